@@ -1,0 +1,5 @@
+import sys
+
+from facegui.app import main
+
+sys.exit(main())

@@ -1,0 +1,142 @@
+"""Every tunable of facegui in one place, with its default.
+
+Values come from, in rising priority: the defaults below, ``settings.json`` in the
+user config folder, ``FACEGUI_*`` environment variables, and command-line flags.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "facegui"
+ENV_PREFIX = "FACEGUI_"
+SETTINGS_FILE = "settings.json"
+EXECUTION_PROVIDERS = ("auto", "cpu", "cuda")
+
+
+class SettingsError(ValueError):
+    """A configuration value is out of range or of the wrong type."""
+
+
+def _user_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def user_config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+@dataclass(frozen=True)
+class Settings:
+    # -- where things live ---------------------------------------------------
+    data_dir: Path = field(default_factory=_user_data_dir)
+    """Database, faiss index and (later) attendance snapshots. Created user-only (0700)."""
+    model_dir: Path | None = None
+    """Extra folder searched first for model files (``--models`` / FACEGUI_MODEL_DIR)."""
+
+    # -- detection (RetinaFace mobilenet0.25; defaults are the seed's) -------------
+    detector_input_size: int = 640
+    """Long side of the image fed to the detector, aspect kept."""
+    detector_confidence: float = 0.5
+    detector_nms_iou: float = 0.3
+    min_face_size: int = 0
+    """Faces whose box is narrower than this many pixels are dropped (0 keeps all)."""
+
+    # -- recognition ---------------------------------------------------------
+    similarity_threshold: float = 0.37
+    """Cosine similarity at or above which a face takes the gallery's name (see README)."""
+    embed_flip: bool = False
+    """Average the embedding of the face and of its mirror image (slower; see benchmarks)."""
+
+    # -- input limits --------------------------------------------------------
+    max_image_pixels: int = 50_000_000
+    """Images larger than this are refused before decoding, so a bomb cannot exhaust memory."""
+
+    # -- onnxruntime ---------------------------------------------------------
+    execution_provider: str = "auto"
+    """auto: CUDA when onnxruntime can really use it, else CPU; cpu; cuda (falls back with a notice)."""
+    intra_op_threads: int = 0
+    """Threads per model; 0 lets onnxruntime use one per physical core."""
+    allow_spinning: bool = False
+    """Busy-wait of onnxruntime's worker threads; off because two sessions on few cores fight."""
+
+    def __post_init__(self) -> None:
+        checks = [
+            (self.detector_input_size >= 32, "detector_input_size must be at least 32"),
+            (0.0 < self.detector_confidence < 1.0, "detector_confidence must be between 0 and 1"),
+            (0.0 < self.detector_nms_iou < 1.0, "detector_nms_iou must be between 0 and 1"),
+            (self.min_face_size >= 0, "min_face_size must not be negative"),
+            (-1.0 <= self.similarity_threshold <= 1.0, "similarity_threshold must be between -1 and 1"),
+            (self.max_image_pixels > 0, "max_image_pixels must be positive"),
+            (self.execution_provider in EXECUTION_PROVIDERS,
+             f"execution_provider must be one of {', '.join(EXECUTION_PROVIDERS)}"),
+            (self.intra_op_threads >= 0, "intra_op_threads must not be negative"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise SettingsError(message)
+
+    # -- loading -------------------------------------------------------------
+    @classmethod
+    def load(cls, config_file: Path | None = None, environ: dict | None = None, **overrides) -> "Settings":
+        """Defaults ← settings file ← environment ← ``overrides`` (None values ignored)."""
+        values: dict = {}
+        path = config_file if config_file is not None else user_config_dir() / SETTINGS_FILE
+        if path.is_file():
+            try:
+                values.update(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError) as exc:
+                raise SettingsError(f"{path}: not a readable settings file ({exc})") from None
+        env = os.environ if environ is None else environ
+        for f in fields(cls):
+            key = ENV_PREFIX + f.name.upper()
+            if key in env:
+                values[f.name] = env[key]
+        # The short, documented name for the model folder.
+        if ENV_PREFIX + "MODEL_DIR" in env:
+            values["model_dir"] = env[ENV_PREFIX + "MODEL_DIR"]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.from_mapping(values)
+
+    @classmethod
+    def from_mapping(cls, values: dict) -> "Settings":
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise SettingsError(f"unknown setting(s): {', '.join(unknown)}")
+        return cls(**{name: _coerce(known[name], value) for name, value in values.items()})
+
+    def to_mapping(self) -> dict:
+        return {k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(self).items()}
+
+    def replace(self, **changes) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+
+def _coerce(f: dataclasses.Field, value):
+    """Turn a value from JSON or the environment into the field's type."""
+    default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+    if value is None:
+        return None
+    try:
+        if isinstance(default, bool):
+            if isinstance(value, str):
+                lowered = value.strip().lower()
+                if lowered not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                    raise ValueError(value)
+                return lowered in ("1", "true", "yes", "on")
+            return bool(value)
+        if isinstance(default, int):
+            return int(value)
+        if isinstance(default, float):
+            return float(value)
+        if isinstance(default, Path) or f.name.endswith("_dir"):
+            return Path(value).expanduser()
+        return str(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"setting {f.name}: cannot read {value!r}") from None

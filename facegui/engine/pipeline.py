@@ -1,0 +1,62 @@
+"""The engine: frame → faces → embeddings → matches, with no UI and no storage."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..config import Settings
+from .align import align_faces
+from .detector import RetinaFaceDetector
+from .embedder import ArcFaceEmbedder
+from .face import Face, largest
+from .matcher import Recognition, SearchableGallery, match_faces
+from .session import OnnxModel
+
+
+class FaceEngine:
+    def __init__(self, detector: RetinaFaceDetector, embedder: ArcFaceEmbedder, settings: Settings,
+                 embedder_id: str):
+        self.detector = detector
+        self.embedder = embedder
+        self.settings = settings
+        self.embedder_id = embedder_id
+        """Identifies the embedding model so stored vectors of different models never mix."""
+
+    @classmethod
+    def load(cls, detector_model, embedder_model, settings: Settings, embedder_id: str) -> "FaceEngine":
+        """Open both ONNX models (paths or bytes) with the configured providers."""
+        detector = RetinaFaceDetector(OnnxModel.load(detector_model, settings), settings)
+        embedder = ArcFaceEmbedder(OnnxModel.load(embedder_model, settings), settings.embed_flip)
+        return cls(detector, embedder, settings, embedder_id)
+
+    def configure(self, settings: Settings) -> None:
+        """Apply new thresholds and sizes live (providers and threads need a reload)."""
+        self.settings = settings
+        self.detector.configure(settings)
+        self.embedder.flip = settings.embed_flip
+
+    @property
+    def device(self) -> str:
+        return self.embedder.model.device
+
+    @property
+    def fell_back_to_cpu(self) -> bool:
+        return self.detector.model.fell_back_to_cpu or self.embedder.model.fell_back_to_cpu
+
+    def detect(self, image: np.ndarray) -> list[Face]:
+        return self.detector.detect(image)
+
+    def embed(self, image: np.ndarray, faces: list[Face]) -> list[Face]:
+        vectors = self.embedder.embed(align_faces(image, faces, self.embedder.chip_size))
+        return [face.with_embedding(vector) for face, vector in zip(faces, vectors)]
+
+    def analyze(self, image: np.ndarray) -> list[Face]:
+        """Every face in a BGR image, each with its embedding."""
+        return self.embed(image, self.detect(image))
+
+    def largest_face(self, image: np.ndarray) -> Face | None:
+        """The largest face with its embedding, or None (enrollment uses this)."""
+        face = largest(self.detect(image))
+        return None if face is None else self.embed(image, [face])[0]
+
+    def identify(self, image: np.ndarray, gallery: SearchableGallery) -> list[Recognition]:
+        return match_faces(self.analyze(image), gallery, self.settings.similarity_threshold)

@@ -1,0 +1,136 @@
+"""The service layer: wires the model store, the engine and the gallery for the CLI and GUI."""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..config import Settings
+from ..engine import FaceEngine, ImageError, Recognition, load_image
+from ..engine.imageio import decode_image
+from ..modelstore import DETECTOR, EMBEDDER, ModelStore, model_id_of
+from ..storage import Gallery
+
+_NUMBERED_NAME = re.compile(r"^(?P<name>.+)_\d+$")
+
+
+def person_name_from_file(path: Path) -> str:
+    """``NAME_1.jpg`` → ``NAME``: the part before the last ``_N`` (else the whole stem)."""
+    stem = Path(path).stem
+    match = _NUMBERED_NAME.match(stem)
+    return (match.group("name") if match else stem).strip()
+
+
+@dataclass(frozen=True)
+class EnrollOutcome:
+    path: Path
+    status: str
+    """``enrolled``, ``skipped`` (already in the database) or ``failed``."""
+    name: str | None = None
+    reason: str | None = None
+
+
+@dataclass
+class EncodeSummary:
+    outcomes: list[EnrollOutcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failures(self) -> list[EnrollOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+class NoFaceError(ValueError):
+    def __init__(self, path):
+        super().__init__(f"{path}: no face found")
+
+
+def load_engine(settings: Settings, store: ModelStore | None = None) -> FaceEngine:
+    """Both models from the store, opened with the configured providers."""
+    store = store or ModelStore.from_settings(settings)
+    detector_path, embedder_path = store.require(DETECTOR), store.require(EMBEDDER)
+    return FaceEngine.load(detector_path, embedder_path, settings, model_id_of(embedder_path))
+
+
+class Recognizer:
+    """Engine + gallery for one embedding model."""
+
+    def __init__(self, engine: FaceEngine, gallery: Gallery, settings: Settings):
+        self.engine = engine
+        self.gallery = gallery
+        self.settings = settings
+
+    @classmethod
+    def open(cls, settings: Settings, store: ModelStore | None = None) -> "Recognizer":
+        engine = load_engine(settings, store)
+        gallery = Gallery(settings.data_dir, engine.embedder_id, engine.embedder.dim)
+        return cls(engine, gallery, settings)
+
+    def close(self) -> None:
+        self.gallery.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def configure(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine.configure(settings)
+
+    # -- reading -------------------------------------------------------------
+    def load(self, path: Path) -> np.ndarray:
+        return load_image(path, self.settings.max_image_pixels)
+
+    def identify(self, image: np.ndarray) -> list[Recognition]:
+        return self.engine.identify(image, self.gallery)
+
+    def identify_file(self, path: Path) -> tuple[np.ndarray, list[Recognition]]:
+        image = self.load(path)
+        return image, self.identify(image)
+
+    def largest_face_embedding(self, path: Path) -> np.ndarray:
+        face = self.engine.largest_face(self.load(path))
+        if face is None:
+            raise NoFaceError(path)
+        return face.embedding
+
+    # -- enrolling -----------------------------------------------------------
+    def enroll_file(self, path: Path, name: str | None = None) -> EnrollOutcome:
+        """Enroll the largest face in ``path``; never raises for a bad file."""
+        path = Path(path)
+        name = (name if name is not None else person_name_from_file(path)).strip()
+        if not name:
+            return EnrollOutcome(path, "failed", reason="empty person name")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return EnrollOutcome(path, "failed", name, f"cannot be read ({exc.strerror or exc})")
+        digest = hashlib.sha256(data).hexdigest()
+        if self.gallery.is_enrolled(digest):
+            return EnrollOutcome(path, "skipped", name, "already enrolled")
+        try:
+            image = decode_image(data, path, self.settings.max_image_pixels)
+        except ImageError as exc:
+            return EnrollOutcome(path, "failed", name, exc.reason)
+        face = self.engine.largest_face(image)
+        if face is None:
+            return EnrollOutcome(path, "failed", name, "no face found")
+        self.gallery.enroll(name, face.embedding, str(path), digest)
+        return EnrollOutcome(path, "enrolled", name)
+
+    def encode_folder(self, paths: list[Path], on_progress=lambda _i, _outcome: None) -> EncodeSummary:
+        summary = EncodeSummary()
+        # Each enrollment is its own transaction; the index is saved once at the end.
+        with self.gallery.batch():
+            for index, path in enumerate(paths):
+                outcome = self.enroll_file(path)
+                summary.outcomes.append(outcome)
+                on_progress(index, outcome)
+        return summary

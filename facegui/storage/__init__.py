@@ -1,0 +1,35 @@
+"""Persistent storage of enrolled faces: SQLite database + faiss index.
+
+Given numpy embeddings only; independent of the GUI, CLI and engine.
+"""
+
+from .database import (
+    SCHEMA_VERSION,
+    Enrollment,
+    FaceDatabase,
+    PersonRecord,
+    SchemaVersionError,
+    StorageError,
+    Unenrollment,
+    normalize_person_name,
+)
+from .gallery import DATABASE_FILE_NAME, INDEX_DIR_NAME, Gallery, Match, index_file_stem
+from .vector_index import VectorIndex, normalize_rows
+
+__all__ = [
+    "DATABASE_FILE_NAME",
+    "INDEX_DIR_NAME",
+    "SCHEMA_VERSION",
+    "Enrollment",
+    "FaceDatabase",
+    "Gallery",
+    "Match",
+    "PersonRecord",
+    "SchemaVersionError",
+    "StorageError",
+    "Unenrollment",
+    "VectorIndex",
+    "index_file_stem",
+    "normalize_person_name",
+    "normalize_rows",
+]

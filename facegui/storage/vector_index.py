@@ -1,0 +1,246 @@
+"""faiss index of face embeddings, searchable by cosine similarity.
+
+The index is a cache of the database: it is saved next to a JSON sidecar
+describing what it contains, and :meth:`VectorIndex.load` returns None
+instead of raising whenever the pair looks wrong, so the caller rebuilds.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+SIDECAR_FORMAT_VERSION = 1
+
+
+def normalize_rows(vectors: np.ndarray, dim: int) -> np.ndarray:
+    """(N, dim) float32 copy with unit-length rows; ValueError on bad input."""
+    array = np.asarray(vectors)
+    if array.ndim != 2 or array.shape[1] != dim:
+        raise ValueError(f"expected vectors of shape (N, {dim}), got {array.shape}")
+    if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
+        raise ValueError(f"vectors must be real numbers, got dtype {array.dtype}")
+    # float64 so that large-but-finite float32 inputs cannot overflow the norm.
+    as_float64 = array.astype(np.float64)
+    if not np.all(np.isfinite(as_float64)):
+        raise ValueError("vectors contain NaN or infinite values")
+    norms = np.linalg.norm(as_float64, axis=1, keepdims=True)
+    if np.any(norms == 0):
+        raise ValueError("vectors must not be all zeros (they cannot be normalised)")
+    return np.ascontiguousarray(as_float64 / norms, dtype=np.float32)
+
+
+def sidecar_path(index_path: Path) -> Path:
+    return Path(index_path).with_suffix(".json")
+
+
+class VectorIndex:
+    """Exact inner-product search over unit vectors, keyed by embedding id.
+
+    Not thread-safe on its own; the Gallery serialises access to it.
+    """
+
+    def __init__(self, dim: int) -> None:
+        if not isinstance(dim, (int, np.integer)) or dim <= 0:
+            raise ValueError(f"dim must be a positive integer, got {dim!r}")
+        # Exact search: galleries are at most a few thousand faces, where a
+        # flat scan is fast and approximate indexes only add recall loss.
+        self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(int(dim)))
+        self._ids: set[int] = set()
+
+    @classmethod
+    def _from_faiss(cls, index: faiss.IndexIDMap2) -> VectorIndex:
+        wrapper = cls.__new__(cls)
+        wrapper._index = index
+        wrapper._ids = set(faiss.vector_to_array(index.id_map).tolist())
+        return wrapper
+
+    @property
+    def dim(self) -> int:
+        return int(self._index.d)
+
+    def __len__(self) -> int:
+        return int(self._index.ntotal)
+
+    def ids(self) -> np.ndarray:
+        """int64 ids of all stored vectors, in insertion order."""
+        return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+
+    def add(self, ids: Iterable[int] | np.ndarray, vectors: np.ndarray) -> None:
+        id_array = np.ascontiguousarray(np.asarray(ids, dtype=np.int64).reshape(-1))
+        unit_vectors = normalize_rows(vectors, self.dim)
+        if len(id_array) != len(unit_vectors):
+            raise ValueError(f"{len(id_array)} ids for {len(unit_vectors)} vectors")
+        if np.any(id_array < 0):
+            raise ValueError("ids must be non-negative (-1 means 'no result' in searches)")
+        new_ids = id_array.tolist()
+        # IndexIDMap2 would silently keep both copies of a duplicated id.
+        if len(set(new_ids)) != len(new_ids) or not self._ids.isdisjoint(new_ids):
+            raise ValueError("ids must be unique and not already in the index")
+        if len(new_ids) == 0:
+            return
+        self._index.add_with_ids(unit_vectors, id_array)
+        self._ids.update(new_ids)
+
+    def remove(self, ids: Iterable[int] | np.ndarray) -> int:
+        """Remove vectors by id; unknown ids are ignored. Returns how many went."""
+        id_array = np.ascontiguousarray(np.asarray(ids, dtype=np.int64).reshape(-1))
+        if len(id_array) == 0:
+            return 0
+        removed = int(self._index.remove_ids(id_array))
+        self._ids.difference_update(id_array.tolist())
+        return removed
+
+    def search(self, queries: np.ndarray, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """Best k matches per query row.
+
+        Returns (similarities float32 (M, k), ids int64 (M, k)); slots without
+        a match (fewer than k vectors stored) have id -1 and similarity -inf.
+        """
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        unit_queries = normalize_rows(queries, self.dim)
+        if len(unit_queries) == 0 or self._index.ntotal == 0:
+            rows = len(unit_queries)
+            return (
+                np.full((rows, k), -np.inf, dtype=np.float32),
+                np.full((rows, k), -1, dtype=np.int64),
+            )
+        similarities, ids = self._index.search(unit_queries, int(k))
+        similarities = np.where(ids == -1, -np.inf, similarities).astype(np.float32)
+        return similarities, ids.astype(np.int64)
+
+    # -- persistence ---------------------------------------------------------
+
+    def save(self, path: Path, metadata: Mapping[str, Any]) -> None:
+        """Atomically write the index and its JSON sidecar.
+
+        The sidecar gets the caller's metadata plus dim, count and a sha256 of
+        the index bytes.  The two files are replaced one after the other, so a
+        crash in between leaves a mismatched pair; the checksum makes
+        :meth:`load` notice and return None rather than trust it.
+        """
+        path = Path(path)
+        # serialize_index rather than write_index(path): faiss's C++ fopen
+        # cannot open non-ASCII paths on Windows.
+        payload = faiss.serialize_index(self._index).tobytes()
+        sidecar = dict(metadata)
+        sidecar.update(
+            format_version=SIDECAR_FORMAT_VERSION,
+            dim=self.dim,
+            count=len(self),
+            index_sha256=hashlib.sha256(payload).hexdigest(),
+        )
+        _atomic_write(path, payload)
+        _atomic_write(sidecar_path(path), json.dumps(sidecar, ensure_ascii=False, indent=2).encode("utf-8"))
+
+    @classmethod
+    def load(cls, path: Path) -> tuple[VectorIndex, dict[str, Any]] | None:
+        """(index, sidecar metadata), or None if missing, corrupt or inconsistent."""
+        path = Path(path)
+        try:
+            metadata = json.loads(sidecar_path(path).read_bytes().decode("utf-8"))
+            payload = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as error:  # JSONDecodeError, UnicodeDecodeError are ValueErrors
+            log.warning("Ignoring unreadable vector index %s: %s", path, error)
+            return None
+        problem = _sidecar_problem(metadata, payload)
+        if problem:
+            log.warning("Ignoring vector index %s: %s", path, problem)
+            return None
+        try:
+            # Only bytes whose checksum we wrote ourselves reach faiss's parser.
+            index = faiss.deserialize_index(np.frombuffer(payload, dtype=np.uint8))
+        except Exception as error:  # faiss raises RuntimeError; never let a cache file crash the app
+            log.warning("Ignoring corrupt vector index %s: %s", path, error)
+            return None
+        if not isinstance(index, faiss.IndexIDMap2) or index.metric_type != faiss.METRIC_INNER_PRODUCT:
+            log.warning("Ignoring vector index %s: unexpected index type %s", path, type(index).__name__)
+            return None
+        if index.d != metadata["dim"] or index.ntotal != metadata["count"]:
+            log.warning("Ignoring vector index %s: contents disagree with its sidecar", path)
+            return None
+        return cls._from_faiss(index), metadata
+
+
+def remove_abandoned_temp_files(index_path: Path, older_than_seconds: float = 3600.0) -> int:
+    """Delete temp files left by a save that was killed midway; returns how many.
+
+    Only old ones: a young temp file may belong to another process saving
+    right now.
+    """
+    index_path = Path(index_path)
+    removed = 0
+    cutoff = time.time() - older_than_seconds
+    for target in (index_path, sidecar_path(index_path)):
+        for temp_file in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+            try:
+                if temp_file.stat().st_mtime < cutoff:
+                    temp_file.unlink()
+                    removed += 1
+            except OSError:
+                pass
+    return removed
+
+
+def _sidecar_problem(metadata: Any, payload: bytes) -> str | None:
+    if not isinstance(metadata, dict):
+        return "sidecar is not a JSON object"
+    if metadata.get("format_version") != SIDECAR_FORMAT_VERSION:
+        return f"unsupported sidecar format {metadata.get('format_version')!r}"
+    for key in ("dim", "count"):
+        if not isinstance(metadata.get(key), int):
+            return f"sidecar lacks an integer {key!r}"
+    if metadata.get("index_sha256") != hashlib.sha256(payload).hexdigest():
+        return "index file does not match the checksum in its sidecar"
+    return None
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    # The temp file must live in the target folder: os.replace is only
+    # atomic within one filesystem.  mkstemp creates it 0600.
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as temp_file:
+            temp_file.write(data)
+            temp_file.flush()
+            os.fsync(temp_file.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        try:
+            os.unlink(temp_name)
+        except OSError:
+            pass
+        raise
+    _fsync_directory(path.parent)
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename itself durable (POSIX); Windows cannot open folders."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

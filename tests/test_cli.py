@@ -1,0 +1,251 @@
+"""The CLI end to end, with the real models on the real photos."""
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import struct
+import zlib
+
+import cv2
+import numpy as np
+import pytest
+
+from facegui.app import main
+
+from .conftest import FACES
+
+
+def run(cli_args, *argv) -> int:
+    return main([*argv, *cli_args])
+
+
+def json_lines(text: str) -> list:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def names_left_to_right(record) -> list[str]:
+    return [f["name"] for f in sorted(record["faces"], key=lambda f: f["box"][0])]
+
+
+@pytest.fixture
+def enrolled(cli_args, capsys):
+    assert run(cli_args, "encode", str(FACES / "gallery")) == 0
+    capsys.readouterr()
+    return cli_args
+
+
+def test_models_list_shows_both_models(cli_args, capsys):
+    assert run(cli_args, "models", "list", "--json") == 0
+    models = {m["role"]: m for m in json.loads(capsys.readouterr().out)}
+    assert set(models) == {"detector", "embedder"}
+    assert all(m["present"] and len(m["sha256"]) == 64 and m["size"] > 1_000_000 for m in models.values())
+    assert models["embedder"]["model_id"] == "arcface_mobilefacenet:4c08e11a0a2b"
+
+
+def test_encode_gallery_then_rerun_skips_everything(cli_args, capsys):
+    assert run(cli_args, "encode", str(FACES / "gallery")) == 0
+    assert "enrolled 9, skipped 0, failed 0" in capsys.readouterr().out
+    assert run(cli_args, "encode", str(FACES / "gallery")) == 0
+    assert "enrolled 0, skipped 9, failed 0" in capsys.readouterr().out
+    assert run(cli_args, "people", "--json") == 0
+    people = {p["name"]: p["embeddings"] for p in json.loads(capsys.readouterr().out)}
+    assert people == {"alex_lacamoire": 1, "biden": 2, "kit_harington": 2, "obama": 2, "rose_leslie": 2}
+
+
+@pytest.mark.parametrize("probe, expected", [
+    ("two_people.jpg", ["obama", "biden"]),
+    ("kit_with_rose.jpg", ["rose_leslie", "kit_harington"]),
+    ("johnsnow_test1.jpg", ["kit_harington"]),
+    ("obama-240p.jpg", ["obama"]),
+    ("obama-480p.jpg", ["obama"]),
+    ("obama-720p.jpg", ["obama"]),
+    ("obama-1080p.jpg", ["obama"]),
+    ("32bit.png", ["obama"]),
+    ("lin-manuel-miranda.png", ["unknown"]),
+    ("obama_and_biden.jpg", ["biden", "obama", "unknown"]),
+])
+def test_identify_names_the_people_in_the_probes(enrolled, capsys, probe, expected):
+    assert run(enrolled, "identify", str(FACES / "probes" / probe), "--json") == 0
+    (record,) = json_lines(capsys.readouterr().out)
+    assert names_left_to_right(record) == expected
+
+
+def test_identify_writes_annotated_images(enrolled, tmp_path, capsys):
+    out = tmp_path / "annotated"
+    assert run(enrolled, "identify", str(FACES / "probes" / "two_people.jpg"), "--out", str(out)) == 0
+    written = cv2.imread(str(out / "two_people_identified.jpg"))
+    original = cv2.imread(str(FACES / "probes" / "two_people.jpg"))
+    assert written.shape == original.shape
+    assert np.abs(written.astype(int) - original).max() > 100  # boxes were drawn
+    assert "obama" in capsys.readouterr().out
+
+
+def test_seed_dataset_with_a_chinese_name(cli_args, capsys):
+    assert run(cli_args, "encode", str(FACES / "seed_dataset")) == 0
+    assert "enrolled 2, skipped 0, failed 0" in capsys.readouterr().out
+    assert run(cli_args, "identify", str(FACES / "seed_img" / "obama.jpg"),
+               str(FACES / "seed_img" / "zhangxueyou.jpg"), "--json") == 0
+    records = json_lines(capsys.readouterr().out)
+    assert [names_left_to_right(r) for r in records] == [["obama"], ["张学友"]]
+
+
+def test_enroll_one_compare_remove(cli_args, capsys):
+    assert run(cli_args, "enroll", str(FACES / "probes" / "lin-manuel-miranda.png"), "--name", "Lin-Manuel") == 0
+    assert "enrolled" in capsys.readouterr().out
+    assert run(cli_args, "identify", str(FACES / "probes" / "lin-manuel-miranda.png"), "--json") == 0
+    assert names_left_to_right(json_lines(capsys.readouterr().out)[-1]) == ["Lin-Manuel"]
+    assert run(cli_args, "remove", "Lin-Manuel") == 0
+    assert run(cli_args, "remove", "Lin-Manuel") == 1
+    capsys.readouterr()
+    assert run(cli_args, "identify", str(FACES / "probes" / "lin-manuel-miranda.png"), "--json") == 0
+    assert names_left_to_right(json_lines(capsys.readouterr().out)[-1]) == ["unknown"]
+
+
+def test_compare_and_embed(cli_args, capsys):
+    assert run(cli_args, "compare", str(FACES / "gallery" / "obama_1.jpg"),
+               str(FACES / "probes" / "obama1.jpg"), "--json") == 0
+    assert json.loads(capsys.readouterr().out)["verdict"] == "same"
+    assert run(cli_args, "compare", str(FACES / "gallery" / "obama_1.jpg"),
+               str(FACES / "gallery" / "biden_1.jpg"), "--json") == 0
+    assert json.loads(capsys.readouterr().out)["verdict"] == "different"
+    corner = FACES / "gallery" / "obama_1.jpg"
+    assert run(cli_args, "embed", str(corner), "--json") == 0
+    (record,) = json_lines(capsys.readouterr().out)
+    assert record["model"].startswith("arcface_mobilefacenet:")
+    assert len(record["embedding"]) == 128
+    assert np.linalg.norm(record["embedding"]) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_export_is_seed_compatible(enrolled, tmp_path, capsys):
+    assert run(enrolled, "export", "--npy", str(tmp_path / "npy")) == 0
+    vectors = np.load(tmp_path / "npy" / "face_encoding.npy")
+    names = np.load(tmp_path / "npy" / "face_name.npy")
+    assert vectors.shape == (9, 128) and vectors.dtype == np.float32
+    assert sorted(set(names.tolist())) == ["alex_lacamoire", "biden", "kit_harington", "obama", "rose_leslie"]
+
+
+def _bomb_png(width: int, height: int) -> bytes:
+    """A PNG whose header declares a huge image: decoding it would need gigabytes."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = lambda kind, data: (struct.pack(">I", len(data)) + kind + data  # noqa: E731
+                                + struct.pack(">I", zlib.crc32(kind + data)))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+@pytest.fixture
+def messy_folder(tmp_path):
+    """Real photos in every awkward form, plus files that are not images at all."""
+    folder = tmp_path / "messy"
+    folder.mkdir()
+    obama = cv2.imread(str(FACES / "gallery" / "obama_1.jpg"))
+    shutil.copy(FACES / "seed_dataset" / "张学友_1.jpg", folder / "张学友_1.jpg")
+    cv2.imwrite(str(folder / "grey_1.png"), cv2.cvtColor(obama, cv2.COLOR_BGR2GRAY))
+    cv2.imwrite(str(folder / "deep_1.png"), obama.astype(np.uint16) * 257)
+    shutil.copy(FACES / "probes" / "32bit.png", folder / "alpha_1.png")
+    (folder / "empty_1.jpg").write_bytes(b"")
+    (folder / "notes_1.jpg").write_text("this is not a picture")
+    data = (FACES / "gallery" / "biden_1.jpg").read_bytes()
+    (folder / "truncated_1.jpg").write_bytes(data[:200])
+    cv2.imwrite(str(folder / "noface_1.jpg"), obama[-150:, :150])
+    (folder / "bomb_1.png").write_bytes(_bomb_png(60000, 60000))
+    return folder
+
+
+def test_bad_input_is_reported_per_file_and_the_batch_goes_on(cli_args, messy_folder, capsys):
+    assert run(cli_args, "encode", str(messy_folder)) == 1
+    captured = capsys.readouterr()
+    assert "enrolled 4, skipped 0, failed 5" in captured.out
+    errors = captured.err.splitlines()
+    def reason(name):
+        (line,) = [e for e in errors if name in e]
+        return line
+    assert "empty file" in reason("empty_1.jpg")
+    assert "cannot be decoded" in reason("notes_1.jpg")
+    assert "cannot be decoded" in reason("truncated_1.jpg")
+    assert "no face found" in reason("noface_1.jpg")
+    assert "60000x60000" in reason("bomb_1.png") and "max_image_pixels" in reason("bomb_1.png")
+    assert "Traceback" not in captured.err
+    assert run(cli_args, "people", "--json") == 0
+    people = {p["name"] for p in json.loads(capsys.readouterr().out)}
+    assert people == {"张学友", "grey", "deep", "alpha"}
+
+
+def test_identify_reports_bad_files_and_continues(enrolled, messy_folder, capsys):
+    code = run(enrolled, "identify", str(messy_folder / "notes_1.jpg"), str(messy_folder / "grey_1.png"),
+               str(messy_folder / "missing.jpg"), "--json")
+    assert code == 1
+    captured = capsys.readouterr()
+    (record,) = json_lines(captured.out)
+    assert names_left_to_right(record) == ["obama"]
+    assert "notes_1.jpg: not an image" in captured.err
+    assert "missing.jpg: no such file" in captured.err
+
+
+def test_too_large_image_is_refused_by_setting(cli_args, tmp_path, capsys):
+    config = tmp_path / "small.json"
+    config.write_text(json.dumps({"max_image_pixels": 100_000}))
+    args = [a if a != str(tmp_path / "no-settings.json") else str(config) for a in cli_args]
+    assert run(args, "identify", str(FACES / "probes" / "obama-720p.jpg")) == 1
+    assert "1280x720 pixels, above the limit of 100,000" in capsys.readouterr().err
+
+
+def test_missing_models_give_one_line_saying_what_to_run(tmp_path, capsys):
+    args = ["--data-dir", str(tmp_path / "d"), "--models", str(tmp_path / "none"),
+            "--config", str(tmp_path / "none.json")]
+    # model_data/ and the user data folder must not satisfy the search either.
+    code = main(["identify", str(FACES / "probes" / "obama1.jpg"), *args])
+    err = capsys.readouterr().err
+    if code == 0:
+        pytest.skip("models are installed in ./model_data of this checkout")
+    assert code == 2
+    assert "facegui models install" in err and len(err.strip().splitlines()) == 1
+
+
+def test_corrupt_model_file_is_reported(tmp_path, models_dir, capsys):
+    broken = tmp_path / "broken_models"
+    broken.mkdir()
+    shutil.copy(models_dir / "retinaface_mobilenet0.25.onnx", broken)
+    (broken / "arcface.onnx").write_bytes(b"garbage" * 100)
+    args = ["--data-dir", str(tmp_path / "d"), "--models", str(broken), "--config", str(tmp_path / "n.json")]
+    assert main(["identify", str(FACES / "probes" / "obama1.jpg"), *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "arcface.onnx" in err and "facegui models install" in err and len(err.splitlines()) == 1
+
+
+def test_usage_errors_exit_2(cli_args, capsys):
+    assert run(cli_args, "encode", str(FACES / "nowhere")) == 2
+    assert "not a folder" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["identify"])
+    assert exit_info.value.code == 2
+
+
+def test_video_names_the_singer(cli_args, tmp_path, capsys):
+    assert run(cli_args, "enroll", str(FACES / "probes" / "lin-manuel-miranda.png"), "--name", "lin") == 0
+    capsys.readouterr()
+    out = tmp_path / "annotated.mp4"
+    assert run(cli_args, "video", str(FACES / "video" / "short_hamilton_clip.mp4"), "--json",
+               "--max-frames", "220", "--out", str(out)) == 0
+    captured = capsys.readouterr()
+    frames = json_lines(captured.out)
+    named = [f["frame"] for f in frames if any(face["name"] == "lin" for face in f["faces"])]
+    # He sings in close-up from about frame 85 to 210 (the clip's README); most of those frames name him.
+    assert len([n for n in named if 85 <= n <= 210]) > 90
+    assert "FPS" in captured.err
+    capture = cv2.VideoCapture(str(out))
+    assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 220
+
+
+def test_video_source_that_cannot_be_opened(cli_args, tmp_path, capsys):
+    bogus = tmp_path / "not_a_video.mp4"
+    bogus.write_text("nope")
+    assert run(cli_args, "video", str(bogus)) in (1, 2)
+    assert "not_a_video.mp4" in capsys.readouterr().err
+
+
+def test_database_is_only_in_the_data_dir(enrolled, tmp_path):
+    db = tmp_path / "data" / "facegui.sqlite3"
+    assert db.is_file()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
