@@ -1,0 +1,241 @@
+"""The camera worker: capture → detect → align → embed → match → draw, off the GUI thread.
+
+``CameraWorker`` is a QThread whose ``run`` loop owns the capture and every engine call.
+It talks to the GUI only through signals carrying plain data (``FramePacket``,
+``SourceState``). Two places drop frames so the newest one always wins:
+
+* a reader thread keeps only the latest captured frame (a live camera never queues up
+  stale frames behind a slow engine; a video file can be paced at its own frame rate);
+* a frame is emitted only once the GUI has shown the previous one (``frame_shown``), so a
+  slow GUI never accumulates a queue of pending frames.
+
+Enrollment/removal while streaming needs nothing here: the storage Gallery is guarded by
+an RLock and every frame searches its current state.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QThread, Signal
+from PySide6.QtGui import QImage
+
+from ..engine.video import VideoSourceError, describe, open_capture, parse_source
+from .drawing import FaceResult, annotated
+
+STOP_TIMEOUT_S = 0.8
+
+
+@dataclass(frozen=True)
+class FramePacket:
+    index: int
+    """Number of the frame among those processed since the worker started."""
+    image: QImage
+    """The frame with boxes and names drawn."""
+    frame: np.ndarray = field(repr=False)
+    """The raw BGR frame (the enrollment dialog's "capture" uses it)."""
+    faces: list[FaceResult]
+    fps: float
+    """Frames processed per second over the last second or so."""
+    dropped: int
+    """Frames dropped so far (captured but never processed, or processed but not shown)."""
+
+
+@dataclass(frozen=True)
+class SourceState:
+    state: str
+    """opening, streaming, retrying, ended, stopped or error."""
+    message: str
+    source: str
+
+
+def is_file_source(source) -> bool:
+    parsed = parse_source(source)
+    return isinstance(parsed, str) and "://" not in parsed
+
+
+class _LatestFrame:
+    """A one-slot buffer between the reader and the inference loop."""
+
+    def __init__(self, drop: bool):
+        self.drop = drop
+        self._cond = threading.Condition()
+        self._frame = None
+        self._ended = False
+        self.dropped = 0
+
+    def put(self, frame, stop: threading.Event) -> None:
+        with self._cond:
+            if not self.drop:
+                while self._frame is not None and not stop.is_set():
+                    self._cond.wait(0.1)
+            elif self._frame is not None:
+                self.dropped += 1
+            self._frame = frame
+            self._cond.notify_all()
+
+    def end(self) -> None:
+        with self._cond:
+            self._ended = True
+            self._cond.notify_all()
+
+    def take(self, timeout: float):
+        """(frame or None, ended)."""
+        with self._cond:
+            if self._frame is None and not self._ended:
+                self._cond.wait(timeout)
+            frame, self._frame = self._frame, None
+            self._cond.notify_all()
+            return frame, self._ended and frame is None
+
+
+class _Reader(threading.Thread):
+    """Reads frames as fast as the source gives them (or at a file's own frame rate)."""
+
+    def __init__(self, capture, slot: _LatestFrame, fps: float):
+        super().__init__(name="facegui-capture", daemon=True)
+        self.capture, self.slot = capture, slot
+        self.period = 1.0 / fps if fps > 0 else 0.0
+        self.stop_event = threading.Event()
+
+    def run(self) -> None:
+        next_due = time.monotonic()
+        try:
+            while not self.stop_event.is_set():
+                ok, frame = self.capture.read()
+                if not ok or frame is None:
+                    break
+                if self.period:
+                    delay = next_due - time.monotonic()
+                    if delay > 0 and self.stop_event.wait(delay):
+                        break
+                    next_due = max(next_due + self.period, time.monotonic() - self.period)
+                self.slot.put(frame, self.stop_event)
+        finally:
+            self.slot.end()
+            self.capture.release()
+
+
+class CameraWorker(QThread):
+    frameReady = Signal(object)
+    """FramePacket."""
+    stateChanged = Signal(object)
+    """SourceState."""
+
+    def __init__(self, recognizer, source, *, pace_files: bool = True, loop_files: bool = False,
+                 retry_initial_s: float = 1.0, retry_max_s: float = 10.0, parent=None):
+        super().__init__(parent)
+        self.recognizer = recognizer
+        self.source = str(source)
+        self.pace_files = pace_files
+        self.loop_files = loop_files
+        self.retry_initial_s, self.retry_max_s = retry_initial_s, retry_max_s
+        self._stop = threading.Event()
+        self._display_free = threading.Event()
+        self._display_free.set()
+        self._times: deque[float] = deque(maxlen=60)
+        self._index = 0
+        self._dropped_display = 0
+
+    # -- called from the GUI thread (thread-safe) ---------------------------
+    def frame_shown(self) -> None:
+        """The GUI has rendered the last FramePacket; the next one may be emitted."""
+        self._display_free.set()
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    def stop(self, timeout_s: float = 1.0) -> bool:
+        """Stop the loop and wait for the thread; True when it has finished."""
+        self._stop.set()
+        self._display_free.set()
+        return self.wait(int(timeout_s * 1000)) if self.isRunning() else True
+
+    # -- the worker thread ---------------------------------------------------
+    def _state(self, state: str, message: str = "") -> None:
+        self.stateChanged.emit(SourceState(state, message or state, describe(self.source)))
+
+    def run(self) -> None:
+        backoff = self.retry_initial_s
+        file_source = is_file_source(self.source)
+        final = "stopped"
+        while not self._stop.is_set():
+            self._state("opening", f"opening {describe(self.source)}…")
+            try:
+                capture = open_capture(self.source, open_timeout_ms=3000)
+            except VideoSourceError as exc:
+                self._state("retrying", f"{exc}; retrying in {backoff:.0f} s")
+                if self._stop.wait(backoff):
+                    break
+                backoff = min(backoff * 2, self.retry_max_s)
+                continue
+            import cv2
+
+            fps = capture.get(cv2.CAP_PROP_FPS) if (file_source and self.pace_files) else 0.0
+            slot = _LatestFrame(drop=not file_source or self.pace_files)
+            reader = _Reader(capture, slot, fps if 0 < fps < 240 else 0.0)
+            reader.start()
+            try:
+                outcome, frames = self._process(slot)
+            finally:
+                reader.stop_event.set()
+                reader.join(STOP_TIMEOUT_S / 2)
+            self._dropped_capture = getattr(self, "_dropped_capture", 0) + slot.dropped
+            if outcome == "stopped":
+                break
+            if outcome == "error":
+                final = "error"
+                break
+            if file_source and frames:
+                if self.loop_files:
+                    continue
+                final = "ended"
+                break
+            if frames:
+                backoff = self.retry_initial_s
+            what = "stopped delivering frames" if frames else "gives no frames"
+            self._state("retrying", f"{describe(self.source)} {what}; reconnecting in {backoff:.0f} s")
+            if self._stop.wait(backoff):
+                break
+            backoff = min(backoff * 2, self.retry_max_s)
+        if final == "ended":
+            self._state("ended", f"end of {describe(self.source)}")
+        elif final == "stopped":
+            self._state("stopped", "camera stopped")
+
+    def _process(self, slot: _LatestFrame) -> tuple[str, int]:
+        frames = 0
+        announced = False
+        while not self._stop.is_set():
+            frame, ended = slot.take(0.2)
+            if ended:
+                return "ended", frames
+            if frame is None:
+                continue
+            if not announced:
+                self._state("streaming", f"streaming {describe(self.source)}")
+                announced = True
+            try:
+                recognitions = self.recognizer.identify(frame)
+                faces = [FaceResult.from_recognition(r) for r in recognitions]
+            except Exception as exc:  # a broken model must not kill the app silently
+                self._state("error", f"recognition failed: {exc}")
+                return "error", frames
+            frames += 1
+            self._index += 1
+            now = time.perf_counter()
+            self._times.append(now)
+            while len(self._times) > 2 and now - self._times[0] > 1.5:
+                self._times.popleft()
+            fps = (len(self._times) - 1) / (now - self._times[0]) if len(self._times) > 1 else 0.0
+            if not self._display_free.is_set():
+                self._dropped_display += 1
+                continue
+            self._display_free.clear()
+            packet = FramePacket(self._index, annotated(frame, faces), frame, faces, fps,
+                                 self._dropped_display + getattr(self, "_dropped_capture", 0) + slot.dropped)
+            self.frameReady.emit(packet)
+        return "stopped", frames

@@ -1,0 +1,163 @@
+"""Drop-to-identify: name every face in dropped images, show the annotated results."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QSizePolicy,
+                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from ..engine import ImageError
+from ..engine.imageio import IMAGE_SUFFIXES, list_images
+from .drawing import FaceResult, annotated
+
+
+@dataclass(frozen=True)
+class IdentifyResult:
+    path: Path
+    image: QImage | None = None
+    faces: list[FaceResult] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def names_left_to_right(self) -> list[str]:
+        return [f.name for f in sorted(self.faces, key=lambda f: f.bbox[0])]
+
+
+def expand_paths(paths) -> list[Path]:
+    """Files as given (a non-image is reported later); folders become the images in them."""
+    result: list[Path] = []
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            result.extend(p for p in list_images(path) if p.suffix.lower() in IMAGE_SUFFIXES)
+        else:
+            result.append(path)
+    return result
+
+
+def identify_paths(recognizer, paths, report=lambda result: None) -> list[IdentifyResult]:
+    """Runs in a worker: every face of every image; bad files become error results."""
+    results = []
+    expanded = expand_paths(paths)
+    if not expanded:
+        results.append(IdentifyResult(Path(str(paths[0]) if paths else "."), error="no images found"))
+    for path in expanded:
+        try:
+            image = recognizer.load(path)
+            faces = [FaceResult.from_recognition(r) for r in recognizer.identify(image)]
+            result = IdentifyResult(path, annotated(image, faces), faces)
+        except ImageError as exc:
+            result = IdentifyResult(path, error=exc.reason)
+        except Exception as exc:  # anything else about one file must not stop the others
+            result = IdentifyResult(path, error=f"cannot be identified ({exc})")
+        results.append(result)
+        report(result)
+    return results
+
+
+class _ImageLabel(QLabel):
+    """Shows a QImage scaled to fit, keeping its aspect."""
+
+    def __init__(self):
+        super().__init__()
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setMinimumSize(320, 240)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._image: QImage | None = None
+
+    def set_image(self, image: QImage | None, text: str = "") -> None:
+        self._image = image
+        if image is None:
+            self.setPixmap(QPixmap())
+            self.setText(text)
+        self._rescale()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._rescale()
+
+    def _rescale(self):
+        if self._image is not None:
+            self.setPixmap(QPixmap.fromImage(self._image).scaled(
+                self.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+
+
+class IdentifyResultsDialog(QDialog):
+    """Files on the left; the selected file's annotated image and faces on the right."""
+
+    resultAdded = Signal(object)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Identification results")
+        self.setObjectName("identifyResults")
+        self.resize(980, 600)
+        self.results: list[IdentifyResult] = []
+        self.files = QListWidget()
+        self.files.setObjectName("identifyFiles")
+        self.image = _ImageLabel()
+        self.table = QTableWidget(0, 2)
+        self.table.setObjectName("identifyFaces")
+        self.table.setHorizontalHeaderLabels(["Name", "Similarity"])
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setMaximumHeight(150)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.image, 1)
+        right_layout.addWidget(self.summary)
+        right_layout.addWidget(self.table)
+        splitter = QSplitter()
+        splitter.addWidget(self.files)
+        splitter.addWidget(right)
+        splitter.setSizes([260, 720])
+        layout = QHBoxLayout(self)
+        layout.addWidget(splitter)
+        self.files.currentRowChanged.connect(self._show)
+
+    def clear(self) -> None:
+        self.results.clear()
+        self.files.clear()
+        self.table.setRowCount(0)
+        self.image.set_image(None, "")
+        self.summary.clear()
+
+    def add_result(self, result: IdentifyResult) -> None:
+        self.results.append(result)
+        if result.error:
+            item = QListWidgetItem(f"✗ {result.path.name}: {result.error}")
+            item.setForeground(QColor(200, 30, 30))
+        else:
+            names = ", ".join(f.name for f in sorted(result.faces, key=lambda f: f.bbox[0])) or "no face"
+            item = QListWidgetItem(f"{result.path.name}: {names}")
+        item.setToolTip(str(result.path))
+        self.files.addItem(item)
+        if self.files.currentRow() < 0 or (self.results[self.files.currentRow()].error and not result.error):
+            self.files.setCurrentRow(len(self.results) - 1)
+        self.resultAdded.emit(result)
+
+    def _show(self, row: int) -> None:
+        if not 0 <= row < len(self.results):
+            return
+        result = self.results[row]
+        if result.error:
+            self.image.set_image(None, f"{result.path.name}\n\n{result.error}")
+            self.summary.setText(f"<b>{result.path}</b>: {result.error}")
+            self.table.setRowCount(0)
+            return
+        self.image.set_image(result.image)
+        faces = sorted(result.faces, key=lambda f: f.bbox[0])
+        self.summary.setText(f"<b>{result.path.name}</b>: {len(faces)} face(s), left to right")
+        self.table.setRowCount(len(faces))
+        for i, face in enumerate(faces):
+            name = QTableWidgetItem(face.name)
+            if not face.is_known:
+                name.setForeground(QColor(200, 30, 30))
+            self.table.setItem(i, 0, name)
+            self.table.setItem(i, 1, QTableWidgetItem(f"{face.similarity:.3f}"))

@@ -1,0 +1,65 @@
+"""Run a plain function on a thread pool and get its result back through signals."""
+from __future__ import annotations
+
+import traceback
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+
+class TaskSignals(QObject):
+    progress = Signal(object)
+    done = Signal(object)
+    failed = Signal(str)
+    finished = Signal()
+
+
+class Task(QRunnable):
+    """``fn(*args, report=callable)`` in a pool thread; ``report(x)`` emits ``progress``."""
+
+    def __init__(self, fn, *args, with_report: bool = False):
+        super().__init__()
+        self.setAutoDelete(False)  # the Python side keeps it until ``finished``
+        self.fn, self.args, self.with_report = fn, args, with_report
+        self.signals = TaskSignals()
+
+    def run(self) -> None:
+        try:
+            kwargs = {"report": self.signals.progress.emit} if self.with_report else {}
+            result = self.fn(*self.args, **kwargs)
+        except Exception as exc:  # reported to the user, never crashes the app
+            traceback.print_exc()
+            self.signals.failed.emit(str(exc) or type(exc).__name__)
+        else:
+            self.signals.done.emit(result)
+        finally:
+            self.signals.finished.emit()
+
+
+class TaskRunner(QObject):
+    """Owns a pool and keeps running tasks alive until they finish."""
+
+    def __init__(self, max_threads: int = 2, parent=None):
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(max_threads)
+        self._running: set[Task] = set()
+
+    def start(self, fn, *args, on_done=None, on_failed=None, on_progress=None) -> Task:
+        task = Task(fn, *args, with_report=on_progress is not None)
+        if on_done:
+            task.signals.done.connect(on_done)
+        if on_failed:
+            task.signals.failed.connect(on_failed)
+        if on_progress:
+            task.signals.progress.connect(on_progress)
+        task.signals.finished.connect(lambda: self._running.discard(task))
+        self._running.add(task)
+        self.pool.start(task)
+        return task
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._running)
+
+    def wait(self, timeout_ms: int = 5000) -> bool:
+        return self.pool.waitForDone(timeout_ms)
