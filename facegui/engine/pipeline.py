@@ -10,6 +10,7 @@ from .embedder import ArcFaceEmbedder
 from .face import Face, largest
 from .matcher import Recognition, SearchableGallery, match_faces
 from .session import OnnxModel
+from .tracking import FaceTracker, TrackedRecognition
 
 
 class FaceEngine:
@@ -60,3 +61,9 @@ class FaceEngine:
 
     def identify(self, image: np.ndarray, gallery: SearchableGallery) -> list[Recognition]:
         return match_faces(self.analyze(image), gallery, self.settings.similarity_threshold)
+
+    def identify_tracked(self, image: np.ndarray, tracker: FaceTracker,
+                         gallery: SearchableGallery) -> list[TrackedRecognition]:
+        """Like ``identify`` for consecutive video frames: only faces that need it are embedded."""
+        return tracker.update(self.detect(image), lambda faces: self.embed(image, faces), gallery,
+                              self.settings.similarity_threshold)

@@ -1,0 +1,151 @@
+"""Follow faces from frame to frame so that each is embedded rarely and its name holds steady.
+
+Detection runs on every frame; embedding is the expensive step per face, so a tracked face is
+re-embedded only when it is new, while its identity is uncertain, every so many frames, or when a
+clearly larger view of it appears. Its name comes from the mean of its embeddings, which is steadier
+than any single frame's, so it does not flicker between frames.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .face import Face
+from .matcher import UNKNOWN, Recognition, SearchableGallery, match_faces
+
+
+@dataclass(frozen=True)
+class TrackingPolicy:
+    iou_match: float = 0.3
+    """Minimum overlap between a track's last box and a new detection to continue the track."""
+    max_misses: int = 5
+    """Frames a track survives without a detection (a blink, a missed frame)."""
+    reembed_interval: int = 15
+    """Frames between embeddings of a confidently named face."""
+    uncertain_interval: int = 2
+    """Frames between embeddings while the face is unknown or near the threshold."""
+    uncertain_margin: float = 0.08
+    """Similarity this close to the threshold, above or below, counts as uncertain."""
+    settle_after: int = 3
+    """Embeddings a new track gets at the uncertain pace before its identity can count as settled."""
+    better_view_ratio: float = 1.5
+    """Re-embed at once when the face's box area grows by this factor since its last embedding."""
+    identity_reset_similarity: float = 0.2
+    """A new embedding this unlike the track's mean means the track jumped to another person."""
+
+
+def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Intersection over union of every box in ``a`` (N,4) with every box in ``b`` (M,4)."""
+    top_left = np.maximum(a[:, None, :2], b[None, :, :2])
+    bottom_right = np.minimum(a[:, None, 2:], b[None, :, 2:])
+    inter = np.prod(np.clip(bottom_right - top_left, 0, None), axis=2)
+    area_a = np.prod(a[:, 2:] - a[:, :2], axis=1)
+    area_b = np.prod(b[:, 2:] - b[:, :2], axis=1)
+    return inter / np.maximum(area_a[:, None] + area_b[None, :] - inter, 1e-9)
+
+
+@dataclass
+class Track:
+    track_id: int
+    face: Face
+    embedding_sum: np.ndarray | None = None
+    name: str = UNKNOWN
+    similarity: float = -1.0
+    embedded_at_frame: int = -1
+    embedded_area: float = 0.0
+    embeddings: int = 0
+    misses: int = 0
+    name_changes: int = 0
+
+    @property
+    def mean_embedding(self) -> np.ndarray:
+        return self.embedding_sum / max(np.linalg.norm(self.embedding_sum), 1e-12)
+
+
+@dataclass(frozen=True)
+class TrackedRecognition:
+    recognition: Recognition
+    track_id: int
+    embedded_this_frame: bool
+
+
+@dataclass
+class FaceTracker:
+    """Stateful per video source; not shared between threads."""
+
+    policy: TrackingPolicy = field(default_factory=TrackingPolicy)
+    tracks: list[Track] = field(default_factory=list)
+    frame_index: int = 0
+    embed_calls: int = 0
+    """onnxruntime embedding calls made (one per frame that needed any)."""
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def reset(self) -> None:
+        self.tracks.clear()
+
+    def _associate(self, faces: list[Face]) -> list[Track]:
+        """Greedy IoU matching; unmatched detections start new tracks, old tracks age."""
+        assigned: list[Track | None] = [None] * len(faces)
+        if self.tracks and faces:
+            overlap = iou_matrix(np.stack([t.face.bbox for t in self.tracks]), np.stack([f.bbox for f in faces]))
+            for flat in np.argsort(-overlap, axis=None):
+                ti, fi = np.unravel_index(flat, overlap.shape)
+                if overlap[ti, fi] < self.policy.iou_match:
+                    break
+                if assigned[fi] is None and all(a is not self.tracks[ti] for a in assigned):
+                    assigned[fi] = self.tracks[ti]
+        for track in self.tracks:
+            if all(a is not track for a in assigned):
+                track.misses += 1
+        self.tracks = [t for t in self.tracks if t.misses <= self.policy.max_misses]
+        result = []
+        for face, track in zip(faces, assigned):
+            if track is None:
+                track = Track(next(self._ids), face)
+                self.tracks.append(track)
+            track.face, track.misses = face, 0
+            result.append(track)
+        return result
+
+    def _needs_embedding(self, track: Track, threshold: float) -> bool:
+        if track.embeddings == 0:
+            return True
+        age = self.frame_index - track.embedded_at_frame
+        if track.face.area >= self.policy.better_view_ratio * track.embedded_area:
+            return True
+        # Near the threshold either way, or too few looks yet: a clear stranger is as settled as a clear match.
+        uncertain = (track.embeddings < self.policy.settle_after
+                     or abs(track.similarity - threshold) < self.policy.uncertain_margin)
+        return age >= (self.policy.uncertain_interval if uncertain else self.policy.reembed_interval)
+
+    def update(self, faces: list[Face], embed, gallery: SearchableGallery,
+               threshold: float) -> list[TrackedRecognition]:
+        """``embed(faces) -> faces with embeddings`` is called once, for the faces that need it."""
+        self.frame_index += 1
+        tracks = self._associate(faces)
+        due = [t for t in tracks if self._needs_embedding(t, threshold)]
+        if due:
+            self.embed_calls += 1
+            for track, embedded in zip(due, embed([t.face for t in due])):
+                self._absorb(track, embedded.embedding)
+            matches = match_faces([t.face.with_embedding(t.mean_embedding) for t in due], gallery, threshold)
+            for track, match in zip(due, matches):
+                if track.name != UNKNOWN and match.name != track.name:
+                    track.name_changes += 1
+                track.name, track.similarity = match.name, match.similarity
+        due_ids = {id(t) for t in due}
+        return [TrackedRecognition(Recognition(t.face, t.name, t.similarity), t.track_id, id(t) in due_ids)
+                for t in tracks]
+
+    def _absorb(self, track: Track, embedding: np.ndarray) -> None:
+        if track.embedding_sum is not None and float(embedding @ track.mean_embedding) \
+                < self.policy.identity_reset_similarity:
+            # Another person took over the box (a scene cut, a crossing): a new track begins.
+            track.track_id, track.embedding_sum, track.embeddings = next(self._ids), None, 0
+            track.name, track.similarity = UNKNOWN, -1.0
+        track.embedding_sum = embedding.copy() if track.embedding_sum is None else track.embedding_sum + embedding
+        track.embeddings += 1
+        track.embedded_at_frame = self.frame_index
+        track.embedded_area = track.face.area
