@@ -58,14 +58,14 @@ class RetinaFaceDetector:
         self.nms_iou = settings.detector_nms_iou
         self.min_face_size = settings.min_face_size
 
-    def input_shape(self, height: int, width: int) -> tuple[int, int]:
-        scale = self.input_size / max(height, width)
+    def input_shape(self, height: int, width: int, long_side: int | None = None) -> tuple[int, int]:
+        scale = (long_side or self.input_size) / max(height, width)
         return max(1, round(height * scale)), max(1, round(width * scale))
 
-    def detect(self, image: np.ndarray) -> list[Face]:
-        """Faces in a BGR uint8 image, highest score first."""
+    def detect(self, image: np.ndarray, long_side: int | None = None) -> list[Face]:
+        """Faces in a BGR uint8 image, highest score first; ``long_side`` overrides the input size."""
         height, width = image.shape[:2]
-        in_h, in_w = self.input_shape(height, width)
+        in_h, in_w = self.input_shape(height, width, long_side)
         blob = cv2.dnn.blobFromImage(image, 1.0, (in_w, in_h), BGR_MEAN, swapRB=False, crop=False)
         loc, conf, landmarks = self.model.run({self.input_name: blob})
         scores = conf[0, :, 1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..config import Settings
+from .adaptive import AdaptiveInputSize
 from .align import align_faces
 from .detector import RetinaFaceDetector
 from .embedder import ArcFaceEmbedder
@@ -62,8 +63,13 @@ class FaceEngine:
     def identify(self, image: np.ndarray, gallery: SearchableGallery) -> list[Recognition]:
         return match_faces(self.analyze(image), gallery, self.settings.similarity_threshold)
 
-    def identify_tracked(self, image: np.ndarray, tracker: FaceTracker,
-                         gallery: SearchableGallery) -> list[TrackedRecognition]:
-        """Like ``identify`` for consecutive video frames: only faces that need it are embedded."""
-        return tracker.update(self.detect(image), lambda faces: self.embed(image, faces), gallery,
+    def identify_tracked(self, image: np.ndarray, tracker: FaceTracker, gallery: SearchableGallery,
+                         adaptive: AdaptiveInputSize | None = None) -> list[TrackedRecognition]:
+        """Like ``identify`` for consecutive video frames: only faces that need it are embedded,
+        and with ``adaptive`` the detector input shrinks while every face in view is large."""
+        long_side = None
+        if adaptive is not None:
+            long_side = adaptive.next_size(tracker.visible_faces(), max(image.shape[:2]))
+        faces = self.detector.detect(image, long_side)
+        return tracker.update(faces, lambda chosen: self.embed(image, chosen), gallery,
                               self.settings.similarity_threshold)

@@ -85,6 +85,10 @@ class FaceTracker:
     def reset(self) -> None:
         self.tracks.clear()
 
+    def visible_faces(self) -> list[Face]:
+        """Faces detected in the last frame."""
+        return [t.face for t in self.tracks if t.misses == 0]
+
     def _associate(self, faces: list[Face]) -> list[Track]:
         """Greedy IoU matching; unmatched detections start new tracks, old tracks age."""
         assigned: list[Track | None] = [None] * len(faces)

@@ -1,0 +1,121 @@
+"""Live pipeline with tracking and adaptive detection: FPS, embedding calls, lost faces, hot spots.
+
+Scenarios: a still 640x480 camera view with one face and with four faces (real photos / a real video
+frame, letterboxed), and the whole test video (640x360, 275 frames) as a webcam would deliver it.
+Prints Markdown and writes its section of docs/benchmarks.md.
+Run: python bench/bench_tracking.py [--shared ../shared] [--frames 300]
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from facegui.config import Settings
+from facegui.engine import load_image
+from facegui.engine.adaptive import AdaptiveInputSize
+from facegui.engine.tracking import FaceTracker
+from facegui.modelstore import ModelStore
+from facegui.service import Recognizer
+
+from bench_pipeline import letterbox
+from report import SHARED, machine_line, write_section
+
+
+def video_frames(path: Path) -> list[np.ndarray]:
+    capture = cv2.VideoCapture(str(path))
+    frames = []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            return frames
+        frames.append(frame)
+
+
+def run(recognizer: Recognizer, frames: list[np.ndarray], mode: str) -> dict:
+    tracker = FaceTracker()
+    adaptive = AdaptiveInputSize(recognizer.settings.detector_input_size) if mode == "tracked + adaptive" else None
+    counts = []
+    start = time.perf_counter()
+    for frame in frames:
+        if mode == "every face, every frame":
+            counts.append(len(recognizer.identify(frame)))
+        else:
+            counts.append(len(recognizer.engine.identify_tracked(frame, tracker, recognizer.gallery, adaptive)))
+    elapsed = time.perf_counter() - start
+    embed_calls = len(frames) if mode == "every face, every frame" else tracker.embed_calls
+    return {"fps": len(frames) / elapsed, "ms": 1000 * elapsed / len(frames), "embed_calls": embed_calls,
+            "counts": counts}
+
+
+def hot_spots(recognizer: Recognizer, frames: list[np.ndarray], top: int = 6) -> list[str]:
+    """Functions by own time, as a share of the whole loop; onnxruntime's run is the models' time."""
+    tracker = FaceTracker()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for frame in frames:
+        recognizer.engine.identify_tracked(frame, tracker, recognizer.gallery)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    total = sum(row[2] for row in stats.stats.values())
+    rows = sorted(stats.stats.items(), key=lambda item: -item[1][2])[:top]
+    return [f"| `{Path(file).name}:{line} {name}` | {100 * tt / total:.1f}% |"
+            for (file, line, name), (_cc, _nc, tt, _ct, _callers) in rows]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--shared", default=str(SHARED))
+    parser.add_argument("--frames", type=int, default=300)
+    args = parser.parse_args()
+    faces_dir = Path(args.shared) / "faces"
+    clip = video_frames(faces_dir / "video" / "short_hamilton_clip.mp4")
+    max_pixels = Settings().max_image_pixels
+    still_one = np.ascontiguousarray(load_image(faces_dir / "probes" / "obama-480p.jpg", max_pixels)[:, 106:746])
+    still_four = letterbox(clip[230])
+    scenarios = {"still 640x480, 1 face": [still_one] * args.frames,
+                 "still 640x480, 4 faces": [still_four] * args.frames,
+                 f"test video 640x360, {len(clip)} frames": clip}
+    modes = ("every face, every frame", "tracked", "tracked + adaptive")
+    out = ["## Live pipeline: tracking and adaptive detection", "",
+           machine_line() + " onnxruntime threads: default (one per core), no spinning. "
+           "Made by `python bench/bench_tracking.py`.", "",
+           "| scenario | mode | FPS | ms / frame | embedding calls | faces found |", "|---|---|---|---|---|---|"]
+    with tempfile.TemporaryDirectory() as tmp:
+        models = Path(tmp) / "models"
+        ModelStore([], models).install_from(Path(args.shared) / "models")
+        settings = Settings(data_dir=Path(tmp) / "data", model_dir=models, execution_provider="cpu")
+        with Recognizer.open(settings) as recognizer:
+            recognizer.encode_folder(sorted((faces_dir / "gallery").iterdir()))
+            recognizer.enroll_file(faces_dir / "probes" / "lin-manuel-miranda.png", "lin")
+            lost = {}
+            for scenario, frames in scenarios.items():
+                results = {}
+                for mode in modes:
+                    results[mode] = result = run(recognizer, frames, mode)
+                    out.append(f"| {scenario} | {mode} | **{result['fps']:.1f}** | {result['ms']:.1f} | "
+                               f"{result['embed_calls']} of {len(frames)} frames | {sum(result['counts'])} |")
+                    print(out[-1], flush=True)
+                reference = results["every face, every frame"]["counts"]
+                lost[scenario] = sum(max(a - b, 0) for a, b in
+                                     zip(reference, results["tracked + adaptive"]["counts"]))
+            verdict = ("It loses faces, so adaptive detection stays **off by default** (setting "
+                       "`adaptive_detection`)." if any(lost.values()) else
+                       "It loses no face here, so it could be on by default.")
+            out += ["", "Faces that adaptive detection missed against full-size detection on every frame: "
+                    + "; ".join(f"{k}: {v}" for k, v in lost.items()) + ". " + verdict, "",
+                    "### Where the time goes (tracked, test video, cProfile own time)", "",
+                    "| function | share of loop time |", "|---|---|", *hot_spots(recognizer, clip)]
+    text = "\n".join(out)
+    print(text)
+    write_section("tracking", text)
+
+
+if __name__ == "__main__":
+    main()
