@@ -65,6 +65,29 @@ class Settings:
     allow_spinning: bool = False
     """Busy-wait of onnxruntime's worker threads; off because two sessions on few cores fight."""
 
+    # -- attendance ----------------------------------------------------------
+    checkin_min_hits: int = 3
+    """A person is checked in once named in at least this many of the last ``checkin_window`` frames."""
+    checkin_window: int = 5
+    """Frames (per camera source) the check-in vote looks back over; a frame without the person is a miss."""
+    checkin_min_similarity: float = 0.5
+    """A check-in also needs one frame of the vote at or above this similarity: above the worst impostor
+    seen on video (a stranger named obama at 0.38-0.42 in 5 of 8 frames of the Hamilton clip), below 95%
+    of genuine pairs (0.54, bench/threshold.py). ``similarity_threshold`` or lower relies on the vote alone."""
+    checkin_cooldown_s: float = 300.0
+    """No second check-in of the same person within this many seconds (a new day always allows one)."""
+    attendance_snapshots: bool = True
+    """Keep a JPEG of the aligned face (112x112) with each check-in and unknown face, under data_dir/snapshots."""
+    snapshot_max_bytes: int = 20_000
+    """Snapshots are re-encoded at lower JPEG quality until this small; none is kept if that fails."""
+    log_unknown_faces: bool = False
+    """Record faces nobody matches (time, snapshot, embedding) for review and one-step enrollment."""
+    unknown_cooldown_s: float = 300.0
+    """An unknown face similar (cosine > 0.5) to one logged less than this many seconds ago is not logged again."""
+    retention_days: int = 90
+    """Days attendance events, sightings, unknown faces and snapshots are kept (0: forever). 90 covers
+    monthly and quarterly reports without hoarding face images; they are purged at start-up."""
+
     def __post_init__(self) -> None:
         checks = [
             (self.detector_input_size >= 32, "detector_input_size must be at least 32"),
@@ -76,6 +99,13 @@ class Settings:
             (self.execution_provider in EXECUTION_PROVIDERS,
              f"execution_provider must be one of {', '.join(EXECUTION_PROVIDERS)}"),
             (self.intra_op_threads >= 0, "intra_op_threads must not be negative"),
+            (1 <= self.checkin_min_hits <= self.checkin_window,
+             "checkin_min_hits must be between 1 and checkin_window"),
+            (-1.0 <= self.checkin_min_similarity <= 1.0, "checkin_min_similarity must be between -1 and 1"),
+            (self.checkin_cooldown_s >= 0, "checkin_cooldown_s must not be negative"),
+            (self.snapshot_max_bytes >= 1000, "snapshot_max_bytes must be at least 1000"),
+            (self.unknown_cooldown_s >= 0, "unknown_cooldown_s must not be negative"),
+            (self.retention_days >= 0, "retention_days must not be negative"),
         ]
         for ok, message in checks:
             if not ok:

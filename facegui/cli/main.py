@@ -8,6 +8,7 @@ import argparse
 import json
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,8 @@ from ..engine.annotate import draw_recognitions
 from ..engine.imageio import IMAGE_SUFFIXES, list_images, write_image
 from ..engine.video import VideoSourceError, describe, open_capture
 from ..modelstore import ModelStore, ModelStoreError
-from ..service import Recognizer
+from ..service import AttendanceService, Recognizer
+from ..service.attendance import format_table
 from ..storage import StorageError
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_SETUP = 0, 1, 2
@@ -256,6 +258,32 @@ def cmd_video(args, settings) -> int:
     return EXIT_OK
 
 
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def cmd_attendance(args, settings) -> int:
+    # Needs no models: the report is read from the database alone.
+    with AttendanceService.open(settings) as attendance:
+        today = attendance.today()
+        end = args.date_to or today
+        start = args.date_from or min(today, end)
+        if end < start:
+            raise UsageError(f"--to {end} is before --from {start}")
+        if args.csv:
+            try:
+                rows = attendance.export_csv(Path(args.csv), start, end)
+            except OSError as exc:
+                raise UsageError(f"{args.csv}: cannot write ({exc.strerror or exc})") from None
+            print(f"wrote {rows} rows ({start} to {end}) to {args.csv}", file=sys.stderr)
+        else:
+            sys.stdout.write(format_table(attendance.report(start, end)))
+    return EXIT_OK
+
+
 # -- parser -----------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     # SUPPRESS: otherwise a subparser resets an option given before the subcommand to None.
@@ -318,6 +346,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON line per frame with faces")
     p.add_argument("--max-frames", type=int, help="stop after this many frames")
     p.set_defaults(func=cmd_video)
+    p = sub.add_parser("attendance", help="attendance per person per day: a table, or CSV with --csv",
+                       parents=[common])
+    p.add_argument("--from", dest="date_from", type=_date, metavar="DATE", help="first day, YYYY-MM-DD (default today)")
+    p.add_argument("--to", dest="date_to", type=_date, metavar="DATE",
+                   help="last day, YYYY-MM-DD (default today)")
+    p.add_argument("--csv", metavar="FILE", help="write date,name,status,first_seen,last_seen,sightings to FILE")
+    p.set_defaults(func=cmd_attendance)
     return parser
 
 

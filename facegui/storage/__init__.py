@@ -3,6 +3,16 @@
 Given numpy embeddings only; independent of the GUI, CLI and engine.
 """
 
+from .attendance import (
+    SNAPSHOT_DIR_NAME,
+    AttendanceEvent,
+    AttendanceStore,
+    DayRecord,
+    NewEvent,
+    NewUnknown,
+    PurgeResult,
+    UnknownFace,
+)
 from .database import (
     SCHEMA_VERSION,
     Enrollment,
@@ -17,6 +27,14 @@ from .gallery import DATABASE_FILE_NAME, INDEX_DIR_NAME, Gallery, Match, index_f
 from .vector_index import VectorIndex, normalize_rows
 
 __all__ = [
+    "SNAPSHOT_DIR_NAME",
+    "AttendanceEvent",
+    "AttendanceStore",
+    "DayRecord",
+    "NewEvent",
+    "NewUnknown",
+    "PurgeResult",
+    "UnknownFace",
     "DATABASE_FILE_NAME",
     "INDEX_DIR_NAME",
     "SCHEMA_VERSION",

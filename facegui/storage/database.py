@@ -23,7 +23,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Embeddings are stored as raw float32 little-endian bytes whatever the host
 # byte order, so a database copied between machines stays readable.
@@ -54,6 +54,47 @@ CREATE TABLE model_revisions (
     model_id  TEXT PRIMARY KEY,
     revision  INTEGER NOT NULL
 );
+"""
+
+# Attendance (see storage/attendance.py).  Times are stored twice: `at` is the
+# ISO 8601 local time with its UTC offset, as shown to people; `at_utc` (POSIX
+# seconds) orders rows, since offset-carrying text does not sort across DST.
+# `day` is the local calendar date (YYYY-MM-DD) the row belongs to.  Snapshot
+# paths are relative to the data folder's snapshots/ directory.  Events and
+# sightings go with their person (ON DELETE CASCADE).
+_SCHEMA_V2 = """
+CREATE TABLE attendance_events (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    person_id   INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    day         TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    at_utc      REAL NOT NULL,
+    source      TEXT NOT NULL,
+    similarity  REAL NOT NULL,
+    snapshot    TEXT
+);
+CREATE INDEX attendance_events_by_person ON attendance_events(person_id, at_utc);
+CREATE INDEX attendance_events_by_day ON attendance_events(day);
+CREATE TABLE attendance_sightings (
+    person_id  INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    day        TEXT NOT NULL,
+    count      INTEGER NOT NULL CHECK (count >= 0),
+    PRIMARY KEY (person_id, day)
+) WITHOUT ROWID;
+CREATE INDEX attendance_sightings_by_day ON attendance_sightings(day);
+CREATE TABLE unknown_faces (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    day         TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    at_utc      REAL NOT NULL,
+    source      TEXT NOT NULL,
+    similarity  REAL NOT NULL,
+    model_id    TEXT NOT NULL,
+    dim         INTEGER NOT NULL CHECK (dim > 0),
+    vector      BLOB NOT NULL CHECK (length(vector) = 4 * dim),
+    snapshot    TEXT
+);
+CREATE INDEX unknown_faces_by_day ON unknown_faces(day);
 """
 
 
@@ -193,11 +234,13 @@ class FaceDatabase:
                     f"{self.path} has schema version {version}; this facegui "
                     f"understands up to {SCHEMA_VERSION}. Upgrade facegui."
                 )
-            if version < 1:
-                for statement in _SCHEMA_V1.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-            # Future migrations go here: `if version < 2: ...`.
+            # Each step runs in this one transaction: a crash mid-migration
+            # leaves the previous version intact.
+            for step_version, script in ((1, _SCHEMA_V1), (2, _SCHEMA_V2)):
+                if version < step_version:
+                    for statement in script.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
             if version != SCHEMA_VERSION:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 

@@ -1,0 +1,460 @@
+"""Attendance: turn a stream of recognitions into check-ins, and read them back.
+
+Words used here and in the database:
+
+* **check-in** (an :class:`AttendanceEvent`, one database row): a person is
+  checked in on a camera source when they are named in at least
+  ``checkin_min_hits`` of the last ``checkin_window`` frames of that source (a
+  frame without them is a miss) *and* one of those hits reaches
+  ``checkin_min_similarity``.  The vote keeps one stray frame from creating a
+  record; the similarity floor keeps a stranger who sits just above the
+  recognition threshold for a few frames from being checked in.  No second
+  check-in of the same person within ``checkin_cooldown_s`` on the same local
+  day; the first confirmation of a new day always checks in.  So while someone
+  stays in view, one check-in is written per cool-down: first-seen and
+  last-seen of a day (the first and last check-in) are exact to the cool-down.
+* **confirmed**: a frame in which the vote above holds for a person.
+* **sighting**: one second of confirmed presence.  Each confirmed frame counts
+  as a sighting unless that person's previous sighting is less than a second
+  old (whatever the camera), so ``sightings`` is roughly the seconds a person
+  was seen, independent of the frame rate, and the database is written at
+  most once per second per person while someone is in view, never per frame.
+  Frames that do not confirm anyone (a stray match) are not sightings, so a
+  person who is absent always has 0.
+* **unknown face**: with ``log_unknown_faces`` on, faces nobody matches are
+  followed across frames by embedding (cosine > 0.5 to the face of the previous
+  frame) and logged when one is unmatched in ``checkin_min_hits`` of the last
+  ``checkin_window`` frames, with its embedding and snapshot, unless it
+  resembles (cosine > 0.5) an unknown face logged, or a person confirmed, less
+  than ``unknown_cooldown_s`` ago.  A manager enrolls one in a single call,
+  :meth:`AttendanceService.enroll_unknown`.
+
+:class:`AttendanceRecorder` holds the per-stream state; the camera worker calls
+:meth:`~AttendanceRecorder.observe` once per processed frame from its own
+thread.  It is thread-safe, does nothing but a few dictionary updates while
+nobody is confirmed, and writes each frame's outcome in one transaction.  The
+time comes from an injectable clock (or ``now=``) so tests can replay a clip
+"five minutes later" without waiting.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TextIO
+
+import cv2
+import numpy as np
+
+from ..config import Settings
+from ..engine import Face, Recognition
+from ..engine.align import align_face
+from ..storage import Gallery
+from ..storage.attendance import (
+    AttendanceEvent,
+    AttendanceStore,
+    DayRecord,
+    NewEvent,
+    NewUnknown,
+    PurgeResult,
+    UnknownFace,
+    local_time,
+)
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+DEFAULT_SOURCE = "camera"
+SIGHTING_INTERVAL_S = 1.0
+VOTE_MAX_GAP_S = 5.0
+"""A source whose previous frame is older than this starts its votes afresh (paused camera, stalled stream)."""
+SAME_FACE_SIMILARITY = 0.5
+"""Two unknown embeddings above this cosine similarity are taken for the same face."""
+CSV_COLUMNS = ("date", "name", "status", "first_seen", "last_seen", "sightings")
+_JPEG_QUALITIES = (90, 80, 70, 60, 50, 40, 30, 20, 10)
+
+
+def encode_snapshot(frame_bgr: np.ndarray, face: Face, max_bytes: int) -> bytes | None:
+    """JPEG of the aligned 112x112 face, at the best quality that fits ``max_bytes`` (None if none does)."""
+    try:
+        chip = align_face(frame_bgr, face.landmarks)
+    except (ValueError, cv2.error) as error:
+        log.debug("No snapshot: %s", error)
+        return None
+    for quality in _JPEG_QUALITIES:
+        ok, buffer = cv2.imencode(".jpg", chip, [cv2.IMWRITE_JPEG_QUALITY, quality])
+        if ok and buffer.nbytes <= max_bytes:
+            return buffer.tobytes()
+    return None
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    vector = np.asarray(vector, dtype=np.float32).reshape(-1)
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector
+
+
+@dataclass
+class _UnknownTrack:
+    embedding: np.ndarray
+    window: deque
+    latest: Recognition | None = None
+    logged_at: datetime | None = None
+
+
+_NOT_LOOKED_UP = object()
+
+
+class AttendanceRecorder:
+    """Check-ins, sightings and unknown faces from one or more streams of recognitions."""
+
+    def __init__(self, store: AttendanceStore, settings: Settings, model_id: str | None = None,
+                 clock: Clock | None = None, on_unknown: Callable[[UnknownFace], None] | None = None) -> None:
+        self._store = store
+        self._model_id = model_id
+        self._clock = clock or local_time
+        self._on_unknown = on_unknown
+        self._lock = threading.Lock()
+        self.settings = settings
+        self._votes: dict[tuple[str, str], deque] = {}
+        """(source, name) → similarities of the last frames, None for a miss."""
+        self._last_frame: dict[str, datetime] = {}
+        self._last_event: dict[str, datetime | None] = {}
+        self._last_sighting: dict[str, datetime] = {}
+        self._recent_known: dict[str, tuple[np.ndarray, datetime]] = {}
+        self._unknown_tracks: dict[str, list[_UnknownTrack]] = {}
+        self._logged_unknowns: list[tuple[np.ndarray, datetime]] = []
+        self._warned_no_model = False
+
+    def configure(self, settings: Settings) -> None:
+        """Apply new settings; a changed window size restarts the votes."""
+        with self._lock:
+            if settings.checkin_window != self.settings.checkin_window:
+                self._votes.clear()
+                self._unknown_tracks.clear()
+            if not settings.log_unknown_faces:
+                self._unknown_tracks.clear()
+            self.settings = settings
+
+    def reset(self, source: str | None = None) -> None:
+        """Forget the votes of one source (or all), e.g. when a camera is switched; cool-downs stay."""
+        with self._lock:
+            self._forget_locked(source)
+
+    def _forget_locked(self, source: str | None) -> None:
+        for key in [k for k in self._votes if source is None or k[0] == source]:
+            del self._votes[key]
+        for key in [k for k in self._unknown_tracks if source is None or k == source]:
+            del self._unknown_tracks[key]
+
+    def observe(self, frame_bgr: np.ndarray, recognitions: Sequence[Recognition],
+                source: str = DEFAULT_SOURCE, now: datetime | None = None) -> list[AttendanceEvent]:
+        """Take one processed frame; returns the check-ins it caused (usually none).
+
+        Raises StorageError if the database cannot be written; the check-ins
+        of that frame are then retried on the next confirming frame.
+        """
+        source = str(source)
+        with self._lock:
+            if not recognitions and not self._votes and not self._unknown_tracks:
+                return []
+            settings = self.settings
+            moment = local_time(now if now is not None else self._clock())
+            previous = self._last_frame.get(source)
+            self._last_frame[source] = moment
+            if previous is not None and abs((moment - previous).total_seconds()) > VOTE_MAX_GAP_S:
+                self._forget_locked(source)
+
+            best: dict[str, Recognition] = {}
+            unknown: list[Recognition] = []
+            for recognition in recognitions:
+                if recognition.is_known:
+                    held = best.get(recognition.name)
+                    if held is None or recognition.similarity > held.similarity:
+                        best[recognition.name] = recognition
+                elif recognition.face.embedding is not None:
+                    unknown.append(recognition)
+
+            for key in [k for k in self._votes if k[0] == source and k[1] not in best]:
+                window = self._votes[key]
+                window.append(None)
+                if all(value is None for value in window):
+                    del self._votes[key]
+
+            checkins: list[Recognition] = []
+            sightings: list[str] = []
+            for name, recognition in best.items():
+                window = self._votes.get((source, name))
+                if window is None:
+                    window = self._votes[(source, name)] = deque(maxlen=settings.checkin_window)
+                window.append(recognition.similarity)
+                hits = [value for value in window if value is not None]
+                if len(hits) < settings.checkin_min_hits or max(hits) < settings.checkin_min_similarity:
+                    continue
+                if recognition.face.embedding is not None:
+                    self._recent_known[name] = (_unit(recognition.face.embedding), moment)
+                last_sighting = self._last_sighting.get(name)
+                if (last_sighting is None or last_sighting.date() != moment.date()
+                        or abs((moment - last_sighting).total_seconds()) >= SIGHTING_INTERVAL_S):
+                    sightings.append(name)
+                if not self._in_cooldown(name, moment):
+                    checkins.append(recognition)
+
+            unknown_due = self._track_unknowns(source, unknown, moment) if settings.log_unknown_faces else []
+            if not (checkins or sightings or unknown_due):
+                return []
+
+            cooldown = timedelta(seconds=settings.checkin_cooldown_s)
+            snapshot = (lambda face: encode_snapshot(frame_bgr, face, settings.snapshot_max_bytes)) \
+                if settings.attendance_snapshots else (lambda face: None)
+            new_events = [NewEvent(r.name, moment, source, r.similarity, snapshot(r.face), not_since=moment - cooldown)
+                          for r in checkins]
+            new_unknowns = [NewUnknown(moment, source, r.similarity, self._model_id, r.face.embedding, snapshot(r.face))
+                            for r in unknown_due]
+            written, logged = self._store.record(new_events, [(name, moment) for name in sightings], new_unknowns)
+
+            # Only now that the write succeeded does the in-memory state move on.
+            for name in sightings:
+                self._last_sighting[name] = moment
+            written_names = {event.name for event in written}
+            for recognition in checkins:
+                if recognition.name in written_names:
+                    self._last_event[recognition.name] = moment
+                else:  # refused: checked in elsewhere meanwhile, or no longer enrolled
+                    self._last_event[recognition.name] = self._store.last_event_at(recognition.name) or moment
+            for recognition in unknown_due:
+                self._logged_unknowns.append((_unit(recognition.face.embedding), moment))
+        if self._on_unknown is not None:
+            for record in logged:
+                self._on_unknown(record)
+        return written
+
+    def _in_cooldown(self, name: str, moment: datetime) -> bool:
+        last = self._last_event.get(name, _NOT_LOOKED_UP)
+        if last is _NOT_LOOKED_UP:  # once per person: a check-in from an earlier session counts too
+            last = self._last_event[name] = self._store.last_event_at(name)
+        if last is None or last.date() != moment.date():
+            return False
+        return (moment - last).total_seconds() < self.settings.checkin_cooldown_s
+
+    def _track_unknowns(self, source: str, faces: list[Recognition], moment: datetime) -> list[Recognition]:
+        settings = self.settings
+        if self._model_id is None:
+            if faces and not self._warned_no_model:
+                log.warning("Unknown faces are not logged: the recorder was opened without a model id")
+                self._warned_no_model = True
+            return []
+        tracks = self._unknown_tracks.get(source, [])
+        if not faces and not tracks:
+            return []
+        matched: set[int] = set()
+        for recognition in faces:
+            embedding = _unit(recognition.face.embedding)
+            chosen, chosen_similarity = None, SAME_FACE_SIMILARITY
+            for index, track in enumerate(tracks):
+                if index not in matched:
+                    similarity = float(track.embedding @ embedding)
+                    if similarity > chosen_similarity:
+                        chosen, chosen_similarity = index, similarity
+            if chosen is None:
+                tracks.append(_UnknownTrack(embedding, deque(maxlen=settings.checkin_window)))
+                chosen = len(tracks) - 1
+            track = tracks[chosen]
+            matched.add(chosen)
+            track.embedding, track.latest = embedding, recognition
+            track.window.append(True)
+        for index, track in enumerate(tracks):
+            if index not in matched:
+                track.window.append(False)
+                track.latest = None
+        tracks = [track for track in tracks if any(track.window)]
+        if tracks:
+            self._unknown_tracks[source] = tracks
+        else:
+            self._unknown_tracks.pop(source, None)
+
+        horizon = settings.unknown_cooldown_s
+        self._logged_unknowns = [(e, t) for e, t in self._logged_unknowns
+                                 if (moment - t).total_seconds() < horizon]
+        recent_known = [e for e, t in self._recent_known.values() if (moment - t).total_seconds() < horizon]
+        due = []
+        for track in tracks:
+            if track.latest is None or sum(track.window) < settings.checkin_min_hits:
+                continue
+            if track.logged_at is not None and (moment - track.logged_at).total_seconds() < horizon:
+                continue
+            track.logged_at = moment
+            if any(float(e @ track.embedding) > SAME_FACE_SIMILARITY
+                   for e in [*(e for e, _ in self._logged_unknowns), *recent_known]):
+                continue
+            due.append(track.latest)
+        return due
+
+
+class AttendanceService:
+    """What the GUI's Today panel and the CLI need: recorder, roster, history, review, export, purge.
+
+    ``gallery`` is needed only by :meth:`enroll_unknown` and to log unknown
+    faces (their embeddings belong to its model); reports work without models.
+    """
+
+    def __init__(self, store: AttendanceStore, settings: Settings, gallery: Gallery | None = None,
+                 clock: Clock | None = None, on_unknown: Callable[[UnknownFace], None] | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self.gallery = gallery
+        self._clock = clock or local_time
+        self.recorder = AttendanceRecorder(store, settings, gallery.model_id if gallery is not None else None,
+                                           self._clock, on_unknown)
+
+    @classmethod
+    def open(cls, settings: Settings, gallery: Gallery | None = None, clock: Clock | None = None,
+             on_unknown: Callable[[UnknownFace], None] | None = None) -> AttendanceService:
+        """Open the attendance data in ``settings.data_dir`` and purge what outlived ``retention_days``."""
+        store = AttendanceStore(settings.data_dir)
+        try:
+            service = cls(store, settings, gallery, clock, on_unknown)
+            service.purge_expired()
+        except BaseException:
+            store.close()
+            raise
+        return service
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> AttendanceService:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def configure(self, settings: Settings) -> None:
+        self.settings = settings
+        self.recorder.configure(settings)
+
+    def now(self) -> datetime:
+        return local_time(self._clock())
+
+    def today(self) -> date:
+        return self.now().date()
+
+    # -- recording ------------------------------------------------------------
+    def observe(self, frame_bgr: np.ndarray, recognitions: Sequence[Recognition],
+                source: str = DEFAULT_SOURCE, now: datetime | None = None) -> list[AttendanceEvent]:
+        return self.recorder.observe(frame_bgr, recognitions, source, now)
+
+    # -- reading --------------------------------------------------------------
+    def roster(self, day: date | None = None) -> list[DayRecord]:
+        """Everyone enrolled (by then), present or absent, with first/last seen: the Today panel."""
+        day = day or self.today()
+        return self.store.days(day, day)
+
+    def report(self, start: date | None = None, end: date | None = None) -> list[DayRecord]:
+        """One record per person per day of ``start``..``end`` (default today), by day then name."""
+        start = start or self.today()
+        return self.store.days(start, end or start)
+
+    def history(self, start: date | None = None, end: date | None = None,
+                name: str | None = None) -> list[AttendanceEvent]:
+        """Check-ins of ``start``..``end`` (default today), of everyone or of one person, oldest first."""
+        start = start or self.today()
+        return self.store.events(start, end or start, name)
+
+    def export_csv(self, target: Path | TextIO, start: date | None = None, end: date | None = None) -> int:
+        """Write the report as CSV (UTF-8 with BOM, so spreadsheets read non-ASCII names); returns the rows."""
+        records = self.report(start, end)
+        if isinstance(target, (str, Path)):
+            with open(target, "w", encoding="utf-8-sig", newline="") as file:
+                write_csv(records, file)
+        else:
+            write_csv(records, target)
+        return len(records)
+
+    # -- unknown faces ---------------------------------------------------------
+    def unknown_faces(self, start: date | None = None, end: date | None = None) -> list[UnknownFace]:
+        """Unknown faces to review, newest first, each with its snapshot path and embedding."""
+        return self.store.unknown_faces(start, end)
+
+    def enroll_unknown(self, unknown_id: int, name: str) -> int:
+        """Enroll a logged unknown face's stored embedding under ``name``; returns the embedding id.
+
+        The record and its snapshot are deleted once the gallery has the
+        embedding.  KeyError if there is no such record; ValueError if it was
+        made by another embedding model than the gallery's.
+        """
+        if self.gallery is None:
+            raise RuntimeError("enroll_unknown needs the service opened with a gallery")
+        record = self.store.unknown_face(unknown_id)
+        if record is None:
+            raise KeyError(f"no unknown face #{unknown_id}")
+        if record.model_id != self.gallery.model_id:
+            raise ValueError(f"unknown face #{unknown_id} was embedded by model {record.model_id!r}, "
+                             f"the gallery uses {self.gallery.model_id!r}")
+        # The digest of the embedding makes a retry after a crash between the two steps a no-op.
+        digest = hashlib.sha256(record.embedding.astype("<f4").tobytes()).hexdigest()
+        embedding_id = self.gallery.enroll(name, record.embedding, None, digest)
+        self.store.delete_unknown(unknown_id)
+        return embedding_id
+
+    def dismiss_unknown(self, unknown_id: int) -> bool:
+        """Delete an unknown face record and its snapshot without enrolling it."""
+        return self.store.delete_unknown(unknown_id)
+
+    # -- privacy --------------------------------------------------------------
+    def remove_person(self, name: str) -> int:
+        """Remove a person with their embeddings, check-ins, sightings and snapshots; returns embeddings removed."""
+        snapshots = self.store.snapshot_files_of(name)
+        removed = self.gallery.remove(name) if self.gallery is not None else self.store.remove_person(name)
+        self.store.delete_snapshot_files(snapshots)
+        return removed
+
+    def purge_expired(self, now: datetime | None = None) -> PurgeResult:
+        """Delete attendance data of days more than ``retention_days`` before ``now``'s day (0 keeps all).
+
+        Also deletes snapshot files no record refers to any more (e.g. of
+        people removed by another program) once they are an hour old.
+        """
+        moment = local_time(now if now is not None else self._clock())
+        if self.settings.retention_days == 0:
+            return PurgeResult(0, 0, 0, self.store.sweep_orphans(moment.timestamp()))
+        before = moment.date() - timedelta(days=self.settings.retention_days)
+        result = self.store.purge(before, moment.timestamp())
+        if result.events or result.unknown_faces or result.files:
+            log.info("Purged attendance data before %s: %s", before, result)
+        return result
+
+
+def write_csv(records: Sequence[DayRecord], file: TextIO) -> None:
+    writer = csv.writer(file)
+    writer.writerow(CSV_COLUMNS)
+    for record in records:
+        writer.writerow([
+            record.day.isoformat(), record.name, record.status,
+            record.first_seen.isoformat() if record.first_seen else "",
+            record.last_seen.isoformat() if record.last_seen else "",
+            record.sightings,
+        ])
+
+
+def format_table(records: Sequence[DayRecord]) -> str:
+    """The report as an aligned text table (times of day only), for a terminal."""
+    rows = [("date", "name", "status", "first_seen", "last_seen", "sightings")]
+    for record in records:
+        rows.append((record.day.isoformat(), record.name, record.status,
+                     record.first_seen.strftime("%H:%M:%S") if record.first_seen else "-",
+                     record.last_seen.strftime("%H:%M:%S") if record.last_seen else "-",
+                     str(record.sightings)))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    out = io.StringIO()
+    for row in rows:
+        out.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() + "\n")
+    return out.getvalue()

@@ -1,0 +1,441 @@
+"""Attendance records in the face database: check-in events, sightings, unknown faces.
+
+Three tables (schema v2, see ``database``):
+
+* ``attendance_events`` — one row per *check-in*: person, local time with UTC
+  offset, camera source, similarity, optional snapshot.  Whoever writes decides
+  when a check-in happens (the service's N-of-M vote and cool-down); the store
+  only refuses a check-in that falls inside the cool-down of one already stored
+  for the same person and day, checked inside the write transaction so two
+  writers (two cameras, two processes) cannot both check the same person in.
+* ``attendance_sightings`` — a per person, per day counter of *sightings*.
+  What one sighting is, is the writer's choice (the service counts seconds of
+  confirmed presence); the store only adds them up.
+* ``unknown_faces`` — faces nobody matched, with their embedding (and the model
+  that made it) so that one can be enrolled later without the photo.
+
+First-seen and last-seen of a person on a day are the first and last check-in
+event of that day.  Snapshots are small JPEG files under
+``snapshots/YYYY-MM-DD/`` beside the database; rows hold their relative path.
+A snapshot file is written before its row is committed, so a committed row's
+file always exists; a file whose row never got committed (crash in between) is
+an orphan that :meth:`AttendanceStore.purge` deletes once it is an hour old.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from .database import VECTOR_DTYPE, FaceDatabase, StorageError, _vector_to_blob, normalize_person_name
+from .gallery import DATABASE_FILE_NAME
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT_DIR_NAME = "snapshots"
+ORPHAN_GRACE_SECONDS = 3600.0
+"""A snapshot file without a row is left alone this long: its row may be about to be committed."""
+
+
+@dataclass(frozen=True)
+class AttendanceEvent:
+    """One check-in."""
+
+    id: int
+    name: str
+    at: datetime
+    """Aware local time (with the UTC offset it was recorded with)."""
+    source: str
+    similarity: float
+    snapshot: Path | None
+    """Absolute path of the JPEG of the aligned face, or None."""
+
+
+@dataclass(frozen=True)
+class UnknownFace:
+    """A face nobody matched, kept for review."""
+
+    id: int
+    at: datetime
+    source: str
+    similarity: float
+    """Its best similarity to the gallery at the time (below the threshold)."""
+    model_id: str
+    embedding: np.ndarray
+    snapshot: Path | None
+
+
+@dataclass(frozen=True)
+class DayRecord:
+    """One person on one day: the row of a roster, a report and the CSV export."""
+
+    day: date
+    name: str
+    present: bool
+    first_seen: datetime | None
+    last_seen: datetime | None
+    sightings: int
+    events: int
+
+    @property
+    def status(self) -> str:
+        return "present" if self.present else "absent"
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """A check-in to write; refused if the person already has one at or after ``not_since``."""
+
+    name: str
+    at: datetime
+    source: str
+    similarity: float
+    snapshot_jpeg: bytes | None = None
+    not_since: datetime | None = None
+    """Cool-down: skip this check-in if the person has one on the same day at or after this time."""
+
+
+@dataclass(frozen=True)
+class NewUnknown:
+    at: datetime
+    source: str
+    similarity: float
+    model_id: str
+    embedding: np.ndarray
+    snapshot_jpeg: bytes | None = None
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    events: int
+    sightings: int
+    unknown_faces: int
+    files: int
+
+
+def local_time(moment: datetime | None = None) -> datetime:
+    """``moment`` (naive = local) as an aware local time; now when None."""
+    return (moment or datetime.now()).astimezone()
+
+
+def _day_text(moment: datetime) -> str:
+    return moment.date().isoformat()
+
+
+def _parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+class AttendanceStore(FaceDatabase):
+    """The attendance tables of ``facegui.sqlite3`` in ``data_dir``, and the snapshot files.
+
+    Thread-safe (one locked connection, as :class:`FaceDatabase`); other
+    processes may write the same database concurrently.
+    """
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        self.snapshot_dir = self.data_dir / SNAPSHOT_DIR_NAME
+        super().__init__(self.data_dir / DATABASE_FILE_NAME)
+
+    # -- snapshot files -------------------------------------------------------
+
+    def _write_snapshot(self, at: datetime, kind: str, jpeg: bytes) -> str:
+        """Write a new snapshot file; returns its path relative to the snapshot folder."""
+        day = _day_text(at)
+        relative = f"{day}/{at.strftime('%H%M%S')}-{kind}-{uuid.uuid4().hex[:12]}.jpg"
+        target = self.snapshot_dir / relative
+        for attempt in range(2):  # a concurrent purge may remove an empty day folder in between
+            try:
+                os.makedirs(self.snapshot_dir, mode=0o700, exist_ok=True)
+                os.makedirs(target.parent, mode=0o700, exist_ok=True)
+                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+                break
+            except FileNotFoundError:
+                if attempt:
+                    raise
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(jpeg)
+        except BaseException:
+            self._delete_files([relative])
+            raise
+        return relative
+
+    def _absolute(self, relative: str | None) -> Path | None:
+        return None if relative is None else self.snapshot_dir / relative
+
+    def _delete_files(self, relatives: Iterable[str | None]) -> int:
+        deleted = 0
+        for relative in relatives:
+            if not relative:
+                continue
+            try:
+                (self.snapshot_dir / relative).unlink()
+                deleted += 1
+            except FileNotFoundError:
+                pass
+            except OSError as error:
+                log.warning("Could not delete snapshot %s: %s", relative, error)
+        return deleted
+
+    # -- writes ---------------------------------------------------------------
+
+    def record(
+        self,
+        events: Sequence[NewEvent] = (),
+        sightings: Sequence[tuple[str, datetime]] = (),
+        unknowns: Sequence[NewUnknown] = (),
+    ) -> tuple[list[AttendanceEvent], list[UnknownFace]]:
+        """Write check-ins, sightings (name, time: +1 on that day) and unknown faces in one transaction.
+
+        Returns the events and unknown faces written.  An event is dropped
+        (and its snapshot not kept) when its person is no longer enrolled or
+        has a check-in on the same day at or after ``not_since``; a sighting
+        of a person no longer enrolled is dropped too.
+        """
+        event_files: list[str | None] = []
+        unknown_files: list[str | None] = []
+        try:
+            for event in events:
+                jpeg = event.snapshot_jpeg
+                event_files.append(self._write_snapshot(local_time(event.at), "checkin", jpeg) if jpeg else None)
+            for unknown in unknowns:
+                jpeg = unknown.snapshot_jpeg
+                unknown_files.append(self._write_snapshot(local_time(unknown.at), "unknown", jpeg) if jpeg else None)
+        except OSError as error:
+            self._delete_files(event_files + unknown_files)
+            raise StorageError(f"cannot write a snapshot under {self.snapshot_dir}: {error}") from error
+
+        written_events: list[AttendanceEvent] = []
+        written_unknowns: list[UnknownFace] = []
+        unused_files: list[str | None] = []
+        try:
+            with self._write_transaction() as conn:
+                for event, relative in zip(events, event_files):
+                    row = self._insert_event(conn, event, relative)
+                    if row is None:
+                        unused_files.append(relative)
+                    else:
+                        written_events.append(row)
+                for name, at in sightings:
+                    conn.execute(
+                        "INSERT INTO attendance_sightings (person_id, day, count) "
+                        "SELECT id, ?, 1 FROM people WHERE name = ? "
+                        "ON CONFLICT (person_id, day) DO UPDATE SET count = count + 1",
+                        (_day_text(local_time(at)), normalize_person_name(name)),
+                    )
+                for unknown, relative in zip(unknowns, unknown_files):
+                    written_unknowns.append(self._insert_unknown(conn, unknown, relative))
+        except BaseException:
+            self._delete_files(event_files + unknown_files)
+            raise
+        self._delete_files(unused_files)
+        return written_events, written_unknowns
+
+    def _insert_event(self, conn: sqlite3.Connection, event: NewEvent, relative: str | None
+                      ) -> AttendanceEvent | None:
+        name = normalize_person_name(event.name)
+        at = local_time(event.at)
+        person = conn.execute("SELECT id FROM people WHERE name = ?", (name,)).fetchone()
+        if person is None:
+            return None
+        day = _day_text(at)
+        if event.not_since is not None:
+            recent = conn.execute(
+                "SELECT 1 FROM attendance_events WHERE person_id = ? AND day = ? AND at_utc >= ? LIMIT 1",
+                (person[0], day, event.not_since.timestamp()),
+            ).fetchone()
+            if recent is not None:
+                return None
+        cursor = conn.execute(
+            "INSERT INTO attendance_events (person_id, day, at, at_utc, source, similarity, snapshot) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (person[0], day, at.isoformat(timespec="seconds"), at.timestamp(),
+             str(event.source), float(event.similarity), relative),
+        )
+        return AttendanceEvent(int(cursor.lastrowid), name, at.replace(microsecond=0), str(event.source),
+                               float(event.similarity), self._absolute(relative))
+
+    def _insert_unknown(self, conn: sqlite3.Connection, unknown: NewUnknown, relative: str | None
+                        ) -> UnknownFace:
+        blob, dim = _vector_to_blob(unknown.embedding)
+        at = local_time(unknown.at)
+        cursor = conn.execute(
+            "INSERT INTO unknown_faces (day, at, at_utc, source, similarity, model_id, dim, vector, snapshot) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (_day_text(at), at.isoformat(timespec="seconds"), at.timestamp(),
+             str(unknown.source), float(unknown.similarity), unknown.model_id, dim, blob, relative),
+        )
+        return UnknownFace(int(cursor.lastrowid), at.replace(microsecond=0), str(unknown.source),
+                           float(unknown.similarity), unknown.model_id,
+                           np.frombuffer(blob, dtype=VECTOR_DTYPE).astype(np.float32), self._absolute(relative))
+
+    def delete_unknown(self, unknown_id: int) -> bool:
+        """Forget an unknown face and its snapshot; False if there was no such record."""
+        with self._write_transaction() as conn:
+            row = conn.execute("SELECT snapshot FROM unknown_faces WHERE id = ?", (int(unknown_id),)).fetchone()
+            if row is None:
+                return False
+            conn.execute("DELETE FROM unknown_faces WHERE id = ?", (int(unknown_id),))
+        self._delete_files([row[0]])
+        return True
+
+    def snapshot_files_of(self, name: str) -> list[Path]:
+        """Snapshot files of a person's check-ins (to delete after removing the person)."""
+        with self._connection() as conn:
+            rows = conn.execute(
+                "SELECT e.snapshot FROM attendance_events e JOIN people p ON p.id = e.person_id "
+                "WHERE p.name = ? AND e.snapshot IS NOT NULL",
+                (normalize_person_name(name),),
+            ).fetchall()
+        return [self.snapshot_dir / row[0] for row in rows]
+
+    def delete_snapshot_files(self, paths: Iterable[Path]) -> int:
+        return self._delete_files([Path(path).relative_to(self.snapshot_dir).as_posix() for path in paths])
+
+    def purge(self, before: date, now: float | None = None) -> PurgeResult:
+        """Delete rows and snapshots of days before ``before``, and old orphan snapshot files."""
+        cutoff = before.isoformat()
+        with self._write_transaction() as conn:
+            files = [row[0] for row in conn.execute(
+                "SELECT snapshot FROM attendance_events WHERE day < ? AND snapshot IS NOT NULL "
+                "UNION ALL SELECT snapshot FROM unknown_faces WHERE day < ? AND snapshot IS NOT NULL",
+                (cutoff, cutoff))]
+            events = conn.execute("DELETE FROM attendance_events WHERE day < ?", (cutoff,)).rowcount
+            sightings = conn.execute("DELETE FROM attendance_sightings WHERE day < ?", (cutoff,)).rowcount
+            unknowns = conn.execute("DELETE FROM unknown_faces WHERE day < ?", (cutoff,)).rowcount
+        deleted = self._delete_files(files)
+        deleted += self._sweep_snapshot_folder(cutoff, time.time() if now is None else now)
+        return PurgeResult(events, sightings, unknowns, deleted)
+
+    def sweep_orphans(self, now: float | None = None) -> int:
+        """Delete snapshot files no row refers to (e.g. of removed people), once an hour old."""
+        return self._sweep_snapshot_folder("", time.time() if now is None else now)
+
+    def _sweep_snapshot_folder(self, cutoff: str, now: float) -> int:
+        if not self.snapshot_dir.is_dir():
+            return 0
+        with self._connection() as conn:
+            referenced = {row[0] for row in conn.execute(
+                "SELECT snapshot FROM attendance_events WHERE snapshot IS NOT NULL "
+                "UNION SELECT snapshot FROM unknown_faces WHERE snapshot IS NOT NULL")}
+        deleted = 0
+        for folder in sorted(self.snapshot_dir.iterdir()):
+            if not folder.is_dir():
+                continue
+            if folder.name < cutoff:  # a whole expired day (names are YYYY-MM-DD)
+                deleted += sum(1 for p in folder.rglob("*") if p.is_file())
+                shutil.rmtree(folder, ignore_errors=True)
+                continue
+            for file in folder.iterdir():
+                relative = f"{folder.name}/{file.name}"
+                try:
+                    if relative not in referenced and file.stat().st_mtime < now - ORPHAN_GRACE_SECONDS:
+                        file.unlink()
+                        deleted += 1
+                except OSError:
+                    pass
+        return deleted
+
+    # -- reads ----------------------------------------------------------------
+
+    def last_event_at(self, name: str) -> datetime | None:
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT e.at FROM attendance_events e JOIN people p ON p.id = e.person_id "
+                "WHERE p.name = ? ORDER BY e.at_utc DESC LIMIT 1",
+                (normalize_person_name(name),),
+            ).fetchone()
+        return None if row is None else _parse_time(row[0])
+
+    def events(self, start: date, end: date, name: str | None = None) -> list[AttendanceEvent]:
+        """Check-ins of local days ``start``..``end`` (inclusive), oldest first, of everyone or one person."""
+        query = (
+            "SELECT e.id, p.name, e.at, e.source, e.similarity, e.snapshot FROM attendance_events e "
+            "JOIN people p ON p.id = e.person_id WHERE e.day BETWEEN ? AND ?"
+        )
+        params: list = [start.isoformat(), end.isoformat()]
+        if name is not None:
+            query += " AND p.name = ?"
+            params.append(normalize_person_name(name))
+        with self._connection() as conn:
+            rows = conn.execute(query + " ORDER BY e.at_utc, e.id", params).fetchall()
+        return [AttendanceEvent(int(i), n, _parse_time(at), source, float(sim), self._absolute(snap))
+                for i, n, at, source, sim, snap in rows]
+
+    def days(self, start: date, end: date) -> list[DayRecord]:
+        """One record per enrolled person per day of ``start``..``end``, by day then name.
+
+        A person is listed from the day they were enrolled on; present when
+        they have a check-in that day.
+        """
+        if end < start:
+            return []
+        with self._read_transaction() as conn:
+            people = conn.execute("SELECT id, name, substr(created_at, 1, 10) FROM people").fetchall()
+            event_rows = conn.execute(
+                "SELECT person_id, day, at FROM attendance_events WHERE day BETWEEN ? AND ? "
+                "ORDER BY at_utc, id",
+                (start.isoformat(), end.isoformat()),
+            ).fetchall()
+            sighting_rows = conn.execute(
+                "SELECT person_id, day, count FROM attendance_sightings WHERE day BETWEEN ? AND ?",
+                (start.isoformat(), end.isoformat()),
+            ).fetchall()
+        seen: dict[tuple[int, str], list[str]] = {}
+        for person_id, day, at in event_rows:
+            seen.setdefault((person_id, day), []).append(at)
+        counts = {(person_id, day): int(count) for person_id, day, count in sighting_rows}
+        people.sort(key=lambda row: (row[1].casefold(), row[1]))
+        records = []
+        day = start
+        while day <= end:
+            text = day.isoformat()
+            for person_id, name, enrolled_day in people:
+                times = seen.get((person_id, text))
+                if not times and enrolled_day > text:
+                    continue  # not enrolled yet
+                records.append(DayRecord(
+                    day=day, name=name, present=bool(times),
+                    first_seen=_parse_time(times[0]) if times else None,
+                    last_seen=_parse_time(times[-1]) if times else None,
+                    sightings=counts.get((person_id, text), 0),
+                    events=len(times or ()),
+                ))
+            day += timedelta(days=1)
+        return records
+
+    def unknown_faces(self, start: date | None = None, end: date | None = None) -> list[UnknownFace]:
+        """Unknown faces, newest first (all, or of local days ``start``..``end``)."""
+        query = "SELECT id, at, source, similarity, model_id, vector, snapshot FROM unknown_faces"
+        params: tuple = ()
+        if start is not None or end is not None:
+            query += " WHERE day BETWEEN ? AND ?"
+            params = ((start or date.min).isoformat(), (end or date.max).isoformat())
+        with self._connection() as conn:
+            rows = conn.execute(query + " ORDER BY at_utc DESC, id DESC", params).fetchall()
+        return [self._unknown_from_row(row) for row in rows]
+
+    def unknown_face(self, unknown_id: int) -> UnknownFace | None:
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT id, at, source, similarity, model_id, vector, snapshot FROM unknown_faces WHERE id = ?",
+                (int(unknown_id),),
+            ).fetchone()
+        return None if row is None else self._unknown_from_row(row)
+
+    def _unknown_from_row(self, row) -> UnknownFace:
+        unknown_id, at, source, similarity, model_id, blob, snapshot = row
+        return UnknownFace(int(unknown_id), _parse_time(at), source, float(similarity), model_id,
+                           np.frombuffer(blob, dtype=VECTOR_DTYPE).astype(np.float32), self._absolute(snapshot))

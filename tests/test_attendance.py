@@ -1,0 +1,484 @@
+"""Attendance without the models: the vote, cool-down, sightings, storage, privacy, CLI, crash safety.
+
+Recognitions here are built from the engine's own data classes with chosen
+names and similarities, so each rule is tested on an exact frame sequence; the
+tests on the real clip are in test_attendance_video.py.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from facegui.app import main
+from facegui.config import Settings, SettingsError
+from facegui.engine import Face, Recognition
+from facegui.engine.align import ARCFACE_TEMPLATE
+from facegui.service import AttendanceService, encode_snapshot
+from facegui.storage import DATABASE_FILE_NAME, AttendanceStore, FaceDatabase, Gallery, NewEvent
+from facegui.storage.database import _SCHEMA_V1
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+MODEL = "test-model:0"
+DIM = 16
+T0 = datetime.combine(date.today(), datetime.min.time()).replace(hour=9).astimezone()  # today 09:00 local
+RNG = np.random.default_rng(3)
+FRAME = RNG.integers(0, 255, (240, 320, 3), dtype=np.uint8)
+
+
+def unit(seed: int) -> np.ndarray:
+    v = np.random.default_rng(seed).standard_normal(DIM).astype(np.float32)
+    return v / np.linalg.norm(v)
+
+
+def seen(name: str, similarity: float = 0.6, seed: int | None = None) -> Recognition:
+    """A face in FRAME named ``name`` (``unknown`` for nobody)."""
+    landmarks = ARCFACE_TEMPLATE + 100  # a plausible 112-pixel face inside FRAME
+    face = Face(np.array([90, 90, 210, 210], np.float32), landmarks.astype(np.float32), 0.99,
+                unit(seed if seed is not None else hash(name) % 1000))
+    return Recognition(face, name, similarity)
+
+
+class Clock:
+    def __init__(self, start: datetime = T0):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def tick(self, seconds: float) -> datetime:
+        self.now += timedelta(seconds=seconds)
+        return self.now
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    return tmp_path / "data"
+
+
+def enroll(data_dir: Path, *names: str) -> None:
+    with FaceDatabase(data_dir / DATABASE_FILE_NAME) as db:
+        for i, name in enumerate(names):
+            db.enroll(name, unit(100 + i), MODEL, None, None)
+
+
+def open_service(data_dir: Path, clock: Clock, **settings) -> AttendanceService:
+    return AttendanceService.open(Settings(data_dir=data_dir, **settings), clock=clock)
+
+
+def play(service, clock, frames, source="camera", fps=10.0):
+    """Feed frames (lists of recognitions) at ``fps``; returns the check-ins per frame index."""
+    events = {}
+    for index, recognitions in enumerate(frames):
+        written = service.observe(FRAME, recognitions, source)
+        if written:
+            events[index] = written
+        clock.tick(1 / fps)
+    return events
+
+
+# -- the vote ---------------------------------------------------------------------
+
+
+def test_stray_frames_never_check_in_but_three_of_five_do(data_dir):
+    enroll(data_dir, "ada")
+    clock = Clock()
+    with open_service(data_dir, clock) as service:
+        strays = [[seen("ada")], [], [], [], [seen("ada")], [], [], [], [seen("ada")], [], [], [], []]
+        assert play(service, clock, strays) == {}
+        assert service.roster(T0.date())[0].status == "absent"
+        # hit, miss, hit, miss, hit: three of the last five frames.
+        events = play(service, clock, [[seen("ada")], [], [seen("ada")], [], [seen("ada", 0.7)]])
+    assert list(events) == [4]
+    (event,) = events[4]
+    assert event.name == "ada" and event.source == "camera" and event.similarity == pytest.approx(0.7)
+    assert event.at.utcoffset() is not None  # local time with its offset
+
+
+def test_a_vote_of_weak_matches_needs_one_strong_frame(data_dir):
+    enroll(data_dir, "ada")
+    clock = Clock()
+    with open_service(data_dir, clock) as service:
+        assert play(service, clock, [[seen("ada", 0.40)]] * 6) == {}  # named, but never above 0.5
+        assert list(play(service, clock, [[seen("ada", 0.40)], [seen("ada", 0.55)]])) == [1]
+
+
+def test_settings_change_the_vote(data_dir):
+    enroll(data_dir, "ada")
+    clock = Clock()
+    with open_service(data_dir, clock, checkin_min_hits=1, checkin_window=1) as service:
+        assert list(play(service, clock, [[seen("ada")]])) == [0]
+    with pytest.raises(SettingsError, match="checkin_min_hits"):
+        Settings(checkin_min_hits=6, checkin_window=5)
+
+
+def test_each_camera_source_votes_on_its_own_frames(data_dir):
+    enroll(data_dir, "ada")
+    clock = Clock()
+    with open_service(data_dir, clock) as service:
+        checkins = []
+        for _ in range(3):  # the door camera's empty frames are no misses for the desk camera
+            checkins += service.observe(FRAME, [seen("ada")], "desk")
+            checkins += service.observe(FRAME, [], "door")
+            clock.tick(0.1)
+    assert [(e.name, e.source) for e in checkins] == [("ada", "desk")]
+
+
+def test_two_people_in_one_frame_and_a_duplicate_name(data_dir):
+    enroll(data_dir, "ada", "bob")
+    clock = Clock()
+    with open_service(data_dir, clock) as service:
+        frame = [seen("ada", 0.6), seen("bob", 0.6), seen("ada", 0.8, seed=5), seen("unknown", 0.1)]
+        events = play(service, clock, [frame] * 3)
+    assert sorted((e.name, round(e.similarity, 2)) for e in events[2]) == [("ada", 0.8), ("bob", 0.6)]
+
+
+# -- cool-down and sightings ----------------------------------------------------------
+
+
+def test_cooldown_holds_across_sessions_and_a_new_day_checks_in_again(data_dir):
+    enroll(data_dir, "ada")
+    clock = Clock(T0.replace(hour=23, minute=50))
+    present = [[seen("ada")]] * 5
+    with open_service(data_dir, clock) as service:
+        assert list(play(service, clock, present)) == [2]
+        clock.tick(120)
+        assert play(service, clock, present) == {}  # 2 minutes later: cooling down
+    with open_service(data_dir, clock) as service:  # restarted app: the cool-down is in the database
+        clock.tick(60)
+        assert play(service, clock, present) == {}
+        clock.tick(180)  # 6 minutes after the first check-in; a 3-minute gap also restarts the vote
+        assert list(play(service, clock, present)) == [2]
+        clock.now = clock.now.replace(hour=23, minute=59)
+        assert play(service, clock, present) == {}
+        clock.tick(90)  # just past midnight: a new day always checks in
+        assert list(play(service, clock, present)) == [2]
+        day1, day2 = clock.now.date() - timedelta(days=1), clock.now.date()
+        assert [e.at.date() for e in service.history(day1, day2, "ada")] == [day1, day1, day2]
+        (first_day,) = service.report(day1, day1)
+        assert first_day.events == 2 and first_day.first_seen.minute == 50 and first_day.last_seen.minute == 56
+
+
+def test_sightings_count_seconds_of_confirmed_presence(data_dir):
+    enroll(data_dir, "ada", "bob")
+    clock = Clock()
+    with open_service(data_dir, clock) as service:
+        # 3.5 s at 30 FPS: confirmed from the third frame on, one sighting per second.
+        play(service, clock, [[seen("ada")]] * 105, fps=30.0)
+        play(service, clock, [[seen("bob")], [], []] * 20, fps=30.0)  # never 3 of 5: no sighting
+        roster = {r.name: r for r in service.roster(T0.date())}
+    assert roster["ada"].sightings == 4 and roster["ada"].events == 1
+    assert roster["bob"].sightings == 0 and roster["bob"].status == "absent"
+
+
+def test_observe_is_thread_safe(data_dir):
+    enroll(data_dir, "ada")
+    clock = Clock()
+    with open_service(data_dir, clock) as service:
+        results, errors = [], []
+
+        def camera():
+            try:
+                for _ in range(100):
+                    results.extend(service.observe(FRAME, [seen("ada")]))
+            except Exception as error:  # pragma: no cover - reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=camera) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not errors and len(results) == 1
+        assert len(service.history(T0.date())) == 1
+
+
+def test_idle_frames_touch_nothing(data_dir):
+    enroll(data_dir, "ada")
+    clock = Clock()
+    with open_service(data_dir, clock) as service:
+        service.store.close()  # any database access would now fail
+        assert service.observe(FRAME, []) == []
+        assert service.observe(FRAME, [seen("unknown", 0.2)]) == []  # unknown logging is off
+
+
+# -- snapshots ---------------------------------------------------------------------
+
+
+def test_snapshots_are_small_aligned_faces_and_optional(data_dir):
+    enroll(data_dir, "ada", "bob")
+    clock = Clock()
+    with open_service(data_dir, clock) as service:
+        (event,) = play(service, clock, [[seen("ada")]] * 3)[2]
+    assert event.snapshot.parent == data_dir / "snapshots" / T0.date().isoformat()
+    assert 0 < event.snapshot.stat().st_size <= 20_000
+    assert cv2.imread(str(event.snapshot)).shape == (112, 112, 3)
+    if os.name == "posix":
+        assert event.snapshot.stat().st_mode & 0o077 == 0
+
+    with open_service(data_dir, clock, attendance_snapshots=False) as service:
+        (event,) = play(service, clock, [[seen("bob")]] * 3)[2]
+    assert event.snapshot is None
+    assert len(list((data_dir / "snapshots").rglob("*.jpg"))) == 1
+
+
+def test_snapshot_quality_drops_until_it_fits_the_cap():
+    noisy = np.random.default_rng(0).integers(0, 255, (300, 300, 3), dtype=np.uint8)
+    face = seen("x").face
+    full = encode_snapshot(noisy, face, 1_000_000)
+    capped = encode_snapshot(noisy, face, len(full) // 2)
+    assert capped is not None and len(capped) <= len(full) // 2
+    assert cv2.imdecode(np.frombuffer(capped, np.uint8), cv2.IMREAD_COLOR).shape == (112, 112, 3)
+    assert encode_snapshot(noisy, face, 100) is None  # cannot fit: no snapshot rather than a big one
+
+
+# -- unknown faces ------------------------------------------------------------------
+
+
+def test_unknown_faces_are_logged_once_and_enrolled_in_one_call(data_dir):
+    enroll(data_dir, "ada")
+    clock = Clock()
+    settings = Settings(data_dir=data_dir, log_unknown_faces=True)
+    with Gallery(data_dir, MODEL, DIM) as gallery, \
+            AttendanceService.open(settings, gallery, clock=clock) as service:
+        stranger = [seen("unknown", 0.2, seed=7)]
+        play(service, clock, [stranger] * 30)  # 3 s in view: logged once
+        clock.tick(60)
+        play(service, clock, [stranger] * 5)  # back a minute later: same face, still cooling down
+        play(service, clock, [[seen("unknown", 0.2, seed=8)]] * 2)  # two frames: not enough
+        (record,) = service.unknown_faces()
+        assert record.snapshot.is_file() and record.model_id == MODEL
+        assert np.allclose(record.embedding, unit(7), atol=1e-6)
+
+        embedding_id = service.enroll_unknown(record.id, "carol")
+        assert service.unknown_faces() == [] and not record.snapshot.exists()
+        assert gallery.search(unit(7))[0][0].name == "carol"
+        assert gallery.search(unit(7))[0][0].embedding_id == embedding_id
+        with pytest.raises(KeyError):
+            service.enroll_unknown(record.id, "carol")
+
+        clock.tick(400)  # past the unknown cool-down, and now carol is known
+        play(service, clock, [stranger] * 5)
+        assert len(service.unknown_faces()) == 1
+        assert service.dismiss_unknown(service.unknown_faces()[0].id)
+        assert service.unknown_faces() == []
+
+
+def test_an_unknown_face_resembling_a_confirmed_person_is_not_logged(data_dir):
+    enroll(data_dir, "ada")
+    clock = Clock()
+    with Gallery(data_dir, MODEL, DIM) as gallery, \
+            AttendanceService.open(Settings(data_dir=data_dir, log_unknown_faces=True), gallery,
+                                   clock=clock) as service:
+        play(service, clock, [[seen("ada", seed=11)]] * 5)
+        play(service, clock, [[seen("unknown", 0.3, seed=11)]] * 5)  # ada turning away
+        assert service.unknown_faces() == []
+
+
+# -- reports, export, history ------------------------------------------------------------
+
+
+def test_report_lists_everyone_enrolled_present_or_absent(data_dir, tmp_path):
+    enroll(data_dir, "ada", "bob", "张学友")
+    today = date.today()
+    clock = Clock(datetime.combine(today, datetime.min.time()).astimezone() + timedelta(hours=9))
+    with open_service(data_dir, clock) as service:
+        play(service, clock, [[seen("张学友")]] * 3)
+        clock.tick(3600)
+        play(service, clock, [[seen("ada")]] * 3)
+        clock.tick(600)
+        play(service, clock, [[seen("ada")]] * 3)
+        rows = service.export_csv(tmp_path / "today.csv")
+        history = service.history(name="ada")
+        yesterday = service.report(today - timedelta(days=1), today - timedelta(days=1))
+    assert rows == 3 and yesterday == []  # nobody was enrolled yet yesterday
+    assert [e.name for e in history] == ["ada", "ada"]
+    with open(tmp_path / "today.csv", encoding="utf-8-sig", newline="") as file:
+        table = list(csv.DictReader(file))
+    assert list(table[0]) == ["date", "name", "status", "first_seen", "last_seen", "sightings"]
+    by_name = {row["name"]: row for row in table}
+    assert by_name["bob"] == {"date": today.isoformat(), "name": "bob", "status": "absent",
+                              "first_seen": "", "last_seen": "", "sightings": "0"}
+    ada = by_name["ada"]
+    assert ada["status"] == "present" and ada["sightings"] == "2"
+    first, last = datetime.fromisoformat(ada["first_seen"]), datetime.fromisoformat(ada["last_seen"])
+    assert first.utcoffset() is not None and (last - first) == timedelta(seconds=600)
+    assert by_name["张学友"]["status"] == "present"
+
+
+# -- privacy ----------------------------------------------------------------------------
+
+
+def test_removing_a_person_removes_their_events_and_snapshots(data_dir):
+    enroll(data_dir, "ada", "bob")
+    clock = Clock()
+    with open_service(data_dir, clock) as service:
+        (ada_event,) = play(service, clock, [[seen("ada")]] * 3)[2]
+        (bob_event,) = play(service, clock, [[seen("bob")]] * 3)[2]
+        assert service.remove_person("ada") == 1
+        assert [e.name for e in service.history(T0.date())] == ["bob"]
+        assert [r.name for r in service.roster(T0.date())] == ["bob"]
+    assert not ada_event.snapshot.exists() and bob_event.snapshot.exists()
+    raw = sqlite3.connect(data_dir / DATABASE_FILE_NAME)
+    try:
+        assert raw.execute("SELECT COUNT(*) FROM attendance_sightings").fetchone()[0] == 1
+    finally:
+        raw.close()
+
+
+def test_expired_events_and_snapshots_are_purged_at_start_up(data_dir):
+    enroll(data_dir, "ada")
+    clock = Clock(datetime.now().astimezone() - timedelta(days=100))
+    with open_service(data_dir, clock, retention_days=0) as service:
+        (old,) = play(service, clock, [[seen("ada")]] * 3)[2]
+    clock.now = datetime.now().astimezone()
+    with open_service(data_dir, clock, retention_days=0) as service:  # 0 keeps everything
+        (recent,) = play(service, clock, [[seen("ada")]] * 3)[2]
+        assert len(service.history(old.at.date(), recent.at.date())) == 2
+    orphan = data_dir / "snapshots" / recent.at.date().isoformat() / "orphan.jpg"
+    orphan.write_bytes(b"left by a crash")
+    os.utime(orphan, (time.time() - 7200, time.time() - 7200))
+
+    with open_service(data_dir, clock, retention_days=90) as service:
+        assert [e.id for e in service.history(old.at.date(), recent.at.date())] == [recent.id]
+        assert not old.snapshot.exists() and not old.snapshot.parent.exists()
+        assert recent.snapshot.exists() and not orphan.exists()
+        again = service.purge_expired()
+    assert (again.events, again.files) == (0, 0)
+
+
+# -- database ---------------------------------------------------------------------------
+
+
+def test_a_version_1_database_is_migrated_in_place(tmp_path):
+    path = tmp_path / DATABASE_FILE_NAME
+    raw = sqlite3.connect(path)
+    raw.executescript(_SCHEMA_V1)
+    raw.execute("INSERT INTO people (name, created_at) VALUES ('ada', '2024-01-01T00:00:00+00:00')")
+    raw.execute("PRAGMA user_version = 1")
+    raw.commit()
+    raw.close()
+
+    with AttendanceStore(tmp_path) as store:
+        assert [p.name for p in store.people()] == ["ada"]
+        (event,) = store.record([NewEvent("ada", T0, "camera", 0.6)])[0]
+        assert store.events(T0.date(), T0.date()) == [event]
+    raw = sqlite3.connect(path)
+    try:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        raw.close()
+
+
+RECORD_UNTIL_KILLED = r"""
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+import numpy as np
+from facegui.config import Settings
+from facegui.engine import Face, Recognition
+from facegui.engine.align import ARCFACE_TEMPLATE
+from facegui.service import AttendanceService
+
+data_dir = Path(sys.argv[1])
+clock_now = [datetime(2024, 5, 6, 9, 0).astimezone()]
+settings = Settings(data_dir=data_dir, checkin_min_hits=1, checkin_window=1, checkin_cooldown_s=0,
+                    retention_days=0)
+frame = np.random.default_rng(1).integers(0, 255, (240, 320, 3), dtype=np.uint8)
+face = Face(np.array([90, 90, 210, 210], np.float32), (ARCFACE_TEMPLATE + 100).astype(np.float32), 0.99,
+            np.ones(16, np.float32) / 4)
+with AttendanceService.open(settings, clock=lambda: clock_now[0]) as service:
+    for i in range(5000):
+        clock_now[0] += timedelta(seconds=1)
+        for event in service.observe(frame, [Recognition(face, f"p{i % 5}", 0.9)]):
+            print(event.id, flush=True)
+"""
+
+
+def test_killing_a_writer_loses_no_committed_event(data_dir):
+    enroll(data_dir, *[f"p{i}" for i in range(5)])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    child = subprocess.Popen([sys.executable, "-c", RECORD_UNTIL_KILLED, str(data_dir)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    printed: list[int] = []
+    try:
+        while len(printed) < 200:
+            line = child.stdout.readline()
+            if not line:
+                break
+            printed.append(int(line))
+        time.sleep(random.uniform(0.0, 0.02))  # land the kill anywhere in a write
+        child.kill()  # SIGKILL on POSIX
+        remaining = child.stdout.read()
+        child.wait(timeout=10)
+        stderr = child.stderr.read()
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        child.stdout.close()
+        child.stderr.close()
+
+    assert len(printed) >= 200, f"child stopped early:\n{stderr}"
+    printed += [int(line) for line in remaining.splitlines(keepends=True) if line.endswith("\n")]
+    assert len(printed) < 5000, "the kill should land mid-run"
+    if os.name == "posix":
+        assert child.returncode == -signal.SIGKILL
+
+    raw = sqlite3.connect(data_dir / DATABASE_FILE_NAME)
+    try:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        stored = dict(raw.execute("SELECT id, snapshot FROM attendance_events").fetchall())
+    finally:
+        raw.close()
+    assert set(printed) <= set(stored)
+    assert all((data_dir / "snapshots" / snapshot).is_file() for snapshot in stored.values())
+
+    clock = Clock(datetime(2024, 5, 6, 9, 0).astimezone())
+    with open_service(data_dir, clock, retention_days=0) as service:  # reopens and keeps writing
+        assert len(service.history(date(2024, 5, 6))) == len(stored)
+
+
+# -- CLI ----------------------------------------------------------------------------------
+
+
+def test_cli_attendance_prints_the_table_or_writes_csv(cli_args, tmp_path, capsys):
+    data_dir = tmp_path / "data"  # what cli_args points at
+    enroll(data_dir, "ada", "bob")
+    clock = Clock(datetime.now().astimezone())
+    with open_service(data_dir, clock) as service:
+        play(service, clock, [[seen("ada")]] * 3)
+    today = date.today().isoformat()
+
+    assert main(["attendance", *cli_args]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["date", "name", "status", "first_seen", "last_seen", "sightings"]
+    assert [line.split()[1:3] for line in lines[1:]] == [["ada", "present"], ["bob", "absent"]]
+
+    out = tmp_path / "report.csv"
+    assert main(["attendance", "--from", today, "--to", today, "--csv", str(out), *cli_args]) == 0
+    assert "wrote 2 rows" in capsys.readouterr().err
+    with open(out, encoding="utf-8-sig", newline="") as file:
+        assert [(r["name"], r["status"]) for r in csv.DictReader(file)] == [("ada", "present"), ("bob", "absent")]
+
+    assert main(["attendance", "--from", "2024-05-07", "--to", "2024-05-06", *cli_args]) == 2
+    assert "before" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["attendance", "--from", "yesterday", *cli_args])
+    assert exit_info.value.code == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
