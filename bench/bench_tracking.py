@@ -40,7 +40,7 @@ def video_frames(path: Path) -> list[np.ndarray]:
 
 def run(recognizer: Recognizer, frames: list[np.ndarray], mode: str) -> dict:
     tracker = FaceTracker()
-    adaptive = AdaptiveInputSize(recognizer.settings.detector_input_size) if mode == "tracked + adaptive" else None
+    adaptive = AdaptiveInputSize.from_settings(recognizer.settings) if mode == "tracked + adaptive" else None
     counts = []
     start = time.perf_counter()
     for frame in frames:

@@ -65,6 +65,35 @@ class Settings:
     allow_spinning: bool = False
     """Busy-wait of onnxruntime's worker threads; off because two sessions on few cores fight."""
 
+    # -- live video: tracking and adaptive detection ---------------------------------
+    tracking: bool = True
+    """Follow faces across frames and re-embed them only when needed (see bench/bench_tracking.py)."""
+    track_iou: float = 0.3
+    """Minimum overlap of a track's last box with a new detection to continue the track."""
+    track_max_misses: int = 5
+    """Frames a track survives without a detection (a blink, a missed frame)."""
+    track_reembed_interval: int = 15
+    """Frames between embeddings of a face whose identity is settled."""
+    track_uncertain_interval: int = 2
+    """Frames between embeddings while the identity is near the threshold or the track is new."""
+    track_uncertain_margin: float = 0.08
+    """Similarity this close to the threshold, above or below, counts as uncertain."""
+    track_settle_after: int = 3
+    """Embeddings a new track gets at the uncertain pace before its identity can count as settled."""
+    track_better_view_ratio: float = 1.5
+    """Re-embed at once when a face's box area grows by this factor since its last embedding."""
+    track_identity_reset: float = 0.2
+    """A new embedding this unlike the track's mean means another person took over the box."""
+    adaptive_detection: bool = False
+    """Shrink the detector input while every face in view is large. Off: it lost a profile close-up
+    on the test video (docs/benchmarks.md)."""
+    adaptive_min_face_px: int = 48
+    """Smallest face width wanted at the detector input when shrinking it."""
+    adaptive_min_input: int = 256
+    """The detector input never shrinks below this long side."""
+    adaptive_full_every: int = 10
+    """Every this many frames the full input size runs, so small newcomers are found."""
+
     # -- attendance ----------------------------------------------------------
     checkin_min_hits: int = 3
     """A person is checked in once named in at least this many of the last ``checkin_window`` frames."""
@@ -99,6 +128,16 @@ class Settings:
             (self.execution_provider in EXECUTION_PROVIDERS,
              f"execution_provider must be one of {', '.join(EXECUTION_PROVIDERS)}"),
             (self.intra_op_threads >= 0, "intra_op_threads must not be negative"),
+            (0.0 < self.track_iou < 1.0, "track_iou must be between 0 and 1"),
+            (self.track_max_misses >= 0, "track_max_misses must not be negative"),
+            (self.track_reembed_interval >= 1 and self.track_uncertain_interval >= 1,
+             "track_reembed_interval and track_uncertain_interval must be at least 1"),
+            (self.track_settle_after >= 1, "track_settle_after must be at least 1"),
+            (self.track_better_view_ratio > 1.0, "track_better_view_ratio must be above 1"),
+            (32 <= self.adaptive_min_input <= self.detector_input_size,
+             "adaptive_min_input must be between 32 and detector_input_size"),
+            (self.adaptive_min_face_px >= 16, "adaptive_min_face_px must be at least 16"),
+            (self.adaptive_full_every >= 1, "adaptive_full_every must be at least 1"),
             (1 <= self.checkin_min_hits <= self.checkin_window,
              "checkin_min_hits must be between 1 and checkin_window"),
             (-1.0 <= self.checkin_min_similarity <= 1.0, "checkin_min_similarity must be between -1 and 1"),

@@ -60,7 +60,7 @@ def test_singer_keeps_one_name_and_embeddings_are_rare(recognizer):
 
 def test_a_still_scene_is_embedded_once_per_interval(recognizer):
     image = load_image(FACES / "probes" / "two_people.jpg", recognizer.settings.max_image_pixels)
-    policy = TrackingPolicy()
+    policy = TrackingPolicy.from_settings(recognizer.settings)
     tracker = FaceTracker(policy)
     for _ in range(60):
         results = recognizer.engine.identify_tracked(image, tracker, recognizer.gallery)

@@ -16,7 +16,9 @@ import numpy as np
 from .. import __version__
 from ..config import Settings, SettingsError
 from ..engine import ModelLoadError, ImageError
+from ..engine.adaptive import AdaptiveInputSize
 from ..engine.annotate import draw_recognitions
+from ..engine.tracking import FaceTracker, TrackingPolicy
 from ..engine.imageio import IMAGE_SUFFIXES, list_images, write_image
 from ..engine.video import VideoSourceError, describe, open_capture
 from ..modelstore import ModelStore, ModelStoreError
@@ -127,8 +129,9 @@ def cmd_people(args, settings) -> int:
 
 
 def cmd_remove(args, settings) -> int:
-    with open_recognizer(settings) as recognizer:
-        removed = recognizer.gallery.remove(args.name)
+    # Through the attendance service: their check-ins and face snapshots go too.
+    with open_recognizer(settings) as recognizer, AttendanceService.open(settings, recognizer.gallery) as attendance:
+        removed = attendance.remove_person(args.name)
     if not removed:
         _err(f"no enrolled person named {args.name!r}")
         return EXIT_SOME_FAILED
@@ -224,6 +227,8 @@ def cmd_video(args, settings) -> int:
         raise UsageError(str(exc)) from None
     writer = None
     frames = 0
+    tracker = FaceTracker(TrackingPolicy.from_settings(settings)) if settings.tracking else None
+    adaptive = AdaptiveInputSize.from_settings(settings) if settings.adaptive_detection else None
     with open_recognizer(settings) as recognizer:
         started = time.perf_counter()
         try:
@@ -231,7 +236,11 @@ def cmd_video(args, settings) -> int:
                 ok, frame = capture.read()
                 if not ok:
                     break
-                recognitions = recognizer.identify(frame)
+                if tracker is None:
+                    recognitions = recognizer.identify(frame)
+                else:
+                    recognitions = [t.recognition for t in
+                                    recognizer.engine.identify_tracked(frame, tracker, recognizer.gallery, adaptive)]
                 if args.json and recognitions:
                     print(json.dumps({"frame": frames, "faces": [r.to_json() for r in recognitions]},
                                      ensure_ascii=False), flush=True)

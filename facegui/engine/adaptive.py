@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..config import Settings
 from .face import Face
 
 _ALIGN = 32  # the network's coarsest stride
@@ -16,12 +17,17 @@ _ALIGN = 32  # the network's coarsest stride
 @dataclass
 class AdaptiveInputSize:
     full_size: int
-    min_face_px: int = 48
+    min_face_px: int
     """Smallest face width wanted at the network input; RetinaFace's smallest anchor is 16 px."""
-    min_size: int = 256
-    full_every: int = 10
+    min_size: int
+    full_every: int
     """Every this many frames the full size runs, so a small newcomer is found within that many frames."""
     _frame: int = 0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "AdaptiveInputSize":
+        return cls(settings.detector_input_size, settings.adaptive_min_face_px, settings.adaptive_min_input,
+                   settings.adaptive_full_every)
 
     def next_size(self, previous_faces: list[Face], frame_long_side: int) -> int:
         self._frame += 1

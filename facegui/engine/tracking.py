@@ -12,28 +12,29 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..config import Settings
 from .face import Face
 from .matcher import UNKNOWN, Recognition, SearchableGallery, match_faces
 
 
 @dataclass(frozen=True)
 class TrackingPolicy:
-    iou_match: float = 0.3
-    """Minimum overlap between a track's last box and a new detection to continue the track."""
-    max_misses: int = 5
-    """Frames a track survives without a detection (a blink, a missed frame)."""
-    reembed_interval: int = 15
-    """Frames between embeddings of a confidently named face."""
-    uncertain_interval: int = 2
-    """Frames between embeddings while the face is unknown or near the threshold."""
-    uncertain_margin: float = 0.08
-    """Similarity this close to the threshold, above or below, counts as uncertain."""
-    settle_after: int = 3
-    """Embeddings a new track gets at the uncertain pace before its identity can count as settled."""
-    better_view_ratio: float = 1.5
-    """Re-embed at once when the face's box area grows by this factor since its last embedding."""
-    identity_reset_similarity: float = 0.2
-    """A new embedding this unlike the track's mean means the track jumped to another person."""
+    """The tracking settings (documented in ``facegui.config.Settings``)."""
+
+    iou_match: float
+    max_misses: int
+    reembed_interval: int
+    uncertain_interval: int
+    uncertain_margin: float
+    settle_after: int
+    better_view_ratio: float
+    identity_reset_similarity: float
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "TrackingPolicy":
+        return cls(settings.track_iou, settings.track_max_misses, settings.track_reembed_interval,
+                   settings.track_uncertain_interval, settings.track_uncertain_margin,
+                   settings.track_settle_after, settings.track_better_view_ratio, settings.track_identity_reset)
 
 
 def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -75,7 +76,7 @@ class TrackedRecognition:
 class FaceTracker:
     """Stateful per video source; not shared between threads."""
 
-    policy: TrackingPolicy = field(default_factory=TrackingPolicy)
+    policy: TrackingPolicy = field(default_factory=lambda: TrackingPolicy.from_settings(Settings()))
     tracks: list[Track] = field(default_factory=list)
     frame_index: int = 0
     embed_calls: int = 0
