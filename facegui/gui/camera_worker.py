@@ -139,6 +139,7 @@ class CameraWorker(QThread):
         self._times: deque[float] = deque(maxlen=60)
         self._index = 0
         self._dropped_display = 0
+        self._dropped_capture = 0
 
     # -- called from the GUI thread (thread-safe) ---------------------------
     def frame_shown(self) -> None:
@@ -183,7 +184,7 @@ class CameraWorker(QThread):
             finally:
                 reader.stop_event.set()
                 reader.join(STOP_TIMEOUT_S / 2)
-            self._dropped_capture = getattr(self, "_dropped_capture", 0) + slot.dropped
+            self._dropped_capture += slot.dropped
             if outcome == "stopped":
                 break
             if outcome == "error":
@@ -236,6 +237,6 @@ class CameraWorker(QThread):
                 continue
             self._display_free.clear()
             packet = FramePacket(self._index, annotated(frame, faces), frame, faces, fps,
-                                 self._dropped_display + getattr(self, "_dropped_capture", 0) + slot.dropped)
+                                 self._dropped_display + self._dropped_capture + slot.dropped)
             self.frameReady.emit(packet)
         return "stopped", frames

@@ -17,8 +17,8 @@ from PySide6.QtCore import QByteArray, QSettings
 from ..config import SETTINGS_FILE, user_config_dir
 
 GUI_SETTINGS_FILE = "gui.ini"
-ENGINE_KEYS = ("detector_input_size", "detector_confidence", "detector_nms_iou", "similarity_threshold",
-               "execution_provider", "intra_op_threads")
+ENGINE_KEYS = ("detector_input_size", "detector_confidence", "detector_nms_iou", "min_face_size",
+               "similarity_threshold", "execution_provider", "intra_op_threads")
 MAX_RECENT = 8
 
 

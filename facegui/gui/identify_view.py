@@ -98,6 +98,7 @@ class IdentifyResultsDialog(QDialog):
         self.results: list[IdentifyResult] = []
         self.files = QListWidget()
         self.files.setObjectName("identifyFiles")
+        self.files.setWordWrap(True)
         self.image = _ImageLabel()
         self.table = QTableWidget(0, 2)
         self.table.setObjectName("identifyFaces")
@@ -116,7 +117,7 @@ class IdentifyResultsDialog(QDialog):
         splitter = QSplitter()
         splitter.addWidget(self.files)
         splitter.addWidget(right)
-        splitter.setSizes([260, 720])
+        splitter.setSizes([300, 680])
         layout = QHBoxLayout(self)
         layout.addWidget(splitter)
         self.files.currentRowChanged.connect(self._show)

@@ -1,0 +1,110 @@
+"""Take the README screenshots from a real window.
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb \
+        .venv/bin/python docs/screenshots/take_screenshots.py
+
+Uses a throw-away data folder; the models come from --models (default: converted from
+../shared/models into a temporary folder). Writes main_window.png, enroll_dialog.png
+and drop_result.png next to this script.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+FACES = REPO.parent / "shared" / "faces"
+
+
+def wait_until(app, predicate, timeout_s: float, what: str) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out waiting for {what}")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--models", help="folder holding the converted models")
+    parser.add_argument("--out", default=str(HERE))
+    args = parser.parse_args()
+
+    from PySide6.QtWidgets import QApplication
+
+    from facegui.config import Settings
+    from facegui.gui.enroll_dialog import analyse_file, enroll_photos
+    from facegui.gui.gui_settings import GuiPreferences, PreferenceStore
+    from facegui.gui.icon import app_icon
+    from facegui.gui.main_window import MainWindow
+    from facegui.gui.people import ThumbnailStore
+    from facegui.modelstore import ModelStore
+    from facegui.service import Recognizer
+
+    app = QApplication(sys.argv[:1])
+    app.setWindowIcon(app_icon())
+    tmp = Path(tempfile.mkdtemp(prefix="facegui-shots-"))
+    models = Path(args.models) if args.models else tmp / "models"
+    if not args.models:
+        ModelStore([], models).install_from(REPO.parent / "shared" / "models")
+    settings = Settings(data_dir=tmp / "data", model_dir=models)
+    out = Path(args.out)
+    recognizer = Recognizer.open(settings)
+    thumbnails = ThumbnailStore(settings.data_dir)
+    people = {"Lin-Manuel Miranda": ["probes/lin-manuel-miranda.png"], "obama": ["gallery/obama_1.jpg", "gallery/obama_2.jpg"],
+              "biden": ["gallery/biden_1.jpg", "gallery/biden_2.jpg"], "kit_harington": ["gallery/kit_harington_1.jpg"],
+              "rose_leslie": ["gallery/rose_leslie_1.jpg"], "alex_lacamoire": ["gallery/alex_lacamoire_1.jpg"]}
+    for name, files in people.items():
+        enroll_photos(recognizer, thumbnails, name, [analyse_file(recognizer, FACES / f) for f in files])
+
+    store = PreferenceStore(tmp / "gui.ini")
+    store.save(GuiPreferences(camera_source=str(FACES / "video" / "short_hamilton_clip.mp4"), loop_video_files=True))
+    window = MainWindow(recognizer, settings, store=store, config_file=tmp / "settings.json")
+    window.resize(1280, 720)
+    window.show()
+    named = []
+    window.frameShown.connect(lambda p: named.append(p) if any(f.is_known for f in p.faces) else None)
+    window.start_camera()
+    wait_until(app, lambda: len(named) >= 5 and any(f.is_known for f in window.last_packet.faces), 30, "a named face")
+    window.people.list.setCurrentRow(0)
+    app.processEvents()
+    window.grab().save(str(out / "main_window.png"))
+
+    window.open_enroll_dialog()
+    dialog = window.enroll_dialog
+    analysed = []
+    dialog.photoAnalysed.connect(analysed.append)
+    dialog.add_files([FACES / "probes" / "two_people.jpg"])
+    wait_until(app, lambda: analysed, 15, "the enrollment photo")
+    dialog.name.setCurrentText("obama")
+    dialog.face_picker.setCurrentRow(1)
+    app.processEvents()
+    dialog.grab().save(str(out / "enroll_dialog.png"))
+    dialog.close()
+
+    window.stop_camera()
+    corrupt = tmp / "corrupt.jpg"
+    corrupt.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    finished = []
+    window.identifyFinished.connect(finished.append)
+    window.identify_files([FACES / "probes" / "two_people.jpg", FACES / "probes" / "kit_with_rose.jpg", corrupt])
+    wait_until(app, lambda: finished, 30, "the drop results")
+    results = window.results_dialog
+    results.files.setCurrentRow(0)
+    app.processEvents()
+    results.grab().save(str(out / "drop_result.png"))
+
+    window.close()
+    recognizer.close()
+    print(f"screenshots written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

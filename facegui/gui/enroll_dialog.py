@@ -1,0 +1,378 @@
+"""Enroll a person from the current camera frame or from image files.
+
+The plain-Python part (find faces, quality checks, write to the gallery) is at the top and
+runs in pool threads; the dialog only shows what it returns.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
+                               QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout)
+
+from ..engine import ImageError
+from ..engine.align import align_face
+from ..engine.imageio import IMAGE_SUFFIXES, decode_image
+from ..storage import normalize_person_name
+from .drawing import bgr_to_qimage
+from .tasks import TaskRunner
+
+IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)) + ");;All files (*)"
+PREVIEW_SIZE = 224
+
+
+def sharpness(chip_bgr: np.ndarray) -> float:
+    """Variance of the Laplacian of the grey aligned chip: low means blurred."""
+    return float(cv2.Laplacian(cv2.cvtColor(chip_bgr, cv2.COLOR_BGR2GRAY), cv2.CV_64F).var())
+
+
+@dataclass(frozen=True)
+class FaceCandidate:
+    embedding: np.ndarray = field(repr=False)
+    chip: np.ndarray = field(repr=False)
+    """The aligned 112x112 BGR crop."""
+    width: float
+    sharpness: float
+    bbox: tuple[float, float, float, float]
+
+
+@dataclass
+class Photo:
+    label: str
+    path: Path | None
+    sha256: str | None
+    faces: list[FaceCandidate] = field(default_factory=list)
+    """Largest first."""
+    chosen: int = 0
+    error: str | None = None
+
+    @property
+    def face(self) -> FaceCandidate | None:
+        return self.faces[self.chosen] if self.faces else None
+
+
+@dataclass(frozen=True)
+class EnrollReport:
+    name: str
+    enrolled: int
+    skipped: list[str]
+
+
+def analyse_image(engine, image: np.ndarray, label: str, path: Path | None, sha256: str | None) -> Photo:
+    faces = sorted(engine.analyze(image), key=lambda f: f.area, reverse=True)
+    candidates = []
+    for face in faces:
+        chip = align_face(image, face.landmarks)
+        candidates.append(FaceCandidate(face.embedding, chip, face.width, sharpness(chip),
+                                        tuple(float(v) for v in face.bbox)))
+    return Photo(label, path, sha256, candidates, error=None if candidates else "no face found")
+
+
+def analyse_file(recognizer, path: Path) -> Photo:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+        image = decode_image(data, path, recognizer.settings.max_image_pixels)
+    except ImageError as exc:
+        return Photo(path.name, path, None, error=exc.reason)
+    except OSError as exc:
+        return Photo(path.name, path, None, error=f"cannot be read ({exc.strerror or exc})")
+    return analyse_image(recognizer.engine, image, path.name, path, hashlib.sha256(data).hexdigest())
+
+
+def analyse_frame(recognizer, frame: np.ndarray) -> Photo:
+    label = f"camera frame {time.strftime('%H:%M:%S')}"
+    return analyse_image(recognizer.engine, frame, label, None, hashlib.sha256(frame.tobytes()).hexdigest())
+
+
+def quality_problems(photos: list[Photo], min_face_size: int, min_sharpness: float) -> list[str]:
+    problems = []
+    for photo in photos:
+        face = photo.face
+        if face is None:
+            problems.append(f"{photo.label}: {photo.error or 'no face found'} — remove it or add another photo")
+        elif face.width < min_face_size:
+            problems.append(f"{photo.label}: the face is {face.width:.0f} px wide, smaller than the minimum of "
+                            f"{min_face_size} px — use a closer or larger photo")
+        elif face.sharpness < min_sharpness:
+            problems.append(f"{photo.label}: the face is too blurry (sharpness {face.sharpness:.0f}, minimum "
+                            f"{min_sharpness:.0f}) — use a sharper photo")
+    return problems
+
+
+def enroll_photos(recognizer, thumbnails, name: str, photos: list[Photo]) -> EnrollReport:
+    """Runs in a worker: append each chosen face to the database and index."""
+    gallery = recognizer.gallery
+    name = normalize_person_name(name)
+    enrolled, skipped = 0, []
+    for photo in photos:
+        if photo.sha256 and gallery.is_enrolled(photo.sha256):
+            skipped.append(f"{photo.label}: already enrolled")
+            continue
+        gallery.enroll(name, photo.face.embedding, str(photo.path) if photo.path else None, photo.sha256)
+        enrolled += 1
+        if not thumbnails.has(name):
+            thumbnails.save(name, photo.face.chip)
+    return EnrollReport(name, enrolled, skipped)
+
+
+def chip_pixmap(chip: np.ndarray, size: int) -> QPixmap:
+    return QPixmap.fromImage(bgr_to_qimage(chip)).scaled(
+        size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+
+
+class EnrollDialog(QDialog):
+    enrolled = Signal(object)
+    """EnrollReport, after the gallery was written."""
+    photoAnalysed = Signal(object)
+    """Photo, once its faces were found."""
+    refused = Signal(str)
+    """The message shown when the input is refused."""
+
+    def __init__(self, recognizer, prefs, thumbnails, names=(), frame_provider=None, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Enroll person")
+        self.setObjectName("enrollDialog")
+        self.setAcceptDrops(True)
+        self.resize(720, 480)
+        self.recognizer, self.prefs, self.thumbnails = recognizer, prefs, thumbnails
+        self.frame_provider = frame_provider or (lambda: None)
+        self.tasks = TaskRunner(max_threads=1, parent=self)
+        self.photos: list[Photo] = []
+        self._pending = 0
+
+        self.capture_button = QPushButton("Capture from camera")
+        self.capture_button.setToolTip("Use the frame the live view shows now")
+        self.files_button = QPushButton("Add photos…")
+        self.remove_button = QPushButton("Remove photo")
+        hint = QLabel("…or drop image files here")
+        hint.setStyleSheet("color: gray")
+        sources = QHBoxLayout()
+        for widget in (self.capture_button, self.files_button, self.remove_button):
+            sources.addWidget(widget)
+        sources.addWidget(hint, 1)
+
+        self.photo_list = QListWidget()
+        self.photo_list.setObjectName("enrollPhotos")
+        self.photo_list.setIconSize(QSize(40, 40))
+        self.preview = QLabel("No photo yet")
+        self.preview.setObjectName("enrollPreview")
+        self.preview.setFixedSize(PREVIEW_SIZE, PREVIEW_SIZE)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setStyleSheet("background: #202020; color: #bbbbbb")
+        self.face_picker = QListWidget()
+        self.face_picker.setObjectName("enrollFacePicker")
+        self.face_picker.setViewMode(QListWidget.ViewMode.IconMode)
+        self.face_picker.setIconSize(QSize(56, 56))
+        self.face_picker.setFixedHeight(84)
+        self.face_picker.setFlow(QListWidget.Flow.LeftToRight)
+        self.face_picker.setWrapping(False)
+        self.warning = QLabel()
+        self.warning.setObjectName("enrollWarning")
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("color: #b26a00")
+        right = QVBoxLayout()
+        right.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
+        right.addWidget(QLabel("Faces in this photo (click to choose):"))
+        right.addWidget(self.face_picker)
+        right.addWidget(self.warning)
+        right.addStretch(1)
+        middle = QHBoxLayout()
+        middle.addWidget(self.photo_list, 1)
+        middle.addLayout(right)
+
+        self.name = QComboBox()
+        self.name.setObjectName("enrollName")
+        self.name.setEditable(True)
+        self.name.addItems(sorted(names, key=str.casefold))
+        self.name.setCurrentText("")
+        self.name.lineEdit().setPlaceholderText("New name, or pick someone to add photos to")
+        form = QFormLayout()
+        form.addRow("Name:", self.name)
+        self.message = QLabel()
+        self.message.setObjectName("enrollMessage")
+        self.message.setWordWrap(True)
+        self.buttons = QDialogButtonBox()
+        self.enroll_button = self.buttons.addButton("Enroll", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.buttons.rejected.connect(self.reject)
+        self.enroll_button.clicked.connect(self.enroll)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(sources)
+        layout.addLayout(middle, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+
+        self.capture_button.clicked.connect(self.capture)
+        self.files_button.clicked.connect(self._pick_files)
+        self.remove_button.clicked.connect(self.remove_current_photo)
+        self.photo_list.currentRowChanged.connect(self._show_photo)
+        self.face_picker.currentRowChanged.connect(self.choose_face)
+
+    # -- sources -------------------------------------------------------------
+    def capture(self) -> None:
+        frame = self.frame_provider()
+        if frame is None:
+            self._set_message("The camera is not streaming: start it first, or add photo files.", error=True)
+            return
+        self._analyse(analyse_frame, self.recognizer, frame.copy())
+
+    def _pick_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Photos of the person", "", IMAGE_FILTER)
+        self.add_files(paths)
+
+    def add_files(self, paths) -> None:
+        for path in paths:
+            self._analyse(analyse_file, self.recognizer, Path(path))
+
+    def _analyse(self, fn, *args) -> None:
+        self._pending += 1
+        self.enroll_button.setEnabled(False)
+        self._set_message("Looking for faces…")
+        self.tasks.start(fn, *args, on_done=self._add_photo, on_failed=self._analysis_failed)
+
+    def _analysis_failed(self, message: str) -> None:
+        self._pending -= 1
+        self.enroll_button.setEnabled(self._pending == 0)
+        self._set_message(f"Could not look for faces: {message}", error=True)
+
+    def _add_photo(self, photo: Photo) -> None:
+        self._pending -= 1
+        self.enroll_button.setEnabled(self._pending == 0)
+        self.photos.append(photo)
+        item = QListWidgetItem(self._photo_text(photo))
+        if photo.face is not None:
+            item.setIcon(QIcon(chip_pixmap(photo.face.chip, 40)))
+        self.photo_list.addItem(item)
+        self.photo_list.setCurrentRow(len(self.photos) - 1)
+        self._set_message("" if self._pending else "Enter the name, then press Enroll.")
+        self.photoAnalysed.emit(photo)
+
+    @staticmethod
+    def _photo_text(photo: Photo) -> str:
+        if photo.error:
+            return f"✗ {photo.label}: {photo.error}"
+        extra = f" ({len(photo.faces)} faces, #{photo.chosen + 1} chosen)" if len(photo.faces) > 1 else ""
+        return f"{photo.label}{extra}"
+
+    def remove_current_photo(self) -> None:
+        row = self.photo_list.currentRow()
+        if 0 <= row < len(self.photos):
+            del self.photos[row]
+            self.photo_list.takeItem(row)
+            if not self.photos:
+                self._show_photo(-1)
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.add_files(paths)
+
+    # -- preview -------------------------------------------------------------
+    def _show_photo(self, row: int) -> None:
+        self.face_picker.blockSignals(True)
+        self.face_picker.clear()
+        self.face_picker.blockSignals(False)
+        if not 0 <= row < len(self.photos):
+            self.preview.setPixmap(QPixmap())
+            self.preview.setText("No photo yet")
+            self.warning.clear()
+            return
+        photo = self.photos[row]
+        self.face_picker.blockSignals(True)
+        for i, face in enumerate(photo.faces):
+            item = QListWidgetItem(QIcon(chip_pixmap(face.chip, 56)), f"{i + 1}")
+            item.setToolTip(f"{face.width:.0f} px wide, sharpness {face.sharpness:.0f}")
+            self.face_picker.addItem(item)
+        self.face_picker.setCurrentRow(photo.chosen if photo.faces else -1)
+        self.face_picker.blockSignals(False)
+        self._update_preview(photo)
+
+    def _update_preview(self, photo: Photo) -> None:
+        if photo.face is None:
+            self.preview.setPixmap(QPixmap())
+            self.preview.setText("No face")
+            self.warning.setText(f"No face found in {photo.label}: remove it and add another photo.")
+            return
+        self.preview.setPixmap(chip_pixmap(photo.face.chip, PREVIEW_SIZE))
+        if len(photo.faces) > 1:
+            self.warning.setText(f"{len(photo.faces)} faces found in {photo.label}; face #{photo.chosen + 1} "
+                                 f"({'the largest' if photo.chosen == 0 else 'your choice'}) will be enrolled. "
+                                 "Click another face above to choose it.")
+        else:
+            self.warning.clear()
+
+    def choose_face(self, index: int) -> None:
+        row = self.photo_list.currentRow()
+        if not 0 <= row < len(self.photos):
+            return
+        photo = self.photos[row]
+        if 0 <= index < len(photo.faces):
+            photo.chosen = index
+            self.photo_list.item(row).setText(self._photo_text(photo))
+            self.photo_list.item(row).setIcon(QIcon(chip_pixmap(photo.face.chip, 40)))
+            self._update_preview(photo)
+
+    # -- enrolling -----------------------------------------------------------
+    def _set_message(self, text: str, error: bool = False) -> None:
+        self.message.setStyleSheet("color: #c62828" if error else "")
+        self.message.setText(text)
+
+    def _refuse(self, text: str) -> None:
+        self._set_message(text, error=True)
+        self.refused.emit(text)
+
+    def enroll(self) -> None:
+        name = self.name.currentText().strip()
+        if not name:
+            self._refuse("Enter the person's name: it cannot be empty.")
+            return
+        if not self.photos:
+            self._refuse("Add a photo first: capture the camera frame or choose image files.")
+            return
+        if self._pending:
+            self._refuse("Still looking for faces; try again in a moment.")
+            return
+        problems = quality_problems(self.photos, self.prefs.enroll_min_face_size, self.prefs.enroll_min_sharpness)
+        if problems:
+            self._refuse("Cannot enroll:\n" + "\n".join(problems))
+            return
+        self.enroll_button.setEnabled(False)
+        self._set_message(f"Enrolling {name}…")
+        self.tasks.start(enroll_photos, self.recognizer, self.thumbnails, name, list(self.photos),
+                         on_done=self._enrolled, on_failed=self._enroll_failed)
+
+    def _enrolled(self, report: EnrollReport) -> None:
+        self.enroll_button.setEnabled(True)
+        text = f"Enrolled {report.enrolled} photo(s) of {report.name}."
+        if report.skipped:
+            text += " Skipped " + "; ".join(report.skipped) + "."
+        self._set_message(text)
+        self.photos.clear()
+        self.photo_list.clear()
+        self._show_photo(-1)
+        if self.name.findText(report.name) < 0:
+            self.name.addItem(report.name)
+        self.enrolled.emit(report)
+
+    def _enroll_failed(self, message: str) -> None:
+        self.enroll_button.setEnabled(True)
+        self._refuse(f"Enrollment failed: {message}")
+
+    def done(self, result: int) -> None:
+        self.tasks.wait(5000)
+        super().done(result)

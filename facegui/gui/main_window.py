@@ -1,0 +1,477 @@
+"""The main window: live view, who is in the frame, enrolled people, status bar, menus.
+
+Thin: it starts workers and renders what they emit. Inference and disk work run in the
+CameraWorker thread or in TaskRunner pool threads; this module only moves plain data.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QRectF, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QColor, QDesktopServices, QImage, QKeySequence, QPainter
+from PySide6.QtWidgets import (QFileDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox,
+                               QSplitter, QVBoxLayout, QWidget)
+
+from .. import __version__
+from ..engine.imageio import IMAGE_SUFFIXES
+from ..engine.video import describe
+from ..service import load_engine
+from .camera_worker import CameraWorker, FramePacket, SourceState, is_file_source
+from .gui_settings import GuiPreferences, PreferenceStore, save_engine_settings
+from .icon import app_icon
+from .identify_view import IdentifyResultsDialog, identify_paths
+from .people import PeoplePanel, ThumbnailStore
+from .tasks import TaskRunner
+
+IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)) + ");;All files (*)"
+
+
+class VideoView(QWidget):
+    """Paints the newest annotated frame scaled to fit, or a message when there is none."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("videoView")
+        self.setMinimumSize(480, 270)
+        self.image: QImage | None = None
+        self.message = "Camera stopped — press F5 to start"
+        self.message_is_error = False
+
+    def set_frame(self, image: QImage) -> None:
+        self.image = image
+        self.message = ""
+        self.update()
+
+    def set_message(self, text: str, error: bool = False, keep_frame: bool = False) -> None:
+        self.message, self.message_is_error = text, error
+        if not keep_frame:
+            self.image = None
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(800, 450)
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(24, 24, 24))
+        if self.image is not None and not self.image.isNull():
+            size = self.image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            x, y = (self.width() - size.width()) / 2, (self.height() - size.height()) / 2
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(QRectF(x, y, size.width(), size.height()), self.image)
+        if self.message:
+            font = painter.font()
+            font.setPointSizeF(font.pointSizeF() * 1.3)
+            painter.setFont(font)
+            rect = self.rect().adjusted(20, 20, -20, -20)
+            bounds = painter.boundingRect(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
+            painter.fillRect(bounds.adjusted(-12, -8, 12, 8), QColor(0, 0, 0, 170))
+            painter.setPen(QColor(255, 120, 110) if self.message_is_error else QColor(230, 230, 230))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
+        painter.end()
+
+
+class MainWindow(QMainWindow):
+    frameShown = Signal(object)
+    """A FramePacket was rendered (tests and screenshots wait on it)."""
+    identifyFinished = Signal(object)
+    """list[IdentifyResult] of one drop / identify action."""
+    peopleChanged = Signal()
+
+    def __init__(self, recognizer, settings, store: PreferenceStore | None = None,
+                 config_file: Path | None = None, parent=None):
+        super().__init__(parent)
+        self.recognizer = recognizer
+        self.settings = settings
+        self.store = store or PreferenceStore()
+        self.prefs: GuiPreferences = self.store.load()
+        self.config_file = config_file
+        self.thumbnails = ThumbnailStore(settings.data_dir)
+        self.tasks = TaskRunner(parent=self)
+        self.worker: CameraWorker | None = None
+        self.last_packet: FramePacket | None = None
+        self.results_dialog: IdentifyResultsDialog | None = None
+        self.enroll_dialog = None
+        self._reloading = False
+        self._stopping: set[CameraWorker] = set()
+
+        self.setWindowTitle("facegui")
+        self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
+        self._build_widgets()
+        self._build_actions()
+        self._build_status_bar()
+        self.refresh_people()
+        geometry, state = self.store.window_state()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1180, 680)
+        if state is not None:
+            self.restoreState(state)
+
+    # -- construction --------------------------------------------------------
+    def _build_widgets(self) -> None:
+        self.video = VideoView()
+        self.in_frame = QListWidget()
+        self.in_frame.setObjectName("inFrameList")
+        self.in_frame.setMaximumHeight(160)
+        self.people = PeoplePanel(self.thumbnails)
+        self.people.removeRequested.connect(self.remove_person)
+        self.people.enrollRequested.connect(self.open_enroll_dialog)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(6, 0, 0, 0)
+        side_layout.addWidget(QLabel("<b>In this frame</b>"))
+        side_layout.addWidget(self.in_frame)
+        side_layout.addWidget(self.people, 1)
+        side.setMinimumWidth(220)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.video)
+        self.splitter.addWidget(side)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setSizes([880, 280])
+        self.setCentralWidget(self.splitter)
+
+    def _action(self, text, slot, shortcut=None, tip=None, checkable=False) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip or text)
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        self.act_camera = self._action("&Start camera", self.toggle_camera, "F5", "Start or stop the camera",
+                                       checkable=True)
+        self.act_source = self._action("Choose &source…", self.choose_source, "Ctrl+L",
+                                       "Camera device, video file or stream URL")
+        self.act_enroll = self._action("&Enroll person…", self.open_enroll_dialog, "Ctrl+E")
+        self.act_identify = self._action("&Identify photos…", self.identify_dialog, QKeySequence.StandardKey.Open,
+                                         "Name every face in image files (or drop them on the window)")
+        self.act_remove = self._action("&Remove person…", self.people.remove_selected, "Del")
+        self.act_settings = self._action("Se&ttings…", self.open_settings, "Ctrl+,")
+        self.act_data = self._action("Open &data folder", self.open_data_folder, "Ctrl+Shift+D")
+        self.act_about = self._action("&About facegui", self.about, "F1")
+        self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        menu = self.menuBar().addMenu("&File")
+        for action in (self.act_identify, self.act_data, None, self.act_settings, None, self.act_quit):
+            menu.addSeparator() if action is None else menu.addAction(action)
+        camera = self.menuBar().addMenu("&Camera")
+        camera.addAction(self.act_camera)
+        camera.addAction(self.act_source)
+        self.recent_menu = camera.addMenu("&Recent sources")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        people = self.menuBar().addMenu("&People")
+        people.addAction(self.act_enroll)
+        people.addAction(self.act_remove)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self.act_about)
+
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in (self.act_camera, self.act_source, None, self.act_enroll, self.act_identify, None,
+                       self.act_settings):
+            toolbar.addSeparator() if action is None else toolbar.addAction(action)
+
+    def _build_status_bar(self) -> None:
+        engine = self.recognizer.engine
+        detector_path = getattr(engine.detector.model, "path", None)
+        detector = Path(detector_path).stem if detector_path else "RetinaFace"
+        self.status_source = QLabel()
+        self.status_fps = QLabel("— FPS")
+        self.status_faces = QLabel("0 faces")
+        self.status_models = QLabel(f"{detector} · {engine.embedder_id}")
+        self.status_device = QLabel()
+        for label in (self.status_source, self.status_fps, self.status_faces, self.status_models,
+                      self.status_device):
+            self.statusBar().addPermanentWidget(label)
+        self._update_source_label("stopped")
+        self._update_device_label()
+
+    def _update_device_label(self) -> None:
+        engine = self.recognizer.engine
+        note = " (CUDA unavailable)" if engine.fell_back_to_cpu else ""
+        self.status_device.setText(f"{engine.device}{note}")
+
+    def _update_source_label(self, state: str) -> None:
+        source = self.prefs.camera_source
+        short = Path(source).name if is_file_source(source) else describe(source)
+        self.status_source.setText(f"{short} · {state}")
+        self.status_source.setToolTip(describe(source))
+
+    # -- camera --------------------------------------------------------------
+    @property
+    def camera_running(self) -> bool:
+        return self.worker is not None and self.worker.isRunning()
+
+    def toggle_camera(self) -> None:
+        if self.camera_running:
+            self.stop_camera()
+        else:
+            self.start_camera()
+
+    def start_camera(self, source: str | None = None) -> None:
+        self.stop_camera()
+        if source is not None:
+            self.set_camera_source(source, restart=False)
+        worker = CameraWorker(self.recognizer, self.prefs.camera_source, pace_files=self.prefs.pace_video_files,
+                              loop_files=self.prefs.loop_video_files, parent=self)
+        worker.frameReady.connect(self._on_frame)
+        worker.stateChanged.connect(self._on_state)
+        worker.finished.connect(self._on_worker_finished)
+        self.worker = worker
+        self.act_camera.setChecked(True)
+        self.act_camera.setText("&Stop camera")
+        self.video.set_message(f"Opening {describe(self.prefs.camera_source)}…")
+        worker.start()
+
+    def stop_camera(self) -> bool:
+        worker, self.worker = self.worker, None
+        self.act_camera.setChecked(False)
+        self.act_camera.setText("&Start camera")
+        if worker is None:
+            return True
+        stopped = worker.stop(1.0)
+        worker.frameReady.disconnect(self._on_frame)
+        worker.stateChanged.disconnect(self._on_state)
+        if stopped:
+            worker.deleteLater()
+        else:  # stuck in a slow read (a network stream): let it finish on its own
+            self._stopping.add(worker)
+            worker.finished.connect(lambda w=worker: (self._stopping.discard(w), w.deleteLater()))
+        self.status_fps.setText("— FPS")
+        self._update_source_label("stopped")
+        self.video.set_message("Camera stopped — press F5 to start", keep_frame=True)
+        return stopped
+
+    def set_camera_source(self, source: str, restart: bool = True) -> None:
+        self.prefs = self.prefs.with_source(str(source))
+        self.store.save(self.prefs)
+        self._update_source_label("stopped" if not self.camera_running else "switching")
+        if restart and self.camera_running:
+            self.start_camera()
+
+    def choose_source(self) -> None:
+        from .source_dialog import SourceDialog
+
+        dialog = SourceDialog(self.prefs.camera_source, self)
+        if dialog.exec():
+            self.set_camera_source(dialog.source(), restart=False)
+            self.start_camera()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for source in self.prefs.recent_sources:
+            action = self.recent_menu.addAction(describe(source))
+            action.triggered.connect(lambda _checked=False, s=source: self.start_camera(s))
+        if not self.prefs.recent_sources:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+
+    def _on_frame(self, packet: FramePacket) -> None:
+        worker = self.sender()
+        if worker is not self.worker:
+            return  # a late frame of a stopped worker
+        self.last_packet = packet
+        self.video.set_frame(packet.image)
+        self.in_frame.clear()
+        for face in sorted(packet.faces, key=lambda f: f.bbox[0]):
+            item = QListWidgetItem(f"{face.name}  {face.similarity:.2f}")
+            item.setForeground(QColor(30, 140, 50) if face.is_known else QColor(200, 40, 40))
+            self.in_frame.addItem(item)
+        self.status_fps.setText(f"{packet.fps:.1f} FPS")
+        self.status_faces.setText(f"{len(packet.faces)} face{'s' if len(packet.faces) != 1 else ''}")
+        worker.frame_shown()
+        self.frameShown.emit(packet)
+
+    def _on_state(self, state: SourceState) -> None:
+        if self.sender() is not self.worker:
+            return
+        self._update_source_label(state.state)
+        if state.state in ("retrying", "error"):
+            self.video.set_message(state.message, error=True)
+            self.status_fps.setText("— FPS")
+        elif state.state == "ended":
+            self.video.set_message("End of video — press F5 to play again", keep_frame=True)
+        elif state.state == "opening" and self.last_packet is None:
+            self.video.set_message(state.message)
+        if state.state != "streaming":
+            self.statusBar().showMessage(state.message, 5000)
+        else:
+            self.statusBar().clearMessage()
+
+    def _on_worker_finished(self) -> None:
+        worker = self.sender()
+        if worker is self.worker:  # ended or failed on its own
+            self.worker = None
+            self.act_camera.setChecked(False)
+            self.act_camera.setText("&Start camera")
+            worker.deleteLater()
+
+    # -- people --------------------------------------------------------------
+    def refresh_people(self) -> None:
+        self.people.set_people(self.recognizer.gallery.people())
+        self.peopleChanged.emit()
+
+    def remove_person(self, name: str) -> None:
+        """Confirmed already (PeoplePanel); the removal runs off the GUI thread."""
+        def remove():
+            removed = self.recognizer.gallery.remove(name)
+            self.thumbnails.remove(name)
+            return removed
+
+        def done(removed):
+            self.statusBar().showMessage(f"Removed {name} ({removed} photos)", 5000)
+            self.refresh_people()
+
+        self.tasks.start(remove, on_done=done, on_failed=lambda message: self._error("Remove person", message))
+
+    def open_enroll_dialog(self) -> None:
+        from .enroll_dialog import EnrollDialog
+
+        if self.enroll_dialog is not None and self.enroll_dialog.isVisible():
+            self.enroll_dialog.raise_()
+            self.enroll_dialog.activateWindow()
+            return
+        dialog = EnrollDialog(self.recognizer, self.prefs, self.thumbnails, names=self.people.names(),
+                              frame_provider=self.current_frame, parent=self)
+        dialog.enrolled.connect(lambda _report: self.refresh_people())
+        self.enroll_dialog = dialog
+        dialog.show()
+
+    def current_frame(self):
+        """The raw BGR frame last shown, or None when the camera is not streaming."""
+        return None if self.last_packet is None or not self.camera_running else self.last_packet.frame
+
+    # -- identification -------------------------------------------------------
+    def identify_dialog(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Identify photos", "", IMAGE_FILTER)
+        if paths:
+            self.identify_files(paths)
+
+    def identify_files(self, paths) -> None:
+        if self.results_dialog is None:
+            self.results_dialog = IdentifyResultsDialog(self)
+        dialog = self.results_dialog
+        dialog.clear()
+        dialog.setWindowTitle(f"Identification results — {len(paths)} item(s)")
+        dialog.show()
+        dialog.raise_()
+        self.statusBar().showMessage("Identifying…")
+
+        def done(results):
+            failed = sum(1 for r in results if r.error)
+            faces = sum(len(r.faces) for r in results)
+            self.statusBar().showMessage(f"Identified {faces} face(s) in {len(results) - failed} image(s)"
+                                         + (f"; {failed} file(s) could not be read" if failed else ""), 8000)
+            self.identifyFinished.emit(results)
+
+        def failed(message):
+            self._error("Identify photos", message)
+            self.identifyFinished.emit([])
+
+        self.tasks.start(identify_paths, self.recognizer, list(paths),
+                         on_progress=dialog.add_result, on_done=done, on_failed=failed)
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.identify_files(paths)
+
+    # -- settings ------------------------------------------------------------
+    def open_settings(self) -> None:
+        from .settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.settings, self.prefs, self)
+        dialog.applied.connect(self.apply_settings)
+        dialog.exec()
+
+    def apply_settings(self, settings, prefs: GuiPreferences) -> None:
+        """Thresholds and sizes apply on the next frame; provider or threads reload the models."""
+        old, self.settings = self.settings, settings
+        source_changed = prefs.camera_source != self.prefs.camera_source
+        playback_changed = (prefs.pace_video_files, prefs.loop_video_files) != (
+            self.prefs.pace_video_files, self.prefs.loop_video_files)
+        self.prefs = prefs.with_source(prefs.camera_source) if source_changed else prefs
+        self.store.save(self.prefs)
+        try:
+            save_engine_settings(settings, self.config_file)
+        except OSError as exc:
+            self._error("Settings", f"cannot save the settings file: {exc}")
+        if self.enroll_dialog is not None:
+            self.enroll_dialog.prefs = self.prefs
+        needs_reload = (settings.execution_provider, settings.intra_op_threads) != (
+            old.execution_provider, old.intra_op_threads)
+        if needs_reload:
+            self._reload_engine(settings, restart=self.camera_running or source_changed)
+            return
+        self.recognizer.configure(settings)
+        if self.camera_running and (source_changed or playback_changed):
+            self.start_camera()
+
+    def _reload_engine(self, settings, restart: bool) -> None:
+        self.stop_camera()
+        self._reloading = True
+        self.video.set_message("Reloading the models…")
+
+        def done(engine):
+            self._reloading = False
+            self.recognizer.engine = engine
+            self.recognizer.configure(settings)
+            self._update_device_label()
+            self.video.set_message("Models reloaded" + (" — CUDA unavailable, using CPU"
+                                                        if engine.fell_back_to_cpu else ""))
+            if restart:
+                self.start_camera()
+
+        def failed(message):
+            self._reloading = False
+            self.recognizer.configure(settings)
+            self._error("Settings", f"cannot reload the models: {message}")
+
+        self.tasks.start(load_engine, settings, on_done=done, on_failed=failed)
+
+    # -- misc ----------------------------------------------------------------
+    def open_data_folder(self) -> None:
+        folder = Path(self.settings.data_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def about(self) -> None:
+        engine = self.recognizer.engine
+        QMessageBox.about(
+            self, "About facegui",
+            f"<h3>facegui {__version__}</h3><p>Face-recognition attendance: RetinaFace detection, "
+            f"ArcFace embeddings, faiss search.</p><p>Models: {self.status_models.text()}<br>"
+            f"Device: {engine.device}<br>Data: {self.settings.data_dir}</p>")
+
+    def _error(self, title: str, message: str) -> None:
+        self.statusBar().showMessage(f"{title}: {message}", 10000)
+        QMessageBox.warning(self, title, message)
+
+    def shutdown(self, timeout_s: float = 1.0) -> bool:
+        """Stop the camera thread and wait for pool tasks; True when nothing is left running."""
+        stopped = self.stop_camera()
+        for worker in list(self._stopping):
+            stopped = worker.wait(5000) and stopped
+        if self.enroll_dialog is not None:
+            self.enroll_dialog.close()
+        return self.tasks.wait(int(timeout_s * 5000)) and stopped
+
+    def closeEvent(self, event) -> None:
+        self.store.save_window_state(self.saveGeometry(), self.saveState())
+        self.store.save(self.prefs)
+        self.shutdown()
+        super().closeEvent(event)

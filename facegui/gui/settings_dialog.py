@@ -1,0 +1,170 @@
+"""Detection, recognition, onnxruntime and camera settings, validated and applied live."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
+                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout)
+
+from ..config import Settings, SettingsError
+
+
+def available_providers() -> list[tuple[str, str]]:
+    """(setting value, label); CUDA only where onnxruntime offers it."""
+    choices = [("auto", "Automatic (CUDA when usable)"), ("cpu", "CPU")]
+    try:
+        import onnxruntime
+
+        if "CUDAExecutionProvider" in onnxruntime.get_available_providers():
+            choices.append(("cuda", "CUDA"))
+    except ImportError:
+        pass
+    return choices
+
+
+class SettingsDialog(QDialog):
+    applied = Signal(object, object)
+    """(Settings, GuiPreferences), on Apply or OK once validated."""
+
+    def __init__(self, settings: Settings, prefs, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setObjectName("settingsDialog")
+        self.settings, self.prefs = settings, prefs
+
+        self.det_size = QSpinBox()
+        self.det_size.setRange(32, 4096)
+        self.det_size.setSingleStep(32)
+        self.det_size.setSuffix(" px")
+        self.det_size.setToolTip("Long side of the image fed to the detector: larger finds smaller faces, slower")
+        self.confidence = self._fraction(0.01, 0.99, "Minimum detector score of a face")
+        self.nms_iou = self._fraction(0.01, 0.99, "Overlap above which two boxes are the same face")
+        self.threshold = self._fraction(-1.0, 1.0, "Cosine similarity at or above which a face gets a name")
+        self.min_face = QSpinBox()
+        self.min_face.setRange(0, 2000)
+        self.min_face.setSuffix(" px")
+        self.min_face.setSpecialValueText("no minimum")
+        self.provider = QComboBox()
+        for value, label in available_providers():
+            self.provider.addItem(label, value)
+        self.threads = QSpinBox()
+        self.threads.setRange(0, 256)
+        self.threads.setSpecialValueText("automatic")
+        self.source = QLineEdit()
+        self.source.setToolTip("Camera index (0, 1…), a video file path or a stream URL")
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._choose_source)
+        source_row = QHBoxLayout()
+        source_row.addWidget(self.source, 1)
+        source_row.addWidget(browse)
+        self.pace = QCheckBox("Play video files at their own frame rate")
+        self.loop = QCheckBox("Loop video files")
+        self.enroll_min_face = QSpinBox()
+        self.enroll_min_face.setRange(0, 2000)
+        self.enroll_min_face.setSuffix(" px")
+        self.enroll_min_sharpness = QDoubleSpinBox()
+        self.enroll_min_sharpness.setRange(0, 10000)
+        self.enroll_min_sharpness.setDecimals(0)
+        self.enroll_min_sharpness.setToolTip("Laplacian variance of the aligned face; blurred faces score below ~50")
+
+        detection = QFormLayout()
+        detection.addRow("Detector input size:", self.det_size)
+        detection.addRow("Detection confidence:", self.confidence)
+        detection.addRow("NMS IoU:", self.nms_iou)
+        detection.addRow("Minimum face width:", self.min_face)
+        detection.addRow("Similarity threshold:", self.threshold)
+        runtime = QFormLayout()
+        runtime.addRow("Execution provider:", self.provider)
+        runtime.addRow("Threads per model:", self.threads)
+        camera = QFormLayout()
+        camera.addRow("Camera source:", source_row)
+        camera.addRow(self.pace)
+        camera.addRow(self.loop)
+        enrollment = QFormLayout()
+        enrollment.addRow("Minimum face width:", self.enroll_min_face)
+        enrollment.addRow("Minimum sharpness:", self.enroll_min_sharpness)
+
+        layout = QVBoxLayout(self)
+        for title, form in (("Detection and recognition (applied live)", detection),
+                            ("Inference (reloads the models)", runtime), ("Camera", camera),
+                            ("Enrollment quality", enrollment)):
+            box = QGroupBox(title)
+            box.setLayout(form)
+            layout.addWidget(box)
+        self.error = QLabel()
+        self.error.setObjectName("settingsError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #c62828")
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Apply
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._ok)
+        buttons.rejected.connect(self.reject)
+        buttons.button(QDialogButtonBox.StandardButton.Apply).clicked.connect(self.apply)
+        layout.addWidget(buttons)
+        self.load(settings, prefs)
+
+    @staticmethod
+    def _fraction(low, high, tip) -> QDoubleSpinBox:
+        box = QDoubleSpinBox()
+        box.setRange(low, high)
+        box.setDecimals(3)
+        box.setSingleStep(0.01)
+        box.setToolTip(tip)
+        return box
+
+    def load(self, settings: Settings, prefs) -> None:
+        self.det_size.setValue(settings.detector_input_size)
+        self.confidence.setValue(settings.detector_confidence)
+        self.nms_iou.setValue(settings.detector_nms_iou)
+        self.threshold.setValue(settings.similarity_threshold)
+        self.min_face.setValue(settings.min_face_size)
+        index = self.provider.findData(settings.execution_provider)
+        if index < 0:  # "cuda" saved on a machine without CUDA
+            self.provider.addItem(f"{settings.execution_provider} (not available here)", settings.execution_provider)
+            index = self.provider.count() - 1
+        self.provider.setCurrentIndex(index)
+        self.threads.setValue(settings.intra_op_threads)
+        self.source.setText(prefs.camera_source)
+        self.pace.setChecked(prefs.pace_video_files)
+        self.loop.setChecked(prefs.loop_video_files)
+        self.enroll_min_face.setValue(prefs.enroll_min_face_size)
+        self.enroll_min_sharpness.setValue(prefs.enroll_min_sharpness)
+
+    def values(self):
+        """(Settings, GuiPreferences) from the widgets; raises SettingsError when invalid."""
+        source = self.source.text().strip()
+        if not source:
+            raise SettingsError("the camera source cannot be empty (use 0 for the first camera)")
+        settings = self.settings.replace(
+            detector_input_size=self.det_size.value(), detector_confidence=round(self.confidence.value(), 3),
+            detector_nms_iou=round(self.nms_iou.value(), 3), similarity_threshold=round(self.threshold.value(), 3),
+            min_face_size=self.min_face.value(), execution_provider=self.provider.currentData(),
+            intra_op_threads=self.threads.value())
+        prefs = replace(self.prefs, camera_source=source, pace_video_files=self.pace.isChecked(),
+                        loop_video_files=self.loop.isChecked(), enroll_min_face_size=self.enroll_min_face.value(),
+                        enroll_min_sharpness=float(self.enroll_min_sharpness.value()))
+        return settings, prefs
+
+    def apply(self) -> bool:
+        try:
+            settings, prefs = self.values()
+        except SettingsError as exc:
+            self.error.setText(f"Not applied: {exc}")
+            return False
+        self.error.clear()
+        self.settings, self.prefs = settings, prefs
+        self.applied.emit(settings, prefs)
+        return True
+
+    def _ok(self) -> None:
+        if self.apply():
+            self.accept()
+
+    def _choose_source(self) -> None:
+        from .source_dialog import SourceDialog
+
+        dialog = SourceDialog(self.source.text(), self)
+        if dialog.exec():
+            self.source.setText(dialog.source())
