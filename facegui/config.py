@@ -173,6 +173,17 @@ class Settings:
         return cls.from_mapping(values)
 
     @classmethod
+    def from_options(cls, options) -> "Settings":
+        """From parsed command-line options (``--config``, ``--data-dir``, ``--models``, ``--threshold``,
+        ``--det-size``, ``--provider``, ``--threads``), shared by the CLI and the window."""
+        opt = lambda name: getattr(options, name, None)  # noqa: E731
+        return cls.load(
+            config_file=Path(opt("config")) if opt("config") else None,
+            data_dir=opt("data_dir"), model_dir=opt("models"), similarity_threshold=opt("threshold"),
+            detector_input_size=opt("det_size"), execution_provider=opt("provider"),
+            intra_op_threads=opt("threads"))
+
+    @classmethod
     def from_mapping(cls, values: dict) -> "Settings":
         known = {f.name: f for f in fields(cls)}
         unknown = sorted(set(values) - set(known))

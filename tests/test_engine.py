@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from facegui.config import Settings
-from facegui.engine import FaceEngine, ImageError, load_image
+from facegui.engine import FaceEngine, load_image
 from facegui.engine.align import ARCFACE_TEMPLATE, align_face, similarity_transform
 from facegui.engine.detector import priors
 from facegui.engine.session import CPU, OnnxModel, requested_providers

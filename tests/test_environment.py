@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import importlib.metadata as md
-import importlib.util
 
 
 def _distributions_providing(top_level: str) -> list[str]:

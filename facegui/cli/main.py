@@ -365,14 +365,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def settings_from_args(args) -> Settings:
-    opt = lambda name: getattr(args, name, None)  # noqa: E731
-    return Settings.load(
-        config_file=Path(opt("config")) if opt("config") else None,
-        data_dir=opt("data_dir"), model_dir=opt("models"), similarity_threshold=opt("threshold"),
-        detector_input_size=opt("det_size"), execution_provider=opt("provider"), intra_op_threads=opt("threads"))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -380,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_OK
     try:
-        settings = settings_from_args(args)
+        settings = Settings.from_options(args)
         return args.func(args, settings)
     except (UsageError, SettingsError, ModelStoreError, ModelLoadError, StorageError, ImageError) as exc:
         _err(str(exc))

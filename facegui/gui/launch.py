@@ -11,15 +11,6 @@ from ..service import Recognizer
 from ..storage import StorageError
 
 
-def settings_from_args(args) -> Settings:
-    """The same precedence as the CLI: defaults ← settings file ← environment ← flags."""
-    opt = lambda name: getattr(args, name, None)  # noqa: E731
-    return Settings.load(
-        config_file=Path(opt("config")) if opt("config") else None,
-        data_dir=opt("data_dir"), model_dir=opt("models"), similarity_threshold=opt("threshold"),
-        detector_input_size=opt("det_size"), execution_provider=opt("provider"), intra_op_threads=opt("threads"))
-
-
 def launch(parsed_args) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -32,7 +23,7 @@ def launch(parsed_args) -> int:
     app.setOrganizationName("facegui")
     app.setWindowIcon(app_icon())
     try:
-        settings = settings_from_args(parsed_args)
+        settings = Settings.from_options(parsed_args)
         recognizer = Recognizer.open(settings)
     except ModelStoreError as exc:
         QMessageBox.critical(None, "facegui", f"{exc}\n\nInstall the models with:\n  facegui models install")
