@@ -202,15 +202,37 @@ def test_missing_models_give_one_line_saying_what_to_run(tmp_path, capsys):
     assert "facegui models install" in err and len(err.strip().splitlines()) == 1
 
 
-def test_corrupt_model_file_is_reported(tmp_path, models_dir, capsys):
-    broken = tmp_path / "broken_models"
-    broken.mkdir()
-    shutil.copy(models_dir / "retinaface_mobilenet0.25.onnx", broken)
-    (broken / "arcface.onnx").write_bytes(b"garbage" * 100)
-    args = ["--data-dir", str(tmp_path / "d"), "--models", str(broken), "--config", str(tmp_path / "n.json")]
+def test_tampered_model_file_is_refused_by_its_sha256(tmp_path, models_dir, capsys):
+    tampered = tmp_path / "tampered_models"
+    shutil.copytree(models_dir, tampered)
+    data = bytearray((tampered / "arcface.onnx").read_bytes())
+    data[len(data) // 2] ^= 0x01  # one bit in the weights: still a loadable graph, different numbers
+    (tampered / "arcface.onnx").write_bytes(bytes(data))
+    args = ["--data-dir", str(tmp_path / "d"), "--models", str(tampered), "--config", str(tmp_path / "n.json")]
     assert main(["identify", str(FACES / "probes" / "obama1.jpg"), *args]) == 2
     err = capsys.readouterr().err.strip()
-    assert "arcface.onnx" in err and "facegui models install" in err and len(err.splitlines()) == 1
+    assert "arcface.onnx" in err and "differs from" in err and "facegui models install" in err
+    assert len(err.splitlines()) == 1
+
+
+def test_model_file_copied_in_by_hand_is_refused(tmp_path, models_dir, capsys):
+    by_hand = tmp_path / "by_hand"
+    by_hand.mkdir()
+    for name in ("retinaface_mobilenet0.25.onnx", "arcface.onnx"):
+        shutil.copy(models_dir / name, by_hand)
+    (by_hand / "arcface.onnx").write_bytes(b"garbage" * 100)
+    args = ["--data-dir", str(tmp_path / "d"), "--models", str(by_hand), "--config", str(tmp_path / "n.json")]
+    assert main(["identify", str(FACES / "probes" / "obama1.jpg"), *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "not installed by facegui" in err and "facegui models install" in err and len(err.splitlines()) == 1
+
+
+def test_installing_a_garbage_onnx_is_refused(tmp_path, capsys):
+    garbage = tmp_path / "model.onnx"
+    garbage.write_bytes(b"garbage" * 100)
+    assert main(["models", "install", "--from", str(garbage), "--models", str(tmp_path / "m"),
+                 "--data-dir", str(tmp_path / "d"), "--config", str(tmp_path / "n.json")]) == 2
+    assert "not a valid ONNX file" in capsys.readouterr().err
 
 
 def test_usage_errors_exit_2(cli_args, capsys):

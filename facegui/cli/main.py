@@ -73,7 +73,7 @@ def cmd_models_list(args, settings) -> int:
     for s in statuses:
         if s.present:
             print(f"{s.role:9} {s.filename:32} present  {s.size:>10,} B  sha256 {s.sha256[:16]}…  {s.path}"
-                  + ("" if s.model_id else "  (CORRUPT: not a readable ONNX file)"))
+                  + (f"\n          UNUSABLE: {s.problem}" if s.problem else ""))
         else:
             print(f"{s.role:9} {s.filename:32} MISSING  run 'facegui models install --from FOLDER'")
     return EXIT_OK

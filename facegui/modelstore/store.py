@@ -7,7 +7,7 @@ converts the seed's PyTorch weights to ONNX here, without torch.
 from __future__ import annotations
 
 import hashlib
-import os
+import json
 import sys
 import tempfile
 import urllib.request
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import onnx
 
+from ..files import atomic_write
 from .torch_legacy import CheckpointError, load_legacy_state_dict
 
 DETECTOR = "detector"
@@ -24,6 +25,8 @@ EMBEDDER = "embedder"
 SOURCE_SHA_KEY = "facegui.source_sha256"
 SOURCE_NAME_KEY = "facegui.source_name"
 LOCAL_MODEL_DIR = Path("model_data")
+MANIFEST_FILE = "manifest.json"
+"""SHA-256 of every model file as installed, beside the files: a changed byte is caught at load."""
 
 
 class ModelStoreError(RuntimeError):
@@ -76,6 +79,8 @@ class ModelStatus:
     size: int | None
     sha256: str | None
     model_id: str | None
+    problem: str | None = None
+    """Why the file cannot be used (changed since install, not valid ONNX), or None."""
 
     @property
     def present(self) -> bool:
@@ -84,7 +89,7 @@ class ModelStatus:
     def to_json(self) -> dict:
         return {"role": self.role, "file": self.filename, "present": self.present,
                 "path": str(self.path) if self.path else None, "size": self.size,
-                "sha256": self.sha256, "model_id": self.model_id}
+                "sha256": self.sha256, "model_id": self.model_id, "problem": self.problem}
 
 
 def sha256_file(path: Path) -> str:
@@ -140,13 +145,28 @@ class ModelStore:
         return None
 
     def require(self, role: str) -> Path:
+        """The model file, verified against the SHA-256 recorded when it was installed."""
         path = self.locate(role)
+        if path is not None:
+            self.verify(path)
         if path is None:
             raise ModelStoreError(
                 f"the {role} model ({MODELS[role].filename}) is not installed; run "
                 f"'facegui models install --from FOLDER' (a folder holding {MODELS[role].source_name}) "
                 f"or 'facegui models install' to download it")
         return path
+
+    @staticmethod
+    def verify(path: Path) -> None:
+        recorded = _read_manifest(path.parent).get(path.name)
+        reinstall = "reinstall it with 'facegui models install --from FOLDER'"
+        if recorded is None:
+            raise ModelStoreError(f"{path}: not installed by facegui (no SHA-256 recorded in "
+                                  f"{MANIFEST_FILE}); {reinstall}")
+        actual = sha256_file(path)
+        if actual != recorded:
+            raise ModelStoreError(f"{path}: SHA-256 {actual[:12]}… differs from the {recorded[:12]}… recorded "
+                                  f"at install: the file was changed or damaged; {reinstall}")
 
     def status(self) -> list[ModelStatus]:
         result = []
@@ -155,11 +175,14 @@ class ModelStore:
             if path is None:
                 result.append(ModelStatus(role, spec.filename, None, None, None, None))
                 continue
+            model_id, problem = None, None
             try:
+                self.verify(path)
                 model_id = model_id_of(path)
-            except ModelStoreError:  # a corrupt file still gets listed, flagged by its missing id
-                model_id = None
-            result.append(ModelStatus(role, spec.filename, path, path.stat().st_size, sha256_file(path), model_id))
+            except ModelStoreError as exc:  # a bad file is still listed, with the reason
+                problem = str(exc)
+            result.append(ModelStatus(role, spec.filename, path, path.stat().st_size, sha256_file(path),
+                                      model_id, problem))
         return result
 
     # -- installing ----------------------------------------------------------
@@ -248,14 +271,16 @@ class ModelStore:
         """Atomic: a crash mid-install leaves the old model or the new one, never half a file."""
         self.install_dir.mkdir(parents=True, exist_ok=True)
         target = self.install_dir / filename
-        fd, tmp = tempfile.mkstemp(prefix=f".{filename}.", dir=self.install_dir)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(target, data)
+        manifest = _read_manifest(self.install_dir)
+        manifest[filename] = hashlib.sha256(data).hexdigest()
+        atomic_write(self.install_dir / MANIFEST_FILE, json.dumps(manifest, indent=2, sort_keys=True).encode())
         return target
+
+
+def _read_manifest(folder: Path) -> dict[str, str]:
+    try:
+        data = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
