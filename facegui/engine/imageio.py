@@ -1,7 +1,11 @@
 """Reading images from disk into BGR uint8 arrays, refusing what cannot be read safely."""
 from __future__ import annotations
 
+import contextlib
+import os
 import struct
+import sys
+import threading
 from pathlib import Path
 
 import cv2
@@ -9,7 +13,7 @@ import numpy as np
 
 # libjpeg/libpng warnings about corrupt files would reach the user's terminal as noise;
 # every failure is reported by ImageError instead.
-cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".jp2", ".pgm", ".ppm"})
 
@@ -74,6 +78,29 @@ def to_bgr8(image: np.ndarray) -> np.ndarray:
     return image[:, :, :3] if channels > 3 else image
 
 
+_STDERR_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """libpng and libtiff print their complaints straight to file descriptor 2, bypassing OpenCV's
+    log level; every failure is reported by ImageError instead, in one line."""
+    if os.name != "posix":
+        yield
+        return
+    with _STDERR_LOCK:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 2)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            os.close(devnull)
+
+
 def decode_image(data: bytes, name: str | Path, max_pixels: int) -> np.ndarray:
     if not data:
         raise ImageError(name, "empty file")
@@ -85,7 +112,11 @@ def decode_image(data: bytes, name: str | Path, max_pixels: int) -> np.ndarray:
                                    f"{max_pixels:,} (setting max_image_pixels)")
         if width == 0 or height == 0:
             raise ImageError(name, "image has zero width or height")
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED | cv2.IMREAD_IGNORE_ORIENTATION)
+    try:
+        with _native_stderr_silenced():
+            image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED | cv2.IMREAD_IGNORE_ORIENTATION)
+    except cv2.error:  # OpenCV's own size and sanity assertions on a damaged header
+        image = None
     if image is None or image.size == 0:
         raise ImageError(name, "not an image or corrupt (cannot be decoded)")
     if image.shape[0] * image.shape[1] > max_pixels:
