@@ -29,11 +29,11 @@ def machine_line() -> str:
             f"date {dt.date.today().isoformat()}.")
 
 
-def write_section(name: str, text: str, path: Path = BENCHMARKS_MD) -> None:
+def write_section(name: str, text: str, path: Path = BENCHMARKS_MD, title: str = "# Benchmarks") -> None:
     """Replace (or append) the section between ``<!-- bench:name -->`` markers, keeping the others."""
     start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
     block = f"{start}\n{text.strip()}\n{end}"
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    current = path.read_text(encoding="utf-8") if path.exists() else title + "\n"
     pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
     updated = pattern.sub(lambda _m: block, current) if pattern.search(current) else current.rstrip() + "\n\n" + block + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)

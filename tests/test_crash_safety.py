@@ -60,3 +60,12 @@ def test_sigkill_during_encode_keeps_every_completed_enrollment(tmp_path, cli_ar
     assert f"enrolled {total - survived}, skipped {survived}, failed 0" in capsys.readouterr().out
     assert main(["identify", str(FACES / "probes" / "two_people.jpg"), "--json", *cli_args]) == 0
     assert '"name": "obama"' in capsys.readouterr().out
+
+
+def test_random_sigkills_of_enrollment_and_attendance_lose_nothing(tmp_path, models_dir):
+    from .crash_harness import run_kills
+
+    report = run_kills(8, tmp_path, FACES, models_dir, seed=11)
+    assert report.kills == 8
+    assert report.enrollments_reported > 0 and report.events_reported > 0, report
+    assert report.lost == [] and report.integrity_failures == 0 and report.index_mismatches == 0, report
