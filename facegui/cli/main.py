@@ -22,7 +22,7 @@ from ..engine.tracking import FaceTracker, TrackingPolicy
 from ..engine.imageio import IMAGE_SUFFIXES, list_images, write_image
 from ..engine.video import VideoSourceError, describe, open_capture
 from ..modelstore import ModelStore, ModelStoreError
-from ..service import AttendanceService, Recognizer
+from ..service import AttendanceService, Recognizer, delete_all_face_data, export_personal_data
 from ..service.attendance import format_table
 from ..storage import StorageError
 
@@ -293,6 +293,93 @@ def cmd_attendance(args, settings) -> int:
     return EXIT_OK
 
 
+# -- desktop integration (Linux) -------------------------------------------------
+DESKTOP_FILE = "facegui.desktop"
+_DESKTOP_RESERVED = set(' \t\n"\'\\><~|&;$*?#()`')
+
+
+def _desktop_quote(arg: str) -> str:
+    """One argument of a .desktop ``Exec`` key (Desktop Entry Specification, "The Exec key")."""
+    if arg and not (_DESKTOP_RESERVED & set(arg)):
+        return arg
+    escaped = "".join("\\" + c if c in '"`$\\' else c for c in arg)
+    # The value is also a string value, whose own escape turns each backslash into two.
+    return '"' + escaped.replace("\\", "\\\\") + '"'
+
+
+def launcher_command() -> list[str]:
+    """How the desktop should start this facegui: the bundle's executable, the ``facegui`` script
+    next to this interpreter, the one on PATH, or ``python -m facegui``."""
+    import shutil
+
+    if getattr(sys, "frozen", False):
+        return [sys.executable]
+    beside = Path(sys.executable).parent / "facegui"
+    if beside.is_file():
+        return [str(beside)]
+    found = shutil.which("facegui")
+    return [found] if found else [sys.executable, "-m", "facegui"]
+
+
+def cmd_install_desktop(args, settings) -> int:
+    import os
+    import shutil
+
+    from ..service import resource_path
+
+    if sys.platform in ("win32", "darwin"):
+        raise UsageError("install-desktop is for Linux (and other freedesktop) desktops; on Windows use "
+                         "facegui.exe's shortcut, on macOS the app bundle")
+    template, icons = resource_path(DESKTOP_FILE), resource_path("icons/hicolor")
+    if template is None or icons is None:
+        raise UsageError(f"{DESKTOP_FILE} or the icons are missing from this installation's resources")
+    prefix = Path(args.prefix) if args.prefix else Path(
+        os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    command = launcher_command()
+    lines = []
+    for line in template.read_text(encoding="utf-8").splitlines():
+        if line.startswith("Exec="):
+            line = "Exec=" + " ".join(_desktop_quote(a) for a in command)
+        elif line.startswith("TryExec="):
+            line = "TryExec=" + command[0]
+        lines.append(line)
+    target = prefix / "applications" / DESKTOP_FILE
+    written = []
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        written.append(target)
+        for icon in sorted(icons.rglob("*.png")):
+            dest = prefix / "icons" / "hicolor" / icon.relative_to(icons)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(icon, dest)
+            written.append(dest)
+    except OSError as exc:
+        raise UsageError(f"cannot write under {prefix} ({exc.strerror or exc})") from None
+    print(f"installed {target} (runs: {' '.join(command)}) and {len(written) - 1} icons under "
+          f"{prefix / 'icons' / 'hicolor'}")
+    return EXIT_OK
+
+
+def cmd_data_export(args, settings) -> int:
+    try:
+        folder = export_personal_data(settings, Path(args.folder))
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"exported all face data to {folder}")
+    return EXIT_OK
+
+
+def cmd_data_delete(args, settings) -> int:
+    if not args.yes:
+        raise UsageError(f"this deletes every enrolled person, embedding, check-in and face snapshot in "
+                         f"{settings.data_dir}; add --yes to confirm")
+    removed = delete_all_face_data(settings)
+    print(f"deleted {len(removed)} items of face data from {settings.data_dir}" if removed
+          else f"no face data in {settings.data_dir}")
+    return EXIT_OK
+
+
 # -- parser -----------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     # SUPPRESS: otherwise a subparser resets an option given before the subcommand to None.
@@ -349,6 +436,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write seed-compatible face_encoding.npy / face_name.npy", parents=[common])
     p.add_argument("--npy", required=True, metavar="DIR")
     p.set_defaults(func=cmd_export)
+    data = sub.add_parser("data", help="your face data: export all of it, or delete all of it", parents=[common])
+    data_sub = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+    p = data_sub.add_parser("export", help="copy everything stored about people into a new folder", parents=[common])
+    p.add_argument("folder")
+    p.set_defaults(func=cmd_data_export)
+    p = data_sub.add_parser("delete", help="delete every person, embedding, check-in and snapshot", parents=[common])
+    p.add_argument("--yes", action="store_true", help="confirm")
+    p.set_defaults(func=cmd_data_delete)
     p = sub.add_parser("video", help="identify faces in a video file, camera index or URL", parents=[common])
     p.add_argument("source")
     p.add_argument("--out", help="annotated video file (.mp4)")
@@ -362,6 +457,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="last day, YYYY-MM-DD (default today)")
     p.add_argument("--csv", metavar="FILE", help="write date,name,status,first_seen,last_seen,sightings to FILE")
     p.set_defaults(func=cmd_attendance)
+    p = sub.add_parser("install-desktop", help="add facegui to the Linux desktop's application menu (.desktop + icons)",
+                       parents=[common])
+    p.add_argument("--prefix", metavar="DIR",
+                   help="data folder to install into (default: $XDG_DATA_HOME or ~/.local/share)")
+    p.set_defaults(func=cmd_install_desktop)
     return parser
 
 
