@@ -68,7 +68,8 @@ class Recognizer:
     @classmethod
     def open(cls, settings: Settings, store: ModelStore | None = None) -> "Recognizer":
         engine = load_engine(settings, store)
-        gallery = Gallery(settings.data_dir, engine.embedder_id, engine.embedder.dim)
+        gallery = Gallery(settings.data_dir, engine.embedder_id, engine.embedder.dim,
+                          approximate_search_threshold=settings.approximate_search_threshold)
         return cls(engine, gallery, settings)
 
     def close(self) -> None:

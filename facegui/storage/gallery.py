@@ -3,7 +3,16 @@
 The SQLite database is the source of truth; the faiss index is a cache kept
 in step with it through the database's per-model revision counter.  When the
 two disagree (index missing, corrupt, or another process wrote to the
-database) the index is rebuilt from SQLite, which is always safe.
+database) the index is caught up with, or rebuilt from, SQLite, which is
+always safe.
+
+Small galleries use one exact index, changed in place and saved after every
+write.  From ``approximate_search_threshold`` embeddings on, a full scan
+costs milliseconds per face, so the gallery switches to layers: an immutable
+approximate base index, an exact "delta" of what was enrolled since it was
+built, and tombstones for what was removed since.  A background thread folds
+the layers into a new base, saves it and swaps it in, so neither searches nor
+enrollments ever wait for an index build.
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ import logging
 import os
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,13 +31,33 @@ from types import TracebackType
 
 import numpy as np
 
+from .approximate_index import (
+    APPROXIMATE_INDEX_KIND,
+    MIN_VECTORS,
+    ApproximateIndex,
+    BuildCancelled,
+    build_approximate_index,
+)
 from .database import FaceDatabase, PersonRecord, StorageError, normalize_person_name
-from .vector_index import VectorIndex, normalize_rows, remove_abandoned_temp_files
+from .vector_index import VectorIndex, index_kind_of, normalize_rows, remove_abandoned_temp_files
 
 log = logging.getLogger(__name__)
 
 DATABASE_FILE_NAME = "facegui.sqlite3"
 INDEX_DIR_NAME = "index"
+
+# Above this many embeddings an exact scan takes over ~1.5 ms per face on a
+# laptop core; see docs/benchmarks-gallery.md.
+APPROXIMATE_SEARCH_THRESHOLD = 50_000
+# Enrollments + removals collected in the exact delta and the tombstones
+# before the approximate base is rebuilt in the background.  Searching a
+# delta this size costs well under a millisecond.
+REBUILD_AFTER_CHANGES = 10_000
+# Extra results fetched beyond k when some ids are tombstoned, so that one
+# search usually suffices even if the removed person is in front of the camera.
+TOMBSTONE_FETCH_MARGIN = 16
+
+SearchIndex = VectorIndex | ApproximateIndex
 
 
 @dataclass(frozen=True)
@@ -53,17 +83,30 @@ class Gallery:
 
     Thread-safe: a worker thread may search while the GUI thread enrolls.
     Other processes may write the same database; their changes are noticed
-    on the next call (one cheap revision query) and trigger a rebuild.
+    on the next call (one cheap revision query) and caught up with.
     """
 
-    def __init__(self, data_dir: Path, model_id: str, dim: int) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        model_id: str,
+        dim: int,
+        approximate_search_threshold: int = APPROXIMATE_SEARCH_THRESHOLD,
+        rebuild_after_changes: int = REBUILD_AFTER_CHANGES,
+    ) -> None:
         if not isinstance(model_id, str) or not model_id.strip():
             raise ValueError("model_id must be a non-empty string")
         if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool) or dim <= 0:
             raise ValueError(f"dim must be a positive integer, got {dim!r}")
+        if approximate_search_threshold < MIN_VECTORS:
+            raise ValueError(f"approximate_search_threshold must be at least {MIN_VECTORS}")
+        if rebuild_after_changes < 1:
+            raise ValueError("rebuild_after_changes must be at least 1")
         self.data_dir = Path(data_dir)
         self.model_id = model_id
         self.dim = int(dim)
+        self.approximate_search_threshold = int(approximate_search_threshold)
+        self.rebuild_after_changes = int(rebuild_after_changes)
         index_dir = self.data_dir / INDEX_DIR_NAME
         try:
             # Face embeddings are biometric personal data: owner-only folders.
@@ -78,7 +121,19 @@ class Gallery:
         self._save_deferrals = 0
         self._save_pending = False
         self._closed = False
-        self._index = VectorIndex(self.dim)
+        # Exact mode: _base is a flat index changed in place.  Layered mode
+        # (_base_frozen): _base is never changed, so a builder thread may read
+        # it without the lock; writes go to _delta and _tombstones instead.
+        self._base: SearchIndex = VectorIndex(self.dim)
+        self._base_frozen = False
+        self._delta = VectorIndex(self.dim)
+        self._tombstones: set[int] = set()
+        self._sorted_tombstones = np.empty(0, dtype=np.int64)
+        # Bumped when the layers are replaced wholesale, so that a build
+        # started from the old ones is thrown away instead of swapped in.
+        self._generation = 0
+        self._builder: threading.Thread | None = None
+        self._cancel_build = threading.Event()
         self._names_by_id: dict[int, str] = {}
         self._revision = -1  # "never synced": differs from any database revision
 
@@ -93,44 +148,80 @@ class Gallery:
             with self._lock:
                 self._load_or_rebuild_locked()
         except BaseException:
+            self._stop_builder()
             self._db.close()
             raise
+
+    @property
+    def is_approximate(self) -> bool:
+        """Whether searches currently go through an approximate index."""
+        with self._lock:
+            return isinstance(self._base, ApproximateIndex)
+
+    @property
+    def is_rebuilding(self) -> bool:
+        """Whether a background thread is building the next index."""
+        with self._lock:
+            return self._builder is not None
 
     # -- index upkeep (call with self._lock held) ----------------------------
 
     def _load_or_rebuild_locked(self) -> None:
         revision, count = self._db.state(self.model_id)
-        loaded = VectorIndex.load(self.index_path)
+        loaded = _load_saved_index(self.index_path)
         if loaded is None:
             log.info("No usable saved index for %s; rebuilding from the database", self.model_id)
             self._rebuild_locked()
             return
         index, metadata = loaded
-        stale_reason = None
-        names_by_id: dict[int, str] = {}
         if metadata.get("model_id") != self.model_id or index.dim != self.dim:
-            stale_reason = f"it belongs to model {metadata.get('model_id')!r} dim {index.dim}"
-        elif metadata.get("revision") != revision or len(index) != count:
-            stale_reason = (
-                f"it is at revision {metadata.get('revision')!r} with {len(index)} vectors, "
-                f"the database at revision {revision} with {count}"
+            log.info(
+                "Rebuilding the index of %s: the saved one belongs to model %r dim %d",
+                self.model_id, metadata.get("model_id"), index.dim,
             )
-        else:
-            names_by_id = self._db.embedding_names(self.model_id)
-            if set(names_by_id) != set(index.ids().tolist()):
-                stale_reason = "its ids differ from the database's"
-        if stale_reason:
-            log.info("Rebuilding the index of %s: %s", self.model_id, stale_reason)
             self._rebuild_locked()
             return
-        self._index = index
-        self._names_by_id = names_by_id
-        self._revision = revision
+        names_by_id = self._db.embedding_names(self.model_id)
+        index_ids = index.ids()
+        up_to_date = (
+            metadata.get("revision") == revision
+            and len(index) == count
+            and np.array_equal(np.sort(index_ids), np.sort(np.fromiter(names_by_id, np.int64, len(names_by_id))))
+        )
+        if isinstance(index, ApproximateIndex):
+            # Worth keeping even when stale: catching up costs one database
+            # read, rebuilding it a full index build.
+            self._base, self._base_frozen = index, True
+            self._names_by_id = dict.fromkeys(index_ids.tolist(), "")
+            if up_to_date:
+                self._names_by_id, self._revision = names_by_id, revision
+            else:
+                log.info("Catching the saved approximate index of %s up with the database", self.model_id)
+                self._catch_up_locked()
+                # Save a current file in the background, so the next open
+                # need not read every vector from the database again.
+                self._maybe_start_build_locked(force=True)
+        elif up_to_date:
+            self._base, self._names_by_id, self._revision = index, names_by_id, revision
+        else:
+            log.info(
+                "Rebuilding the index of %s: it is at revision %r with %d vectors, "
+                "the database at revision %d with %d",
+                self.model_id, metadata.get("revision"), len(index), revision, count,
+            )
+            self._rebuild_locked()
+            return
+        self._maybe_start_build_locked()
 
     def _rebuild_locked(self) -> None:
+        """Replace every layer with an exact index of the whole database.
+
+        Large galleries get an approximate index from a background build;
+        until it is swapped in, search stays exact (slower, never wrong).
+        """
         # Read the revision *before* the data: if a write lands in between,
         # the index may hold newer data under an older revision, which only
-        # causes one more rebuild later, never a silently stale index.
+        # causes one more catch-up later, never a silently stale index.
         revision = self._db.revision(self.model_id)
         ids, names, vectors = self._db.load_embeddings(self.model_id)
         index = VectorIndex(self.dim)
@@ -141,32 +232,195 @@ class Gallery:
                     f"{self.model_id!r}, but this gallery was opened with dim={self.dim}"
                 )
             index.add(ids, vectors)
-        self._index = index
+        self._discard_running_build_locked()
+        self._base = index
+        self._base_frozen = len(index) >= self.approximate_search_threshold
+        self._delta = VectorIndex(self.dim)
+        self._set_tombstones_locked(set())
         self._names_by_id = dict(zip(ids.tolist(), names))
         self._revision = revision
-        self._save_locked()
+        self._after_write_locked()
+
+    def _catch_up_locked(self) -> None:
+        """Apply what other writers changed in the database, without a full rebuild."""
+        revision = self._db.revision(self.model_id)
+        database_names = self._db.embedding_names(self.model_id)
+        removed = set(self._names_by_id).difference(database_names)
+        added = set(database_names).difference(self._names_by_id)
+        if removed:
+            self._remove_ids_locked(np.fromiter(removed, np.int64, len(removed)))
+        if added:
+            ids, names, vectors = self._db.load_embeddings(self.model_id)
+            wanted = np.isin(ids, np.fromiter(added, np.int64, len(added)))
+            self._add_locked(ids[wanted], [name for name, keep in zip(names, wanted) if keep], vectors[wanted])
+        # Fills in the names of a base loaded from disk, known only by id.
+        self._names_by_id = {
+            embedding_id: database_names.get(embedding_id, name)
+            for embedding_id, name in self._names_by_id.items()
+        }
+        self._revision = revision
+        self._after_write_locked()
 
     def _sync_locked(self) -> None:
         revision = self._db.revision(self.model_id)
         if revision != self._revision:
             log.info(
-                "Database of %s changed elsewhere (revision %d -> %d); rebuilding the index",
+                "Database of %s changed elsewhere (revision %d -> %d); catching up",
                 self.model_id, self._revision, revision,
             )
-            self._rebuild_locked()
+            self._catch_up_locked()
+
+    def _add_locked(self, ids: np.ndarray, names: list[str], unit_vectors: np.ndarray) -> None:
+        (self._delta if self._base_frozen else self._base).add(ids, unit_vectors)
+        self._names_by_id.update(zip(np.asarray(ids).tolist(), names))
+
+    def _remove_ids_locked(self, ids: np.ndarray) -> None:
+        if self._base_frozen:
+            in_delta = np.isin(ids, self._delta.ids())
+            self._delta.remove(ids[in_delta])
+            self._set_tombstones_locked(self._tombstones.union(ids[~in_delta].tolist()))
+        else:
+            self._base.remove(ids)
+        for embedding_id in ids.tolist():
+            self._names_by_id.pop(embedding_id, None)
+
+    def _set_tombstones_locked(self, tombstones: set[int]) -> None:
+        self._tombstones = tombstones
+        self._sorted_tombstones = np.sort(np.fromiter(tombstones, np.int64, len(tombstones)))
+
+    def _after_write_locked(self) -> None:
+        if not self._base_frozen:
+            self._save_locked()
+        self._maybe_start_build_locked()
 
     def _save_locked(self) -> None:
+        if self._base_frozen:
+            # Layered: only the background builder saves, whole snapshots.
+            self._save_pending = False
+            return
         if self._save_deferrals:
             self._save_pending = True
             return
         self._save_pending = False
+        self._save_index(self._base, self._revision)
+
+    def _save_index(self, index: SearchIndex, revision: int) -> None:
         try:
-            self._index.save(self.index_path, {"model_id": self.model_id, "revision": self._revision})
+            index.save(self.index_path, {"model_id": self.model_id, "revision": revision})
         except OSError as error:
             # The saved index is only a cache: the next open sees it is stale
-            # and rebuilds, so a full disk must not fail an enrollment that
+            # and catches up, so a full disk must not fail an enrollment that
             # the database already committed.
             log.warning("Could not save the index %s: %s", self.index_path, error)
+
+    # -- background builds ---------------------------------------------------
+
+    def _maybe_start_build_locked(self, force: bool = False) -> None:
+        if self._closed or self._builder is not None:
+            return
+        if not self._base_frozen:
+            if len(self._base) < self.approximate_search_threshold:
+                return
+            self._base_frozen = True
+        elif not force and isinstance(self._base, ApproximateIndex) and (
+            len(self._delta) + len(self._tombstones) < self.rebuild_after_changes
+        ):
+            return
+        self._cancel_build = threading.Event()
+        self._builder = threading.Thread(
+            target=self._build_and_swap,
+            args=(self._generation, self._revision, self._base, self._delta.ids(),
+                  np.array(self._delta.vectors_view()), self._sorted_tombstones, self._cancel_build),
+            name=f"gallery index build ({self.model_id})",
+            daemon=True,  # never keeps the app alive; the files it writes are atomic
+        )
+        self._builder.start()
+
+    def _discard_running_build_locked(self) -> None:
+        self._cancel_build.set()
+        self._builder = None
+        self._generation += 1
+
+    def _build_and_swap(
+        self,
+        generation: int,
+        revision: int,
+        base: SearchIndex,
+        delta_ids: np.ndarray,
+        delta_vectors: np.ndarray,
+        tombstones: np.ndarray,
+        cancel: threading.Event,
+    ) -> None:
+        """Builder thread: fold a snapshot of the layers into one new index.
+
+        Reads only the snapshot (the frozen base and copies of the small
+        layers), never the database, and takes the lock only to swap.
+        """
+        started = time.perf_counter()
+        try:
+            chunks = [(base.ids(), base.vectors_view()), (delta_ids, delta_vectors)]
+            live_count = len(base) + len(delta_ids) - len(tombstones)
+            if live_count >= self.approximate_search_threshold:
+                built: SearchIndex = build_approximate_index(self.dim, chunks, tombstones, cancel)
+            else:
+                built = VectorIndex(self.dim)
+                for ids, vectors in chunks:
+                    kept = ~np.isin(ids, tombstones)
+                    built.add(ids[kept], vectors[kept])
+        except BuildCancelled:
+            return
+        except Exception:
+            log.exception("Building the index of %s failed; search stays as it was", self.model_id)
+            with self._lock:
+                if self._generation == generation:
+                    self._builder = None
+            return
+        with self._lock:
+            if cancel.is_set() or self._closed or self._generation != generation:
+                return
+            self._swap_in_locked(built, delta_ids, tombstones)
+        log.info(
+            "Built a %s index of %d embeddings for %s in %.1f s",
+            type(built).__name__, len(built), self.model_id, time.perf_counter() - started,
+        )
+        if isinstance(built, ApproximateIndex):
+            # Outside the lock: writing hundreds of MB must not stall searches.
+            # The file matches the snapshot, hence the snapshot's revision.
+            self._save_index(built, revision)
+        with self._lock:
+            if self._generation == generation and not self._closed:
+                self._builder = None
+                self._maybe_start_build_locked()
+
+    def _swap_in_locked(self, built: SearchIndex, built_delta_ids: np.ndarray, built_tombstones: np.ndarray) -> None:
+        folded = set(built_delta_ids.tolist())
+        # Removed while building: tombstoned base ids, and delta ids that the
+        # delta dropped (so they never became tombstones) but the build kept.
+        still_hidden = self._tombstones.difference(built_tombstones.tolist())
+        still_hidden.update(i for i in folded if i not in self._names_by_id)
+        current_delta_ids = self._delta.ids()
+        newer = ~np.isin(current_delta_ids, built_delta_ids)
+        newer_vectors = np.array(self._delta.vectors_view()[newer])
+        self._base = built
+        self._delta = VectorIndex(self.dim)
+        self._set_tombstones_locked(set())
+        if isinstance(built, VectorIndex):
+            # Shrunk below the threshold: back to one exact index changed in place.
+            self._base_frozen = False
+            built.add(current_delta_ids[newer], newer_vectors)
+            built.remove(np.fromiter(still_hidden, np.int64, len(still_hidden)))
+            self._save_locked()
+        else:
+            self._delta.add(current_delta_ids[newer], newer_vectors)
+            self._set_tombstones_locked(still_hidden)
+
+    def _stop_builder(self) -> None:
+        with self._lock:
+            self._cancel_build.set()
+            builder = self._builder
+        # Outside the lock: the builder takes it once more before it exits.
+        if builder is not None:
+            builder.join()
 
     def _prepare_vector(self, vector: np.ndarray) -> np.ndarray:
         array = np.asarray(vector)
@@ -197,16 +451,15 @@ class Gallery:
             result = self._db.enroll(name, unit_vector, self.model_id, source_path, source_sha256)
             if not result.created:
                 if result.revision != self._revision:
-                    self._rebuild_locked()
+                    self._catch_up_locked()
                 return result.embedding_id
             if result.revision == self._revision + 1:
-                self._index.add([result.embedding_id], unit_vector[np.newaxis])
-                self._names_by_id[result.embedding_id] = name
+                self._add_locked(np.array([result.embedding_id]), [name], unit_vector[np.newaxis])
                 self._revision = result.revision
-                self._save_locked()
+                self._after_write_locked()
             else:
                 # Another writer committed between our sync and our write.
-                self._rebuild_locked()
+                self._catch_up_locked()
             return result.embedding_id
 
     def is_enrolled(self, sha256: str) -> bool:
@@ -221,13 +474,11 @@ class Gallery:
             removed_here = result.removed_ids_by_model.get(self.model_id, ())
             if removed_here:
                 if result.revisions[self.model_id] == self._revision + 1:
-                    self._index.remove(removed_here)
-                    for embedding_id in removed_here:
-                        self._names_by_id.pop(embedding_id, None)
+                    self._remove_ids_locked(np.array(removed_here, dtype=np.int64))
                     self._revision = result.revisions[self.model_id]
-                    self._save_locked()
+                    self._after_write_locked()
                 else:
-                    self._rebuild_locked()
+                    self._catch_up_locked()
             return result.removed_count
 
     def search(self, vectors: np.ndarray, k: int = 1) -> list[list[Match]]:
@@ -244,7 +495,7 @@ class Gallery:
             raise ValueError(f"k must be at least 1, got {k}")
         with self._lock:
             self._sync_locked()
-            similarities, ids = self._index.search(unit_queries, k)
+            similarities, ids = self._search_locked(unit_queries, k)
             names_by_id = self._names_by_id
             # Float rounding can put a perfect match at 1.0000001.
             similarities = np.clip(similarities, -1.0, 1.0)
@@ -257,6 +508,19 @@ class Gallery:
                 for row_similarities, row_ids in zip(similarities, ids)
             ]
 
+    def _search_locked(self, unit_queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        if not self._base_frozen:
+            return self._base.search(unit_queries, k)
+        similarities, ids = _search_excluding(self._base, unit_queries, k, self._sorted_tombstones)
+        if len(self._delta):
+            delta_similarities, delta_ids = self._delta.search(unit_queries, k)
+            similarities, ids = _best_k(
+                np.concatenate([similarities, delta_similarities], axis=1),
+                np.concatenate([ids, delta_ids], axis=1),
+                k,
+            )
+        return similarities, ids
+
     def people(self) -> list[PersonRecord]:
         """People enrolled for this model, with their embedding counts."""
         return self._db.people(self.model_id)
@@ -267,7 +531,12 @@ class Gallery:
             return dict(self._names_by_id)
 
     def rebuild(self) -> None:
-        """Rebuild the index from the database and save it."""
+        """Rebuild the index from the database.
+
+        Small galleries are rebuilt and saved before this returns; large
+        ones search exactly until the background build of their approximate
+        index is swapped in (see :attr:`is_rebuilding`).
+        """
         with self._lock:
             self._rebuild_locked()
 
@@ -302,13 +571,16 @@ class Gallery:
 
     def __len__(self) -> int:
         with self._lock:
-            return len(self._index)
+            return len(self._names_by_id)
 
     def close(self) -> None:
+        """Stop any background build (it is redone on the next open) and close the database."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
+        self._stop_builder()
+        with self._lock:
             if self._save_pending:
                 self._save_deferrals = 0
                 self._save_locked()
@@ -324,3 +596,33 @@ class Gallery:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _load_saved_index(path: Path) -> tuple[SearchIndex, dict] | None:
+    if index_kind_of(path) == APPROXIMATE_INDEX_KIND:
+        return ApproximateIndex.load(path)
+    return VectorIndex.load(path)
+
+
+def _best_k(similarities: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k most similar columns of each row (empty slots are -inf, so they sort last)."""
+    order = np.argsort(-similarities, axis=1, kind="stable")[:, :k]
+    return np.take_along_axis(similarities, order, axis=1), np.take_along_axis(ids, order, axis=1)
+
+
+def _search_excluding(
+    index: SearchIndex, unit_queries: np.ndarray, k: int, excluded: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """index.search without the `excluded` ids, fetching more until k remain."""
+    if not excluded.size:
+        return index.search(unit_queries, k)
+    fetch = k + TOMBSTONE_FETCH_MARGIN
+    while True:
+        similarities, ids = index.search(unit_queries, fetch)
+        hidden = np.isin(ids, excluded)
+        visible_per_row = ((ids != -1) & ~hidden).sum(axis=1)
+        if (visible_per_row >= k).all() or fetch >= len(index):
+            break
+        fetch *= 4
+    similarities = np.where(hidden, -np.inf, similarities).astype(np.float32)
+    return _best_k(similarities, np.where(hidden, -1, ids), k)

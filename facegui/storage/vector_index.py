@@ -1,8 +1,9 @@
-"""faiss index of face embeddings, searchable by cosine similarity.
+"""Exact faiss index of face embeddings, and the persistence of all indexes.
 
-The index is a cache of the database: it is saved next to a JSON sidecar
-describing what it contains, and :meth:`VectorIndex.load` returns None
-instead of raising whenever the pair looks wrong, so the caller rebuilds.
+An index is a cache of the database: it is saved next to a JSON sidecar
+describing what it contains (including which kind of index it is), and
+loading returns None instead of raising whenever the pair looks wrong, so
+the caller rebuilds.
 """
 
 from __future__ import annotations
@@ -23,7 +24,13 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-SIDECAR_FORMAT_VERSION = 1
+# One face per search: faiss's OpenMP team only adds wake-up cost and steals the cores onnxruntime
+# needs for the next frame (68 ms vs 19 ms per exact search at 1M vectors, docs/benchmarks.md).
+faiss.omp_set_num_threads(1)
+
+# 2 added "index_kind"; older sidecars are refused, which only costs a rebuild.
+SIDECAR_FORMAT_VERSION = 2
+FLAT_INDEX_KIND = "flat"
 
 
 def normalize_rows(vectors: np.ndarray, dim: int) -> np.ndarray:
@@ -56,8 +63,8 @@ class VectorIndex:
     def __init__(self, dim: int) -> None:
         if not isinstance(dim, (int, np.integer)) or dim <= 0:
             raise ValueError(f"dim must be a positive integer, got {dim!r}")
-        # Exact search: galleries are at most a few thousand faces, where a
-        # flat scan is fast and approximate indexes only add recall loss.
+        # Exact search: below the Gallery's approximate-search threshold a
+        # flat scan is fast and approximate indexes would only lose recall.
         self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(int(dim)))
         self._ids: set[int] = set()
 
@@ -78,6 +85,13 @@ class VectorIndex:
     def ids(self) -> np.ndarray:
         """int64 ids of all stored vectors, in insertion order."""
         return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+
+    def vectors_view(self) -> np.ndarray:
+        """(N, dim) unit vectors in the order of :meth:`ids`, without a copy.
+
+        Only valid while the index is neither changed nor freed.
+        """
+        return flat_vectors_view(faiss.downcast_index(self._index.index))
 
     def add(self, ids: Iterable[int] | np.ndarray, vectors: np.ndarray) -> None:
         id_array = np.ascontiguousarray(np.asarray(ids, dtype=np.int64).reshape(-1))
@@ -126,56 +140,105 @@ class VectorIndex:
     # -- persistence ---------------------------------------------------------
 
     def save(self, path: Path, metadata: Mapping[str, Any]) -> None:
-        """Atomically write the index and its JSON sidecar.
-
-        The sidecar gets the caller's metadata plus dim, count and a sha256 of
-        the index bytes.  The two files are replaced one after the other, so a
-        crash in between leaves a mismatched pair; the checksum makes
-        :meth:`load` notice and return None rather than trust it.
-        """
-        path = Path(path)
-        # serialize_index rather than write_index(path): faiss's C++ fopen
-        # cannot open non-ASCII paths on Windows.
-        payload = faiss.serialize_index(self._index).tobytes()
-        sidecar = dict(metadata)
-        sidecar.update(
-            format_version=SIDECAR_FORMAT_VERSION,
-            dim=self.dim,
-            count=len(self),
-            index_sha256=hashlib.sha256(payload).hexdigest(),
-        )
-        _atomic_write(path, payload)
-        _atomic_write(sidecar_path(path), json.dumps(sidecar, ensure_ascii=False, indent=2).encode("utf-8"))
+        """Atomically write the index and its JSON sidecar (see :func:`save_index_file`)."""
+        save_index_file(path, self._index, FLAT_INDEX_KIND, len(self), metadata)
 
     @classmethod
     def load(cls, path: Path) -> tuple[VectorIndex, dict[str, Any]] | None:
-        """(index, sidecar metadata), or None if missing, corrupt or inconsistent."""
-        path = Path(path)
-        try:
-            metadata = json.loads(sidecar_path(path).read_bytes().decode("utf-8"))
-            payload = path.read_bytes()
-        except FileNotFoundError:
+        """(index, sidecar metadata), or None if missing, corrupt, inconsistent or not flat."""
+        loaded = load_index_file(path, FLAT_INDEX_KIND)
+        if loaded is None:
             return None
-        except (OSError, ValueError) as error:  # JSONDecodeError, UnicodeDecodeError are ValueErrors
-            log.warning("Ignoring unreadable vector index %s: %s", path, error)
-            return None
-        problem = _sidecar_problem(metadata, payload)
-        if problem:
-            log.warning("Ignoring vector index %s: %s", path, problem)
-            return None
-        try:
-            # Only bytes whose checksum we wrote ourselves reach faiss's parser.
-            index = faiss.deserialize_index(np.frombuffer(payload, dtype=np.uint8))
-        except Exception as error:  # faiss raises RuntimeError; never let a cache file crash the app
-            log.warning("Ignoring corrupt vector index %s: %s", path, error)
-            return None
-        if not isinstance(index, faiss.IndexIDMap2) or index.metric_type != faiss.METRIC_INNER_PRODUCT:
+        index, metadata = loaded
+        if not isinstance(index, faiss.IndexIDMap2) or not isinstance(
+            faiss.downcast_index(index.index), faiss.IndexFlatIP
+        ):
             log.warning("Ignoring vector index %s: unexpected index type %s", path, type(index).__name__)
             return None
-        if index.d != metadata["dim"] or index.ntotal != metadata["count"]:
-            log.warning("Ignoring vector index %s: contents disagree with its sidecar", path)
-            return None
         return cls._from_faiss(index), metadata
+
+
+def flat_vectors_view(flat_index: faiss.IndexFlat) -> np.ndarray:
+    """Read-only (N, d) numpy view of the vectors inside a faiss flat index."""
+    count, dim = int(flat_index.ntotal), int(flat_index.d)
+    if count == 0:
+        return np.zeros((0, dim), dtype=np.float32)
+    view = faiss.rev_swig_ptr(flat_index.get_xb(), count * dim).reshape(count, dim)
+    view.flags.writeable = False
+    return view
+
+
+def index_kind_of(path: Path) -> str | None:
+    """The index kind a saved sidecar announces, None if unreadable (no validation)."""
+    try:
+        metadata = json.loads(sidecar_path(Path(path)).read_bytes().decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+    kind = metadata.get("index_kind") if isinstance(metadata, dict) else None
+    return kind if isinstance(kind, str) else None
+
+
+def save_index_file(
+    path: Path, index: faiss.Index, kind: str, count: int, metadata: Mapping[str, Any]
+) -> None:
+    """Atomically write a faiss index and its JSON sidecar.
+
+    The sidecar gets the caller's metadata plus the index kind, dim, count
+    and a sha256 of the index bytes.  The two files are replaced one after
+    the other, so a crash in between leaves a mismatched pair; the checksum
+    makes :func:`load_index_file` notice and return None rather than trust it.
+    """
+    path = Path(path)
+    # serialize_index rather than write_index(path): faiss's C++ fopen
+    # cannot open non-ASCII paths on Windows.
+    # A view, not .tobytes(): copying hundreds of MB would hold the GIL and
+    # stall the searching thread, while hashing and writing release it.
+    payload = memoryview(faiss.serialize_index(index))
+    sidecar = dict(metadata)
+    sidecar.update(
+        format_version=SIDECAR_FORMAT_VERSION,
+        index_kind=kind,
+        dim=int(index.d),
+        count=int(count),
+        index_sha256=hashlib.sha256(payload).hexdigest(),
+    )
+    _atomic_write(path, payload)
+    _atomic_write(sidecar_path(path), json.dumps(sidecar, ensure_ascii=False, indent=2).encode("utf-8"))
+
+
+def load_index_file(path: Path, expected_kind: str) -> tuple[faiss.Index, dict[str, Any]] | None:
+    """(faiss index, sidecar metadata) of a file saved as `expected_kind`, else None.
+
+    None whenever the pair is missing, corrupt, of another kind, or its
+    contents disagree with the sidecar; the caller then rebuilds.  The
+    caller still checks the faiss index type it expects.
+    """
+    path = Path(path)
+    try:
+        metadata = json.loads(sidecar_path(path).read_bytes().decode("utf-8"))
+        payload = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:  # JSONDecodeError, UnicodeDecodeError are ValueErrors
+        log.warning("Ignoring unreadable vector index %s: %s", path, error)
+        return None
+    problem = _sidecar_problem(metadata, payload, expected_kind)
+    if problem:
+        log.warning("Ignoring vector index %s: %s", path, problem)
+        return None
+    try:
+        # Only bytes whose checksum we wrote ourselves reach faiss's parser.
+        index = faiss.deserialize_index(np.frombuffer(payload, dtype=np.uint8))
+    except Exception as error:  # faiss raises RuntimeError; never let a cache file crash the app
+        log.warning("Ignoring corrupt vector index %s: %s", path, error)
+        return None
+    if index.metric_type != faiss.METRIC_INNER_PRODUCT:
+        log.warning("Ignoring vector index %s: it does not use inner products", path)
+        return None
+    if index.d != metadata["dim"] or index.ntotal != metadata["count"]:
+        log.warning("Ignoring vector index %s: contents disagree with its sidecar", path)
+        return None
+    return index, metadata
 
 
 def remove_abandoned_temp_files(index_path: Path, older_than_seconds: float = 3600.0) -> int:
@@ -198,11 +261,13 @@ def remove_abandoned_temp_files(index_path: Path, older_than_seconds: float = 36
     return removed
 
 
-def _sidecar_problem(metadata: Any, payload: bytes) -> str | None:
+def _sidecar_problem(metadata: Any, payload: bytes, expected_kind: str) -> str | None:
     if not isinstance(metadata, dict):
         return "sidecar is not a JSON object"
     if metadata.get("format_version") != SIDECAR_FORMAT_VERSION:
         return f"unsupported sidecar format {metadata.get('format_version')!r}"
+    if metadata.get("index_kind") != expected_kind:
+        return f"it is a {metadata.get('index_kind')!r} index, not {expected_kind!r}"
     for key in ("dim", "count"):
         if not isinstance(metadata.get(key), int):
             return f"sidecar lacks an integer {key!r}"
@@ -211,7 +276,7 @@ def _sidecar_problem(metadata: Any, payload: bytes) -> str | None:
     return None
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def _atomic_write(path: Path, data: bytes | memoryview) -> None:
     # The temp file must live in the target folder: os.replace is only
     # atomic within one filesystem.  mkstemp creates it 0600.
     fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
