@@ -53,6 +53,17 @@ class Settings:
     embed_flip: bool = False
     """Average the embedding of the face and of its mirror image (slower; see benchmarks)."""
 
+    approximate_search_threshold: int = 50_000
+    """From this many enrolled embeddings on, search an approximate faiss index (IVF + 4-bit PQ,
+    re-ranked exactly) built in the background; below it, exact search (docs/benchmarks.md)."""
+
+    # -- enrollment quality --------------------------------------------------
+    enroll_min_face_size: int = 40
+    """The desktop app's enrollment refuses faces whose box is narrower than this many pixels."""
+    enroll_min_sharpness: float = 60.0
+    """The desktop app's enrollment refuses faces whose aligned 112x112 chip has a variance of the Laplacian
+    below this (blurred faces score below ~50, sharp photos several hundred)."""
+
     # -- input limits --------------------------------------------------------
     max_image_pixels: int = 50_000_000
     """Images larger than this are refused before decoding, so a bomb cannot exhaust memory."""
@@ -124,7 +135,10 @@ class Settings:
             (0.0 < self.detector_nms_iou < 1.0, "detector_nms_iou must be between 0 and 1"),
             (self.min_face_size >= 0, "min_face_size must not be negative"),
             (-1.0 <= self.similarity_threshold <= 1.0, "similarity_threshold must be between -1 and 1"),
+            (self.enroll_min_face_size >= 0, "enroll_min_face_size must not be negative"),
+            (self.enroll_min_sharpness >= 0, "enroll_min_sharpness must not be negative"),
             (self.max_image_pixels > 0, "max_image_pixels must be positive"),
+            (self.approximate_search_threshold >= 1000, "approximate_search_threshold must be at least 1000"),
             (self.execution_provider in EXECUTION_PROVIDERS,
              f"execution_provider must be one of {', '.join(EXECUTION_PROVIDERS)}"),
             (self.intra_op_threads >= 0, "intra_op_threads must not be negative"),
