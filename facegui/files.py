@@ -30,8 +30,13 @@ def _fsync_directory(directory: Path) -> None:
     """Make the rename itself durable (POSIX); Windows cannot open folders and needs no call."""
     if os.name != "posix":
         return
-    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
     try:
         os.fsync(fd)
+    except OSError:  # some filesystems refuse fsync on a folder; the file itself is already durable
+        pass
     finally:
         os.close(fd)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import os
@@ -623,21 +622,3 @@ def test_killing_the_process_mid_enrollment_loses_no_committed_enrollment(data_d
 
 
 # -- layering -------------------------------------------------------------------
-
-
-def test_storage_imports_nothing_from_gui_cli_or_engine() -> None:
-    allowed_roots = {"faiss", "numpy"} | set(sys.stdlib_module_names)
-    storage_dir = REPO_ROOT / "facegui" / "storage"
-    for source in storage_dir.glob("*.py"):
-        tree = ast.parse(source.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                roots = {alias.name.split(".")[0] for alias in node.names}
-            elif isinstance(node, ast.ImportFrom):
-                if node.level:  # relative: stays inside facegui.storage
-                    assert node.level == 1, f"{source.name} reaches outside storage"
-                    continue
-                roots = {node.module.split(".")[0]}
-            else:
-                continue
-            assert roots <= allowed_roots, f"{source.name} imports {roots - allowed_roots}"

@@ -12,8 +12,6 @@ import glob
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -21,6 +19,8 @@ from typing import Any
 
 import faiss
 import numpy as np
+
+from ..files import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -202,8 +202,8 @@ def save_index_file(
         count=int(count),
         index_sha256=hashlib.sha256(payload).hexdigest(),
     )
-    _atomic_write(path, payload)
-    _atomic_write(sidecar_path(path), json.dumps(sidecar, ensure_ascii=False, indent=2).encode("utf-8"))
+    atomic_write(path, payload)
+    atomic_write(sidecar_path(path), json.dumps(sidecar, ensure_ascii=False, indent=2).encode("utf-8"))
 
 
 def load_index_file(path: Path, expected_kind: str) -> tuple[faiss.Index, dict[str, Any]] | None:
@@ -274,38 +274,3 @@ def _sidecar_problem(metadata: Any, payload: bytes, expected_kind: str) -> str |
     if metadata.get("index_sha256") != hashlib.sha256(payload).hexdigest():
         return "index file does not match the checksum in its sidecar"
     return None
-
-
-def _atomic_write(path: Path, data: bytes | memoryview) -> None:
-    # The temp file must live in the target folder: os.replace is only
-    # atomic within one filesystem.  mkstemp creates it 0600.
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as temp_file:
-            temp_file.write(data)
-            temp_file.flush()
-            os.fsync(temp_file.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        try:
-            os.unlink(temp_name)
-        except OSError:
-            pass
-        raise
-    _fsync_directory(path.parent)
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename itself durable (POSIX); Windows cannot open folders."""
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
