@@ -29,3 +29,24 @@ def test_no_torch_tensorflow_or_insightface_at_run_time():
     import facegui.cli.main  # noqa: F401  (imports the whole runtime path)
     import sys
     assert not {"torch", "tensorflow", "insightface"} & set(sys.modules)
+
+
+def test_qt_signals_keep_reference_counts_of_bools(qapp):
+    """PySide6 6.12.0 decremented True's reference count on every emission: a window streaming for a
+    while then aborted the interpreter ("bool_dealloc"). Any Qt binding installed must not."""
+    import sys
+
+    from PySide6.QtCore import QObject, Signal
+
+    class Emitter(QObject):
+        flag = Signal(bool)
+        anything = Signal(object)
+
+    emitter = Emitter()
+    emitter.flag.connect(lambda _value: None)
+    emitter.anything.connect(lambda _value: None)
+    before = sys.getrefcount(True)
+    for _ in range(200):
+        emitter.flag.emit(True)
+        emitter.anything.emit(True)
+    assert sys.getrefcount(True) >= before - 5  # the bug lost one reference per emission: 400 here

@@ -1,0 +1,129 @@
+"""Build the PyInstaller one-folder bundle from this checkout (build.spec) and run it like a user
+who has no Python: the bundled ``--self-test``, a headless window start that shows one frame of the
+test video, ``--version``; with HOME pointed at a fresh folder, and the bundle folder unchanged.
+
+PyInstaller comes with the ``test`` extra; a missing PyInstaller fails this file, it is never skipped.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import FACES, MODELS, REPO
+
+VIDEO = FACES / "video" / "short_hamilton_clip.mp4"
+MAX_BUNDLE_MB = 600  # measured 450 MB (docs/packaging.md); a jump means something unwanted came in
+BUILD_TIMEOUT_S = 1200
+
+
+def _tree_state(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file() and not p.is_symlink()}
+
+
+def _user_env(home: Path) -> dict[str, str]:
+    """A user's environment: their own HOME, no XDG overrides, no facegui variables, no display."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("FACEGUI_", "XDG_", "PYTHON")) and k not in ("VIRTUAL_ENV", "LD_LIBRARY_PATH")}
+    env.update(HOME=str(home), QT_QPA_PLATFORM="offscreen")
+    return env
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory, models_dir) -> dict:
+    try:
+        import PyInstaller  # noqa: F401
+    except ImportError:
+        pytest.fail("PyInstaller is not installed: pip install -e '.[test]' (it is in the test extra)")
+    root = tmp_path_factory.mktemp("bundle")
+    models = root / "model_data"
+    shutil.copytree(models_dir, models)
+    for licence in MODELS.glob("LICENSE-*.txt"):
+        shutil.copy(licence, models / licence.name)
+    env = dict(os.environ, FACEGUI_BUNDLE_MODELS=str(models))
+    started = time.monotonic()
+    build = subprocess.run(
+        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
+         "--distpath", str(root / "dist"), "--workpath", str(root / "work"), str(REPO / "build.spec")],
+        cwd=root, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
+    assert build.returncode == 0, f"pyinstaller build.spec failed:\n{build.stdout[-3000:]}\n{build.stderr[-5000:]}"
+    dist = root / "dist" / "facegui"
+    return {"dist": dist, "exe": dist / ("facegui.exe" if sys.platform == "win32" else "facegui"),
+            "root": root, "build_s": time.monotonic() - started}
+
+
+@pytest.fixture(scope="module")
+def runs(bundle) -> dict:
+    """The bundle run as a user would: from another folder, HOME a fresh one. Before and after state."""
+    home, work = bundle["root"] / "home", bundle["root"] / "work-dir"
+    home.mkdir()
+    work.mkdir()
+    before = _tree_state(bundle["dist"])
+    env = _user_env(home)
+
+    def run(*args, timeout=180):
+        return subprocess.run([str(bundle["exe"]), *args], cwd=work, env=env, capture_output=True, text=True,
+                              timeout=timeout)
+
+    result = {"self_test": run("--self-test"), "smoke": run("--smoke-test", str(VIDEO)),
+              "version": run("--version"), "help": run("--help")}
+    result.update(home=home, work=work, before=before, after=_tree_state(bundle["dist"]))
+    return result
+
+
+def test_bundle_holds_the_app_models_and_resources_and_nothing_unused(bundle):
+    dist, internal = bundle["dist"], bundle["dist"] / "_internal"
+    assert bundle["exe"].is_file() and os.access(bundle["exe"], os.X_OK)
+    for name in ("retinaface_mobilenet0.25.onnx", "arcface.onnx", "manifest.json",
+                 "LICENSE-arcface-pytorch.txt", "LICENSE-facenet-retinaface-pytorch.txt"):
+        assert (internal / "model_data" / name).is_file(), name
+    for name in ("selftest_face.jpg", "LICENSE-face_recognition.txt", "facegui.desktop", "facegui.ico",
+                 "icons/hicolor/256x256/apps/facegui.png"):
+        assert (internal / "resources" / name).is_file(), name
+    files = [p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file()]
+    plugins = {p.split("/plugins/")[1].split("/")[0] for p in files if "/plugins/" in p}
+    assert {"platforms", "imageformats", "iconengines"} <= plugins
+    assert any(p.endswith("libqoffscreen.so") or p.endswith("qoffscreen.dll") for p in files)
+    unwanted = re.compile(r"(providers_cuda|providers_tensorrt|libcudart|libcublas|libcudnn|tkinter|_tkinter"
+                          r"|Qt6?WebEngine|Qt6?Qml|Qt6?Quick|Qt6?Network|Qt6?Pdf|Qt6?Designer|qmltooling"
+                          r"|/pytest|/_pytest|/hypothesis|/tests/)", re.I)
+    assert not [p for p in files if unwanted.search(p)], "unused parts were bundled"
+    size_mb = sum(p.stat().st_size for p in dist.rglob("*") if p.is_file() and not p.is_symlink()) / 1e6
+    assert size_mb < MAX_BUNDLE_MB, f"bundle grew to {size_mb:.0f} MB"
+
+
+def test_bundled_self_test_passes_in_one_line(runs):
+    result = runs["self_test"]
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1 and re.fullmatch(
+        r"facegui self-test: ok \(1 face, score [01]\.\d\d, 128-d embedding, CPU, \d+ ms per image, \d+ ms in all\)",
+        lines[0]), result.stdout
+
+
+def test_bundled_window_starts_headless_and_shows_a_frame(runs):
+    result = runs["smoke"]
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.fullmatch(r"facegui smoke-test: ok \(first frame shown \d+ ms after process start, [1-9]\d* face\(s\), "
+                        r"CPU\)", result.stdout.strip()), result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_bundled_version_and_help(runs):
+    assert runs["version"].returncode == 0 and runs["version"].stdout.strip() == "facegui 0.1.0"
+    assert runs["help"].returncode == 0 and "--self-test" in runs["help"].stdout
+    assert "install-desktop" in runs["help"].stdout
+
+
+def test_bundle_writes_only_to_the_user_folders(runs):
+    assert runs["after"] == runs["before"], "the bundle folder changed while the app ran"
+    assert list(runs["work"].iterdir()) == [], "the app wrote into its working folder"
+    data = runs["home"] / ".local" / "share" / "facegui"
+    assert (data / "facegui.sqlite3").is_file(), "the window's database is not in the platformdirs data folder"
