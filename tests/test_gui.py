@@ -1,10 +1,14 @@
 """The desktop app end to end, offscreen, with the real models on the real photos and video."""
 from __future__ import annotations
 
+import csv
+import json
 import threading
 import time
 import warnings
+from collections import defaultdict
 from dataclasses import replace
+from datetime import date, datetime, timedelta
 
 import cv2
 import pytest
@@ -15,12 +19,16 @@ from PySide6.QtCore import QElapsedTimer, QMimeData, QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from facegui.config import Settings  # noqa: E402
+from facegui.gui.attendance_view import TodayRoster  # noqa: E402
+from facegui.gui.camera_worker import LiveRecognizer  # noqa: E402
 from facegui.gui.drawing import FaceResult, draw_faces  # noqa: E402
 from facegui.gui.enroll_dialog import EnrollDialog  # noqa: E402
 from facegui.gui.gui_settings import PreferenceStore  # noqa: E402
 from facegui.gui.main_window import MainWindow  # noqa: E402
 from facegui.gui.settings_dialog import SettingsDialog  # noqa: E402
 from facegui.service import Recognizer  # noqa: E402
+from facegui.storage import AttendanceEvent, DayRecord, NewEvent  # noqa: E402
 
 from .conftest import FACES  # noqa: E402
 
@@ -89,7 +97,8 @@ def test_main_window_opens(window, recognizer):
     assert "short_hamilton_clip.mp4" in window.status_source.text()
     assert window.people.names() == []
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&File", "&Camera", "&People", "&Help"]
+    assert menus == ["&File", "&Camera", "&People", "&Attendance", "&Help"]
+    assert window.today_dock.isVisible() and window.today.table.rowCount() == 0
     assert not window.camera_running
 
 
@@ -195,7 +204,7 @@ def test_enroll_dialog_refuses_bad_input_and_offers_other_faces(qtbot, window, t
     dialog.remove_current_photo()
     with qtbot.waitSignal(dialog.photoAnalysed, timeout=10_000):
         dialog.add_files([FACES / "probes" / "obama-240p.jpg"])
-    dialog.prefs = replace(dialog.prefs, enroll_min_face_size=80)
+    window.recognizer.configure(window.settings.replace(enroll_min_face_size=80))  # what the settings dialog does
     with qtbot.waitSignal(dialog.refused) as refused:
         dialog.enroll_button.click()
     assert "smaller than the minimum of 80 px" in refused.args[0]
@@ -216,15 +225,27 @@ def test_removing_a_person_asks_first(qtbot, window, recognizer, monkeypatch):
     recognizer.enroll_file(FACES / "gallery" / "obama_2.jpg", "obama")
     window.refresh_people()
     assert window.people.list.item(0).text() == "obama\n2 photos"
+    # A check-in with a snapshot, as the camera worker would have recorded it.
+    (event,), _ = window.attendance.store.record([NewEvent("obama", datetime.now(), "camera 0", 0.8,
+                                                           snapshot_jpeg=b"\xff\xd8 jpeg bytes")])
+    assert event.snapshot.is_file()
     window.people.list.setCurrentRow(0)
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    questions = []
+
+    def answer(reply):
+        return lambda _parent, _title, text, *a, **k: (questions.append(text), reply)[1]
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Cancel))
     window.act_remove.trigger()
     qtbot.wait(100)
     assert [p.name for p in recognizer.gallery.people()] == ["obama"]
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    assert "attendance history" in questions[0] and "deleted too" in questions[0]
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
     with qtbot.waitSignal(window.peopleChanged, timeout=5_000):
         window.act_remove.trigger()
     assert recognizer.gallery.people() == [] and window.people.names() == []
+    # Removed through the attendance service: the check-in and its snapshot went with the person.
+    assert window.attendance.history() == [] and not event.snapshot.exists()
 
 
 def _enroll_gallery(recognizer):
@@ -333,13 +354,32 @@ def test_settings_dialog_validates_and_applies_live(qtbot, window, recognizer, t
     dialog.threshold.setValue(0.9)
     dialog.det_size.setValue(480)
     dialog.enroll_min_sharpness.setValue(123)
+    assert not dialog.log_unknown.isChecked() and not window.unknown_faces.logging
+    dialog.log_unknown.setChecked(True)
+    dialog.checkin_min_hits.setValue(2)
+    dialog.checkin_window.setValue(4)
+    dialog.checkin_cooldown.setValue(60)
+    dialog.retention.setValue(30)
+    dialog.snapshots.setChecked(False)
     assert dialog.apply()
     assert recognizer.engine.settings.similarity_threshold == 0.9
     assert recognizer.engine.detector.input_size == 480
-    assert window.prefs.enroll_min_sharpness == 123
-    assert PreferenceStore(tmp_path / "gui.ini").load().enroll_min_sharpness == 123
-    saved = (tmp_path / "settings.json").read_text()
-    assert '"similarity_threshold": 0.9' in saved and "data_dir" not in saved
+    assert recognizer.settings.enroll_min_sharpness == 123  # the enrollment dialog reads it from there
+    attendance = window.attendance.settings
+    assert (attendance.log_unknown_faces, attendance.checkin_min_hits, attendance.checkin_window,
+            attendance.checkin_cooldown_s, attendance.retention_days, attendance.attendance_snapshots) == (
+        True, 2, 4, 60.0, 30, False)
+    assert window.attendance.recorder.settings is attendance  # the live recorder too
+    assert window.unknown_faces.logging and "review" in window.unknown_faces.hint.text()
+    saved = json.loads((tmp_path / "settings.json").read_text())
+    assert saved["similarity_threshold"] == 0.9 and "data_dir" not in saved
+    assert saved["enroll_min_sharpness"] == 123 and saved["log_unknown_faces"] is True
+    assert Settings.load(tmp_path / "settings.json", environ={}).checkin_window == 4  # what the CLI sees
+    assert "enroll_min_sharpness" not in (tmp_path / "gui.ini").read_text()  # a Setting, no longer GUI state
+
+    dialog.checkin_min_hits.setValue(5)  # more hits than frames in the window
+    assert not dialog.apply()
+    assert "checkin_min_hits" in dialog.error.text() and window.attendance.settings.checkin_min_hits == 2
 
     dialog.source.setText("  ")
     assert not dialog.apply()
@@ -357,6 +397,154 @@ def test_unicode_names_are_drawn(qtbot):
     assert image.pixelColor(190, 60).red() > 150  # unknown: red box
 
 
+# -- attendance in the live view ------------------------------------------------------------
+def play_clip_once(qtbot, window, timeout=60_000) -> None:
+    """Play the whole clip at full engine speed (no pacing, no loop) and wait for its end."""
+    window.prefs = replace(window.prefs, pace_video_files=False, loop_video_files=False)
+    window.start_camera()
+    qtbot.waitUntil(lambda: window.worker is None, timeout=timeout)  # the worker ends with the clip
+
+
+def test_live_video_checks_lin_in_once_and_the_today_panel_and_history_show_it(qtbot, window, recognizer, tmp_path):
+    assert recognizer.enroll_file(FACES / "probes" / "lin-manuel-miranda.png", LIN).status == "enrolled"
+    assert recognizer.enroll_file(FACES / "gallery" / "obama_1.jpg", "obama").status == "enrolled"
+    window.refresh_people()
+    qtbot.waitUntil(lambda: window.today.row_of("obama") is not None, timeout=5_000)
+    assert window.today.row_of(LIN)["Status"] == "absent" and window.today.row_of(LIN)["First seen"] == "—"
+
+    checkins, log = [], FrameLog(window)
+    window.checkedIn.connect(checkins.append)
+    play_clip_once(qtbot, window)
+    qtbot.waitUntil(lambda: not window.tasks.busy, timeout=5_000)
+
+    # One check-in over 275 frames (the 3-of-5 vote, then the cool-down), not one per frame.
+    (event,) = checkins
+    assert isinstance(event, AttendanceEvent) and event.name == LIN and event.source.endswith("short_hamilton_clip.mp4")
+    assert event.similarity >= recognizer.settings.checkin_min_similarity
+    lin, obama = window.today.row_of(LIN), window.today.row_of("obama")
+    assert lin["Status"] == "present" and lin["First seen"] == event.at.strftime("%H:%M:%S")
+    assert obama == {"Name": "obama", "Status": "absent", "First seen": "—", "Last seen": "—"}
+    assert "1 of 2 present" in window.today.summary.text()
+    assert [e.id for e in window.attendance.history()] == [event.id]  # and the database agrees
+
+    # Tracking: every face shown carries a track id; Lin keeps his track and is never named anyone else on it.
+    faces = [f for p in log.packets for f in p.faces]
+    assert faces and all(isinstance(f.track_id, int) for f in faces)
+    names_by_track = defaultdict(list)
+    for face in faces:
+        names_by_track[face.track_id].append(face.name)
+    lin_tracks = [t for t, names in names_by_track.items() if LIN in names]
+    assert lin_tracks, "Lin was named in no frame shown"
+    for track in lin_tracks:
+        names = names_by_track[track]
+        assert set(names) <= {LIN, "unknown"}
+        assert names[names.index(LIN):] == [LIN] * (len(names) - names.index(LIN)), "identity switch on Lin's track"
+
+    # History: today's days, filtered to Lin, then everyone's exported as CSV.
+    dialog = window.open_history()
+    qtbot.waitUntil(lambda: date.today() in {r.day for r in dialog.records}, timeout=5_000)
+    with qtbot.waitSignal(dialog.loaded, timeout=5_000) as loaded:
+        dialog.person.setCurrentText(LIN)
+    assert {(r.name, r.status) for r in loaded.args[0] if r.day == date.today()} == {(LIN, "present")}
+    assert dialog.table.item(dialog.table.rowCount() - 1, 2).text() == "present"
+    out = tmp_path / "history.csv"
+    with qtbot.waitSignal(dialog.exported, timeout=5_000):
+        dialog.export_csv(out)
+    with open(out, encoding="utf-8-sig", newline="") as file:
+        rows = {row["name"]: row for row in csv.DictReader(file) if row["date"] == date.today().isoformat()}
+    assert rows[LIN]["status"] == "present" and rows["obama"]["status"] == "absent"
+    assert datetime.fromisoformat(rows[LIN]["first_seen"]) == event.at and int(rows[LIN]["sightings"]) >= 1
+
+
+def test_unknown_faces_are_listed_and_enroll_as_makes_them_known(qtbot, window, recognizer, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    window.apply_settings(window.settings.replace(log_unknown_faces=True), window.prefs)
+    assert window.unknown_faces.logging and window.unknown_faces.entries == []
+    window.prefs = replace(window.prefs, pace_video_files=False)
+    window.start_camera()
+    qtbot.waitUntil(lambda: bool(window.unknown_faces.entries), timeout=30_000)
+    window.stop_camera()
+    entry = window.unknown_faces.entries[0]
+    assert entry.image is not None and entry.image.width() == 112  # the snapshot, decoded off the GUI thread
+    assert window.unknown_faces.list.item(0).text().startswith(entry.at.strftime("%Y-%m-%d %H:%M:%S"))
+    assert window.unknown_dock.windowTitle().startswith("Unknown faces (")
+
+    window.unknown_faces.list.setCurrentRow(0)
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("ensemble member", True))
+    with qtbot.waitSignal(window.peopleChanged, timeout=10_000):
+        window.unknown_faces.enroll_button.click()
+    assert [p.name for p in recognizer.gallery.people()] == ["ensemble member"]  # known now, in one step
+    assert window.people.names() == ["ensemble member"] and window.thumbnails.has("ensemble member")
+    qtbot.waitUntil(lambda: entry.id not in {e.id for e in window.unknown_faces.entries}, timeout=5_000)
+
+    if window.unknown_faces.entries:  # dismiss the next one
+        other = window.unknown_faces.entries[0].id
+        window.unknown_faces.list.setCurrentRow(0)
+        window.unknown_faces.dismiss_button.click()
+        qtbot.waitUntil(lambda: other not in {e.id for e in window.unknown_faces.entries}, timeout=5_000)
+        assert other not in {u.id for u in window.attendance.unknown_faces()}
+
+
+def test_people_enrolled_with_the_cli_get_a_thumbnail_from_their_photo(qtbot, window, recognizer, tmp_path):
+    gone = tmp_path / "gone.jpg"
+    gone.write_bytes((FACES / "gallery" / "biden_1.jpg").read_bytes())
+    assert recognizer.enroll_file(FACES / "gallery" / "obama_1.jpg", "obama").status == "enrolled"  # as the CLI does
+    assert recognizer.enroll_file(gone, "biden").status == "enrolled"
+    gone.unlink()
+    assert window.attendance.store.first_source("obama") == str(FACES / "gallery" / "obama_1.jpg")
+    assert window.attendance.store.first_source("nobody") is None
+    assert not window.thumbnails.has("obama")
+    window.refresh_people()  # shows placeholders at once; the thumbnails are made in a pool thread
+    placeholder_key = window.people.list.item(1).icon().cacheKey()
+    assert window.people.list.item(1).data(Qt.ItemDataRole.UserRole) == "obama"
+    qtbot.waitUntil(lambda: window.thumbnails.has("obama") and not window.tasks.busy, timeout=10_000)
+    from PySide6.QtGui import QImage
+
+    thumbnail = QImage(str(window.thumbnails.path_for("obama")))
+    assert (thumbnail.width(), thumbnail.height()) == (112, 112)  # the aligned face
+    assert not window.thumbnails.has("biden")  # its photo is gone: the placeholder stays, nothing breaks
+    obama_item = next(window.people.list.item(i) for i in range(window.people.list.count())
+                      if window.people.list.item(i).data(Qt.ItemDataRole.UserRole) == "obama")
+    assert obama_item.icon().cacheKey() != placeholder_key
+
+
+def test_live_recognizer_tracks_faces_and_falls_back_without_tracking(recognizer):
+    frames = []
+    capture = cv2.VideoCapture(str(VIDEO))
+    for _ in range(6):
+        frames.append(capture.read()[1])
+    capture.release()
+    tracked = LiveRecognizer(recognizer, source="clip")
+    results = [tracked.process(frame)[0] for frame in frames]
+    ids = [[f.track_id for f in faces] for faces in results]
+    assert all(isinstance(i, int) for frame_ids in ids for i in frame_ids) and ids[0]
+    assert set(ids[0]) & set(ids[-1]), "no face kept its track over six frames"
+    assert tracked.tracker.embed_calls < len(frames)  # settled faces are not re-embedded every frame
+
+    untracked = LiveRecognizer(recognizer.__class__(recognizer.engine, recognizer.gallery,
+                                                    recognizer.settings.replace(tracking=False)))
+    faces, events = untracked.process(frames[0])
+    assert untracked.tracker is None and events == []
+    assert [f.track_id for f in faces] == [None] * len(results[0])
+
+
+def test_today_roster_marks_check_ins_at_once():
+    today = date(2024, 5, 1)
+    at = datetime(2024, 5, 1, 9, 30).astimezone()
+    roster = TodayRoster(today)
+    roster.set_records(today, [DayRecord(today, "ann", False, None, None, 0, 0),
+                               DayRecord(today, "bob", False, None, None, 0, 0)])
+    assert roster.apply_event(AttendanceEvent(1, "ann", at, "camera 0", 0.7, None))
+    assert roster.apply_event(AttendanceEvent(2, "ann", at + timedelta(minutes=6), "camera 0", 0.7, None))
+    assert roster.apply_event(AttendanceEvent(3, "cleo", at, "camera 0", 0.7, None))  # enrolled since the last read
+    assert not roster.apply_event(AttendanceEvent(4, "bob", at + timedelta(days=1), "camera 0", 0.7, None))
+    ann = roster.records["ann"]
+    assert ann.present and ann.first_seen == at and ann.last_seen == at + timedelta(minutes=6)
+    assert [r.name for r in roster.rows()] == ["ann", "bob", "cleo"] and roster.present_count == 2
+
+
+# Keep this test last: after its QApplication.quit(), qtbot.wait no longer runs the event loop.
 def test_facegui_without_a_command_opens_the_window(qtbot, cli_args, tmp_path):
     from facegui.app import main
 

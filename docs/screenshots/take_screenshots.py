@@ -4,8 +4,9 @@
         .venv/bin/python docs/screenshots/take_screenshots.py
 
 Uses a throw-away data folder; the models come from --models (default: converted from
-../shared/models into a temporary folder). Writes main_window.png, enroll_dialog.png
-and drop_result.png next to this script.
+../shared/models into a temporary folder). Writes main_window.png (with the Today panel
+after Lin's check-in), today_panel.png, history.png, enroll_dialog.png and drop_result.png
+next to this script.
 """
 from __future__ import annotations
 
@@ -66,15 +67,27 @@ def main() -> int:
     store = PreferenceStore(tmp / "gui.ini")
     store.save(GuiPreferences(camera_source=str(FACES / "video" / "short_hamilton_clip.mp4"), loop_video_files=True))
     window = MainWindow(recognizer, settings, store=store, config_file=tmp / "settings.json")
-    window.resize(1280, 720)
+    window.resize(1500, 760)
     window.show()
-    named = []
+    named, checkins = [], []
     window.frameShown.connect(lambda p: named.append(p) if any(f.is_known for f in p.faces) else None)
+    window.checkedIn.connect(checkins.append)
     window.start_camera()
-    wait_until(app, lambda: len(named) >= 5 and any(f.is_known for f in window.last_packet.faces), 30, "a named face")
+    wait_until(app, lambda: checkins, 30, "Lin's check-in")
+    seen = len(named)
+    wait_until(app, lambda: len(named) > seen + 3 and any(f.is_known for f in window.last_packet.faces), 30,
+               "a named face after the check-in")
     window.people.list.setCurrentRow(0)
     app.processEvents()
     window.grab().save(str(out / "main_window.png"))
+    window.today_dock.grab().save(str(out / "today_panel.png"))
+
+    history = window.open_history()
+    history.resize(820, 380)
+    wait_until(app, lambda: history.records, 10, "the history table")
+    app.processEvents()
+    history.grab().save(str(out / "history.png"))
+    history.close()
 
     window.open_enroll_dialog()
     dialog = window.enroll_dialog

@@ -24,11 +24,14 @@ class FaceResult:
     bbox: tuple[float, float, float, float]
     score: float
     is_known: bool
+    track_id: int | None = None
+    """The tracker's id of this face, the same from frame to frame while it stays in view (None without
+    tracking)."""
 
     @classmethod
-    def from_recognition(cls, rec) -> "FaceResult":
+    def from_recognition(cls, rec, track_id: int | None = None) -> "FaceResult":
         return cls(rec.name, float(rec.similarity), tuple(float(v) for v in rec.face.bbox),
-                   float(rec.face.score), bool(rec.is_known))
+                   float(rec.face.score), bool(rec.is_known), track_id)
 
     @property
     def label(self) -> str:

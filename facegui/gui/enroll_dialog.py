@@ -136,13 +136,13 @@ class EnrollDialog(QDialog):
     refused = Signal(str)
     """The message shown when the input is refused."""
 
-    def __init__(self, recognizer, prefs, thumbnails, names=(), frame_provider=None, parent=None):
+    def __init__(self, recognizer, thumbnails, names=(), frame_provider=None, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Enroll person")
         self.setObjectName("enrollDialog")
         self.setAcceptDrops(True)
         self.resize(720, 480)
-        self.recognizer, self.prefs, self.thumbnails = recognizer, prefs, thumbnails
+        self.recognizer, self.thumbnails = recognizer, thumbnails
         self.frame_provider = frame_provider or (lambda: None)
         self.tasks = TaskRunner(max_threads=1, parent=self)
         self.photos: list[Photo] = []
@@ -347,7 +347,9 @@ class EnrollDialog(QDialog):
         if self._pending:
             self._refuse("Still looking for faces; try again in a moment.")
             return
-        problems = quality_problems(self.photos, self.prefs.enroll_min_face_size, self.prefs.enroll_min_sharpness)
+        # The recognizer's settings are the ones the settings dialog applied last.
+        settings = self.recognizer.settings
+        problems = quality_problems(self.photos, settings.enroll_min_face_size, settings.enroll_min_sharpness)
         if problems:
             self._refuse("Cannot enroll:\n" + "\n".join(problems))
             return

@@ -1,9 +1,9 @@
 """What the window remembers between runs, and writing engine settings back to settings.json.
 
-GUI-only preferences (window geometry, camera source, recent sources, enrollment quality
-limits) live in ``gui.ini`` (QSettings, INI format) in the user config folder next to
+GUI-only preferences (window geometry, camera source, recent sources, video playback)
+live in ``gui.ini`` (QSettings, INI format) in the user config folder next to
 ``settings.json``. The engine settings chosen in the settings dialog are merged into
-``settings.json`` so the CLI sees them too.
+``settings.json`` so the CLI sees them too (and the next start of the window).
 """
 from __future__ import annotations
 
@@ -18,7 +18,11 @@ from ..config import SETTINGS_FILE, user_config_dir
 
 GUI_SETTINGS_FILE = "gui.ini"
 ENGINE_KEYS = ("detector_input_size", "detector_confidence", "detector_nms_iou", "min_face_size",
-               "similarity_threshold", "execution_provider", "intra_op_threads")
+               "similarity_threshold", "execution_provider", "intra_op_threads",
+               "enroll_min_face_size", "enroll_min_sharpness",
+               "checkin_min_hits", "checkin_window", "checkin_cooldown_s", "attendance_snapshots",
+               "log_unknown_faces", "retention_days")
+"""The Settings fields the settings dialog edits, written back to settings.json."""
 MAX_RECENT = 8
 
 
@@ -30,10 +34,6 @@ class GuiPreferences:
     pace_video_files: bool = True
     """Play video files at their own frame rate (like a camera) rather than as fast as possible."""
     loop_video_files: bool = False
-    enroll_min_face_size: int = 40
-    """Enrollment refuses faces whose box is narrower than this many pixels."""
-    enroll_min_sharpness: float = 60.0
-    """Enrollment refuses faces whose aligned 112x112 chip has a Laplacian variance below this."""
 
     def with_source(self, source: str) -> "GuiPreferences":
         recent = (source,) + tuple(s for s in self.recent_sources if s != source)

@@ -1,29 +1,36 @@
-"""The main window: live view, who is in the frame, enrolled people, status bar, menus.
+"""The main window: live view, who is in the frame, enrolled people, attendance, status bar, menus.
 
 Thin: it starts workers and renders what they emit. Inference and disk work run in the
 CameraWorker thread or in TaskRunner pool threads; this module only moves plain data.
+The window opens one AttendanceService (thread-safe) for the camera worker's check-ins and
+for the Today panel, the unknown-faces review list and the history dialog.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt, QUrl, Signal
+import cv2
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QColor, QDesktopServices, QImage, QKeySequence, QPainter
-from PySide6.QtWidgets import (QFileDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox,
-                               QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+                               QMessageBox, QSplitter, QVBoxLayout, QWidget)
 
 from .. import __version__
 from ..engine.imageio import IMAGE_SUFFIXES
 from ..engine.video import describe
-from ..service import load_engine
+from ..service import AttendanceService, load_engine
+from ..storage import normalize_person_name
+from .attendance_view import HistoryDialog, TodayPanel, UnknownFacesPanel, load_unknown_entries
 from .camera_worker import CameraWorker, FramePacket, SourceState, is_file_source
 from .gui_settings import GuiPreferences, PreferenceStore, save_engine_settings
 from .icon import app_icon
 from .identify_view import IdentifyResultsDialog, identify_paths
-from .people import PeoplePanel, ThumbnailStore
-from .tasks import TaskRunner
+from .people import PeoplePanel, ThumbnailStore, make_missing_thumbnails
+from .tasks import CoalescedTask, TaskRunner
 
 IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)) + ");;All files (*)"
+ATTENDANCE_REFRESH_MS = 60_000
+"""The Today panel and the unknown-faces list are re-read this often (check-ins update them at once)."""
 
 
 class VideoView(QWidget):
@@ -77,9 +84,15 @@ class MainWindow(QMainWindow):
     identifyFinished = Signal(object)
     """list[IdentifyResult] of one drop / identify action."""
     peopleChanged = Signal()
+    checkedIn = Signal(object)
+    """AttendanceEvent of a check-in the camera worker reported, once the Today panel shows it."""
+    todayRefreshed = Signal()
+    unknownFaceLogged = Signal(object)
+    """UnknownFace; emitted from the camera worker thread (AttendanceService's on_unknown), so queued."""
+    unknownFacesRefreshed = Signal()
 
     def __init__(self, recognizer, settings, store: PreferenceStore | None = None,
-                 config_file: Path | None = None, parent=None):
+                 config_file: Path | None = None, attendance: AttendanceService | None = None, parent=None):
         super().__init__(parent)
         self.recognizer = recognizer
         self.settings = settings
@@ -88,6 +101,12 @@ class MainWindow(QMainWindow):
         self.config_file = config_file
         self.thumbnails = ThumbnailStore(settings.data_dir)
         self.tasks = TaskRunner(parent=self)
+        self._owns_attendance = attendance is None
+        self.attendance = attendance if attendance is not None else AttendanceService.open(
+            settings, recognizer.gallery, on_unknown=self.unknownFaceLogged.emit)
+        self._attendance_closed = False
+        self.history_dialog: HistoryDialog | None = None
+        self._thumbnails_tried: set[str] = set()
         self.worker: CameraWorker | None = None
         self.last_packet: FramePacket | None = None
         self.results_dialog: IdentifyResultsDialog | None = None
@@ -101,6 +120,7 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         self._build_status_bar()
+        self._build_attendance_refresh()
         self.refresh_people()
         geometry, state = self.store.window_state()
         if geometry is not None:
@@ -133,6 +153,25 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([880, 280])
         self.setCentralWidget(self.splitter)
 
+        self.today = TodayPanel()
+        self.today.historyRequested.connect(self.open_history)
+        self.today_dock = self._dock("Today", "todayDock", self.today)
+        self.unknown_faces = UnknownFacesPanel()
+        self.unknown_faces.set_logging(self.settings.log_unknown_faces)
+        self.unknown_faces.enrollRequested.connect(self.enroll_unknown)
+        self.unknown_faces.dismissRequested.connect(self.dismiss_unknown)
+        self.unknown_dock = self._dock("Unknown faces", "unknownDock", self.unknown_faces)
+        self.tabifyDockWidget(self.today_dock, self.unknown_dock)
+        self.today_dock.raise_()
+
+    def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setMinimumWidth(340)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        return dock
+
     def _action(self, text, slot, shortcut=None, tip=None, checkable=False) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
@@ -153,6 +192,8 @@ class MainWindow(QMainWindow):
         self.act_remove = self._action("&Remove person…", self.people.remove_selected, "Del")
         self.act_settings = self._action("Se&ttings…", self.open_settings, "Ctrl+,")
         self.act_data = self._action("Open &data folder", self.open_data_folder, "Ctrl+Shift+D")
+        self.act_history = self._action("Attendance &history…", self.open_history, "Ctrl+H",
+                                        "Who was present on which days; export as CSV")
         self.act_about = self._action("&About facegui", self.about, "F1")
         self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -167,6 +208,10 @@ class MainWindow(QMainWindow):
         people = self.menuBar().addMenu("&People")
         people.addAction(self.act_enroll)
         people.addAction(self.act_remove)
+        attendance = self.menuBar().addMenu("&Attendance")
+        attendance.addAction(self.today_dock.toggleViewAction())
+        attendance.addAction(self.unknown_dock.toggleViewAction())
+        attendance.addAction(self.act_history)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.act_about)
 
@@ -174,7 +219,7 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("mainToolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         for action in (self.act_camera, self.act_source, None, self.act_enroll, self.act_identify, None,
-                       self.act_settings):
+                       self.act_history, self.act_settings):
             toolbar.addSeparator() if action is None else toolbar.addAction(action)
 
     def _build_status_bar(self) -> None:
@@ -218,10 +263,12 @@ class MainWindow(QMainWindow):
         self.stop_camera()
         if source is not None:
             self.set_camera_source(source, restart=False)
-        worker = CameraWorker(self.recognizer, self.prefs.camera_source, pace_files=self.prefs.pace_video_files,
-                              loop_files=self.prefs.loop_video_files, parent=self)
+        worker = CameraWorker(self.recognizer, self.prefs.camera_source, attendance=self.attendance,
+                              pace_files=self.prefs.pace_video_files, loop_files=self.prefs.loop_video_files,
+                              parent=self)
         worker.frameReady.connect(self._on_frame)
         worker.stateChanged.connect(self._on_state)
+        worker.checkedIn.connect(self._on_checked_in)
         worker.finished.connect(self._on_worker_finished)
         self.worker = worker
         self.act_camera.setChecked(True)
@@ -238,6 +285,7 @@ class MainWindow(QMainWindow):
         stopped = worker.stop(1.0)
         worker.frameReady.disconnect(self._on_frame)
         worker.stateChanged.disconnect(self._on_state)
+        # Check-ins still queued from the stopped worker are real (already written): they stay connected.
         if stopped:
             worker.deleteLater()
         else:  # stuck in a slow read (a network stream): let it finish on its own
@@ -313,13 +361,28 @@ class MainWindow(QMainWindow):
 
     # -- people --------------------------------------------------------------
     def refresh_people(self) -> None:
-        self.people.set_people(self.recognizer.gallery.people())
+        people = self.recognizer.gallery.people()
+        self.people.set_people(people)
+        self.unknown_faces.names = [p.name for p in people]
+        self._make_missing_thumbnails([p.name for p in people])
+        self.refresh_today()
         self.peopleChanged.emit()
 
+    def _make_missing_thumbnails(self, names) -> None:
+        """People enrolled with the CLI have no thumbnail yet: make them from their photos, off the GUI thread."""
+        missing = [n for n in names if n not in self._thumbnails_tried and not self.thumbnails.has(n)]
+        if not missing:
+            return
+        self._thumbnails_tried.update(missing)  # once per session: a photo that is gone stays gone
+        self.tasks.start(make_missing_thumbnails, self.recognizer.engine, self.attendance.store, self.thumbnails,
+                         missing, self.settings.max_image_pixels, on_done=self.people.refresh_icons)
+
     def remove_person(self, name: str) -> None:
-        """Confirmed already (PeoplePanel); the removal runs off the GUI thread."""
+        """Confirmed already (PeoplePanel); the removal runs off the GUI thread.
+
+        Through the attendance service, so the person's check-ins, sightings and snapshots go too."""
         def remove():
-            removed = self.recognizer.gallery.remove(name)
+            removed = self.attendance.remove_person(name)
             self.thumbnails.remove(name)
             return removed
 
@@ -336,7 +399,7 @@ class MainWindow(QMainWindow):
             self.enroll_dialog.raise_()
             self.enroll_dialog.activateWindow()
             return
-        dialog = EnrollDialog(self.recognizer, self.prefs, self.thumbnails, names=self.people.names(),
+        dialog = EnrollDialog(self.recognizer, self.thumbnails, names=self.people.names(),
                               frame_provider=self.current_frame, parent=self)
         dialog.enrolled.connect(lambda _report: self.refresh_people())
         self.enroll_dialog = dialog
@@ -345,6 +408,81 @@ class MainWindow(QMainWindow):
     def current_frame(self):
         """The raw BGR frame last shown, or None when the camera is not streaming."""
         return None if self.last_packet is None or not self.camera_running else self.last_packet.frame
+
+    # -- attendance ------------------------------------------------------------
+    def _build_attendance_refresh(self) -> None:
+        self._today_refresh = CoalescedTask(self.tasks, lambda: (self.attendance.today(), self.attendance.roster()),
+                                            self._show_today)
+        self._unknown_refresh = CoalescedTask(self.tasks, lambda: load_unknown_entries(self.attendance),
+                                              self._show_unknown_faces)
+        self.unknownFaceLogged.connect(lambda _record: self.refresh_unknown_faces())
+        # Each minute: the day may have changed, and another program (a second camera) may have checked people in.
+        self.attendance_timer = QTimer(self)
+        self.attendance_timer.setInterval(ATTENDANCE_REFRESH_MS)
+        self.attendance_timer.timeout.connect(self.refresh_attendance)
+        self.attendance_timer.start()
+        self.refresh_unknown_faces()
+
+    def refresh_attendance(self) -> None:
+        self.refresh_today()
+        self.refresh_unknown_faces()
+
+    def refresh_today(self) -> None:
+        self._today_refresh.request()
+
+    def _show_today(self, result) -> None:
+        day, records = result
+        self.today.set_roster(day, records)
+        self.todayRefreshed.emit()
+
+    def refresh_unknown_faces(self) -> None:
+        self._unknown_refresh.request()
+
+    def _show_unknown_faces(self, entries) -> None:
+        self.unknown_faces.set_entries(entries)
+        count = len(entries)
+        self.unknown_dock.setWindowTitle(f"Unknown faces ({count})" if count else "Unknown faces")
+        self.unknownFacesRefreshed.emit()
+
+    def _on_checked_in(self, event) -> None:
+        self.today.apply_event(event)
+        self.statusBar().showMessage(f"Checked in: {event.name} at {event.at.strftime('%H:%M:%S')}", 8000)
+        self.refresh_today()  # sightings and anything else the database knows
+        self.checkedIn.emit(event)
+
+    def enroll_unknown(self, unknown_id: int, name: str) -> None:
+        """One step: the logged face's embedding joins the gallery under ``name`` (off the GUI thread)."""
+        entry = next((e for e in self.unknown_faces.entries if e.id == unknown_id), None)
+
+        def enroll():
+            person = normalize_person_name(name)
+            # Read the snapshot before enroll_unknown deletes it: it becomes the thumbnail of a new person.
+            chip = cv2.imread(str(entry.snapshot)) if entry is not None and entry.snapshot is not None else None
+            self.attendance.enroll_unknown(unknown_id, person)
+            if chip is not None and not self.thumbnails.has(person):
+                self.thumbnails.save(person, chip)
+            return person
+
+        def done(person):
+            self.statusBar().showMessage(f"Enrolled the unknown face as {person}", 5000)
+            self.refresh_people()
+            self.refresh_unknown_faces()
+
+        self.tasks.start(enroll, on_done=done, on_failed=lambda message: self._error("Enroll unknown face", message))
+
+    def dismiss_unknown(self, unknown_id: int) -> None:
+        self.tasks.start(self.attendance.dismiss_unknown, unknown_id,
+                         on_done=lambda _deleted: self.refresh_unknown_faces(),
+                         on_failed=lambda message: self._error("Dismiss unknown face", message))
+
+    def open_history(self) -> HistoryDialog:
+        if self.history_dialog is None:
+            self.history_dialog = HistoryDialog(self.attendance, self.people.names(), self)
+        else:
+            self.history_dialog.refresh()
+        self.history_dialog.show()
+        self.history_dialog.raise_()
+        return self.history_dialog
 
     # -- identification -------------------------------------------------------
     def identify_dialog(self) -> None:
@@ -410,8 +548,8 @@ class MainWindow(QMainWindow):
             save_engine_settings(settings, self.config_file)
         except OSError as exc:
             self._error("Settings", f"cannot save the settings file: {exc}")
-        if self.enroll_dialog is not None:
-            self.enroll_dialog.prefs = self.prefs
+        self.attendance.configure(settings)
+        self.unknown_faces.set_logging(settings.log_unknown_faces)
         needs_reload = (settings.execution_provider, settings.intra_op_threads) != (
             old.execution_provider, old.intra_op_threads)
         if needs_reload:
@@ -464,11 +602,19 @@ class MainWindow(QMainWindow):
     def shutdown(self, timeout_s: float = 1.0) -> bool:
         """Stop the camera thread and wait for pool tasks; True when nothing is left running."""
         stopped = self.stop_camera()
+        self.attendance_timer.stop()
+        self._today_refresh.stop()
+        self._unknown_refresh.stop()
         for worker in list(self._stopping):
             stopped = worker.wait(5000) and stopped
-        if self.enroll_dialog is not None:
-            self.enroll_dialog.close()
-        return self.tasks.wait(int(timeout_s * 5000)) and stopped
+        for dialog in (self.enroll_dialog, self.history_dialog):
+            if dialog is not None:
+                dialog.close()
+        idle = self.tasks.wait(int(timeout_s * 5000))
+        if idle and stopped and self._owns_attendance and not self._attendance_closed:
+            self._attendance_closed = True
+            self.attendance.close()
+        return idle and stopped
 
     def closeEvent(self, event) -> None:
         self.store.save_window_state(self.saveGeometry(), self.saveState())

@@ -1,4 +1,9 @@
-"""The enrolled-people list (thumbnail, name, photo count, remove) and its thumbnail store."""
+"""The enrolled-people list (thumbnail, name, photo count, remove) and its thumbnail store.
+
+People enrolled in the window get their thumbnail at enrollment; for people enrolled with
+the CLI, ``make_missing_thumbnails`` (run on the pool) finds the face again in the photo the
+database remembers (``FaceDatabase.first_source``).
+"""
 from __future__ import annotations
 
 import hashlib
@@ -10,6 +15,10 @@ from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
                                QVBoxLayout, QWidget)
 
+from ..engine import ImageError
+from ..engine.align import align_face
+from ..engine.face import largest
+from ..engine.imageio import load_image
 from .drawing import bgr_to_qimage
 
 THUMBNAIL_DIR = "thumbnails"
@@ -45,6 +54,29 @@ class ThumbnailStore:
             if not pixmap.isNull():
                 return QIcon(pixmap)
         return QIcon(placeholder(name))
+
+
+def make_missing_thumbnails(engine, database, thumbnails: ThumbnailStore, names, max_image_pixels: int) -> list[str]:
+    """Runs in a pool thread: a thumbnail for each named person who has none, from the photo of their first
+    enrollment (detect, take the largest face, align). Returns the names that got one; a photo that is gone,
+    unreadable or without a face is skipped (the placeholder stays)."""
+    made = []
+    for name in names:
+        if thumbnails.has(name):
+            continue
+        source = database.first_source(name)
+        if source is None:
+            continue
+        try:
+            image = load_image(Path(source), max_image_pixels)
+        except (ImageError, OSError):
+            continue
+        face = largest(engine.detect(image))
+        if face is None:
+            continue
+        thumbnails.save(name, align_face(image, face.landmarks))
+        made.append(name)
+    return made
 
 
 def placeholder(name: str) -> QPixmap:
@@ -106,6 +138,15 @@ class PeoplePanel(QWidget):
                 self.list.setCurrentItem(item)
         self.title.setText(f"<b>Enrolled people</b> ({len(people)})")
 
+    def refresh_icons(self, names) -> None:
+        """Reload the thumbnails of ``names`` (made after the list was filled)."""
+        wanted = set(names)
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            name = item.data(Qt.ItemDataRole.UserRole)
+            if name in wanted:
+                item.setIcon(self.thumbnails.icon(name))
+
     def names(self) -> list[str]:
         return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())]
 
@@ -119,7 +160,8 @@ class PeoplePanel(QWidget):
             return
         answer = QMessageBox.question(
             self, "Remove person",
-            f"Remove {name} and all their enrolled photos?\nThis cannot be undone.",
+            f"Remove {name} and all their enrolled photos?\nTheir attendance history (check-ins, sightings and "
+            "snapshots) is deleted too.\nThis cannot be undone.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         if answer == QMessageBox.StandardButton.Yes:
             self.removeRequested.emit(name)

@@ -1,4 +1,4 @@
-"""Detection, recognition, onnxruntime and camera settings, validated and applied live."""
+"""Detection, recognition, onnxruntime, camera, enrollment and attendance settings, validated and applied live."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -67,6 +67,26 @@ class SettingsDialog(QDialog):
         self.enroll_min_sharpness.setRange(0, 10000)
         self.enroll_min_sharpness.setDecimals(0)
         self.enroll_min_sharpness.setToolTip("Laplacian variance of the aligned face; blurred faces score below ~50")
+        self.checkin_min_hits = QSpinBox()
+        self.checkin_min_hits.setRange(1, 100)
+        self.checkin_min_hits.setToolTip("A person is checked in once named in this many of the last frames")
+        self.checkin_window = QSpinBox()
+        self.checkin_window.setRange(1, 100)
+        self.checkin_window.setSuffix(" frames")
+        self.checkin_window.setToolTip("How many of the latest frames the check-in vote looks at")
+        self.checkin_cooldown = QDoubleSpinBox()
+        self.checkin_cooldown.setRange(0, 24 * 3600)
+        self.checkin_cooldown.setDecimals(0)
+        self.checkin_cooldown.setSuffix(" s")
+        self.checkin_cooldown.setToolTip("No second check-in of the same person within this time (a new day "
+                                         "always allows one)")
+        self.snapshots = QCheckBox("Keep a small snapshot of the face with each check-in and unknown face")
+        self.log_unknown = QCheckBox("Log unknown faces for review (snapshot, time; enroll them in one step)")
+        self.retention = QSpinBox()
+        self.retention.setRange(0, 36500)
+        self.retention.setSuffix(" days")
+        self.retention.setSpecialValueText("forever")
+        self.retention.setToolTip("Attendance records and snapshots older than this are deleted at start-up")
 
         detection = QFormLayout()
         detection.addRow("Detector input size:", self.det_size)
@@ -84,11 +104,22 @@ class SettingsDialog(QDialog):
         enrollment = QFormLayout()
         enrollment.addRow("Minimum face width:", self.enroll_min_face)
         enrollment.addRow("Minimum sharpness:", self.enroll_min_sharpness)
+        votes = QHBoxLayout()
+        votes.addWidget(self.checkin_min_hits)
+        votes.addWidget(QLabel("of the last"))
+        votes.addWidget(self.checkin_window)
+        votes.addStretch(1)
+        attendance = QFormLayout()
+        attendance.addRow("Check in when named in:", votes)
+        attendance.addRow("Cool-down between check-ins:", self.checkin_cooldown)
+        attendance.addRow("Keep records for:", self.retention)
+        attendance.addRow(self.snapshots)
+        attendance.addRow(self.log_unknown)
 
         layout = QVBoxLayout(self)
         for title, form in (("Detection and recognition (applied live)", detection),
                             ("Inference (reloads the models)", runtime), ("Camera", camera),
-                            ("Enrollment quality", enrollment)):
+                            ("Enrollment quality", enrollment), ("Attendance (applied live)", attendance)):
             box = QGroupBox(title)
             box.setLayout(form)
             layout.addWidget(box)
@@ -129,8 +160,14 @@ class SettingsDialog(QDialog):
         self.source.setText(prefs.camera_source)
         self.pace.setChecked(prefs.pace_video_files)
         self.loop.setChecked(prefs.loop_video_files)
-        self.enroll_min_face.setValue(prefs.enroll_min_face_size)
-        self.enroll_min_sharpness.setValue(prefs.enroll_min_sharpness)
+        self.enroll_min_face.setValue(settings.enroll_min_face_size)
+        self.enroll_min_sharpness.setValue(settings.enroll_min_sharpness)
+        self.checkin_min_hits.setValue(settings.checkin_min_hits)
+        self.checkin_window.setValue(settings.checkin_window)
+        self.checkin_cooldown.setValue(settings.checkin_cooldown_s)
+        self.snapshots.setChecked(settings.attendance_snapshots)
+        self.log_unknown.setChecked(settings.log_unknown_faces)
+        self.retention.setValue(settings.retention_days)
 
     def values(self):
         """(Settings, GuiPreferences) from the widgets; raises SettingsError when invalid."""
@@ -141,10 +178,14 @@ class SettingsDialog(QDialog):
             detector_input_size=self.det_size.value(), detector_confidence=round(self.confidence.value(), 3),
             detector_nms_iou=round(self.nms_iou.value(), 3), similarity_threshold=round(self.threshold.value(), 3),
             min_face_size=self.min_face.value(), execution_provider=self.provider.currentData(),
-            intra_op_threads=self.threads.value())
+            intra_op_threads=self.threads.value(), enroll_min_face_size=self.enroll_min_face.value(),
+            enroll_min_sharpness=float(self.enroll_min_sharpness.value()),
+            checkin_min_hits=self.checkin_min_hits.value(), checkin_window=self.checkin_window.value(),
+            checkin_cooldown_s=float(self.checkin_cooldown.value()),
+            attendance_snapshots=self.snapshots.isChecked(), log_unknown_faces=self.log_unknown.isChecked(),
+            retention_days=self.retention.value())
         prefs = replace(self.prefs, camera_source=source, pace_video_files=self.pace.isChecked(),
-                        loop_video_files=self.loop.isChecked(), enroll_min_face_size=self.enroll_min_face.value(),
-                        enroll_min_sharpness=float(self.enroll_min_sharpness.value()))
+                        loop_video_files=self.loop.isChecked())
         return settings, prefs
 
     def apply(self) -> bool:

@@ -63,3 +63,42 @@ class TaskRunner(QObject):
 
     def wait(self, timeout_ms: int = 5000) -> bool:
         return self.pool.waitForDone(timeout_ms)
+
+
+class CoalescedTask:
+    """A refresh that runs ``fn()`` on the pool; requests made while it runs become one more run after it.
+
+    So a burst of check-ins (or a slow database) never queues a pile of identical queries.
+    """
+
+    def __init__(self, runner: TaskRunner, fn, on_done, on_failed=None):
+        self.runner, self.fn, self.on_done, self.on_failed = runner, fn, on_done, on_failed
+        self.running = False
+        self.pending = False
+        self.stopped = False
+
+    def stop(self) -> None:
+        """No more runs (the data it reads is about to be closed)."""
+        self.stopped = True
+
+    def request(self) -> None:
+        if self.stopped:
+            return
+        if self.running:
+            self.pending = True
+            return
+        self.running, self.pending = True, False
+        self.runner.start(self.fn, on_done=self._done, on_failed=self._failed)
+
+    def _done(self, result) -> None:
+        self.running = False
+        self.on_done(result)
+        if self.pending:
+            self.request()
+
+    def _failed(self, message: str) -> None:
+        self.running = False
+        if self.on_failed is not None:
+            self.on_failed(message)
+        if self.pending:
+            self.request()

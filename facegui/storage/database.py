@@ -435,6 +435,23 @@ class FaceDatabase:
         records.sort(key=lambda record: (record.name.casefold(), record.name))
         return records
 
+    def first_source(self, name: str) -> str | None:
+        """The source_path of the person's earliest embedding that has one (any model), or None.
+
+        The desktop app makes a thumbnail from it for people enrolled with the CLI.
+        """
+        try:
+            name = normalize_person_name(name)
+        except ValueError:
+            return None
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT e.source_path FROM embeddings e JOIN people p ON p.id = e.person_id "
+                "WHERE p.name = ? AND e.source_path IS NOT NULL ORDER BY e.id LIMIT 1",
+                (name,),
+            ).fetchone()
+        return None if row is None else str(row[0])
+
     def load_embeddings(self, model_id: str) -> tuple[np.ndarray, list[str], np.ndarray]:
         """All embeddings of a model, ordered by id.
 
