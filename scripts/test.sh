@@ -22,5 +22,6 @@ if ! command -v desktop-file-validate >/dev/null 2>&1; then
 fi
 # ------------------------------------------------------------------------------------------------
 
+.venv/bin/ruff check --quiet --select F facegui tests bench  # undefined names, unused imports
 .venv/bin/lint-imports
 QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest "$@"

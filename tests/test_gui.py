@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from facegui.config import Settings  # noqa: E402
 from facegui.gui.attendance_view import TodayRoster  # noqa: E402
-from facegui.gui.camera_worker import LiveRecognizer  # noqa: E402
+from facegui.service.live import LiveRecognizer  # noqa: E402
 from facegui.gui.drawing import FaceResult, draw_faces  # noqa: E402
 from facegui.gui.enroll_dialog import EnrollDialog  # noqa: E402
 from facegui.gui.gui_settings import PreferenceStore  # noqa: E402

@@ -16,14 +16,13 @@ import numpy as np
 from .. import __version__
 from ..config import Settings, SettingsError
 from ..engine import ModelLoadError, ImageError
-from ..engine.adaptive import AdaptiveInputSize
 from ..engine.annotate import draw_recognitions
-from ..engine.tracking import FaceTracker, TrackingPolicy
 from ..engine.imageio import IMAGE_SUFFIXES, list_images, write_image
 from ..engine.video import VideoSourceError, describe, open_capture
 from ..modelstore import ModelStore, ModelStoreError
 from ..service import AttendanceService, Recognizer, delete_all_face_data, export_personal_data
 from ..service.attendance import format_table
+from ..service.live import LiveRecognizer
 from ..storage import StorageError
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_SETUP = 0, 1, 2
@@ -227,20 +226,15 @@ def cmd_video(args, settings) -> int:
         raise UsageError(str(exc)) from None
     writer = None
     frames = 0
-    tracker = FaceTracker(TrackingPolicy.from_settings(settings)) if settings.tracking else None
-    adaptive = AdaptiveInputSize.from_settings(settings) if settings.adaptive_detection else None
     with open_recognizer(settings) as recognizer:
+        live = LiveRecognizer(recognizer, source=describe(args.source))
         started = time.perf_counter()
         try:
             while args.max_frames is None or frames < args.max_frames:
                 ok, frame = capture.read()
                 if not ok:
                     break
-                if tracker is None:
-                    recognitions = recognizer.identify(frame)
-                else:
-                    recognitions = [t.recognition for t in
-                                    recognizer.engine.identify_tracked(frame, tracker, recognizer.gallery, adaptive)]
+                recognitions = [t.recognition for t in live.recognize(frame)]
                 if args.json and recognitions:
                     print(json.dumps({"frame": frames, "faces": [r.to_json() for r in recognitions]},
                                      ensure_ascii=False), flush=True)

@@ -68,7 +68,9 @@ class Track:
 @dataclass(frozen=True)
 class TrackedRecognition:
     recognition: Recognition
-    track_id: int
+    """Its face carries the track's mean embedding, the one the name was decided on."""
+    track_id: int | None
+    """None when faces are not tracked."""
     embedded_this_frame: bool
 
 
@@ -141,7 +143,8 @@ class FaceTracker:
                     track.name_changes += 1
                 track.name, track.similarity = match.name, match.similarity
         due_ids = {id(t) for t in due}
-        return [TrackedRecognition(Recognition(t.face, t.name, t.similarity), t.track_id, id(t) in due_ids)
+        return [TrackedRecognition(Recognition(t.face.with_embedding(t.mean_embedding), t.name, t.similarity),
+                                   t.track_id, id(t) in due_ids)
                 for t in tracks]
 
     def _absorb(self, track: Track, embedding: np.ndarray) -> None:

@@ -9,7 +9,7 @@ It talks to the GUI only through signals carrying plain data (``FramePacket``,
 * a frame is emitted only once the GUI has shown the previous one (``frame_shown``), so a
   slow GUI never accumulates a queue of pending frames.
 
-Recognition itself is the plain-Python ``LiveRecognizer``: one ``FaceTracker`` per stream
+Recognition itself is the plain-Python ``facegui.service.live.LiveRecognizer``: one ``FaceTracker`` per stream
 (so a face is embedded only when needed and keeps its track id and name from frame to
 frame), and, when an ``AttendanceService`` is given, every processed frame goes to its
 ``observe`` so people are checked in; new check-ins leave the worker as ``checkedIn``.
@@ -30,11 +30,8 @@ import numpy as np
 from PySide6.QtCore import QThread, Signal
 from PySide6.QtGui import QImage
 
-from ..engine import Recognition
-from ..engine.adaptive import AdaptiveInputSize
-from ..engine.tracking import FaceTracker, TrackingPolicy
 from ..engine.video import VideoSourceError, describe, open_capture, parse_source
-from ..storage import StorageError
+from ..service.live import LiveRecognizer
 from .drawing import FaceResult, annotated
 
 log = logging.getLogger(__name__)
@@ -80,58 +77,6 @@ def attendance_source(source) -> str:
             netloc = host + (f":{parts.port}" if parts.port else "")
             text = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
     return text
-
-
-class LiveRecognizer:
-    """Names the faces of consecutive frames of one stream and feeds them to attendance.
-
-    Plain Python, used by the camera worker thread only. With ``settings.tracking`` a
-    ``FaceTracker`` follows faces (and ``AdaptiveInputSize`` shrinks the detector input when
-    ``settings.adaptive_detection``); without it every face of every frame is embedded.
-    """
-
-    def __init__(self, recognizer, attendance=None, source: str = "camera"):
-        self.recognizer = recognizer
-        self.attendance = attendance
-        self.source = source
-        settings = recognizer.settings
-        self.tracker = FaceTracker(TrackingPolicy.from_settings(settings)) if settings.tracking else None
-        self.adaptive = AdaptiveInputSize.from_settings(settings) if (
-            settings.tracking and settings.adaptive_detection) else None
-        self.attendance_failed = False
-
-    def recognize(self, frame: np.ndarray) -> list[tuple[Recognition, int | None]]:
-        """(recognition, track id or None) of every face in the frame."""
-        if self.tracker is None:
-            return [(r, None) for r in self.recognizer.identify(frame)]
-        tracked = self.recognizer.engine.identify_tracked(frame, self.tracker, self.recognizer.gallery,
-                                                          self.adaptive)
-        # The tracker embeds a face only now and then; attendance needs an embedding on every frame to
-        # follow unknown faces, so each face carries its track's mean embedding (the one it is named by).
-        means = {t.track_id: t.mean_embedding for t in self.tracker.tracks if t.embedding_sum is not None}
-        result = []
-        for item in tracked:
-            recognition, mean = item.recognition, means.get(item.track_id)
-            if recognition.face.embedding is None and mean is not None:
-                recognition = Recognition(recognition.face.with_embedding(mean), recognition.name,
-                                          recognition.similarity)
-            result.append((recognition, item.track_id))
-        return result
-
-    def process(self, frame: np.ndarray) -> tuple[list[FaceResult], list]:
-        """(faces to show, new check-ins as AttendanceEvents) of one frame."""
-        recognized = self.recognize(frame)
-        faces = [FaceResult.from_recognition(r, track_id) for r, track_id in recognized]
-        events = []
-        if self.attendance is not None:
-            try:
-                events = self.attendance.observe(frame, [r for r, _ in recognized], self.source)
-                self.attendance_failed = False
-            except StorageError as exc:  # a full disk must not stop the camera; the next frame retries
-                if not self.attendance_failed:
-                    log.warning("Attendance not recorded: %s", exc)
-                self.attendance_failed = True
-        return faces, events
 
 
 class _LatestFrame:
@@ -302,7 +247,8 @@ class CameraWorker(QThread):
                 self._state("streaming", f"streaming {describe(self.source)}")
                 announced = True
             try:
-                faces, events = live.process(frame)
+                tracked, events = live.process(frame)
+                faces = [FaceResult.from_recognition(t.recognition, t.track_id) for t in tracked]
             except Exception as exc:  # a broken model must not kill the app silently
                 self._state("error", f"recognition failed: {exc}")
                 return "error", frames

@@ -55,7 +55,7 @@ def launch(parsed_args) -> int:
         settings = Settings.from_options(parsed_args)
         models = ModelStore.from_settings(settings)
     except SettingsError as exc:
-        return _fatal(smoke_source, str(exc), lambda: QMessageBox.critical(None, "facegui", str(exc)))
+        return _fatal(smoke_source, str(exc), lambda text=str(exc): QMessageBox.critical(None, "facegui", text))
     missing = missing_models(models)
     if missing:
         if smoke_source is not None:  # headless: a dialog would wait for ever
@@ -65,10 +65,10 @@ def launch(parsed_args) -> int:
     try:
         recognizer = Recognizer.open(settings, models)
     except ModelStoreError as exc:
-        return _fatal(smoke_source, str(exc), lambda: QMessageBox.critical(
-            None, "facegui", f"{exc}\n\nInstall the models with:\n  facegui models install"))
+        return _fatal(smoke_source, str(exc), lambda text=str(exc): QMessageBox.critical(
+            None, "facegui", f"{text}\n\nInstall the models with:\n  facegui models install"))
     except (ModelLoadError, StorageError) as exc:
-        return _fatal(smoke_source, str(exc), lambda: QMessageBox.critical(None, "facegui", str(exc)))
+        return _fatal(smoke_source, str(exc), lambda text=str(exc): QMessageBox.critical(None, "facegui", text))
     config = getattr(parsed_args, "config", None)
     config_file = Path(config) if config else None
     smoke_dir = tempfile.TemporaryDirectory(prefix="facegui-smoke-") if smoke_source is not None else None
