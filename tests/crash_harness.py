@@ -60,6 +60,38 @@ def child(data_dir: str, models_dir: str, photos_dir: str, video: str) -> None:
                     print("A", event.id, flush=True)
 
 
+def kill_mid_run(args: list[str], min_lines: int, max_lines: int, env: dict | None = None) -> list[str]:
+    """Run a child that prints a line after each committed write, SIGKILL it at a random moment once it
+    printed ``min_lines``, and return the lines it completed (each a promise that the write is durable)."""
+    child = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    printed: list[str] = []
+    try:
+        while len(printed) < min_lines:
+            line = child.stdout.readline()
+            if not line:
+                break
+            printed.append(line)
+        # Without a pause the kill always lands right after a print; a random one spreads it over the
+        # SQLite commit and the index save.
+        time.sleep(random.uniform(0.0, 0.02))
+        child.kill()
+        remaining = child.stdout.read()
+        child.wait(timeout=10)
+        stderr = child.stderr.read()
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        child.stdout.close()
+        child.stderr.close()
+    assert len(printed) >= min_lines, f"child stopped early:\n{stderr}"
+    # A line cut by the kill was never fully printed, so it makes no promise.
+    printed += [line for line in remaining.splitlines(keepends=True) if line.endswith("\n")]
+    assert len(printed) < max_lines, "the kill should land mid-run"
+    assert child.returncode == -signal.SIGKILL
+    return [line.strip() for line in printed]
+
+
 @dataclass
 class KillReport:
     kills: int = 0

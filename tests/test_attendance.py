@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
-import random
-import signal
 import sqlite3
-import subprocess
 import sys
 import threading
 import time
@@ -27,8 +24,16 @@ from facegui.config import Settings, SettingsError
 from facegui.engine import Face, Recognition
 from facegui.engine.align import ARCFACE_TEMPLATE
 from facegui.service import AttendanceService, encode_snapshot
-from facegui.storage import DATABASE_FILE_NAME, AttendanceStore, FaceDatabase, Gallery, NewEvent
+from facegui.storage import (
+    DATABASE_FILE_NAME,
+    AttendanceStore,
+    FaceDatabase,
+    Gallery,
+    NewEvent,
+)
 from facegui.storage.database import _SCHEMA_V1
+
+from .crash_harness import kill_mid_run
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MODEL = "test-model:0"
@@ -412,32 +417,8 @@ def test_killing_a_writer_loses_no_committed_event(data_dir):
     enroll(data_dir, *[f"p{i}" for i in range(5)])
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    child = subprocess.Popen([sys.executable, "-c", RECORD_UNTIL_KILLED, str(data_dir)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    printed: list[int] = []
-    try:
-        while len(printed) < 200:
-            line = child.stdout.readline()
-            if not line:
-                break
-            printed.append(int(line))
-        time.sleep(random.uniform(0.0, 0.02))  # land the kill anywhere in a write
-        child.kill()  # SIGKILL on POSIX
-        remaining = child.stdout.read()
-        child.wait(timeout=10)
-        stderr = child.stderr.read()
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-        child.stdout.close()
-        child.stderr.close()
-
-    assert len(printed) >= 200, f"child stopped early:\n{stderr}"
-    printed += [int(line) for line in remaining.splitlines(keepends=True) if line.endswith("\n")]
-    assert len(printed) < 5000, "the kill should land mid-run"
-    if os.name == "posix":
-        assert child.returncode == -signal.SIGKILL
+    printed = [int(line) for line in kill_mid_run(
+        [sys.executable, "-c", RECORD_UNTIL_KILLED, str(data_dir)], 200, 5000, env)]
 
     raw = sqlite3.connect(data_dir / DATABASE_FILE_NAME)
     try:

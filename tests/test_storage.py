@@ -5,10 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import random
-import signal
 import sqlite3
-import subprocess
 import sys
 import threading
 import time
@@ -30,6 +27,8 @@ from facegui.storage import (
     index_file_stem,
 )
 from facegui.storage.vector_index import sidecar_path
+
+from .crash_harness import kill_mid_run
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DIM = 64
@@ -573,40 +572,8 @@ with Gallery(data_dir, model_id, dim) as gallery:
 def test_killing_the_process_mid_enrollment_loses_no_committed_enrollment(data_dir: Path) -> None:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    child = subprocess.Popen(
-        [sys.executable, "-c", ENROLL_UNTIL_KILLED, str(data_dir), MODEL_A, str(DIM)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    printed: list[int] = []
-    try:
-        while len(printed) < 150:
-            line = child.stdout.readline()
-            if not line:
-                break
-            printed.append(int(line))
-        # Without a pause the kill always lands right after a print; a random
-        # one spreads it over the SQLite commit and the index save.
-        time.sleep(random.uniform(0.0, 0.02))
-        child.kill()  # SIGKILL on POSIX: no cleanup, no atexit, no flush
-        remaining_output = child.stdout.read()
-        child.wait(timeout=10)
-        stderr = child.stderr.read()
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-        child.stdout.close()
-        child.stderr.close()
-
-    assert len(printed) >= 150, f"child stopped early:\n{stderr}"
-    # A line cut by the kill was never fully printed, so it makes no promise.
-    printed += [int(line) for line in remaining_output.splitlines(keepends=True) if line.endswith("\n")]
-    assert len(printed) < 2000, "the kill should land mid-run"
-    if os.name == "posix":
-        assert child.returncode == -signal.SIGKILL
+    printed = [int(line) for line in kill_mid_run(
+        [sys.executable, "-c", ENROLL_UNTIL_KILLED, str(data_dir), MODEL_A, str(DIM)], 150, 2000, env)]
 
     raw = sqlite3.connect(data_dir / DATABASE_FILE_NAME)
     try:

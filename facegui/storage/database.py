@@ -253,6 +253,12 @@ class FaceDatabase:
             except sqlite3.Error as error:
                 raise StorageError(f"face database {self.path}: {error}") from error
 
+    def _scalar(self, sql: str, params: tuple, default=None):
+        """The first column of the first row, or ``default`` when there is no row."""
+        with self._connection() as conn:
+            row = conn.execute(sql, params).fetchone()
+        return default if row is None else row[0]
+
     @contextmanager
     def _write_transaction(self) -> Iterator[sqlite3.Connection]:
         with self._connection():
@@ -488,34 +494,19 @@ class FaceDatabase:
 
     def embedding_dim(self, model_id: str) -> int | None:
         """Dimension of the model's stored embeddings, None if it has none."""
-        with self._connection() as conn:
-            row = conn.execute(
-                "SELECT dim FROM embeddings WHERE model_id = ? LIMIT 1", (model_id,)
-            ).fetchone()
-        return None if row is None else int(row[0])
+        dim = self._scalar("SELECT dim FROM embeddings WHERE model_id = ? LIMIT 1", (model_id,))
+        return None if dim is None else int(dim)
 
     def embedding_count(self, model_id: str) -> int:
-        with self._connection() as conn:
-            row = conn.execute(
-                "SELECT COUNT(*) FROM embeddings WHERE model_id = ?", (model_id,)
-            ).fetchone()
-        return int(row[0])
+        return int(self._scalar("SELECT COUNT(*) FROM embeddings WHERE model_id = ?", (model_id,)))
 
     def max_embedding_id(self, model_id: str) -> int:
         """Largest embedding id of the model; 0 when it has none (ids start at 1)."""
-        with self._connection() as conn:
-            row = conn.execute(
-                "SELECT COALESCE(MAX(id), 0) FROM embeddings WHERE model_id = ?", (model_id,)
-            ).fetchone()
-        return int(row[0])
+        return int(self._scalar("SELECT COALESCE(MAX(id), 0) FROM embeddings WHERE model_id = ?", (model_id,)))
 
     def revision(self, model_id: str) -> int:
         """Counter bumped by every write touching the model; 0 if never written."""
-        with self._connection() as conn:
-            row = conn.execute(
-                "SELECT revision FROM model_revisions WHERE model_id = ?", (model_id,)
-            ).fetchone()
-        return 0 if row is None else int(row[0])
+        return int(self._scalar("SELECT revision FROM model_revisions WHERE model_id = ?", (model_id,), 0))
 
     def state(self, model_id: str) -> tuple[int, int]:
         """(revision, embedding count) of a model, read from one snapshot."""
