@@ -105,6 +105,11 @@ class Settings:
     adaptive_full_every: int = 10
     """Every this many frames the full input size runs, so small newcomers are found."""
 
+    # -- camera --------------------------------------------------------------
+    camera_stall_timeout_s: float = 3.0
+    """A live source that delivers no frame for this many seconds (unplugged, a hung stream) is reported
+    and reopened with backoff; the desktop app recovers by itself when frames come back."""
+
     # -- attendance ----------------------------------------------------------
     checkin_min_hits: int = 3
     """A person is checked in once named in at least this many of the last ``checkin_window`` frames."""
@@ -152,6 +157,7 @@ class Settings:
              "adaptive_min_input must be between 32 and detector_input_size"),
             (self.adaptive_min_face_px >= 16, "adaptive_min_face_px must be at least 16"),
             (self.adaptive_full_every >= 1, "adaptive_full_every must be at least 1"),
+            (0.5 <= self.camera_stall_timeout_s <= 600, "camera_stall_timeout_s must be between 0.5 and 600"),
             (1 <= self.checkin_min_hits <= self.checkin_window,
              "checkin_min_hits must be between 1 and checkin_window"),
             (-1.0 <= self.checkin_min_similarity <= 1.0, "checkin_min_similarity must be between -1 and 1"),

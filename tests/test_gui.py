@@ -97,7 +97,7 @@ def test_main_window_opens(window, recognizer):
     assert "short_hamilton_clip.mp4" in window.status_source.text()
     assert window.people.names() == []
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&File", "&Camera", "&People", "&Attendance", "&Help"]
+    assert menus == ["&File", "&View", "&Camera", "&People", "&Attendance", "&Help"]
     assert window.today_dock.isVisible() and window.today.table.rowCount() == 0
     assert not window.camera_running
 

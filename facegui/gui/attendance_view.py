@@ -258,8 +258,10 @@ class HistoryDialog(QDialog):
     """(CSV path, rows written)."""
     failed = Signal(str)
 
-    def __init__(self, attendance, names=(), parent=None):
+    def __init__(self, attendance, names=(), parent=None, guard=None):
         super().__init__(parent)
+        self.guard = guard or (lambda _action: True)
+        """``(action) -> bool``: asked before an export (the window's admin PIN)."""
         self.setWindowTitle("Attendance history")
         self.setObjectName("historyDialog")
         self.resize(760, 480)
@@ -334,14 +336,24 @@ class HistoryDialog(QDialog):
         self.failed.emit(message)
 
     def _choose_export_file(self) -> None:
+        if not self.guard("export"):
+            return
         start, end = self.date_range()
         suggested = f"attendance-{start.isoformat()}" + (f"-to-{end.isoformat()}" if end != start else "") + ".csv"
         path, _ = QFileDialog.getSaveFileName(self, "Export attendance", suggested, "CSV files (*.csv)")
         if path:
-            self.export_csv(Path(path))
+            self._write_csv(Path(path))
 
-    def export_csv(self, path: Path) -> None:
-        """Everyone's days of the range (the person filter is for the table only) to ``path``, off the GUI thread."""
+    def export_csv(self, path: Path) -> bool:
+        """Everyone's days of the range (the person filter is for the table only) to ``path``, off the GUI thread;
+        False when the guard refused."""
+        if not self.guard("export"):
+            self.message.setText("Export refused.")
+            return False
+        self._write_csv(Path(path))
+        return True
+
+    def _write_csv(self, path: Path) -> None:
         start, end = self.date_range()
         path = Path(path)
 

@@ -14,6 +14,12 @@ Recognition itself is the plain-Python ``facegui.service.live.LiveRecognizer``: 
 frame), and, when an ``AttendanceService`` is given, every processed frame goes to its
 ``observe`` so people are checked in; new check-ins leave the worker as ``checkedIn``.
 
+A source that stops delivering frames without saying so (a camera unplugged, a network stream
+that hangs in ``read``) is noticed after ``stall_timeout_s`` without a frame: the worker reports
+"no frames from … for 3 s, retrying", abandons the reader (a daemon thread: a ``read`` that never
+returns cannot hold up stopping), reopens the source with backoff, and streams again by itself
+when frames come back. A video file that ends is "ended" (or loops), never a fault.
+
 Enrollment/removal while streaming needs nothing here: the storage Gallery is guarded by
 an RLock and every frame searches its current state.
 """
@@ -150,7 +156,8 @@ class CameraWorker(QThread):
     """AttendanceEvent (plain data) of a new check-in; never dropped, unlike frames."""
 
     def __init__(self, recognizer, source, *, attendance=None, pace_files: bool = True, loop_files: bool = False,
-                 retry_initial_s: float = 1.0, retry_max_s: float = 10.0, parent=None):
+                 retry_initial_s: float = 1.0, retry_max_s: float = 10.0, stall_timeout_s: float = 3.0,
+                 capture_factory=open_capture, parent=None):
         super().__init__(parent)
         self.recognizer = recognizer
         self.attendance = attendance
@@ -158,6 +165,9 @@ class CameraWorker(QThread):
         self.pace_files = pace_files
         self.loop_files = loop_files
         self.retry_initial_s, self.retry_max_s = retry_initial_s, retry_max_s
+        self.stall_timeout_s = stall_timeout_s
+        self.capture_factory = capture_factory
+        """``(source, open_timeout_ms=...) -> capture`` with cv2.VideoCapture's read/get/release (tests inject faults)."""
         self._stop = threading.Event()
         self._display_free = threading.Event()
         self._display_free.set()
@@ -191,7 +201,7 @@ class CameraWorker(QThread):
         while not self._stop.is_set():
             self._state("opening", f"opening {describe(self.source)}…")
             try:
-                capture = open_capture(self.source, open_timeout_ms=3000)
+                capture = self.capture_factory(self.source, open_timeout_ms=3000)
             except VideoSourceError as exc:
                 self._state("retrying", f"{exc}; retrying in {backoff:.0f} s")
                 if self._stop.wait(backoff):
@@ -208,13 +218,22 @@ class CameraWorker(QThread):
                 outcome, frames = self._process(slot)
             finally:
                 reader.stop_event.set()
-                reader.join(STOP_TIMEOUT_S / 2)
+                reader.join(STOP_TIMEOUT_S / 3)
             self._dropped_capture += slot.dropped
             if outcome == "stopped":
                 break
             if outcome == "error":
                 final = "error"
                 break
+            if outcome == "stalled":
+                # The reader may be stuck in read() for ever: it is a daemon and releases the capture if it returns.
+                backoff = self.retry_initial_s if frames else backoff
+                self._state("retrying", f"no frames from {describe(self.source)} for "
+                                        f"{self.stall_timeout_s:g} s, retrying in {backoff:.0f} s")
+                if self._stop.wait(backoff):
+                    break
+                backoff = min(backoff * 2, self.retry_max_s)
+                continue
             if file_source and frames:
                 if self.loop_files:
                     continue
@@ -237,12 +256,16 @@ class CameraWorker(QThread):
         announced = False
         # A fresh tracker each time the stream (re)opens: boxes of before a reconnect or a loop mean nothing.
         live = LiveRecognizer(self.recognizer, self.attendance, attendance_source(self.source))
+        last_frame_at = time.monotonic()  # from the open: a source that never gives a frame stalls too
         while not self._stop.is_set():
-            frame, ended = slot.take(0.2)
+            frame, ended = slot.take(0.1)
             if ended:
                 return "ended", frames
             if frame is None:
+                if time.monotonic() - last_frame_at >= self.stall_timeout_s:
+                    return "stalled", frames
                 continue
+            last_frame_at = time.monotonic()
             if not announced:
                 self._state("streaming", f"streaming {describe(self.source)}")
                 announced = True

@@ -37,7 +37,7 @@ def process_age_s() -> float:
 
 
 def launch(parsed_args) -> int:
-    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtCore import QCoreApplication, QEvent
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from .first_run import FirstRunDialog, missing_models
@@ -85,7 +85,10 @@ def launch(parsed_args) -> int:
         window.show()
         if smoke_source is not None:
             return _smoke_test(app, window, smoke_source, getattr(parsed_args, "smoke_timeout", 120.0))
-        return app.exec()
+        code = app.exec()
+        # Closing the last window posted a Quit event; it must not end a later event loop of this process.
+        QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
+        return code
     finally:
         if window is not None:
             # Threads stopped, then what they queued for the window dropped: no late frame or task

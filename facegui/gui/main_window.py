@@ -4,6 +4,10 @@ Thin: it starts workers and renders what they emit. Inference and disk work run 
 CameraWorker thread or in TaskRunner pool threads; this module only moves plain data.
 The window opens one AttendanceService (thread-safe) for the camera worker's check-ins and
 for the Today panel, the unknown-faces review list and the history dialog.
+
+Kiosk mode and the admin PIN: every guarded action asks ``self.guard`` (a ``kiosk.Guard``) first;
+kiosk mode is full screen without menus and toolbar, left (Esc, F11, the Unlock button, or closing
+the window) only with the PIN when one is set.
 """
 from __future__ import annotations
 
@@ -12,19 +16,21 @@ from pathlib import Path
 import cv2
 from PySide6.QtCore import QRectF, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QColor, QDesktopServices, QImage, QKeySequence, QPainter
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow,
-                               QMessageBox, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QListWidget, QListWidgetItem,
+                               QMainWindow, QMessageBox, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
 from .. import __version__
 from ..engine.imageio import IMAGE_SUFFIXES
-from ..engine.video import describe
-from ..service import AttendanceService, load_engine
-from ..storage import normalize_person_name
+from ..config import user_config_dir
+from ..engine.video import describe, open_capture
+from ..service import AdminLock, AttendanceService, delete_all_face_data, export_personal_data, load_engine
+from ..storage import Gallery, normalize_person_name
 from .attendance_view import HistoryDialog, TodayPanel, UnknownFacesPanel, load_unknown_entries
 from .camera_worker import CameraWorker, FramePacket, SourceState, is_file_source
 from .gui_settings import GuiPreferences, PreferenceStore, save_engine_settings
 from .icon import app_icon
 from .identify_view import IdentifyResultsDialog, identify_paths
+from .kiosk import Guard, SetPinDialog, ask_pin
 from .people import PeoplePanel, ThumbnailStore, make_missing_thumbnails
 from .tasks import CoalescedTask, TaskRunner
 
@@ -90,9 +96,15 @@ class MainWindow(QMainWindow):
     unknownFaceLogged = Signal(object)
     """UnknownFace; emitted from the camera worker thread (AttendanceService's on_unknown), so queued."""
     unknownFacesRefreshed = Signal()
+    kioskChanged = Signal(bool)
+    dataExported = Signal(str)
+    """The folder export_personal_data wrote."""
+    faceDataDeleted = Signal(object)
+    """list[str] of the paths delete_all_face_data removed; the window is working again, with nobody enrolled."""
 
     def __init__(self, recognizer, settings, store: PreferenceStore | None = None,
-                 config_file: Path | None = None, attendance: AttendanceService | None = None, parent=None):
+                 config_file: Path | None = None, attendance: AttendanceService | None = None,
+                 admin_lock: AdminLock | None = None, parent=None):
         super().__init__(parent)
         self.recognizer = recognizer
         self.settings = settings
@@ -113,6 +125,14 @@ class MainWindow(QMainWindow):
         self.enroll_dialog = None
         self._reloading = False
         self._stopping: set[CameraWorker] = set()
+        self.capture_factory = open_capture
+        """What the camera worker opens sources with (tests inject a faulty source)."""
+        # The admin PIN lives with the other per-user files: next to --config when given, like gui.ini.
+        config_dir = Path(config_file).parent if config_file is not None else user_config_dir()
+        self.guard = Guard(admin_lock or AdminLock(config_dir), prompt=lambda label: ask_pin(self, label),
+                           notify=self._pin_refused)
+        self.kiosk = False
+        self._pre_kiosk: tuple[bool, bool] = (False, True)  # (maximized, toolbar visible)
 
         self.setWindowTitle("facegui")
         self.setWindowIcon(app_icon())
@@ -196,10 +216,22 @@ class MainWindow(QMainWindow):
                                         "Who was present on which days; export as CSV")
         self.act_about = self._action("&About facegui", self.about, "F1")
         self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.act_export_data = self._action("E&xport my data…", self.export_my_data, None,
+                                            "Copy everything facegui holds about people to a folder")
+        self.act_delete_data = self._action("&Delete all face data…", self.delete_all_data, None,
+                                            "Delete every enrolled person, face, check-in and snapshot")
+        self.act_kiosk = self._action("&Kiosk mode", self.toggle_kiosk, "F11",
+                                      "Full screen without menus; leaving needs the admin PIN when one is set",
+                                      checkable=True)
+        self.act_set_pin = self._action("Set admin &PIN…", self.set_admin_pin, None,
+                                        "Set, change or clear the PIN that guards admin actions")
 
         menu = self.menuBar().addMenu("&File")
-        for action in (self.act_identify, self.act_data, None, self.act_settings, None, self.act_quit):
+        for action in (self.act_identify, self.act_data, None, self.act_export_data, self.act_delete_data, None,
+                       self.act_settings, self.act_set_pin, None, self.act_quit):
             menu.addSeparator() if action is None else menu.addAction(action)
+        view = self.menuBar().addMenu("&View")
+        view.addAction(self.act_kiosk)
         camera = self.menuBar().addMenu("&Camera")
         camera.addAction(self.act_camera)
         camera.addAction(self.act_source)
@@ -221,6 +253,11 @@ class MainWindow(QMainWindow):
         for action in (self.act_camera, self.act_source, None, self.act_enroll, self.act_identify, None,
                        self.act_history, self.act_settings):
             toolbar.addSeparator() if action is None else toolbar.addAction(action)
+        self.toolbar = toolbar
+        # Shortcuts must keep working while kiosk mode hides the menu bar: the window holds every action too.
+        self.addActions([self.act_camera, self.act_source, self.act_enroll, self.act_identify, self.act_remove,
+                         self.act_settings, self.act_data, self.act_history, self.act_about, self.act_quit,
+                         self.act_kiosk])
 
     def _build_status_bar(self) -> None:
         engine = self.recognizer.engine
@@ -234,6 +271,14 @@ class MainWindow(QMainWindow):
         for label in (self.status_source, self.status_fps, self.status_faces, self.status_models,
                       self.status_device):
             self.statusBar().addPermanentWidget(label)
+        # The one way back in kiosk mode, besides Esc and F11 (both ask for the PIN too).
+        self.unlock_button = QPushButton("🔒 Admin")
+        self.unlock_button.setObjectName("unlockButton")
+        self.unlock_button.setFlat(True)
+        self.unlock_button.setToolTip("Leave kiosk mode (asks for the admin PIN when one is set)")
+        self.unlock_button.clicked.connect(self.leave_kiosk)
+        self.unlock_button.hide()
+        self.statusBar().addPermanentWidget(self.unlock_button)
         self._update_source_label("stopped")
         self._update_device_label()
 
@@ -255,6 +300,9 @@ class MainWindow(QMainWindow):
 
     def toggle_camera(self) -> None:
         if self.camera_running:
+            # At a kiosk, stopping the camera would stop attendance: only an admin may.
+            if self.kiosk and not self.guard.allow("stop_camera"):
+                return
             self.stop_camera()
         else:
             self.start_camera()
@@ -265,7 +313,8 @@ class MainWindow(QMainWindow):
             self.set_camera_source(source, restart=False)
         worker = CameraWorker(self.recognizer, self.prefs.camera_source, attendance=self.attendance,
                               pace_files=self.prefs.pace_video_files, loop_files=self.prefs.loop_video_files,
-                              parent=self)
+                              stall_timeout_s=self.settings.camera_stall_timeout_s,
+                              capture_factory=self.capture_factory, parent=self)
         worker.frameReady.connect(self._on_frame)
         worker.stateChanged.connect(self._on_state)
         worker.checkedIn.connect(self._on_checked_in)
@@ -306,6 +355,8 @@ class MainWindow(QMainWindow):
     def choose_source(self) -> None:
         from .source_dialog import SourceDialog
 
+        if not self.guard.allow("settings"):  # the source is a setting too
+            return
         dialog = SourceDialog(self.prefs.camera_source, self)
         if dialog.exec():
             self.set_camera_source(dialog.source(), restart=False)
@@ -315,7 +366,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         for source in self.prefs.recent_sources:
             action = self.recent_menu.addAction(describe(source))
-            action.triggered.connect(lambda _checked=False, s=source: self.start_camera(s))
+            action.triggered.connect(lambda _checked=False, s=source: self.guard.allow("settings") and self.start_camera(s))
         if not self.prefs.recent_sources:
             self.recent_menu.addAction("(none)").setEnabled(False)
 
@@ -381,6 +432,8 @@ class MainWindow(QMainWindow):
         """Confirmed already (PeoplePanel); the removal runs off the GUI thread.
 
         Through the attendance service, so the person's check-ins, sightings and snapshots go too."""
+        if not self.guard.allow("remove"):
+            return
         def remove():
             removed = self.attendance.remove_person(name)
             self.thumbnails.remove(name)
@@ -398,6 +451,8 @@ class MainWindow(QMainWindow):
         if self.enroll_dialog is not None and self.enroll_dialog.isVisible():
             self.enroll_dialog.raise_()
             self.enroll_dialog.activateWindow()
+            return
+        if not self.guard.allow("enroll"):
             return
         dialog = EnrollDialog(self.recognizer, self.thumbnails, names=self.people.names(),
                               frame_provider=self.current_frame, parent=self)
@@ -452,6 +507,8 @@ class MainWindow(QMainWindow):
 
     def enroll_unknown(self, unknown_id: int, name: str) -> None:
         """One step: the logged face's embedding joins the gallery under ``name`` (off the GUI thread)."""
+        if not self.guard.allow("enroll"):
+            return
         entry = next((e for e in self.unknown_faces.entries if e.id == unknown_id), None)
 
         def enroll():
@@ -471,13 +528,15 @@ class MainWindow(QMainWindow):
         self.tasks.start(enroll, on_done=done, on_failed=lambda message: self._error("Enroll unknown face", message))
 
     def dismiss_unknown(self, unknown_id: int) -> None:
+        if not self.guard.allow("remove"):
+            return
         self.tasks.start(self.attendance.dismiss_unknown, unknown_id,
                          on_done=lambda _deleted: self.refresh_unknown_faces(),
                          on_failed=lambda message: self._error("Dismiss unknown face", message))
 
     def open_history(self) -> HistoryDialog:
         if self.history_dialog is None:
-            self.history_dialog = HistoryDialog(self.attendance, self.people.names(), self)
+            self.history_dialog = HistoryDialog(self.attendance, self.people.names(), self, guard=self.guard.allow)
         else:
             self.history_dialog.refresh()
         self.history_dialog.show()
@@ -532,6 +591,8 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from .settings_dialog import SettingsDialog
 
+        if not self.guard.allow("settings"):
+            return
         dialog = SettingsDialog(self.settings, self.prefs, self)
         dialog.applied.connect(self.apply_settings)
         dialog.exec()
@@ -581,8 +642,163 @@ class MainWindow(QMainWindow):
 
         self.tasks.start(load_engine, settings, on_done=done, on_failed=failed)
 
+    # -- kiosk mode and the admin PIN ------------------------------------------
+    def _pin_refused(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10000)
+        QMessageBox.warning(self, "Admin PIN", message)
+
+    def set_admin_pin(self) -> bool:
+        dialog = SetPinDialog(self.guard, self)
+        if dialog.exec():
+            self.statusBar().showMessage(dialog.result_message, 8000)
+            return True
+        return False
+
+    def toggle_kiosk(self) -> None:
+        if self.kiosk:
+            self.leave_kiosk()
+        else:
+            self.enter_kiosk()
+
+    def enter_kiosk(self) -> None:
+        if not self.kiosk:
+            self._pre_kiosk = (self.isMaximized(), self.toolbar.isVisible())
+            self.kiosk = True
+            self.menuBar().hide()
+            self.toolbar.hide()
+            self.unlock_button.show()
+            self.showFullScreen()
+            if not self.guard.enabled:
+                self.statusBar().showMessage("Kiosk mode: no admin PIN is set, so anyone can leave it "
+                                             "(File → Set admin PIN…)", 10000)
+        self.act_kiosk.setChecked(True)
+        self.kioskChanged.emit(True)
+
+    def leave_kiosk(self) -> bool:
+        """True when the window is out of kiosk mode (the right PIN, or none set)."""
+        if not self.kiosk:
+            self.act_kiosk.setChecked(False)
+            return True
+        if not self.guard.allow("exit_kiosk"):
+            self.act_kiosk.setChecked(True)
+            return False
+        self.kiosk = False
+        maximized, toolbar_visible = self._pre_kiosk
+        self.menuBar().show()
+        self.toolbar.setVisible(toolbar_visible)
+        self.unlock_button.hide()
+        self.showMaximized() if maximized else self.showNormal()
+        self.act_kiosk.setChecked(False)
+        self.kioskChanged.emit(False)
+        return True
+
+    def keyPressEvent(self, event) -> None:
+        if self.kiosk and event.key() == Qt.Key.Key_Escape:
+            event.accept()
+            self.leave_kiosk()
+            return
+        super().keyPressEvent(event)
+
+    # -- the user's rights over their data ---------------------------------------
+    def export_my_data(self, folder: str | Path | None = None) -> bool:
+        """Everything facegui holds about people, copied into a new folder under ``folder`` (off the GUI thread)."""
+        if not self.guard.allow("export_data"):
+            return False
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(self, "Export my data into…", str(Path.home()))
+            if not folder:
+                return False
+        self.statusBar().showMessage("Exporting all face data…")
+
+        def done(export: Path) -> None:
+            self.statusBar().showMessage(f"Exported all face data to {export}", 15000)
+            self.dataExported.emit(str(export))
+            box = QMessageBox(QMessageBox.Icon.Information, "Export my data",
+                              f"Everything facegui holds about people (database, people.json, checkins.csv, "
+                              f"snapshots, thumbnails) is in:\n{export}", QMessageBox.StandardButton.Ok, self)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()  # not modal: the export is done, nothing waits on the answer
+
+        self.tasks.start(export_personal_data, self.settings, Path(folder), on_done=done,
+                         on_failed=lambda message: self._error("Export my data", message))
+        return True
+
+    def _confirm_delete(self) -> bool:
+        count = len(self.people.names())
+        answer = QMessageBox.warning(
+            self, "Delete all face data",
+            f"Delete ALL face data in {self.settings.data_dir}?\n\n"
+            f"• every enrolled person ({count}), their names and face embeddings\n"
+            "• all attendance check-ins and sightings\n"
+            "• logged unknown faces\n"
+            "• attendance snapshots and the thumbnails of the people list\n\n"
+            "Models and settings are kept. The camera stops. This cannot be undone; export the data "
+            "first (File → Export my data…) if you may need it.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def delete_all_data(self) -> bool:
+        """After the PIN and a confirmation: stop everything that holds the database, delete, reopen empty.
+
+        Synchronous on the GUI thread (it is a few file deletions and an empty database): nothing can use the
+        gallery or the attendance service while they are closed."""
+        if not self.guard.allow("delete_data") or not self._confirm_delete():
+            return False
+        was_running = self.camera_running
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        removed, error = [], None
+        try:
+            self.stop_camera()
+            for worker in list(self._stopping):  # a worker stuck in a read still holds the attendance service
+                worker.wait(5000)
+            for dialog in (self.enroll_dialog, self.history_dialog):
+                if dialog is not None:
+                    dialog.close()
+                    dialog.deleteLater()
+            self.enroll_dialog = self.history_dialog = None
+            self._today_refresh.stop()
+            self._unknown_refresh.stop()
+            self.tasks.wait(30_000)
+            old_gallery = self.recognizer.gallery
+            old_gallery.close()
+            if not self._attendance_closed:
+                self.attendance.close()
+            try:
+                removed = delete_all_face_data(self.settings)
+            except OSError as exc:
+                error = str(exc)
+            finally:
+                engine = self.recognizer.engine
+                self.recognizer.gallery = Gallery(
+                    self.settings.data_dir, engine.embedder_id, engine.embedder.dim,
+                    approximate_search_threshold=self.settings.approximate_search_threshold)
+                self.attendance = AttendanceService.open(self.settings, self.recognizer.gallery,
+                                                         on_unknown=self.unknownFaceLogged.emit)
+                self._owns_attendance, self._attendance_closed = True, False
+                self._thumbnails_tried.clear()
+                self.last_packet = None
+                # The same refreshers: one still in flight is followed by a run on the new data.
+                self._today_refresh.resume()
+                self._unknown_refresh.resume()
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.in_frame.clear()
+        self.refresh_people()
+        self.refresh_unknown_faces()
+        if error is not None:
+            self._error("Delete all face data", f"not everything could be deleted: {error}")
+            return False
+        self.statusBar().showMessage(f"Deleted all face data ({len(removed)} item(s) in {self.settings.data_dir})",
+                                     15000)
+        self.faceDataDeleted.emit([str(p) for p in removed])
+        if was_running:
+            self.start_camera()
+        return True
+
     # -- misc ----------------------------------------------------------------
     def open_data_folder(self) -> None:
+        if not self.guard.allow("open_data_folder"):  # it holds everyone's snapshots
+            return
         folder = Path(self.settings.data_dir)
         folder.mkdir(parents=True, exist_ok=True)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
@@ -617,6 +833,9 @@ class MainWindow(QMainWindow):
         return idle and stopped
 
     def closeEvent(self, event) -> None:
+        if self.kiosk and not self.leave_kiosk():
+            event.ignore()
+            return
         self.store.save_window_state(self.saveGeometry(), self.saveState())
         self.store.save(self.prefs)
         self.shutdown()

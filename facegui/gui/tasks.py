@@ -81,6 +81,10 @@ class CoalescedTask:
         """No more runs (the data it reads is about to be closed)."""
         self.stopped = True
 
+    def resume(self) -> None:
+        """Runs again after ``stop`` (the data was reopened). A run still in flight is followed by a fresh one."""
+        self.stopped = False
+
     def request(self) -> None:
         if self.stopped:
             return

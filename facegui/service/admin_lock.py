@@ -27,8 +27,18 @@ MAX_DELAY_S = 3600.0
 # scrypt cost: ~50 ms per check here, too slow for brute force on a stolen file, quick for a person.
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 
-GUARDED_ACTIONS = ("enroll", "remove", "settings", "export", "exit_kiosk", "delete_data")
-"""Everything the admin PIN protects, by name; the GUI asks ``AdminLock.check`` before each."""
+GUARDED_ACTIONS = {
+    "enroll": "enroll a person",
+    "remove": "remove a person or a record",
+    "settings": "change the settings",
+    "export": "export the attendance history",
+    "exit_kiosk": "leave kiosk mode",
+    "stop_camera": "stop the camera in kiosk mode",
+    "export_data": "export all face data",
+    "delete_data": "delete all face data",
+    "open_data_folder": "open the data folder",
+}
+"""Everything the admin PIN protects, by name, with how the PIN prompt calls it."""
 
 
 class AdminLockError(RuntimeError):
