@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import sqlite3
 import struct
+import threading
+import time
 import zlib
 
 import cv2
@@ -271,3 +274,50 @@ def test_database_is_only_in_the_data_dir(enrolled, tmp_path):
     assert db.is_file()
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_truncated_video_ends_with_a_clear_message(cli_args, tmp_path, capsys):
+    data = (FACES / "video" / "short_hamilton_clip.mp4").read_bytes()
+    truncated = tmp_path / "truncated.mp4"
+    truncated.write_bytes(data[: len(data) // 3])
+    started = time.monotonic()
+    code = run(cli_args, "video", str(truncated), "--json")
+    assert time.monotonic() - started < 60
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    # Either the readable part is processed and the FPS line closes the run, or nothing is and one line says so.
+    assert (code == 0 and "FPS" in err) or (code in (1, 2) and "truncated.mp4" in err)
+
+
+def test_camera_url_that_never_answers_gives_up_in_bounded_time(cli_args, capsys):
+    """A server that accepts the connection and then says nothing, on this machine's loopback."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    accepted = []
+    stop = threading.Event()
+
+    def accept_and_stay_silent():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    server = threading.Thread(target=accept_and_stay_silent, daemon=True)
+    server.start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/stream.mjpg"
+    try:
+        started = time.monotonic()
+        code = run(cli_args, "video", url, "--max-frames", "5")
+        elapsed = time.monotonic() - started
+    finally:
+        stop.set()
+        server.join(timeout=5)
+        for connection in accepted:
+            connection.close()
+        listener.close()
+    err = capsys.readouterr().err
+    assert code in (1, 2) and elapsed < 30
+    assert url in err and "Traceback" not in err

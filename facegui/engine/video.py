@@ -1,9 +1,14 @@
 """Video sources: a file, a camera index or a URL, all read through OpenCV."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import cv2
+
+# FFmpeg prints its own complaints (e.g. "moov atom not found") straight to the terminal; every
+# failure is reported by VideoSourceError in one line instead. Read when a capture first opens.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
 
 class VideoSourceError(RuntimeError):
