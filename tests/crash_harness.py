@@ -107,11 +107,12 @@ def run_kills(kills: int, work: Path, faces_dir: Path, models_dir: Path, seed: i
     if not photos.exists():
         _distinct_photos(faces_dir, photos, copies=4)
         (work / "lin.png").write_bytes((faces_dir / "probes" / "lin-manuel-miranda.png").read_bytes())
-    data = work / "data"
-    db = data / "facegui.sqlite3"
     rng = random.Random(seed)
     report = KillReport()
-    for _ in range(kills):
+    for kill in range(kills):
+        # A fresh data folder every ten kills, so enrollments (which later runs skip) keep being killed too.
+        data = work / f"data{kill // 10}"
+        db = data / "facegui.sqlite3"
         child_process = subprocess.Popen(
             [sys.executable, __file__, "child", str(data), str(models_dir), str(photos),
              str(faces_dir / "video" / "short_hamilton_clip.mp4")],
