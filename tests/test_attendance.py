@@ -463,3 +463,11 @@ def test_cli_attendance_prints_the_table_or_writes_csv(cli_args, tmp_path, capsy
         main(["attendance", "--from", "yesterday", *cli_args])
     assert exit_info.value.code == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_csv_names_cannot_run_as_spreadsheet_formulas():
+    from facegui.service.attendance import spreadsheet_safe
+
+    assert spreadsheet_safe("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert spreadsheet_safe("-1+2") == "'-1+2" and spreadsheet_safe("@sum") == "'@sum"
+    assert spreadsheet_safe("张学友") == "张学友" and spreadsheet_safe("obama") == "obama"

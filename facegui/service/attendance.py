@@ -433,12 +433,17 @@ class AttendanceService:
         return result
 
 
+def spreadsheet_safe(text: str) -> str:
+    """A name a spreadsheet shows as text: one starting with = + - @ would run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def write_csv(records: Sequence[DayRecord], file: TextIO) -> None:
     writer = csv.writer(file)
     writer.writerow(CSV_COLUMNS)
     for record in records:
         writer.writerow([
-            record.day.isoformat(), record.name, record.status,
+            record.day.isoformat(), spreadsheet_safe(record.name), record.status,
             record.first_seen.isoformat() if record.first_seen else "",
             record.last_seen.isoformat() if record.last_seen else "",
             record.sightings,

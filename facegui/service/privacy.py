@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..storage import DATABASE_FILE_NAME, FaceDatabase
-from .attendance import AttendanceService
+from .attendance import AttendanceService, spreadsheet_safe
 
 PERSONAL_DATA = (DATABASE_FILE_NAME, f"{DATABASE_FILE_NAME}-wal", f"{DATABASE_FILE_NAME}-shm",
                  "index", "snapshots", "thumbnails")
@@ -47,7 +47,7 @@ def export_personal_data(settings: Settings, target_dir: Path) -> Path:
         writer = csv.writer(file)
         writer.writerow(["at", "name", "source", "similarity", "snapshot"])
         for event in events:
-            writer.writerow([event.at.isoformat(), event.name, event.source, f"{event.similarity:.4f}",
+            writer.writerow([event.at.isoformat(), spreadsheet_safe(event.name), event.source, f"{event.similarity:.4f}",
                              event.snapshot.name if event.snapshot else ""])
     for folder in ("snapshots", "thumbnails"):
         if (data_dir / folder).is_dir():
