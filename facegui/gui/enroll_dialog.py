@@ -14,14 +14,26 @@ import cv2
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from ..engine import ImageError
 from ..engine.align import align_face
 from ..engine.imageio import IMAGE_SUFFIXES, decode_image
 from ..storage import normalize_person_name
 from .drawing import bgr_to_qimage
+from .file_drop import FileDropTarget
 from .tasks import TaskRunner
 
 IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)) + ");;All files (*)"
@@ -128,7 +140,7 @@ def chip_pixmap(chip: np.ndarray, size: int) -> QPixmap:
         size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
 
 
-class EnrollDialog(QDialog):
+class EnrollDialog(FileDropTarget, QDialog):
     enrolled = Signal(object)
     """EnrollReport, after the gallery was written."""
     photoAnalysed = Signal(object)
@@ -272,15 +284,8 @@ class EnrollDialog(QDialog):
             if not self.photos:
                 self._show_photo(-1)
 
-    def dragEnterEvent(self, event) -> None:
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-        if paths:
-            event.acceptProposedAction()
-            self.add_files(paths)
+    def files_dropped(self, paths) -> None:
+        self.add_files(paths)
 
     # -- preview -------------------------------------------------------------
     def _show_photo(self, row: int) -> None:

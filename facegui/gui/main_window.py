@@ -15,18 +15,49 @@ from pathlib import Path
 
 import cv2
 from PySide6.QtCore import QRectF, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QColor, QDesktopServices, QImage, QKeySequence, QPainter
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QListWidget, QListWidgetItem,
-                               QMainWindow, QMessageBox, QPushButton, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QDesktopServices,
+    QImage,
+    QKeySequence,
+    QPainter,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .. import __version__
-from ..engine.imageio import IMAGE_SUFFIXES
 from ..config import user_config_dir
+from ..engine.imageio import IMAGE_SUFFIXES
 from ..engine.video import describe, open_capture
-from ..service import AdminLock, AttendanceService, delete_all_face_data, export_personal_data, load_engine
+from ..service import (
+    AdminLock,
+    AttendanceService,
+    delete_all_face_data,
+    export_personal_data,
+    load_engine,
+)
 from ..storage import Gallery, normalize_person_name
-from .attendance_view import HistoryDialog, TodayPanel, UnknownFacesPanel, load_unknown_entries
+from .attendance_view import (
+    HistoryDialog,
+    TodayPanel,
+    UnknownFacesPanel,
+    load_unknown_entries,
+)
 from .camera_worker import CameraWorker, FramePacket, SourceState, is_file_source
+from .file_drop import FileDropTarget
 from .gui_settings import GuiPreferences, PreferenceStore, save_engine_settings
 from .icon import app_icon
 from .identify_view import IdentifyResultsDialog, identify_paths
@@ -84,7 +115,7 @@ class VideoView(QWidget):
         painter.end()
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FileDropTarget, QMainWindow):
     frameShown = Signal(object)
     """A FramePacket was rendered (tests and screenshots wait on it)."""
     identifyFinished = Signal(object)
@@ -573,19 +604,8 @@ class MainWindow(QMainWindow):
         self.tasks.start(identify_paths, self.recognizer, list(paths),
                          on_progress=dialog.add_result, on_done=done, on_failed=failed)
 
-    def dragEnterEvent(self, event) -> None:
-        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
-            event.acceptProposedAction()
-
-    def dragMoveEvent(self, event) -> None:
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-        if paths:
-            event.acceptProposedAction()
-            self.identify_files(paths)
+    def files_dropped(self, paths) -> None:
+        self.identify_files(paths)
 
     # -- settings ------------------------------------------------------------
     def open_settings(self) -> None:
