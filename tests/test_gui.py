@@ -145,7 +145,7 @@ def test_enrolling_while_streaming_changes_live_results(qtbot, window):
     assert analysed.args[0].label.startswith("camera frame") and analysed.args[0].path is None
     dialog.remove_current_photo()
     with qtbot.waitSignal(dialog.photoAnalysed, timeout=10_000) as analysed:
-        dialog.add_files([FACES / "probes" / "lin-manuel-miranda.png"])
+        drop_files(dialog, [FACES / "probes" / "lin-manuel-miranda.png"])  # dragged from a file manager
     photo = analysed.args[0]
     assert photo.error is None and len(photo.faces) == 1
     assert len(dialog.photos) == 1
