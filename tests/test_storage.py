@@ -390,6 +390,9 @@ def test_database_is_wal_versioned_and_enforces_foreign_keys(tmp_path: Path) -> 
         assert db.has_source(MODEL_A, sha("a")) and not db.has_source(MODEL_B, sha("a"))
         ids, names, vectors = db.load_embeddings(MODEL_A)
         assert ids.dtype == np.int64 and names == ["alice"] and vectors.dtype == np.float32
+        second = db.add_embedding("carol", unit_vectors(1)[0], MODEL_A, "/c.jpg", sha("c"))
+        later_ids, later_names, _ = db.load_embeddings(MODEL_A, after_id=first)
+        assert later_ids.tolist() == [second] and later_names == ["carol"]
         empty_ids, empty_names, empty_vectors = db.load_embeddings(MODEL_B)
         assert len(empty_ids) == 0 and empty_names == [] and empty_vectors.shape[0] == 0
         assert db.remove_person("alice") == 1

@@ -458,8 +458,8 @@ class FaceDatabase:
             ).fetchone()
         return None if row is None else str(row[0])
 
-    def load_embeddings(self, model_id: str) -> tuple[np.ndarray, list[str], np.ndarray]:
-        """All embeddings of a model, ordered by id.
+    def load_embeddings(self, model_id: str, after_id: int = 0) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """The embeddings of a model with an id above ``after_id`` (all by default), ordered by id.
 
         Returns (ids int64 (N,), names, vectors float32 (N, D)); with no
         embeddings the vectors array has shape (0, 0) since D is unknown.
@@ -467,8 +467,8 @@ class FaceDatabase:
         with self._connection() as conn:
             rows = conn.execute(
                 "SELECT e.id, p.name, e.dim, e.vector FROM embeddings e "
-                "JOIN people p ON p.id = e.person_id WHERE e.model_id = ? ORDER BY e.id",
-                (model_id,),
+                "JOIN people p ON p.id = e.person_id WHERE e.model_id = ? AND e.id > ? ORDER BY e.id",
+                (model_id, after_id),
             ).fetchall()
         ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
         names = [row[1] for row in rows]

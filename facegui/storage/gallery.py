@@ -250,7 +250,8 @@ class Gallery:
         if removed:
             self._remove_ids_locked(np.fromiter(removed, np.int64, len(removed)))
         if added:
-            ids, names, vectors = self._db.load_embeddings(self.model_id)
+            # Ids only grow, so what another writer added is (nearly always) at the end: read only that.
+            ids, names, vectors = self._db.load_embeddings(self.model_id, after_id=min(added) - 1)
             wanted = np.isin(ids, np.fromiter(added, np.int64, len(added)))
             self._add_locked(ids[wanted], [name for name, keep in zip(names, wanted) if keep], vectors[wanted])
         # Fills in the names of a base loaded from disk, known only by id.
