@@ -21,8 +21,6 @@ import numpy as np
 
 from facegui.config import Settings
 from facegui.engine import load_image
-from facegui.engine.adaptive import AdaptiveInputSize
-from facegui.engine.tracking import FaceTracker
 from facegui.modelstore import ModelStore
 from facegui.service import Recognizer
 from facegui.service.live import LiveRecognizer
@@ -41,18 +39,21 @@ def video_frames(path: Path) -> list[np.ndarray]:
         frames.append(frame)
 
 
+MODES = {"every face, every frame": dict(tracking=False),
+         "tracked": dict(tracking=True, adaptive_detection=False),
+         "tracked + adaptive": dict(tracking=True, adaptive_detection=True)}
+
+
 def run(recognizer: Recognizer, frames: list[np.ndarray], mode: str) -> dict:
-    tracker = FaceTracker()
-    adaptive = AdaptiveInputSize.from_settings(recognizer.settings) if mode == "tracked + adaptive" else None
+    """The stream as the window's camera worker recognises it, with the mode's settings."""
+    settings = recognizer.settings.replace(**MODES[mode])
+    live = LiveRecognizer(Recognizer(recognizer.engine, recognizer.gallery, settings))
     counts = []
     start = time.perf_counter()
     for frame in frames:
-        if mode == "every face, every frame":
-            counts.append(len(recognizer.identify(frame)))
-        else:
-            counts.append(len(recognizer.engine.identify_tracked(frame, tracker, recognizer.gallery, adaptive)))
+        counts.append(len(live.recognize(frame)))
     elapsed = time.perf_counter() - start
-    embed_calls = len(frames) if mode == "every face, every frame" else tracker.embed_calls
+    embed_calls = live.tracker.embed_calls if live.tracker else len(frames)
     return {"fps": len(frames) / elapsed, "ms": 1000 * elapsed / len(frames), "embed_calls": embed_calls,
             "counts": counts}
 
@@ -91,11 +92,11 @@ def decode_and_recognise(recognizer: Recognizer, video: Path, pipelined: bool) -
 
 def hot_spots(recognizer: Recognizer, frames: list[np.ndarray], top: int = 6) -> list[str]:
     """Functions by own time, as a share of the whole loop; onnxruntime's run is the models' time."""
-    tracker = FaceTracker()
+    live = LiveRecognizer(recognizer)
     profiler = cProfile.Profile()
     profiler.enable()
     for frame in frames:
-        recognizer.engine.identify_tracked(frame, tracker, recognizer.gallery)
+        live.recognize(frame)
     profiler.disable()
     stats = pstats.Stats(profiler)
     total = sum(row[2] for row in stats.stats.values())
@@ -117,7 +118,7 @@ def main() -> None:
     scenarios = {"still 640x480, 1 face": [still_one] * args.frames,
                  "still 640x480, 4 faces": [still_four] * args.frames,
                  f"test video 640x360, {len(clip)} frames": clip}
-    modes = ("every face, every frame", "tracked", "tracked + adaptive")
+    modes = tuple(MODES)
     out = ["## Live pipeline: tracking and adaptive detection", "",
            machine_line() + " onnxruntime threads: default (one per core), no spinning. "
            "Made by `python bench/bench_tracking.py`.", "",

@@ -62,12 +62,16 @@ class RetinaFaceDetector:
         scale = (long_side or self.input_size) / max(height, width)
         return max(1, round(height * scale)), max(1, round(width * scale))
 
+    @staticmethod
+    def network_input(image: np.ndarray, height: int, width: int) -> np.ndarray:
+        """The image resized to height x width, minus the training mean, as NCHW float32."""
+        return cv2.dnn.blobFromImage(image, 1.0, (width, height), BGR_MEAN, swapRB=False, crop=False)
+
     def detect(self, image: np.ndarray, long_side: int | None = None) -> list[Face]:
         """Faces in a BGR uint8 image, highest score first; ``long_side`` overrides the input size."""
         height, width = image.shape[:2]
         in_h, in_w = self.input_shape(height, width, long_side)
-        blob = cv2.dnn.blobFromImage(image, 1.0, (in_w, in_h), BGR_MEAN, swapRB=False, crop=False)
-        loc, conf, landmarks = self.model.run({self.input_name: blob})
+        loc, conf, landmarks = self.model.run({self.input_name: self.network_input(image, in_h, in_w)})
         scores = conf[0, :, 1]
         keep = np.flatnonzero(scores >= self.confidence)
         if keep.size == 0:

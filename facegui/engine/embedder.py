@@ -35,9 +35,13 @@ class ArcFaceEmbedder:
         if self.dim is None:
             self.dim = int(self._run(np.zeros((1, self.chip_size, self.chip_size, 3), np.uint8)).shape[1])
 
-    def _run(self, chips_bgr) -> np.ndarray:
-        blob = cv2.dnn.blobFromImages(list(chips_bgr), PIXEL_SCALE, (self.chip_size, self.chip_size),
+    def network_input(self, chips_bgr) -> np.ndarray:
+        """Aligned BGR chips as the NCHW RGB float32 batch the network was trained on."""
+        return cv2.dnn.blobFromImages(list(chips_bgr), PIXEL_SCALE, (self.chip_size, self.chip_size),
                                       (PIXEL_MEAN,) * 3, swapRB=True, crop=False)
+
+    def _run(self, chips_bgr) -> np.ndarray:
+        blob = self.network_input(chips_bgr)
         return self.model.run({self.input_name: blob})[0].reshape(len(blob), -1)
 
     def embed(self, chips_bgr: list[np.ndarray]) -> np.ndarray:
