@@ -14,9 +14,12 @@ import pytest
 from PySide6.QtGui import QImage
 
 from facegui.app import main
+from facegui.engine.face import Face
 from facegui.engine.imageio import write_image
+from facegui.engine.matcher import Recognition
 from facegui.gui.drawing import FaceResult, annotated
-from facegui.render import FaceLabel, draw_labels, label_font, label_text, qimage_to_bgr, renders_fully
+from facegui.render import (FaceLabel, annotated_copy, bgr_to_qimage, draw_labels, label_font, label_text,
+                            qimage_to_bgr, renders_fully)
 from facegui.service import Recognizer
 
 from .conftest import FACES, REPO
@@ -158,3 +161,23 @@ def test_without_any_cjk_font_the_file_shows_a_latin_transliteration(zhang_enrol
     assert result["label"].startswith("ZhangXueYou 0.") and "?" not in result["label"]
     assert result["label_drawable"]  # every glyph drawn is a real one: no tofu
     assert result["file_shows_latin"]
+
+
+def test_annotated_copy_leaves_the_frame_alone_and_draws_what_the_window_draws(qapp):
+    frame = cv2.imread(str(ZHANG_PHOTO))
+    before = frame.copy()
+    box = np.array([667.1, 106.2, 851.9, 340.6], np.float32)  # where the detector finds him
+    recognition = Recognition(Face(box, np.zeros((5, 2), np.float32), 0.99), ZHANG, 0.82)
+    face = FaceLabel.from_recognition(recognition)
+    drawn = annotated_copy(frame, [recognition])
+    assert np.array_equal(frame, before)
+    assert np.array_equal(drawn, qimage_to_bgr(draw_labels(bgr_to_qimage(frame), [face])))
+    assert not np.array_equal(drawn, frame)
+
+
+@pytest.mark.parametrize("channels", [None, 3, 4])
+def test_grey_bgr_and_bgra_frames_round_trip_through_qimage(channels):
+    shape = (7, 9) if channels is None else (7, 9, channels)
+    frame = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
+    expected = np.repeat(frame[:, :, None], 3, axis=2) if channels is None else frame[:, :, :3]
+    assert np.array_equal(qimage_to_bgr(bgr_to_qimage(frame)), expected)

@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPen
 from ..engine.matcher import Recognition
 from .fonts import displayable_name, label_font
 from .headless import ensure_gui_application
-from .images import bgr_to_qimage, qimage_to_bgr
+from .images import as_bgr, wrap_bgr
 
 KNOWN_COLOUR = QColor(60, 200, 80)
 UNKNOWN_COLOUR = QColor(230, 40, 40)
@@ -95,5 +95,8 @@ def draw_labels(image: QImage, labels: Iterable[FaceLabel]) -> QImage:
 def annotated_copy(image_bgr: np.ndarray, recognitions: Iterable[Recognition]) -> np.ndarray:
     """A BGR copy of ``image_bgr`` with every recognition drawn: the CLI's annotated files."""
     ensure_gui_application()
-    labels = [FaceLabel.from_recognition(r) for r in recognitions]
-    return qimage_to_bgr(draw_labels(bgr_to_qimage(image_bgr), labels))
+    canvas = as_bgr(image_bgr)
+    if np.may_share_memory(canvas, image_bgr):
+        canvas = canvas.copy()
+    draw_labels(wrap_bgr(canvas), [FaceLabel.from_recognition(r) for r in recognitions])  # paints into canvas
+    return canvas
