@@ -154,9 +154,9 @@ class FaceTracker:
                 track.misses += 1
         self.tracks = [t for t in self.tracks if t.misses <= policy.max_misses]
         result = []
-        for face, track in zip(faces, assigned):
-            if track is None:
-                track = Track(next(self._ids), face)
+        for face, held in zip(faces, assigned):
+            track = held if held is not None else Track(next(self._ids), face)
+            if held is None:
                 self.tracks.append(track)
             track.face, track.misses = face, 0
             result.append(track)
@@ -191,7 +191,7 @@ class FaceTracker:
             self.embed_calls += 1
         steady = []
         for track, face in zip(tracks, embedded):
-            embedding = face.embedding
+            embedding = face.require_embedding()
             if track.embedding_sum is not None and float(embedding @ _unit(track.embedding_sum)) \
                     < self.policy.identity_reset_similarity:
                 # Another person took over the box (a crossing the box checks missed): a new track begins.
@@ -223,6 +223,6 @@ class FaceTracker:
             assert latest is not None, "every track is embedded in its first frame"
             fresh = track.embedded_at_frame == self.frame_index
             recognition = latest if fresh else Recognition(
-                track.face.with_embedding(latest.face.embedding), latest.name, latest.similarity)
+                track.face.with_embedding(latest.face.require_embedding()), latest.name, latest.similarity)
             results.append(TrackedRecognition(recognition, track.track_id, fresh))
         return results

@@ -120,9 +120,6 @@ class _UnknownTrack:
     logged: bool = False
 
 
-_NOT_LOOKED_UP = object()
-
-
 def as_tracked(recognition: TrackedRecognition | Recognition) -> TrackedRecognition:
     """A plain recognition (of an untracked frame) is fresh evidence without a track."""
     if isinstance(recognition, TrackedRecognition):
@@ -141,7 +138,7 @@ class AttendanceRecorder:
         self._on_unknown = on_unknown
         self._lock = threading.Lock()
         self.settings = settings
-        self._votes: dict[tuple[str, str], deque] = {}
+        self._votes: dict[tuple[str, str], deque[float | None]] = {}
         """(source, name) → similarities of the last fresh looks, None for a frame without the person."""
         self._last_frame: dict[str, datetime] = {}
         self._last_event: dict[str, datetime | None] = {}
@@ -161,10 +158,10 @@ class AttendanceRecorder:
             self.settings = settings
 
     def _forget_locked(self, source: str) -> None:
-        for key in [k for k in self._votes if k[0] == source]:
-            del self._votes[key]
-        for key in [k for k in self._unknown_tracks if k[0] == source]:
-            del self._unknown_tracks[key]
+        for vote in [k for k in self._votes if k[0] == source]:
+            del self._votes[vote]
+        for track in [k for k in self._unknown_tracks if k[0] == source]:
+            del self._unknown_tracks[track]
 
     def observe(self, frame_bgr: np.ndarray, recognitions: Sequence[TrackedRecognition | Recognition],
                 source: str = DEFAULT_SOURCE, now: datetime | None = None) -> list[AttendanceEvent]:
@@ -208,18 +205,19 @@ class AttendanceRecorder:
             sightings: list[str] = []
             for name, recognition in in_view.items():
                 # Only fresh embeddings vote; a name the tracker holds between them keeps the vote standing.
-                window = self._votes.get((source, name))
+                votes = self._votes.get((source, name))
                 if name in fresh:
-                    if window is None:
-                        window = self._votes[(source, name)] = deque(maxlen=settings.checkin_window)
-                    window.append(fresh[name].similarity)
-                if window is None:
+                    if votes is None:
+                        votes = self._votes[(source, name)] = deque(maxlen=settings.checkin_window)
+                    votes.append(fresh[name].similarity)
+                if votes is None:
                     continue
-                hits = [value for value in window if value is not None]
+                hits = [value for value in votes if value is not None]
                 if len(hits) < settings.checkin_min_hits or max(hits) < settings.checkin_min_similarity:
                     continue
-                if name in fresh and fresh[name].face.embedding is not None:
-                    self._recent_known[name] = (_unit(fresh[name].face.embedding), moment)
+                embedding = fresh[name].face.embedding if name in fresh else None
+                if embedding is not None:
+                    self._recent_known[name] = (_unit(embedding), moment)
                 last_sighting = self._last_sighting.get(name)
                 if (last_sighting is None or last_sighting.date() != moment.date()
                         or abs((moment - last_sighting).total_seconds()) >= SIGHTING_INTERVAL_S):
@@ -236,8 +234,9 @@ class AttendanceRecorder:
                 if settings.attendance_snapshots else (lambda face: None)
             new_events = [NewEvent(r.name, moment, source, r.similarity, snapshot(r.face), not_since=moment - cooldown)
                           for r in checkins]
-            new_unknowns = [NewUnknown(moment, source, r.similarity, self._model_id, r.face.embedding, snapshot(r.face))
-                            for _, r in unknown_due]
+            model_id = self._model_id  # unknowns are only logged when there is one
+            new_unknowns = [NewUnknown(moment, source, r.similarity, model_id, r.face.require_embedding(),
+                                       snapshot(r.face)) for _, r in unknown_due] if model_id is not None else []
             written, logged = self._store.record(new_events, [(name, moment) for name in sightings], new_unknowns)
 
             # Only now that the write succeeded does the in-memory state move on.
@@ -251,16 +250,16 @@ class AttendanceRecorder:
                     self._last_event[recognition.name] = self._store.last_event_at(recognition.name) or moment
             for track, recognition in unknown_due:
                 track.logged = True
-                self._logged_unknowns.append((_unit(recognition.face.embedding), moment))
+                self._logged_unknowns.append((_unit(recognition.face.require_embedding()), moment))
         if self._on_unknown is not None:
             for record in logged:
                 self._on_unknown(record)
         return written
 
     def _in_cooldown(self, name: str, moment: datetime) -> bool:
-        last = self._last_event.get(name, _NOT_LOOKED_UP)
-        if last is _NOT_LOOKED_UP:  # once per person: a check-in from an earlier session counts too
-            last = self._last_event[name] = self._store.last_event_at(name)
+        if name not in self._last_event:  # once per person: a check-in from an earlier session counts too
+            self._last_event[name] = self._store.last_event_at(name)
+        last = self._last_event[name]
         if last is None or last.date() != moment.date():
             return False
         return (moment - last).total_seconds() < self.settings.checkin_cooldown_s
@@ -356,7 +355,7 @@ class AttendanceService:
     def __enter__(self) -> AttendanceService:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def configure(self, settings: Settings) -> None:
@@ -370,7 +369,7 @@ class AttendanceService:
         return self.now().date()
 
     # -- recording ------------------------------------------------------------
-    def observe(self, frame_bgr: np.ndarray, recognitions: Sequence[Recognition],
+    def observe(self, frame_bgr: np.ndarray, recognitions: Sequence[TrackedRecognition | Recognition],
                 source: str = DEFAULT_SOURCE, now: datetime | None = None) -> list[AttendanceEvent]:
         return self.recorder.observe(frame_bgr, recognitions, source, now)
 
