@@ -73,7 +73,7 @@ def compare_with_untracked(recognizer: Recognizer, frames: list[np.ndarray], mod
         return [live.recognize(frame) for frame in frames]
 
     tracked, untracked = play(mode), play("every face, every frame")
-    named = wrong = missed = fresh = 0
+    named = wrong = fresh = 0
     worst = []
     for index, (shown, plain) in enumerate(zip(tracked, untracked)):
         for face in shown:
