@@ -27,17 +27,17 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import sqlite3
 import time
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 
-from .database import VECTOR_DTYPE, FaceDatabase, StorageError, _vector_to_blob, normalize_person_name
+from .backend import Backend, StorageError
+from .database import VECTOR_DTYPE, FaceDatabase, _vector_to_blob, normalize_person_name
 from .gallery import DATABASE_FILE_NAME
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,10 @@ class AttendanceEvent:
     similarity: float
     snapshot: Path | None
     """Absolute path of the JPEG of the aligned face, or None."""
+    station: str = ""
+    """The station that recorded it (setting ``station_name``)."""
+    uid: str = ""
+    """Unique id made where it happened: a retried write of the same check-in is a no-op."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,8 @@ class UnknownFace:
     model_id: str
     embedding: np.ndarray
     snapshot: Path | None
+    station: str = ""
+    uid: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,7 @@ class NewEvent:
     snapshot_jpeg: bytes | None = None
     not_since: datetime | None = None
     """Cool-down: skip this check-in if the person has one on the same day at or after this time."""
+    uid: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,7 @@ class NewUnknown:
     model_id: str
     embedding: np.ndarray
     snapshot_jpeg: bytes | None = None
+    uid: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
 @dataclass(frozen=True)
