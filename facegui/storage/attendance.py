@@ -33,6 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -443,7 +444,7 @@ class AttendanceStore(FaceDatabase):
             ).fetchone()
         return None if row is None else self._unknown_from_row(row)
 
-    def _unknown_from_row(self, row) -> UnknownFace:
+    def _unknown_from_row(self, row: Sequence[Any]) -> UnknownFace:
         unknown_id, at, source, similarity, model_id, blob, snapshot = row
         return UnknownFace(int(unknown_id), _parse_time(at), source, float(similarity), model_id,
                            np.frombuffer(blob, dtype=VECTOR_DTYPE).astype(np.float32), self._absolute(snapshot))
