@@ -60,6 +60,9 @@ need_command() {
 
 # desktop-file-validate checks resources/facegui.desktop (tests/test_packaging.py).
 need_command desktop-file-validate desktop-file-utils
+# initdb and pg_ctl of PostgreSQL 15: tests marked "postgres" start a throwaway server of their own
+# (tests/postgres_server.py); FACEGUI_PG_BIN points elsewhere.
+[ -x "${FACEGUI_PG_BIN:-/usr/lib/postgresql/15/bin}/initdb" ] || apt_install postgresql || exit 1
 # ------------------------------------------------------------------------------------------------
 
 .venv/bin/ruff check --quiet --select F facegui tests bench  # undefined names, unused imports

@@ -25,7 +25,8 @@ POSTGRES_SCHEMES = ("postgresql", "postgres")
 # Seconds libpq waits for a server before giving up; a station then works offline.
 CONNECT_TIMEOUT_S = 3
 # Without keepalives a pulled network cable leaves a query waiting for the OS's TCP timeout (minutes).
-_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 3}
+_KEEPALIVES: dict[str, Any] = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2,
+                               "keepalives_count": 3}
 
 
 class StorageError(Exception):
@@ -61,7 +62,8 @@ def redact_url(url: str) -> str:
 
 
 class Cursor(Protocol):
-    rowcount: int
+    @property
+    def rowcount(self) -> int: ...
 
     def fetchone(self) -> Any: ...
     def fetchall(self) -> list[Any]: ...
@@ -199,7 +201,6 @@ class PostgresBackend(Backend):
         self.url = url
         self.description = redact_url(url)
         self.raw: Any = None
-        self.ensure_connected()
 
     def ensure_connected(self) -> None:
         if self.raw is not None and not self.raw.closed and not self.raw.broken:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .backend import Backend, StorageError, open_backend
+from .backend import Backend, DatabaseUnavailable, StorageError, open_backend
 from .schema import migrate
 
 log = logging.getLogger(__name__)
@@ -124,15 +124,29 @@ class FaceDatabase:
     locking and busy timeout, or PostgreSQL's row locks, arbitrate.
     """
 
-    def __init__(self, location: Path | str) -> None:
+    def __init__(self, location: Path | str, start_offline: bool = False) -> None:
+        """Open (and create or upgrade) the database.
+
+        With ``start_offline``, a server that cannot be reached yet is not an
+        error: :attr:`online` is False and the first successful use upgrades
+        the schema.  Without it, DatabaseUnavailable is raised here.
+        """
         self._lock = threading.Lock()
         self._backend: Backend = open_backend(location)
         self.description = self._backend.description
         self.remote = self._backend.remote
         self.path = None if self.remote else Path(location)
+        self.online = True
+        """False from a lost connection until the next successful use (remote databases)."""
+        self.last_error: str | None = None
+        self._migrated = False
         try:
             with self._connection():
-                migrate(self._backend)
+                pass
+        except DatabaseUnavailable:
+            if not start_offline:
+                self._backend.close()
+                raise
         except BaseException:
             self._backend.close()
             raise
@@ -147,16 +161,32 @@ class FaceDatabase:
     def _connection(self) -> Iterator[Backend]:
         """The shared connection, locked; driver failures become StorageError."""
         with self._lock:
-            self._backend.ensure_connected()
             try:
+                self._backend.ensure_connected()
+                if not self._migrated:
+                    migrate(self._backend)
+                    self._migrated = True
                 yield self._backend
+            except DatabaseUnavailable as error:
+                self._went_offline(error)
+                raise
             except StorageError:
                 raise
             except Exception as error:
                 translated = self._backend.translate_error(error)
                 if translated is None:
                     raise
+                if isinstance(translated, DatabaseUnavailable):
+                    self._went_offline(translated)
                 raise translated from error
+            if not self.online:
+                log.warning("Database %s is reachable again", self.description)
+            self.online, self.last_error = True, None
+
+    def _went_offline(self, error: StorageError) -> None:
+        if self.online:
+            log.warning("%s; working offline", error)
+        self.online, self.last_error = False, str(error)
 
     def _scalar(self, sql: str, params: tuple, default: Any = None) -> Any:
         """The first column of the first row, or ``default`` when there is no row."""

@@ -213,7 +213,10 @@ def _statements(script: str) -> list[str]:
 def _stored_version(db: Backend) -> int:
     if db.dialect == "sqlite":
         return int(db.execute("PRAGMA user_version").fetchone()[0])
-    if db.execute("SELECT to_regclass('facegui_schema')").fetchone()[0] is None:
+    # A catalog table scan, not to_regclass(): that consults a per-connection cache which may not
+    # have seen the schema another station created while we waited for the migration lock.
+    if db.execute("SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
+                  "AND tablename = 'facegui_schema'").fetchone() is None:
         return 0
     row = db.execute("SELECT version FROM facegui_schema").fetchone()
     return 0 if row is None else int(row[0])
