@@ -60,6 +60,8 @@ need_command() {
 
 # desktop-file-validate checks resources/facegui.desktop (tests/test_packaging.py).
 need_command desktop-file-validate desktop-file-utils
+# A CJK font: tests/test_render.py draws 张学友 and compares pixels (docs/i18n.md, "Fonts").
+[ -n "$(fc-list :lang=zh 2>/dev/null)" ] || apt_install fonts-noto-cjk || exit 1
 # ------------------------------------------------------------------------------------------------
 
 .venv/bin/ruff check --quiet --select F facegui tests bench  # undefined names, unused imports
