@@ -16,7 +16,6 @@ import numpy as np
 from .. import __version__
 from ..config import Settings, SettingsError
 from ..engine import ModelLoadError, ImageError
-from ..engine.annotate import draw_recognitions
 from ..engine.imageio import IMAGE_SUFFIXES, list_images, write_image
 from ..engine.video import VideoSourceError, describe, open_capture
 from ..modelstore import ModelStore, ModelStoreError
@@ -167,8 +166,9 @@ def cmd_identify(args, settings) -> int:
                 names = ", ".join(f"{r.name} ({r.similarity:.2f})" for r in recognitions) or "no face"
                 print(f"{path}: {names}")
             if out_dir:
+                from ..render import annotated_copy  # Qt only when drawing
                 write_image(out_dir / f"{path.stem}_identified{path.suffix or '.jpg'}",
-                            draw_recognitions(image, recognitions))
+                            annotated_copy(image, recognitions))
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
@@ -245,7 +245,8 @@ def cmd_video(args, settings) -> int:
                         writer = cv2.VideoWriter(str(args.out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
                         if not writer.isOpened():
                             raise UsageError(f"{args.out}: cannot write a video there")
-                    writer.write(draw_recognitions(frame, recognitions))
+                    from ..render import annotated_copy  # Qt only when drawing
+                    writer.write(annotated_copy(frame, recognitions))
                 frames += 1
         except KeyboardInterrupt:
             pass
