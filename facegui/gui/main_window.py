@@ -18,6 +18,7 @@ from .actions import WindowActions
 from .core.camera import CameraController
 from .core.context import AppContext
 from .core.data_rights import DataRights
+from .core.file_dialogs import NOT_IN_KIOSK
 from .core.kiosk import KioskMode
 from .dialogs.identify import Identifier
 from .dialogs.pin import SetPinDialog, ask_pin
@@ -134,6 +135,9 @@ class MainWindow(FileDropTarget, QMainWindow):
         QMessageBox.warning(self, "Admin PIN", message)
 
     def set_admin_pin(self) -> bool:
+        if self.context.kiosk:
+            self.statusBar().showMessage(NOT_IN_KIOSK, 8000)
+            return False
         dialog = SetPinDialog(self.context.guard, self)
         if dialog.exec():
             self.statusBar().showMessage(dialog.result_message, 8000)

@@ -102,20 +102,20 @@ class CameraController(QObject):
 
     def _on_frame(self, packet: FramePacket) -> None:
         worker = self.sender()
-        if worker is not self.worker:
-            return  # a late frame of a stopped worker
+        if worker is None or worker is not self.worker:
+            return  # a late frame of a stopped (maybe deleted) worker
         self.last_packet = packet
         self.frameReady.emit(packet)
         worker.frame_shown()
         self.frameShown.emit(packet)
 
     def _on_state(self, state: SourceState) -> None:
-        if self.sender() is self.worker:
+        if self.worker is not None and self.sender() is self.worker:
             self.stateChanged.emit(state)
 
     def _on_worker_finished(self) -> None:
         worker = self.sender()
-        if worker is self.worker:  # ended or failed on its own
+        if worker is not None and worker is self.worker:  # ended or failed on its own
             self.worker = None
             worker.deleteLater()
             self.runningChanged.emit(False)

@@ -35,6 +35,7 @@ class KioskMode:
             self.context.set_kiosk(True)
             self.window.menuBar().hide()
             self.toolbar.hide()
+            self.toolbar.toggleViewAction().setEnabled(False)
             # QMainWindow's own right-click menu hides panels and toolbars.
             self.window.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
             for dock in self.docks:
@@ -58,6 +59,7 @@ class KioskMode:
         maximized, toolbar_visible = self._before
         self.window.menuBar().show()
         self.toolbar.setVisible(toolbar_visible)
+        self.toolbar.toggleViewAction().setEnabled(True)
         self.window.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
         for dock in self.docks:
             dock.set_locked(False)
