@@ -381,6 +381,9 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument("--data-dir", help="database and index folder (default: FACEGUI_DATA_DIR or the user data folder)")
     common.add_argument("--models", help="folder searched first for model files (default: FACEGUI_MODEL_DIR)")
+    common.add_argument("--database", metavar="URL",
+                        help="shared PostgreSQL database, e.g. postgresql://facegui@dbhost/school "
+                             "(setting database_url; default: the SQLite file in the data folder)")
     common.add_argument("--threshold", type=float, help="similarity threshold (setting similarity_threshold)")
     common.add_argument("--det-size", type=int, help="detector input long side (setting detector_input_size)")
     common.add_argument("--provider", choices=["auto", "cpu", "cuda"], help="onnxruntime execution provider")

@@ -16,18 +16,13 @@ from pathlib import Path
 from ..config import Settings
 from ..engine import FaceEngine
 from ..modelstore import ModelStore
-from ..storage import Gallery, UnknownFace
+from ..storage import UnknownFace
 from .attendance import AttendanceService
 from .privacy import delete_all_face_data, export_personal_data
-from .recognizer import Recognizer, load_engine
+from .recognizer import Recognizer, load_engine, open_gallery
 
 ENGINE_OPTIONS = ("execution_provider", "intra_op_threads")
 """Settings that onnxruntime reads when a session is created: changing one reloads the models."""
-
-
-def _open_gallery(settings: Settings, engine: FaceEngine) -> Gallery:
-    return Gallery(settings.data_dir, engine.embedder_id, engine.embedder.dim,
-                   approximate_search_threshold=settings.approximate_search_threshold)
 
 
 class Workspace:
@@ -90,7 +85,7 @@ class Workspace:
         try:
             return delete_all_face_data(self.settings)
         finally:
-            self.recognizer.gallery = _open_gallery(self.settings, self.recognizer.engine)
+            self.recognizer.gallery = open_gallery(self.settings, self.recognizer.engine)
             self.attendance = self._open_attendance()
             self._owns_attendance = True
 
