@@ -86,7 +86,7 @@ def window(qtbot, recognizer, tmp_path, record):
     store = PreferenceStore(tmp_path / "gui.ini")
     store.save(replace(store.load(), camera_source=str(VIDEO), pace_video_files=True, loop_video_files=True))
     win = MainWindow(AppContext(recognizer, store=store, config_file=tmp_path / "settings.json",
-                                admin_lock=AdminLock(tmp_path)))
+                                admin_lock=AdminLock(recognizer.settings.data_dir)))
     guard = win.context.guard
     guard.prompt = lambda label: (record.prompts.append(label), None)[1]  # asked, and cancelled
     qtbot.addWidget(win)

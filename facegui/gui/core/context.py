@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from ...config import Settings, save_settings, user_config_dir
+from ...config import Settings, save_settings
 from ...engine import FaceEngine
 from ...service import AdminLock, AttendanceService, Recognizer
 from ...service.workspace import ENGINE_OPTIONS, Workspace
@@ -74,9 +74,8 @@ class AppContext(QObject):
         self.config_file = Path(config_file) if config_file is not None else None
         self.thumbnails = ThumbnailStore(self.settings.data_dir)
         self.tasks = TaskRunner(parent=self)
-        # The admin PIN lives with the other per-user files: next to --config when given, like gui.ini.
-        config_dir = self.config_file.parent if self.config_file is not None else user_config_dir()
-        self.guard = Guard(admin_lock or AdminLock(config_dir))
+        # The admin PIN lives with the data it guards, whatever settings file the window was started with.
+        self.guard = Guard(admin_lock or AdminLock.for_settings(self.settings, self.config_file))
         self.kiosk = False
         self.file_dialogs = FileDialogs(lambda: self.kiosk, notify=lambda message: self.notice.emit(message, 8000))
 
