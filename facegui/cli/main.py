@@ -266,10 +266,12 @@ def cmd_video(args, settings) -> int:
                 ok, frame = capture.read()
                 if not ok:
                     break
-                recognitions = [t.recognition for t in live.recognize(frame)]
-                if args.json and recognitions:
-                    print(json.dumps({"frame": frames, "faces": [r.to_json() for r in recognitions]},
-                                     ensure_ascii=False), flush=True)
+                tracked = live.recognize(frame)
+                recognitions = [t.recognition for t in tracked]
+                if args.json and tracked:
+                    print(json.dumps({"frame": frames, "faces": [
+                        {**t.recognition.to_json(), "track": t.track_id, "fresh": t.fresh} for t in tracked]},
+                        ensure_ascii=False), flush=True)
                 if args.out:
                     if writer is None:
                         fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
