@@ -18,10 +18,11 @@ from ..config import Settings, SettingsError
 from ..engine import ModelLoadError, ImageError
 from ..engine.annotate import draw_recognitions
 from ..engine.imageio import IMAGE_SUFFIXES, list_images, write_image
+from ..files import open_private
 from ..engine.video import VideoSourceError, describe, open_capture
 from ..modelstore import ModelStore, ModelStoreError
 from ..service import AttendanceService, Recognizer, delete_all_face_data, export_personal_data
-from ..service.attendance import format_table
+from ..service.privacy import ExportError
 from ..service.live import LiveRecognizer
 from ..storage import StorageError
 
@@ -147,10 +148,20 @@ def _expand_images(items: list[str]) -> list[Path]:
     return paths
 
 
+def _output_folder(path: str) -> Path:
+    """Create an output folder (user-only when new), or a UsageError saying why it cannot be one."""
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise UsageError(f"{folder}: cannot create this folder ({exc.strerror or exc})") from None
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: not a folder")
+    return folder
+
+
 def cmd_identify(args, settings) -> int:
-    out_dir = Path(args.out) if args.out else None
-    if out_dir:
-        out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = _output_folder(args.out) if args.out else None
     failed = False
     with open_recognizer(settings) as recognizer:
         for path in _expand_images(args.images):
@@ -167,8 +178,12 @@ def cmd_identify(args, settings) -> int:
                 names = ", ".join(f"{r.name} ({r.similarity:.2f})" for r in recognitions) or "no face"
                 print(f"{path}: {names}")
             if out_dir:
-                write_image(out_dir / f"{path.stem}_identified{path.suffix or '.jpg'}",
-                            draw_recognitions(image, recognitions))
+                target = out_dir / f"{path.stem}_identified{path.suffix or '.jpg'}"
+                try:
+                    write_image(target, draw_recognitions(image, recognitions))
+                except (OSError, ImageError) as exc:
+                    _err(f"{target}: cannot write ({getattr(exc, 'strerror', None) or exc})")
+                    failed = True
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
@@ -207,12 +222,17 @@ def cmd_compare(args, settings) -> int:
 
 
 def cmd_export(args, settings) -> int:
-    out = Path(args.npy)
-    out.mkdir(parents=True, exist_ok=True)
+    out = _output_folder(args.npy)
     with open_recognizer(settings) as recognizer:
         vectors, names = recognizer.gallery.export_arrays()
-    np.save(out / "face_encoding.npy", vectors)
-    np.save(out / "face_name.npy", np.asarray(names))
+    for file_name, array in (("face_encoding.npy", vectors), ("face_name.npy", np.asarray(names))):
+        try:
+            with open_private(out / file_name, "wb") as file:
+                np.save(file, array)
+        except OSError as exc:
+            (out / file_name).unlink(missing_ok=True)
+            _err(f"{out / file_name}: cannot write ({exc.strerror or exc})")
+            return EXIT_SOME_FAILED
     print(f"exported {len(names)} embeddings to {out / 'face_encoding.npy'} and {out / 'face_name.npy'}")
     return EXIT_OK
 
@@ -261,6 +281,14 @@ def cmd_video(args, settings) -> int:
     return EXIT_OK
 
 
+def _remove_half_written(path: Path) -> None:
+    try:
+        if path.is_file():
+            path.unlink()
+    except OSError:
+        pass
+
+
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -280,10 +308,11 @@ def cmd_attendance(args, settings) -> int:
             try:
                 rows = attendance.export_csv(Path(args.csv), start, end)
             except OSError as exc:
+                _remove_half_written(Path(args.csv))
                 raise UsageError(f"{args.csv}: cannot write ({exc.strerror or exc})") from None
             print(f"wrote {rows} rows ({start} to {end}) to {args.csv}", file=sys.stderr)
         else:
-            sys.stdout.write(format_table(attendance.report(start, end)))
+            attendance.write_table(attendance.iter_report(start, end), sys.stdout)
     return EXIT_OK
 
 
@@ -360,6 +389,9 @@ def cmd_data_export(args, settings) -> int:
         folder = export_personal_data(settings, Path(args.folder))
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from None
+    except ExportError as exc:
+        _err(str(exc))
+        return EXIT_SOME_FAILED
     print(f"exported all face data to {folder}")
     return EXIT_OK
 

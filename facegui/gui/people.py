@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPixmap
@@ -16,10 +17,10 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem
                                QVBoxLayout, QWidget)
 
 from ..engine import ImageError
+from ..files import atomic_write, make_private_dir
 from ..engine.align import align_face
 from ..engine.face import largest
 from ..engine.imageio import load_image
-from .drawing import bgr_to_qimage
 
 THUMBNAIL_DIR = "thumbnails"
 THUMBNAIL_SIZE = 64
@@ -39,9 +40,11 @@ class ThumbnailStore:
         return self.path_for(name).is_file()
 
     def save(self, name: str, chip_bgr: np.ndarray) -> None:
-        """Safe in a worker thread (QImage only)."""
-        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        bgr_to_qimage(chip_bgr).save(str(self.path_for(name)), "PNG")
+        """Safe in a worker thread (no QPixmap)."""
+        make_private_dir(self.folder)
+        ok, png = cv2.imencode(".png", chip_bgr)
+        if ok:
+            atomic_write(self.path_for(name), png.tobytes())  # 0600 whatever the umask
 
     def remove(self, name: str) -> None:
         self.path_for(name).unlink(missing_ok=True)

@@ -8,7 +8,6 @@ revision in the same transaction, so a cached index can tell it is stale.
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import threading
 import unicodedata
@@ -20,6 +19,8 @@ from pathlib import Path
 from types import TracebackType
 
 import numpy as np
+
+from ..files import make_private_dir, make_private_file, restrict_if_present
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,13 @@ class Unenrollment:
         return sum(len(ids) for ids in self.removed_ids_by_model.values())
 
 
+MAX_PERSON_NAME_LENGTH = 100
+_FORBIDDEN_NAME_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
+"""Control characters and line/paragraph separators: a name is one line in every table, CSV and log."""
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Bidirectional overrides and isolates would let a name display as another (trojan-source style)."""
+
+
 def normalize_person_name(name: str) -> str:
     """Canonical form of a person's name, or ValueError if it is unusable.
 
@@ -150,8 +158,10 @@ def normalize_person_name(name: str) -> str:
     cleaned = unicodedata.normalize("NFC", name).strip()
     if not cleaned:
         raise ValueError("person name must not be empty or only whitespace")
-    if any(unicodedata.category(ch) == "Cc" for ch in cleaned):
-        raise ValueError(f"person name must not contain control characters: {cleaned!r}")
+    if any(unicodedata.category(ch) in _FORBIDDEN_NAME_CATEGORIES or ch in _BIDI_CONTROLS for ch in cleaned):
+        raise ValueError(f"person name must not contain control characters or line breaks: {cleaned!r}")
+    if len(cleaned) > MAX_PERSON_NAME_LENGTH:
+        raise ValueError(f"person name is longer than {MAX_PERSON_NAME_LENGTH} characters")
     return cleaned
 
 
@@ -184,7 +194,13 @@ class FaceDatabase:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         try:
-            os.makedirs(self.path.parent, mode=0o700, exist_ok=True)  # face data is personal
+            # Face data is personal: a 0700 folder and 0600 files, whatever the umask. SQLite creates
+            # the WAL and shared-memory files with the database file's mode, so creating that one
+            # first is enough for new ones.
+            make_private_dir(self.path.parent)
+            make_private_file(self.path)
+            for suffix in ("-wal", "-shm"):
+                restrict_if_present(self.path.with_name(self.path.name + suffix))
         except OSError as error:
             raise StorageError(f"cannot create the data folder {self.path.parent}: {error}") from error
         self._lock = threading.Lock()
