@@ -1,6 +1,8 @@
 """ArcFace-style embedding models: aligned chip → L2-normalised vector."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import cv2
 import numpy as np
 
@@ -31,16 +33,17 @@ class ArcFaceEmbedder:
             raise EmbeddingModelError(f"expected an input of shape (N, 3, S, S), got {shape}")
         self.input_name = inp.name
         self.chip_size = int(shape[2])
-        self.dim = out.shape[-1] if isinstance(out.shape[-1], int) else None
-        if self.dim is None:
-            self.dim = int(self._run(np.zeros((1, self.chip_size, self.chip_size, 3), np.uint8)).shape[1])
+        declared_dim = out.shape[-1]
+        # A symbolic output size: one run on a blank chip tells it.
+        self.dim: int = declared_dim if isinstance(declared_dim, int) else \
+            int(self._run([np.zeros((self.chip_size, self.chip_size, 3), np.uint8)]).shape[1])
 
-    def network_input(self, chips_bgr) -> np.ndarray:
+    def network_input(self, chips_bgr: Sequence[np.ndarray]) -> np.ndarray:
         """Aligned BGR chips as the NCHW RGB float32 batch the network was trained on."""
         return cv2.dnn.blobFromImages(list(chips_bgr), PIXEL_SCALE, (self.chip_size, self.chip_size),
                                       (PIXEL_MEAN,) * 3, swapRB=True, crop=False)
 
-    def _run(self, chips_bgr) -> np.ndarray:
+    def _run(self, chips_bgr: Sequence[np.ndarray]) -> np.ndarray:
         blob = self.network_input(chips_bgr)
         return self.model.run({self.input_name: blob})[0].reshape(len(blob), -1)
 

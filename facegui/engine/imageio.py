@@ -5,6 +5,7 @@ import contextlib
 import os
 import struct
 import sys
+from collections.abc import Iterator
 import threading
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def to_bgr8(image: np.ndarray) -> np.ndarray:
     if image.dtype == np.uint16:
         image = (image >> 8).astype(np.uint8)
     elif image.dtype != np.uint8:
-        image = cv2.normalize(image, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+        image = cv2.normalize(image, np.empty_like(image), 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
     if image.ndim == 2:
         return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
     channels = image.shape[2]
@@ -82,7 +83,7 @@ _STDERR_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
-def _native_stderr_silenced():
+def _native_stderr_silenced() -> Iterator[None]:
     """libpng and libtiff print their complaints straight to file descriptor 2, bypassing OpenCV's
     log level; every failure is reported by ImageError instead, in one line."""
     if os.name != "posix":

@@ -1,6 +1,8 @@
 """The engine: frame → faces → embeddings → matches, with no UI and no storage."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from ..config import Settings
@@ -24,7 +26,8 @@ class FaceEngine:
         """Identifies the embedding model so stored vectors of different models never mix."""
 
     @classmethod
-    def load(cls, detector_model, embedder_model, settings: Settings, embedder_id: str) -> "FaceEngine":
+    def load(cls, detector_model: Path | bytes, embedder_model: Path | bytes, settings: Settings,
+             embedder_id: str) -> "FaceEngine":
         """Open both ONNX models (paths or bytes) with the configured providers."""
         detector = RetinaFaceDetector(OnnxModel.load(detector_model, settings), settings)
         embedder = ArcFaceEmbedder(OnnxModel.load(embedder_model, settings), settings.embed_flip)

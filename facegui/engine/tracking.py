@@ -8,6 +8,7 @@ than any single frame's, so it does not flicker between frames.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,6 +63,8 @@ class Track:
 
     @property
     def mean_embedding(self) -> np.ndarray:
+        if self.embedding_sum is None:
+            raise ValueError(f"track {self.track_id} was never embedded")
         return self.embedding_sum / max(np.linalg.norm(self.embedding_sum), 1e-12)
 
 
@@ -108,9 +111,9 @@ class FaceTracker:
                 track.misses += 1
         self.tracks = [t for t in self.tracks if t.misses <= self.policy.max_misses]
         result = []
-        for face, track in zip(faces, assigned):
-            if track is None:
-                track = Track(next(self._ids), face)
+        for face, held in zip(faces, assigned):
+            track = held if held is not None else Track(next(self._ids), face)
+            if held is None:
                 self.tracks.append(track)
             track.face, track.misses = face, 0
             result.append(track)
@@ -127,7 +130,7 @@ class FaceTracker:
                      or abs(track.similarity - threshold) < self.policy.uncertain_margin)
         return age >= (self.policy.uncertain_interval if uncertain else self.policy.reembed_interval)
 
-    def update(self, faces: list[Face], embed, gallery: SearchableGallery,
+    def update(self, faces: list[Face], embed: Callable[[list[Face]], list[Face]], gallery: SearchableGallery,
                threshold: float) -> list[TrackedRecognition]:
         """``embed(faces) -> faces with embeddings`` is called once, for the faces that need it."""
         self.frame_index += 1
@@ -136,7 +139,7 @@ class FaceTracker:
         if due:
             self.embed_calls += 1
             for track, embedded in zip(due, embed([t.face for t in due])):
-                self._absorb(track, embedded.embedding)
+                self._absorb(track, embedded.require_embedding())
             matches = match_faces([t.face.with_embedding(t.mean_embedding) for t in due], gallery, threshold)
             for track, match in zip(due, matches):
                 if track.name != UNKNOWN and match.name != track.name:

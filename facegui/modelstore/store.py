@@ -11,14 +11,20 @@ import json
 import sys
 import tempfile
 import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import onnx
 
 from ..files import atomic_write
 from .torch_legacy import CheckpointError, load_legacy_state_dict
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ..config import Settings
 
 DETECTOR = "detector"
 EMBEDDER = "embedder"
@@ -45,12 +51,12 @@ class ModelSpec:
     source_size: int
 
 
-def _convert_detector(weights):
+def _convert_detector(weights: Mapping[str, np.ndarray]) -> onnx.ModelProto:
     from .convert_retinaface import convert_retinaface
     return convert_retinaface(weights)
 
 
-def _convert_embedder(weights):
+def _convert_embedder(weights: Mapping[str, np.ndarray]) -> onnx.ModelProto:
     from .convert_arcface import convert_mobilefacenet
     return convert_mobilefacenet(weights)
 
@@ -130,7 +136,7 @@ class ModelStore:
         self.install_dir = Path(install_dir)
 
     @classmethod
-    def from_settings(cls, settings) -> "ModelStore":
+    def from_settings(cls, settings: Settings) -> "ModelStore":
         dirs = [settings.model_dir, LOCAL_MODEL_DIR, bundled_model_dir(), default_install_dir(settings.data_dir)]
         install = settings.model_dir or default_install_dir(settings.data_dir)
         return cls([d for d in dirs if d is not None], install)

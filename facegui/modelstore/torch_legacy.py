@@ -12,6 +12,7 @@ import struct
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 
@@ -70,13 +71,14 @@ class _PendingTensor:
         return np.ascontiguousarray(view)
 
 
-def _rebuild_tensor(storage, storage_offset, size, stride, *_unused):
+def _rebuild_tensor(storage: object, storage_offset: int, size: tuple[int, ...], stride: tuple[int, ...],
+                    *_unused: object) -> _PendingTensor:
     if not isinstance(storage, _Storage):
         raise CheckpointError("tensor rebuilt from something that is not a storage")
     return _PendingTensor(storage, int(storage_offset), tuple(size), tuple(stride))
 
 
-def _rebuild_parameter(data, _requires_grad, _backward_hooks, *_unused):
+def _rebuild_parameter(data: object, _requires_grad: bool, _backward_hooks: object, *_unused: object) -> object:
     return data
 
 
@@ -89,11 +91,11 @@ _ALLOWED_GLOBALS = {
 
 
 class _RestrictedUnpickler(pickle.Unpickler):
-    def __init__(self, file, storages: dict[str, _Storage]):
+    def __init__(self, file: IO[bytes], storages: dict[str, _Storage]):
         super().__init__(file)
         self._storages = storages
 
-    def find_class(self, module, name):
+    def find_class(self, module: str, name: str) -> Any:
         if module == "torch" and name in _STORAGE_DTYPES:
             return _StorageType(_STORAGE_DTYPES[name])
         try:
@@ -103,7 +105,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
                 f"refusing pickled global {module}.{name}: a state_dict needs only tensors"
             ) from None
 
-    def persistent_load(self, saved_id):
+    def persistent_load(self, saved_id: Any) -> _Storage:
         if not (isinstance(saved_id, tuple) and saved_id and saved_id[0] == "storage"):
             raise CheckpointError(f"unexpected persistent id {saved_id!r:.80}")
         _, storage_type, key, _location, size, *_view = saved_id
@@ -118,7 +120,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
 class _PlainUnpickler(pickle.Unpickler):
     """For the header pickles, which hold only numbers, strings and dicts."""
 
-    def find_class(self, module, name):
+    def find_class(self, module: str, name: str) -> Any:
         raise CheckpointError(f"refusing pickled global {module}.{name} in the header")
 
 

@@ -111,9 +111,6 @@ class _UnknownTrack:
     logged_at: datetime | None = None
 
 
-_NOT_LOOKED_UP = object()
-
-
 class AttendanceRecorder:
     """Check-ins, sightings and unknown faces from one or more streams of recognitions."""
 
@@ -125,7 +122,7 @@ class AttendanceRecorder:
         self._on_unknown = on_unknown
         self._lock = threading.Lock()
         self.settings = settings
-        self._votes: dict[tuple[str, str], deque] = {}
+        self._votes: dict[tuple[str, str], deque[float | None]] = {}
         """(source, name) → similarities of the last frames, None for a miss."""
         self._last_frame: dict[str, datetime] = {}
         self._last_event: dict[str, datetime | None] = {}
@@ -153,8 +150,8 @@ class AttendanceRecorder:
     def _forget_locked(self, source: str | None) -> None:
         for key in [k for k in self._votes if source is None or k[0] == source]:
             del self._votes[key]
-        for key in [k for k in self._unknown_tracks if source is None or k == source]:
-            del self._unknown_tracks[key]
+        for track_source in [k for k in self._unknown_tracks if source is None or k == source]:
+            del self._unknown_tracks[track_source]
 
     def observe(self, frame_bgr: np.ndarray, recognitions: Sequence[Recognition],
                 source: str = DEFAULT_SOURCE, now: datetime | None = None) -> list[AttendanceEvent]:
@@ -193,11 +190,11 @@ class AttendanceRecorder:
             checkins: list[Recognition] = []
             sightings: list[str] = []
             for name, recognition in best.items():
-                window = self._votes.get((source, name))
-                if window is None:
-                    window = self._votes[(source, name)] = deque(maxlen=settings.checkin_window)
-                window.append(recognition.similarity)
-                hits = [value for value in window if value is not None]
+                votes = self._votes.get((source, name))
+                if votes is None:
+                    votes = self._votes[(source, name)] = deque(maxlen=settings.checkin_window)
+                votes.append(recognition.similarity)
+                hits = [value for value in votes if value is not None]
                 if len(hits) < settings.checkin_min_hits or max(hits) < settings.checkin_min_similarity:
                     continue
                 if recognition.face.embedding is not None:
@@ -218,8 +215,9 @@ class AttendanceRecorder:
                 if settings.attendance_snapshots else (lambda face: None)
             new_events = [NewEvent(r.name, moment, source, r.similarity, snapshot(r.face), not_since=moment - cooldown)
                           for r in checkins]
-            new_unknowns = [NewUnknown(moment, source, r.similarity, self._model_id, r.face.embedding, snapshot(r.face))
-                            for r in unknown_due]
+            model_id = self._model_id  # unknowns are only tracked when there is one
+            new_unknowns = [NewUnknown(moment, source, r.similarity, model_id, r.face.require_embedding(), snapshot(r.face))
+                            for r in unknown_due] if model_id is not None else []
             written, logged = self._store.record(new_events, [(name, moment) for name in sightings], new_unknowns)
 
             # Only now that the write succeeded does the in-memory state move on.
@@ -232,16 +230,16 @@ class AttendanceRecorder:
                 else:  # refused: checked in elsewhere meanwhile, or no longer enrolled
                     self._last_event[recognition.name] = self._store.last_event_at(recognition.name) or moment
             for recognition in unknown_due:
-                self._logged_unknowns.append((_unit(recognition.face.embedding), moment))
+                self._logged_unknowns.append((_unit(recognition.face.require_embedding()), moment))
         if self._on_unknown is not None:
             for record in logged:
                 self._on_unknown(record)
         return written
 
     def _in_cooldown(self, name: str, moment: datetime) -> bool:
-        last = self._last_event.get(name, _NOT_LOOKED_UP)
-        if last is _NOT_LOOKED_UP:  # once per person: a check-in from an earlier session counts too
-            last = self._last_event[name] = self._store.last_event_at(name)
+        if name not in self._last_event:  # once per person: a check-in from an earlier session counts too
+            self._last_event[name] = self._store.last_event_at(name)
+        last = self._last_event[name]
         if last is None or last.date() != moment.date():
             return False
         return (moment - last).total_seconds() < self.settings.checkin_cooldown_s
@@ -258,7 +256,7 @@ class AttendanceRecorder:
             return []
         matched: set[int] = set()
         for recognition in faces:
-            embedding = _unit(recognition.face.embedding)
+            embedding = _unit(recognition.face.require_embedding())
             chosen, chosen_similarity = None, SAME_FACE_SIMILARITY
             for index, track in enumerate(tracks):
                 if index not in matched:
@@ -335,7 +333,7 @@ class AttendanceService:
     def __enter__(self) -> AttendanceService:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def configure(self, settings: Settings) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,7 +47,7 @@ class EncodeSummary:
 
 
 class NoFaceError(ValueError):
-    def __init__(self, path):
+    def __init__(self, path: Path | str):
         super().__init__(f"{path}: no face found")
 
 
@@ -75,10 +76,10 @@ class Recognizer:
     def close(self) -> None:
         self.gallery.close()
 
-    def __enter__(self):
+    def __enter__(self) -> Recognizer:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def configure(self, settings: Settings) -> None:
@@ -100,7 +101,7 @@ class Recognizer:
         face = self.engine.largest_face(self.load(path))
         if face is None:
             raise NoFaceError(path)
-        return face.embedding
+        return face.require_embedding()
 
     # -- enrolling -----------------------------------------------------------
     def enroll_file(self, path: Path, name: str | None = None) -> EnrollOutcome:
@@ -123,10 +124,12 @@ class Recognizer:
         face = self.engine.largest_face(image)
         if face is None:
             return EnrollOutcome(path, "failed", name, "no face found")
-        self.gallery.enroll(name, face.embedding, str(path), digest)
+        self.gallery.enroll(name, face.require_embedding(), str(path), digest)
         return EnrollOutcome(path, "enrolled", name)
 
-    def encode_folder(self, paths: list[Path], on_progress=lambda _i, _outcome: None) -> EncodeSummary:
+    def encode_folder(self, paths: list[Path],
+                      on_progress: Callable[[int, EnrollOutcome], object] = lambda _i, _outcome: None
+                      ) -> EncodeSummary:
         summary = EncodeSummary()
         # Each enrollment is its own transaction; the index is saved once at the end.
         with self.gallery.batch():

@@ -112,7 +112,7 @@ def _run(settings: Settings, image_path: Path | None, store: ModelStore | None) 
     if len(first) != 1 or len(second) != 1:
         return _fail(f"the engine found {len(first)} then {len(second)} faces, expected 1")
     a, b = first[0].embedding, second[0].embedding
-    if a is None or not np.all(np.isfinite(a)):
+    if a is None or b is None or not np.all(np.isfinite(a)):
         return _fail("the embedding is not finite")
     norm = float(np.linalg.norm(a))
     if abs(norm - 1.0) > NORM_TOLERANCE:

@@ -34,11 +34,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..files import make_private_dir
-from .database import VECTOR_DTYPE, FaceDatabase, StorageError, _vector_to_blob, normalize_person_name
+from .database import (
+    VECTOR_DTYPE,
+    FaceDatabase,
+    StorageError,
+    _vector_to_blob,
+    inserted_row_id,
+    normalize_person_name,
+)
 from .gallery import DATABASE_FILE_NAME
 
 log = logging.getLogger(__name__)
@@ -285,7 +293,7 @@ class AttendanceStore(FaceDatabase):
             (person[0], day, at.isoformat(timespec="seconds"), at.timestamp(),
              str(event.source), float(event.similarity), relative),
         )
-        return AttendanceEvent(int(cursor.lastrowid), name, at.replace(microsecond=0), str(event.source),
+        return AttendanceEvent(inserted_row_id(cursor), name, at.replace(microsecond=0), str(event.source),
                                float(event.similarity), self._absolute(relative))
 
     def _insert_unknown(self, conn: sqlite3.Connection, unknown: NewUnknown, relative: str | None
@@ -298,7 +306,7 @@ class AttendanceStore(FaceDatabase):
             (_day_text(at), at.isoformat(timespec="seconds"), at.timestamp(),
              str(unknown.source), float(unknown.similarity), unknown.model_id, dim, blob, relative),
         )
-        return UnknownFace(int(cursor.lastrowid), at.replace(microsecond=0), str(unknown.source),
+        return UnknownFace(inserted_row_id(cursor), at.replace(microsecond=0), str(unknown.source),
                            float(unknown.similarity), unknown.model_id,
                            np.frombuffer(blob, dtype=VECTOR_DTYPE).astype(np.float32), self._absolute(relative))
 
@@ -476,7 +484,7 @@ class AttendanceStore(FaceDatabase):
             ).fetchone()
         return None if row is None else self._unknown_from_row(row)
 
-    def _unknown_from_row(self, row) -> UnknownFace:
+    def _unknown_from_row(self, row: Sequence[Any]) -> UnknownFace:
         unknown_id, at, source, similarity, model_id, blob, snapshot = row
         return UnknownFace(int(unknown_id), _parse_time(at), source, float(similarity), model_id,
                            np.frombuffer(blob, dtype=VECTOR_DTYPE).astype(np.float32), self._absolute(snapshot))

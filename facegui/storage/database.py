@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import numpy as np
 
@@ -170,6 +171,13 @@ def local_timestamp() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+def inserted_row_id(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just wrote (sqlite3 types lastrowid as optional)."""
+    if cursor.lastrowid is None:
+        raise StorageError("the database reported no id for a row it just inserted")
+    return int(cursor.lastrowid)
+
+
 def _vector_to_blob(vector: np.ndarray) -> tuple[bytes, int]:
     array = np.asarray(vector)
     if array.ndim != 1 or array.size == 0:
@@ -269,7 +277,7 @@ class FaceDatabase:
             except sqlite3.Error as error:
                 raise StorageError(f"face database {self.path}: {error}") from error
 
-    def _scalar(self, sql: str, params: tuple, default=None):
+    def _scalar(self, sql: str, params: tuple[object, ...], default: Any = None) -> Any:
         """The first column of the first row, or ``default`` when there is no row."""
         with self._connection() as conn:
             row = conn.execute(sql, params).fetchone()
@@ -366,7 +374,7 @@ class FaceDatabase:
                 "source_sha256, enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (person_id, model_id, dim, blob, source_path, source_sha256, now),
             )
-            embedding_id = int(cursor.lastrowid)
+            embedding_id = inserted_row_id(cursor)
             revision = self._bump_revision(conn, model_id)
         return Enrollment(embedding_id, True, revision)
 

@@ -272,7 +272,9 @@ class Gallery:
             self._catch_up_locked()
 
     def _add_locked(self, ids: np.ndarray, names: list[str], unit_vectors: np.ndarray) -> None:
-        (self._delta if self._base_frozen else self._base).add(ids, unit_vectors)
+        target = self._delta if self._base_frozen else self._base
+        assert isinstance(target, VectorIndex), "an approximate base is always frozen"
+        target.add(ids, unit_vectors)
         self._names_by_id.update(zip(np.asarray(ids).tolist(), names))
 
     def _remove_ids_locked(self, ids: np.ndarray) -> None:
@@ -281,6 +283,7 @@ class Gallery:
             self._delta.remove(ids[in_delta])
             self._set_tombstones_locked(self._tombstones.union(ids[~in_delta].tolist()))
         else:
+            assert isinstance(self._base, VectorIndex), "an approximate base is always frozen"
             self._base.remove(ids)
         for embedding_id in ids.tolist():
             self._names_by_id.pop(embedding_id, None)
