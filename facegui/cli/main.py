@@ -8,6 +8,7 @@ import argparse
 import json
 import sys
 import time
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -17,14 +18,16 @@ from .. import __version__
 from ..config import Settings, SettingsError
 from ..engine import ModelLoadError, ImageError
 from ..engine.annotate import draw_recognitions
-from ..engine.imageio import IMAGE_SUFFIXES, list_images, write_image
+from ..engine.imageio import write_image
 from ..files import open_private
 from ..engine.video import VideoSourceError, describe, open_capture
 from ..modelstore import ModelStore, ModelStoreError
 from ..service import AttendanceService, Recognizer, delete_all_face_data, export_personal_data
+from ..service.inputs import expand_image_paths, folder_files
 from ..service.privacy import ExportError
+from ..service.recognizer import NoFaceError
 from ..service.live import LiveRecognizer
-from ..storage import StorageError
+from ..storage import StorageError, normalize_person_name
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_SETUP = 0, 1, 2
 
@@ -33,8 +36,14 @@ class UsageError(Exception):
     """Bad arguments or setup; reported in one line with exit code 2."""
 
 
+def one_line(text: str) -> str:
+    """``text`` with control characters and line breaks escaped (``\\n``), so a file or person name
+    with a newline cannot split a message into two lines or fake another one."""
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
+
+
 def _err(message: str) -> None:
-    print(f"facegui: {message}", file=sys.stderr)
+    print(f"facegui: {one_line(message)}", file=sys.stderr)
 
 
 class Progress:
@@ -92,26 +101,36 @@ def cmd_encode(args, settings) -> int:
     folder = Path(args.folder)
     if not folder.is_dir():
         raise UsageError(f"{folder}: not a folder")
-    paths = list_images(folder)
+    paths = folder_files(folder)
     with open_recognizer(settings) as recognizer:
         progress = Progress(len(paths))
         summary = recognizer.encode_folder(
-            paths, lambda i, outcome: progress.update(i + 1, outcome.path.name))
+            paths, lambda i, outcome: progress.update(i + 1, one_line(outcome.path.name)), force=args.force)
         progress.close()
-    for failure in summary.failures:
-        _err(f"{failure.path}: {failure.reason}")
+    for outcome in summary.outcomes:
+        if outcome.status == "failed":
+            _err(f"{outcome.path}: {outcome.reason}")
+        elif outcome.warning:
+            _err(f"{outcome.path}: warning: {outcome.warning}")
     print(f"enrolled {summary.count('enrolled')}, skipped {summary.count('skipped')}, "
           f"failed {summary.count('failed')}")
     return EXIT_SOME_FAILED if summary.failures else EXIT_OK
 
 
 def cmd_enroll(args, settings) -> int:
+    try:
+        normalize_person_name(args.name)  # before loading the models: a bad name is a usage error
+    except ValueError as exc:
+        _err(f"{args.image}: {exc}")
+        return EXIT_SOME_FAILED
     with open_recognizer(settings) as recognizer:
-        outcome = recognizer.enroll_file(Path(args.image), args.name)
+        outcome = recognizer.enroll_file(Path(args.image), args.name, force=args.force)
     if outcome.status == "failed":
         _err(f"{outcome.path}: {outcome.reason}")
         return EXIT_SOME_FAILED
-    print(f"{outcome.status} {outcome.path} as {outcome.name}")
+    if outcome.warning:
+        _err(f"{outcome.path}: warning: {outcome.warning}")
+    print(one_line(f"{outcome.status} {outcome.path} as {outcome.name}"))
     return EXIT_OK
 
 
@@ -139,15 +158,6 @@ def cmd_remove(args, settings) -> int:
     return EXIT_OK
 
 
-def _expand_images(items: list[str]) -> list[Path]:
-    paths: list[Path] = []
-    for item in items:
-        path = Path(item)
-        paths.extend(p for p in list_images(path) if p.suffix.lower() in IMAGE_SUFFIXES) if path.is_dir() \
-            else paths.append(path)
-    return paths
-
-
 def _output_folder(path: str) -> Path:
     """Create an output folder (user-only when new), or a UsageError saying why it cannot be one."""
     folder = Path(path)
@@ -164,7 +174,7 @@ def cmd_identify(args, settings) -> int:
     out_dir = _output_folder(args.out) if args.out else None
     failed = False
     with open_recognizer(settings) as recognizer:
-        for path in _expand_images(args.images):
+        for path in expand_image_paths(args.images):
             try:
                 image, recognitions = recognizer.identify_file(path)
             except ImageError as exc:
@@ -176,7 +186,7 @@ def cmd_identify(args, settings) -> int:
                                  ensure_ascii=False))
             else:
                 names = ", ".join(f"{r.name} ({r.similarity:.2f})" for r in recognitions) or "no face"
-                print(f"{path}: {names}")
+                print(one_line(f"{path}: {names}"))
             if out_dir:
                 target = out_dir / f"{path.stem}_identified{path.suffix or '.jpg'}"
                 try:
@@ -190,15 +200,19 @@ def cmd_identify(args, settings) -> int:
 def cmd_embed(args, settings) -> int:
     failed = False
     with open_recognizer(settings) as recognizer:
-        for path in _expand_images(args.images):
+        for path in expand_image_paths(args.images):
+            embedding = None
             try:
-                face = recognizer.engine.largest_face(recognizer.load(path))
+                chosen = recognizer.chosen_face(path)
+                embedding = [round(float(v), 6) for v in chosen.embedding]
+                if chosen.warning:
+                    _err(f"{path}: warning: {chosen.warning}")
+            except NoFaceError:
+                pass
             except ImageError as exc:
                 _err(str(exc))
                 failed = True
-                face = None
-            record = {"image": str(path), "model": recognizer.engine.embedder_id,
-                      "embedding": None if face is None else [round(float(v), 6) for v in face.embedding]}
+            record = {"image": str(path), "model": recognizer.engine.embedder_id, "embedding": embedding}
             print(json.dumps(record, ensure_ascii=False))
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
@@ -206,12 +220,14 @@ def cmd_embed(args, settings) -> int:
 def cmd_compare(args, settings) -> int:
     with open_recognizer(settings) as recognizer:
         try:
-            a = recognizer.largest_face_embedding(Path(args.image_a))
-            b = recognizer.largest_face_embedding(Path(args.image_b))
-        except (ImageError, ValueError) as exc:
+            chosen = [recognizer.chosen_face(Path(args.image_a)), recognizer.chosen_face(Path(args.image_b))]
+        except (ImageError, NoFaceError) as exc:
             _err(str(exc))
             return EXIT_SOME_FAILED
-    similarity = float(np.dot(a, b))
+    for path, face in zip((args.image_a, args.image_b), chosen):
+        if face.warning:
+            _err(f"{path}: warning: {face.warning}")
+    similarity = float(np.dot(chosen[0].embedding, chosen[1].embedding))
     verdict = "same" if similarity >= settings.similarity_threshold else "different"
     if args.json:
         print(json.dumps({"similarity": round(similarity, 4), "threshold": settings.similarity_threshold,
@@ -434,10 +450,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("encode", help="enroll every image of a folder (NAME_1.jpg → NAME)", parents=[common])
     p.add_argument("folder")
+    p.add_argument("--force", action="store_true",
+                   help="enroll faces below the quality gate too (enroll_min_face_size, enroll_min_sharpness)")
     p.set_defaults(func=cmd_encode)
     p = sub.add_parser("enroll", help="enroll the largest face of one image", parents=[common])
     p.add_argument("image")
     p.add_argument("--name", required=True)
+    p.add_argument("--force", action="store_true",
+                   help="enroll a face below the quality gate too (enroll_min_face_size, enroll_min_sharpness)")
     p.set_defaults(func=cmd_enroll)
     p = sub.add_parser("people", help="list enrolled people", parents=[common])
     p.add_argument("--json", action="store_true")

@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem
 
 from ..engine import ImageError
 from ..files import atomic_write, make_private_dir
-from ..engine.align import align_face
-from ..engine.face import largest
+from ..service.enrollment import choose_and_align
 from ..engine.imageio import load_image
 
 THUMBNAIL_DIR = "thumbnails"
@@ -61,8 +60,8 @@ class ThumbnailStore:
 
 def make_missing_thumbnails(engine, database, thumbnails: ThumbnailStore, names, max_image_pixels: int) -> list[str]:
     """Runs in a pool thread: a thumbnail for each named person who has none, from the photo of their first
-    enrollment (detect, take the largest face, align). Returns the names that got one; a photo that is gone,
-    unreadable or without a face is skipped (the placeholder stays)."""
+    enrollment (detect, choose the face and align it as enrollment does). Returns the names that got one;
+    a photo that is gone, unreadable or without a face is skipped (the placeholder stays)."""
     made = []
     for name in names:
         if thumbnails.has(name):
@@ -71,13 +70,13 @@ def make_missing_thumbnails(engine, database, thumbnails: ThumbnailStore, names,
         if source is None:
             continue
         try:
-            image = load_image(Path(source), max_image_pixels)
+            image = load_image(Path(source), max_image_pixels, engine.settings.max_image_bytes)
         except (ImageError, OSError):
             continue
-        face = largest(engine.detect(image))
-        if face is None:
+        chosen = choose_and_align(engine, image, engine.settings.enroll_min_score)
+        if chosen is None:
             continue
-        thumbnails.save(name, align_face(image, face.landmarks))
+        thumbnails.save(name, chosen.chip)
         made.append(name)
     return made
 

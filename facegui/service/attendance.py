@@ -467,7 +467,7 @@ def write_table(records: Iterable[DayRecord], file: TextIO, name_width: int) -> 
     widths = list(_TABLE_WIDTHS)
     widths[1] = name_width
 
-    def line(cells) -> str:
+    def line(cells: Iterable[object]) -> str:
         return "  ".join(str(cell).ljust(width) for cell, width in zip(cells, widths)).rstrip() + "\n"
 
     file.write(line(CSV_COLUMNS))

@@ -24,14 +24,14 @@ def safe_row(cells: Iterable[object]) -> list[object]:
     return [spreadsheet_safe(cell) if isinstance(cell, str) else cell for cell in cells]
 
 
-def safe_writer(file: TextIO):
+def safe_writer(file: TextIO) -> "SafeWriter":
     """A csv writer whose ``writerow`` escapes every text cell."""
-    return _SafeWriter(csv.writer(file))
+    return SafeWriter(file)
 
 
-class _SafeWriter:
-    def __init__(self, writer) -> None:
-        self._writer = writer
+class SafeWriter:
+    def __init__(self, file: TextIO) -> None:
+        self._writer = csv.writer(file)
 
     def writerow(self, cells: Iterable[object]) -> None:
         self._writer.writerow(safe_row(cells))
