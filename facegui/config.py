@@ -8,8 +8,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import socket
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -32,6 +34,10 @@ def _user_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def _host_name() -> str:
+    return socket.gethostname() or "station"
+
+
 def user_config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
@@ -43,6 +49,16 @@ class Settings:
     """Database, faiss index and (later) attendance snapshots. Created user-only (0700)."""
     model_dir: Path | None = None
     """Extra folder searched first for model files (``--models`` / FACEGUI_MODEL_DIR)."""
+    database_url: str = ""
+    """Empty: the SQLite file in data_dir. ``postgresql://user@host/db``: a shared PostgreSQL database for
+    several stations (``--database``). Never a password here: libpq reads PGPASSWORD, ~/.pgpass or a
+    service file; TLS with ``?sslmode=verify-full`` (docs/deployment.md)."""
+    station_name: str = field(default_factory=_host_name)
+    """Name of this station in the attendance history (default: the computer's host name)."""
+    station_sync_interval_s: float = 0.5
+    """With a shared database: how often this station reads the change log for new and removed faces."""
+    outbox_retry_s: float = 2.0
+    """With a shared database that cannot be reached: how often queued check-ins are retried."""
 
     # -- detection (RetinaFace mobilenet0.25; defaults are the seed's) -------------
     detector_input_size: int = 640
@@ -182,10 +198,15 @@ class Settings:
             (self.snapshot_max_bytes >= 1000, "snapshot_max_bytes must be at least 1000"),
             (self.unknown_cooldown_s >= 0, "unknown_cooldown_s must not be negative"),
             (self.retention_days >= 0, "retention_days must not be negative"),
+            (0.05 <= self.station_sync_interval_s <= 60, "station_sync_interval_s must be between 0.05 and 60"),
+            (0.1 <= self.outbox_retry_s <= 3600, "outbox_retry_s must be between 0.1 and 3600"),
+            (bool(self.station_name.strip()) and all(c.isprintable() for c in self.station_name),
+             "station_name must be a non-empty printable name"),
         ]
         for ok, message in checks:
             if not ok:
                 raise SettingsError(message)
+        _check_database_url(self.database_url)
 
     # -- loading -------------------------------------------------------------
     @classmethod
@@ -211,12 +232,13 @@ class Settings:
 
     @classmethod
     def from_options(cls, options) -> "Settings":
-        """From parsed command-line options (``--config``, ``--data-dir``, ``--models``, ``--threshold``,
+        """From parsed command-line options (``--config``, ``--data-dir``, ``--models``, ``--database``, ``--threshold``,
         ``--det-size``, ``--provider``, ``--threads``), shared by the CLI and the window."""
         opt = lambda name: getattr(options, name, None)  # noqa: E731
         return cls.load(
             config_file=Path(opt("config")) if opt("config") else None,
-            data_dir=opt("data_dir"), model_dir=opt("models"), similarity_threshold=opt("threshold"),
+            data_dir=opt("data_dir"), model_dir=opt("models"), database_url=opt("database"),
+            similarity_threshold=opt("threshold"),
             detector_input_size=opt("det_size"), execution_provider=opt("provider"),
             intra_op_threads=opt("threads"))
 
@@ -233,6 +255,19 @@ class Settings:
 
     def replace(self, **changes) -> "Settings":
         return dataclasses.replace(self, **changes)
+
+
+def _check_database_url(url: str) -> None:
+    """A PostgreSQL URL without a password, or empty (SQLite)."""
+    if not url:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise SettingsError(f"database_url must start with postgresql:// (or be empty for the local SQLite file), "
+                            f"got {parts.scheme + '://' if parts.scheme else url!r}")
+    if parts.password is not None or "password=" in parts.query:
+        raise SettingsError("database_url must not contain a password: use PGPASSWORD, ~/.pgpass or a "
+                            "PostgreSQL service file (docs/deployment.md)")
 
 
 def _coerce(f: dataclasses.Field, value):

@@ -60,6 +60,11 @@ need_command() {
 
 # desktop-file-validate checks resources/facegui.desktop (tests/test_packaging.py).
 need_command desktop-file-validate desktop-file-utils
+# initdb and pg_ctl of PostgreSQL 15: tests marked "postgres" start a throwaway server of their own
+# (tests/postgres_server.py); FACEGUI_PG_BIN points elsewhere.
+[ -x "${FACEGUI_PG_BIN:-/usr/lib/postgresql/15/bin}/initdb" ] || apt_install postgresql || exit 1
+# A CJK font: tests/test_render.py draws 张学友 and compares pixels (docs/i18n.md, "Fonts").
+[ -n "$(fc-list :lang=zh 2>/dev/null)" ] || apt_install fonts-noto-cjk || exit 1
 # ------------------------------------------------------------------------------------------------
 
 .venv/bin/ruff check --quiet --select F facegui tests bench  # undefined names, unused imports

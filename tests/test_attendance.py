@@ -31,7 +31,8 @@ from facegui.storage import (
     Gallery,
     NewEvent,
 )
-from facegui.storage.database import _SCHEMA_V1
+from facegui.storage.schema import SCHEMA_VERSION
+from facegui.storage.schema import _SQLITE_V1 as _SCHEMA_V1
 
 from .crash_harness import kill_mid_run
 
@@ -382,7 +383,7 @@ def test_a_version_1_database_is_migrated_in_place(tmp_path):
         assert store.events(T0.date(), T0.date()) == [event]
     raw = sqlite3.connect(path)
     try:
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         raw.close()

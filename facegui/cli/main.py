@@ -17,7 +17,6 @@ import numpy as np
 from .. import __version__
 from ..config import Settings, SettingsError
 from ..engine import ModelLoadError, ImageError
-from ..engine.annotate import draw_recognitions
 from ..engine.imageio import write_image
 from ..files import open_private
 from ..engine.video import VideoSourceError, describe, open_capture
@@ -190,7 +189,8 @@ def cmd_identify(args, settings) -> int:
             if out_dir:
                 target = out_dir / f"{path.stem}_identified{path.suffix or '.jpg'}"
                 try:
-                    write_image(target, draw_recognitions(image, recognitions))
+                    from ..render import annotated_copy  # Qt only when drawing
+                    write_image(target, annotated_copy(image, recognitions))
                 except (OSError, ImageError) as exc:
                     _err(f"{target}: cannot write ({getattr(exc, 'strerror', None) or exc})")
                     failed = True
@@ -281,7 +281,8 @@ def cmd_video(args, settings) -> int:
                         writer = cv2.VideoWriter(str(args.out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
                         if not writer.isOpened():
                             raise UsageError(f"{args.out}: cannot write a video there")
-                    writer.write(draw_recognitions(frame, recognitions))
+                    from ..render import annotated_copy  # Qt only when drawing
+                    writer.write(annotated_copy(frame, recognitions))
                 frames += 1
         except KeyboardInterrupt:
             pass
@@ -428,6 +429,9 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument("--data-dir", help="database and index folder (default: FACEGUI_DATA_DIR or the user data folder)")
     common.add_argument("--models", help="folder searched first for model files (default: FACEGUI_MODEL_DIR)")
+    common.add_argument("--database", metavar="URL",
+                        help="shared PostgreSQL database, e.g. postgresql://facegui@dbhost/school "
+                             "(setting database_url; default: the SQLite file in the data folder)")
     common.add_argument("--threshold", type=float, help="similarity threshold (setting similarity_threshold)")
     common.add_argument("--det-size", type=int, help="detector input long side (setting detector_input_size)")
     common.add_argument("--provider", choices=["auto", "cpu", "cuda"], help="onnxruntime execution provider")

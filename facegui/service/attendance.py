@@ -56,7 +56,7 @@ from ..config import Settings
 from ..engine import Face, Recognition
 from ..engine.align import align_face
 from ..files import open_private
-from ..storage import Gallery
+from ..storage import DatabaseUnavailable, Gallery
 from .spreadsheet import safe_writer, spreadsheet_safe  # noqa: F401  (spreadsheet_safe: re-exported)
 from ..storage.attendance import (
     AttendanceEvent,
@@ -318,10 +318,14 @@ class AttendanceService:
     def open(cls, settings: Settings, gallery: Gallery | None = None, clock: Clock | None = None,
              on_unknown: Callable[[UnknownFace], None] | None = None) -> AttendanceService:
         """Open the attendance data in ``settings.data_dir`` and purge what outlived ``retention_days``."""
-        store = AttendanceStore(settings.data_dir)
+        store = AttendanceStore(settings.data_dir, settings.database_url, settings.station_name,
+                                settings.outbox_retry_s)
         try:
             service = cls(store, settings, gallery, clock, on_unknown)
-            service.purge_expired()
+            try:
+                service.purge_expired()
+            except DatabaseUnavailable as error:
+                log.warning("Old attendance data not purged now: %s", error)
         except BaseException:
             store.close()
             raise

@@ -73,7 +73,8 @@ class Recognizer:
     def open(cls, settings: Settings, store: ModelStore | None = None) -> "Recognizer":
         engine = load_engine(settings, store)
         gallery = Gallery(settings.data_dir, engine.embedder_id, engine.embedder.dim,
-                          approximate_search_threshold=settings.approximate_search_threshold)
+                          approximate_search_threshold=settings.approximate_search_threshold,
+                          database_url=settings.database_url, sync_interval_s=settings.station_sync_interval_s)
         return cls(engine, gallery, settings)
 
     def close(self) -> None:
