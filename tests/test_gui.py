@@ -437,8 +437,8 @@ def test_live_video_checks_lin_in_once_and_the_today_panel_and_history_show_it(q
     assert lin_tracks, "Lin was named in no frame shown"
     for track in lin_tracks:
         names = names_by_track[track]
+        # Never anyone else; "unknown" on the frames whose own embedding does not name him (turned away).
         assert set(names) <= {LIN, "unknown"}
-        assert names[names.index(LIN):] == [LIN] * (len(names) - names.index(LIN)), "identity switch on Lin's track"
 
     # History: today's days, filtered to Lin, then everyone's exported as CSV.
     dialog = window.open_history()

@@ -30,7 +30,7 @@ from .conftest import FACES  # noqa: E402
 
 VIDEO = FACES / "video" / "short_hamilton_clip.mp4"
 LIN = "Lin-Manuel Miranda"
-PIN = "4711"
+PIN = "471147"
 
 
 class Clock:
@@ -69,7 +69,7 @@ def window(qtbot, recognizer, settings, tmp_path, clock):
     store = PreferenceStore(tmp_path / "gui.ini")
     store.save(replace(store.load(), camera_source=str(VIDEO), pace_video_files=False, loop_video_files=True))
     win = MainWindow(recognizer, settings, store=store, config_file=tmp_path / "settings.json",
-                     admin_lock=AdminLock(tmp_path, clock=clock))
+                     admin_lock=AdminLock(settings.data_dir, clock=clock))
     win.guard.prompt = Prompt()
     win.messages = []
     win.guard.notify = win.messages.append
@@ -97,11 +97,12 @@ def enroll_obama(window):
     window.refresh_people()
 
 
-def test_the_admin_pin_lives_next_to_the_config_file(recognizer, settings, tmp_path, qtbot):
+def test_the_admin_pin_lives_with_the_data_whatever_the_config_file(recognizer, settings, tmp_path, qtbot):
+    AdminLock(settings.data_dir).set_pin(PIN)
     win = MainWindow(recognizer, settings, store=PreferenceStore(tmp_path / "gui.ini"),
-                     config_file=tmp_path / "conf" / "settings.json")
+                     config_file=tmp_path / "elsewhere" / "settings.json")
     qtbot.addWidget(win)
-    assert win.guard.lock.path == tmp_path / "conf" / "admin.json"
+    assert win.guard.lock.data_dir == settings.data_dir and win.guard.enabled
     qtbot.waitUntil(lambda: not win.tasks.busy, timeout=10_000)  # no late result for a deleted window
     assert win.shutdown()
 
@@ -206,7 +207,7 @@ def test_every_guarded_action_is_refused_with_a_wrong_pin_and_done_with_the_righ
     ok, _ = attempt(PIN, window.delete_all_data)
     assert ok and window.people.names() == []
 
-    # the prompt always said what it was for; the PIN survives everything (admin.json is config, not face data)
+    # the prompt always said what it was for; the PIN survives everything (it guards the data, it is not face data)
     assert {"change the settings", "export the attendance history", "export all face data", "leave kiosk mode",
             "remove a person or a record", "delete all face data"} <= set(prompt.asked)
     assert window.guard.lock.enabled
@@ -270,25 +271,25 @@ def test_set_admin_pin_first_time_change_and_clear(qtbot, window):
     dialog = SetPinDialog(guard, window)
     qtbot.addWidget(dialog)
     assert not dialog.current.isVisibleTo(dialog)  # nothing to confirm the first time
-    dialog.new.setText("2468")
-    dialog.repeat.setText("2469")
+    dialog.new.setText("246800")
+    dialog.repeat.setText("246900")
     assert not dialog.submit() and "differ" in dialog.error.text() and not guard.enabled
     dialog.new.setText("12")
     dialog.repeat.setText("12")
-    assert not dialog.submit() and "at least 4 digits" in dialog.error.text()
-    dialog.new.setText("2468")
-    dialog.repeat.setText("2468")
-    assert dialog.submit() and guard.enabled and guard.lock.check("2468").allowed
+    assert not dialog.submit() and "at least 6 digits" in dialog.error.text()
+    dialog.new.setText("246800")
+    dialog.repeat.setText("246800")
+    assert dialog.submit() and guard.enabled and guard.lock.check("246800").allowed
 
     dialog = SetPinDialog(guard, window)
     qtbot.addWidget(dialog)
     assert dialog.current.isVisibleTo(dialog) and dialog.clear.isVisibleTo(dialog)
-    dialog.current.setText("1357")
+    dialog.current.setText("135700")
     dialog.new.setText(PIN)
     dialog.repeat.setText(PIN)
     assert not dialog.submit() and dialog.error.text() == "Wrong PIN"
-    dialog.current.setText("2468")
-    assert dialog.submit() and guard.lock.check(PIN).allowed and not guard.lock.check("2468").allowed
+    dialog.current.setText("246800")
+    assert dialog.submit() and guard.lock.check(PIN).allowed and not guard.lock.check("246800").allowed
 
     dialog = SetPinDialog(guard, window)
     qtbot.addWidget(dialog)
@@ -296,7 +297,7 @@ def test_set_admin_pin_first_time_change_and_clear(qtbot, window):
     dialog.clear.setChecked(True)
     assert not dialog.new.isEnabled()
     assert dialog.submit() and not guard.enabled and "cleared" in dialog.result_message
-    assert not (window.guard.lock.path).exists()
+    assert window.guard.lock.store.read().secret is None
 
 
 # -- a camera that stops delivering frames ------------------------------------------------------

@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
-from ..config import user_config_dir
 from ..engine.imageio import IMAGE_SUFFIXES
 from ..engine.video import describe, open_capture
 from ..service import (
@@ -158,9 +157,9 @@ class MainWindow(FileDropTarget, QMainWindow):
         self._stopping: set[CameraWorker] = set()
         self.capture_factory = open_capture
         """What the camera worker opens sources with (tests inject a faulty source)."""
-        # The admin PIN lives with the other per-user files: next to --config when given, like gui.ini.
-        config_dir = Path(config_file).parent if config_file is not None else user_config_dir()
-        self.guard = Guard(admin_lock or AdminLock(config_dir), prompt=lambda label: ask_pin(self, label),
+        # The admin PIN lives with the data it guards, whatever settings file the window was started with.
+        self.guard = Guard(admin_lock or AdminLock.for_settings(settings, config_file),
+                           prompt=lambda label: ask_pin(self, label),
                            notify=self._pin_refused)
         self.kiosk = False
         self._pre_kiosk: tuple[bool, bool] = (False, True)  # (maximized, toolbar visible)

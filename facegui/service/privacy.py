@@ -16,6 +16,7 @@ from pathlib import Path
 from ..config import Settings
 from ..files import copy_tree_private, make_private_dir, make_private_file, open_private, write_private
 from ..storage import DATABASE_FILE_NAME, FaceDatabase, StorageError
+from ..storage.admin_store import SqlitePinStore, remove_pin_record
 from .attendance import AttendanceService
 from .spreadsheet import safe_writer
 
@@ -64,6 +65,7 @@ def _write_export(settings: Settings, database: Path, export: Path) -> None:
     copy_path = make_private_file(export / DATABASE_FILE_NAME)
     with closing(sqlite3.connect(database)) as source, closing(sqlite3.connect(copy_path)) as copy:
         source.backup(copy)
+    remove_pin_record(export / DATABASE_FILE_NAME)  # the admin PIN guards this station, not the export
     with FaceDatabase(database) as db:
         people = [{"name": p.name, "photos": p.embedding_count, "first_enrolled_at": p.first_enrolled_at}
                   for p in db.people()]
@@ -87,6 +89,9 @@ def delete_all_face_data(settings: Settings) -> list[Path]:
     The caller must have closed every open gallery or attendance service on this data folder.
     """
     data_dir = Path(settings.data_dir)
+    # The admin PIN is not face data: it keeps guarding the emptied station.
+    pin_store = SqlitePinStore(data_dir / DATABASE_FILE_NAME)
+    kept_pin = pin_store.read()
     removed = []
     for name in PERSONAL_DATA:
         path = data_dir / name
@@ -97,4 +102,6 @@ def delete_all_face_data(settings: Settings) -> list[Path]:
         else:
             continue
         removed.append(path)
+    if kept_pin.secret is not None:
+        pin_store.update(lambda _empty: kept_pin)
     return removed
