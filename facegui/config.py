@@ -9,6 +9,7 @@ import dataclasses
 import json
 import os
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -40,6 +41,11 @@ def _host_name() -> str:
 
 def user_config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def settings_file(config_file: Path | None = None) -> Path:
+    """The settings file: ``--config`` when given, else settings.json in the user config folder."""
+    return Path(config_file) if config_file is not None else user_config_dir() / SETTINGS_FILE
 
 
 @dataclass(frozen=True)
@@ -242,7 +248,7 @@ class Settings:
     def load(cls, config_file: Path | None = None, environ: dict | None = None, **overrides) -> "Settings":
         """Defaults ← settings file ← environment ← ``overrides`` (None values ignored)."""
         values: dict = {}
-        path = config_file if config_file is not None else user_config_dir() / SETTINGS_FILE
+        path = settings_file(config_file)
         if path.is_file():
             try:
                 values.update(json.loads(path.read_text(encoding="utf-8")))
@@ -321,3 +327,25 @@ def _coerce(f: dataclasses.Field, value):
         return str(value)
     except (TypeError, ValueError):
         raise SettingsError(f"setting {f.name}: cannot read {value!r}") from None
+
+
+def save_settings(settings: Settings, keys: Sequence[str], config_file: Path | None = None) -> Path:
+    """Merge the fields ``keys`` of ``settings`` into the settings file, atomically; other entries stay.
+
+    Only the given keys are written, so a value that came from the environment or a command-line flag
+    for this run (e.g. ``--data-dir``) is not made permanent by saving something else."""
+    path = settings_file(config_file)
+    current: dict = {}
+    if path.is_file():
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+            current = loaded if isinstance(loaded, dict) else {}
+        except (OSError, ValueError):
+            current = {}
+    mapping = settings.to_mapping()
+    current.update({key: mapping[key] for key in keys})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path

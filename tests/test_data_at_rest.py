@@ -60,7 +60,7 @@ def test_everything_stored_or_exported_is_user_only(permissive_umask, tmp_path, 
         # While the database is open, its WAL and shared-memory files exist: they must be private too.
         assert (data / f"{DATABASE_FILE_NAME}-wal").exists() and (data / f"{DATABASE_FILE_NAME}-shm").exists()
         assert_private(data)
-    from facegui.gui.people import ThumbnailStore
+    from facegui.gui.core.thumbnails import ThumbnailStore
     ThumbnailStore(data).save("obama", np.zeros((112, 112, 3), np.uint8))
     assert_private(data)
     assert {p.name for p in data.iterdir()} >= {DATABASE_FILE_NAME, "index", "snapshots", "thumbnails"}

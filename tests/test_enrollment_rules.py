@@ -11,7 +11,7 @@ import pytest
 
 from facegui.app import main
 from facegui.service import Recognizer
-from facegui.service.enrollment import analyse_file
+from facegui.service.enrollment import analyze_file
 
 from .conftest import FACES
 from .hostile_files import false_face_photo
@@ -46,7 +46,7 @@ def test_compare_and_embed_take_the_confident_face(cli_args, false_face, capsys)
 
 def test_the_enrollment_dialog_offers_the_confident_face_first(settings, false_face):
     with Recognizer.open(settings) as recognizer:
-        photo = analyse_file(recognizer.engine, settings, false_face)
+        photo = analyze_file(recognizer.engine, settings, false_face)
     assert [round(face.score, 1) for face in photo.faces] == [1.0, 0.6]
     assert photo.faces[0].width < photo.faces[1].width  # the bigger box is the false one
     assert photo.face is photo.faces[0] and photo.warning is None

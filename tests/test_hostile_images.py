@@ -144,12 +144,12 @@ def test_exif_rotated_photo_is_identified_and_enrolled_upright(cli_args, rotated
 
 def test_exif_rotated_photo_in_the_window_paths(qapp, settings, rotated_phone_photo):
     """The enrollment dialog's analysis and the window's drop read through the same loader."""
-    from facegui.gui.identify_view import identify_paths
+    from facegui.gui.dialogs.identify import identify_paths
     from facegui.service import Recognizer
-    from facegui.service.enrollment import analyse_file
+    from facegui.service.enrollment import analyze_file
 
     with Recognizer.open(settings) as recognizer:
-        photo = analyse_file(recognizer.engine, settings, rotated_phone_photo)
+        photo = analyze_file(recognizer.engine, settings, rotated_phone_photo)
         assert photo.error is None and len(photo.faces) == 1 and photo.faces[0].width > 200
         recognizer.gallery.enroll("biden", photo.faces[0].embedding, str(rotated_phone_photo), photo.sha256)
         (result,) = identify_paths(recognizer, [FACES / "gallery" / "biden_2.jpg"])

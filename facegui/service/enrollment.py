@@ -4,7 +4,7 @@ quality gate.
 For the window (enrollment dialog, people panel): call these instead of detecting, picking the
 largest face, aligning or checking quality yourself.
 
-* :func:`analyse_file` / :func:`analyse_frame` → a :class:`Photo` with every face found, the
+* :func:`analyze_file` / :func:`analyze_frame` → a :class:`Photo` with every face found, the
   preferred one first (:func:`order_faces`), each aligned and scored for sharpness;
   ``Photo.warning`` says when no face was confident and the largest was taken anyway.
 * :func:`quality_problems` → the one-line reasons a photo's chosen face may not be enrolled
@@ -127,7 +127,7 @@ class Photo:
         return self.faces[self.chosen] if self.faces else None
 
 
-def analyse_image(engine: FaceEngine, image: np.ndarray, label: str, path: Path | None, sha256: str | None,
+def analyze_image(engine: FaceEngine, image: np.ndarray, label: str, path: Path | None, sha256: str | None,
                   min_score: float) -> Photo:
     faces = order_faces(engine.analyze(image), min_score)
     candidates = []
@@ -140,7 +140,7 @@ def analyse_image(engine: FaceEngine, image: np.ndarray, label: str, path: Path 
                  warning=low_score_warning(faces[0], min_score) if faces else None)
 
 
-def analyse_file(engine: FaceEngine, settings: Settings, path: Path) -> Photo:
+def analyze_file(engine: FaceEngine, settings: Settings, path: Path) -> Photo:
     """Every face of an image file; a file that cannot be read becomes a Photo with its error."""
     path = Path(path)
     try:
@@ -148,12 +148,12 @@ def analyse_file(engine: FaceEngine, settings: Settings, path: Path) -> Photo:
         image = decode_image(data, path, settings.max_image_pixels)
     except ImageError as exc:
         return Photo(path.name, path, None, error=exc.reason)
-    return analyse_image(engine, image, path.name, path, hashlib.sha256(data).hexdigest(), settings.enroll_min_score)
+    return analyze_image(engine, image, path.name, path, hashlib.sha256(data).hexdigest(), settings.enroll_min_score)
 
 
-def analyse_frame(engine: FaceEngine, settings: Settings, frame: np.ndarray) -> Photo:
+def analyze_frame(engine: FaceEngine, settings: Settings, frame: np.ndarray) -> Photo:
     label = f"camera frame {time.strftime('%H:%M:%S')}"
-    return analyse_image(engine, frame, label, None, hashlib.sha256(frame.tobytes()).hexdigest(),
+    return analyze_image(engine, frame, label, None, hashlib.sha256(frame.tobytes()).hexdigest(),
                          settings.enroll_min_score)
 
 

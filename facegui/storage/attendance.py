@@ -10,12 +10,14 @@ Three tables (schema v2, see ``database``):
   writers (two cameras, two processes) cannot both check the same person in.
 * ``attendance_sightings`` — a per person, per day counter of *sightings*.
   What one sighting is, is the writer's choice (the service counts seconds of
-  confirmed presence); the store only adds them up.
+  confirmed presence); the store only adds them up, and keeps the latest
+  sighting's time.
 * ``unknown_faces`` — faces nobody matched, with their embedding (and the model
   that made it) so that one can be enrolled later without the photo.
 
-First-seen and last-seen of a person on a day are the first and last check-in
-event of that day.  Snapshots are small JPEG files under
+First-seen of a person on a day is the first check-in event of that day;
+last-seen is the later of the last check-in and the last sighting (kept with
+the sighting counter), so it moves while someone stays in view.  Snapshots are small JPEG files under
 ``snapshots/YYYY-MM-DD/`` beside the database; rows hold their relative path.
 A snapshot file is written before its row is committed, so a committed row's
 file always exists; a file whose row never got committed (crash in between) is
@@ -150,6 +152,10 @@ def _day_text(moment: datetime) -> str:
 
 def _parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def _latest(event: datetime, sighting: datetime | None) -> datetime:
+    return event if sighting is None or sighting <= event else sighting
 
 
 class AttendanceStore(FaceDatabase):
@@ -337,10 +343,14 @@ class AttendanceStore(FaceDatabase):
                     written_events.append(row)
             for name, at in batch.sightings:
                 conn.execute(
-                    "INSERT INTO attendance_sightings (person_id, day, count) "
-                    "SELECT id, ?, 1 FROM people WHERE name = ? "
-                    "ON CONFLICT (person_id, day) DO UPDATE SET count = attendance_sightings.count + 1",
-                    (_day_text(at), name),
+                    "INSERT INTO attendance_sightings (person_id, day, count, last_at, last_at_utc) "
+                    "SELECT id, ?, 1, ?, ? FROM people WHERE name = ? "
+                    "ON CONFLICT (person_id, day) DO UPDATE SET count = attendance_sightings.count + 1, "
+                    "last_at = CASE WHEN attendance_sightings.last_at_utc >= excluded.last_at_utc "
+                    "THEN attendance_sightings.last_at ELSE excluded.last_at END, "
+                    "last_at_utc = CASE WHEN attendance_sightings.last_at_utc >= excluded.last_at_utc "
+                    "THEN attendance_sightings.last_at_utc ELSE excluded.last_at_utc END",
+                    (_day_text(at), at.isoformat(timespec="seconds"), at.timestamp(), name),
                 )
             for unknown in batch.unknowns:
                 unknown_row = self._insert_unknown(conn, unknown, batch.station)
@@ -573,13 +583,14 @@ class AttendanceStore(FaceDatabase):
                 (start.isoformat(), end.isoformat()),
             ).fetchall()
             sighting_rows = conn.execute(
-                "SELECT person_id, day, count FROM attendance_sightings WHERE day BETWEEN ? AND ?",
+                "SELECT person_id, day, count, last_at FROM attendance_sightings WHERE day BETWEEN ? AND ?",
                 (start.isoformat(), end.isoformat()),
             ).fetchall()
         seen: dict[tuple[int, str], list[str]] = {}
         for person_id, day_text, at in event_rows:
             seen.setdefault((person_id, day_text), []).append(at)
-        counts = {(person_id, day_text): int(count) for person_id, day_text, count in sighting_rows}
+        counts = {(person_id, day_text): int(count) for person_id, day_text, count, _ in sighting_rows}
+        last_sighting = {(person_id, day_text): _parse_time(at) for person_id, day_text, _, at in sighting_rows if at}
         day = start
         while True:
             text = day.isoformat()
@@ -590,7 +601,7 @@ class AttendanceStore(FaceDatabase):
                 yield DayRecord(
                     day=day, name=name, present=bool(times),
                     first_seen=_parse_time(times[0]) if times else None,
-                    last_seen=_parse_time(times[-1]) if times else None,
+                    last_seen=_latest(_parse_time(times[-1]), last_sighting.get((person_id, text))) if times else None,
                     sightings=counts.get((person_id, text), 0),
                     events=len(times or ()),
                 )
