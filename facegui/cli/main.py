@@ -23,6 +23,7 @@ from ..service import AttendanceService, Recognizer, delete_all_face_data, expor
 from ..service.attendance import format_table
 from ..service.live import LiveRecognizer
 from ..storage import StorageError
+from .db_commands import add_db_commands
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_SETUP = 0, 1, 2
 
@@ -460,6 +461,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--prefix", metavar="DIR",
                    help="data folder to install into (default: $XDG_DATA_HOME or ~/.local/share)")
     p.set_defaults(func=cmd_install_desktop)
+    add_db_commands(sub, common)
     return parser
 
 
