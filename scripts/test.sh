@@ -70,4 +70,5 @@ need_command desktop-file-validate desktop-file-utils
 .venv/bin/ruff check --quiet --select F facegui tests bench  # undefined names, unused imports
 .venv/bin/lint-imports
 .venv/bin/mypy  # files and strictness: [tool.mypy] in pyproject.toml
-QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest "$@"
+QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -m unit "$@"      # fast tier: logic, no ../shared
+QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -m "not unit" "$@"  # the real models on the real photos

@@ -1,6 +1,9 @@
 """``facegui`` on the command line: enroll, identify, compare, export and manage models.
 
-Exit codes: 0 success, 1 some inputs failed, 2 usage or setup error.
+Exit codes: 0 success, 1 some inputs failed, 2 usage or setup error, or a wrong or missing admin PIN.
+While an admin PIN is set, ``remove``, ``data export``, ``data delete`` and ``attendance --csv`` ask for
+it: on the terminal, or as the first line of stdin with ``--pin-stdin`` (never as an argument, which
+``ps`` would show).
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from ..engine.imageio import IMAGE_SUFFIXES, list_images, write_image
 from ..engine.video import VideoSourceError, describe, open_capture
 from ..modelstore import ModelStore, ModelStoreError
 from ..service import AttendanceService, Recognizer, delete_all_face_data, export_personal_data
+from ..service.admin_lock import GUARDED_ACTIONS, AdminLock, refusal_text
 from ..service.attendance import format_table
 from ..service.live import LiveRecognizer
 from ..storage import StorageError
@@ -61,6 +65,33 @@ def open_recognizer(settings: Settings) -> Recognizer:
     if recognizer.engine.fell_back_to_cpu:
         _err("running on CPU: onnxruntime offers CUDA but its libraries (CUDA 13, cuDNN 9) are not usable here")
     return recognizer
+
+
+def require_admin_pin(args: argparse.Namespace, settings: Settings, action: str) -> None:
+    """While an admin PIN is set, a guarded command goes on only with the right PIN; each try counts."""
+    lock = AdminLock.for_settings(settings, getattr(args, "config", None))
+    if not lock.enabled:
+        return
+    if getattr(args, "pin_stdin", False):
+        pin = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        import getpass
+
+        try:
+            pin = getpass.getpass(f"Admin PIN to {action}: ")
+        except EOFError:
+            raise UsageError("no admin PIN given") from None
+    else:
+        raise UsageError(f"an admin PIN is set: type it on a terminal, or give it on stdin with --pin-stdin "
+                         f"to {action}")
+    verdict = lock.check(pin)
+    if not verdict.allowed:
+        raise UsageError(refusal_text(verdict))
+
+
+def _pin_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--pin-stdin", action="store_true",
+                        help="read the admin PIN from the first line of stdin (for scripts)")
 
 
 # -- commands ---------------------------------------------------------------
@@ -128,6 +159,7 @@ def cmd_people(args, settings) -> int:
 
 
 def cmd_remove(args, settings) -> int:
+    require_admin_pin(args, settings, GUARDED_ACTIONS["remove"])
     # Through the attendance service: their check-ins and face snapshots go too.
     with open_recognizer(settings) as recognizer, AttendanceService.open(settings, recognizer.gallery) as attendance:
         removed = attendance.remove_person(args.name)
@@ -235,10 +267,12 @@ def cmd_video(args, settings) -> int:
                 ok, frame = capture.read()
                 if not ok:
                     break
-                recognitions = [t.recognition for t in live.recognize(frame)]
-                if args.json and recognitions:
-                    print(json.dumps({"frame": frames, "faces": [r.to_json() for r in recognitions]},
-                                     ensure_ascii=False), flush=True)
+                tracked = live.recognize(frame)
+                recognitions = [t.recognition for t in tracked]
+                if args.json and tracked:
+                    print(json.dumps({"frame": frames, "faces": [
+                        {**t.recognition.to_json(), "track": t.track_id, "fresh": t.fresh} for t in tracked]},
+                        ensure_ascii=False), flush=True)
                 if args.out:
                     if writer is None:
                         fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
@@ -279,6 +313,7 @@ def cmd_attendance(args, settings) -> int:
         if end < start:
             raise UsageError(f"--to {end} is before --from {start}")
         if args.csv:
+            require_admin_pin(args, settings, GUARDED_ACTIONS["export"])
             try:
                 rows = attendance.export_csv(Path(args.csv), start, end)
             except OSError as exc:
@@ -358,6 +393,7 @@ def cmd_install_desktop(args, settings) -> int:
 
 
 def cmd_data_export(args, settings) -> int:
+    require_admin_pin(args, settings, GUARDED_ACTIONS["export_data"])
     try:
         folder = export_personal_data(settings, Path(args.folder))
     except FileNotFoundError as exc:
@@ -370,6 +406,7 @@ def cmd_data_delete(args, settings) -> int:
     if not args.yes:
         raise UsageError(f"this deletes every enrolled person, embedding, check-in and face snapshot in "
                          f"{settings.data_dir}; add --yes to confirm")
+    require_admin_pin(args, settings, GUARDED_ACTIONS["delete_data"])
     removed = delete_all_face_data(settings)
     print(f"deleted {len(removed)} items of face data from {settings.data_dir}" if removed
           else f"no face data in {settings.data_dir}")
@@ -417,6 +454,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_people)
     p = sub.add_parser("remove", help="remove a person and their embeddings", parents=[common])
     p.add_argument("name")
+    _pin_option(p)
     p.set_defaults(func=cmd_remove)
     p = sub.add_parser("identify", help="name every face in images", parents=[common])
     p.add_argument("images", nargs="+")
@@ -439,9 +477,11 @@ def build_parser() -> argparse.ArgumentParser:
     data_sub = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
     p = data_sub.add_parser("export", help="copy everything stored about people into a new folder", parents=[common])
     p.add_argument("folder")
+    _pin_option(p)
     p.set_defaults(func=cmd_data_export)
     p = data_sub.add_parser("delete", help="delete every person, embedding, check-in and snapshot", parents=[common])
     p.add_argument("--yes", action="store_true", help="confirm")
+    _pin_option(p)
     p.set_defaults(func=cmd_data_delete)
     p = sub.add_parser("video", help="identify faces in a video file, camera index or URL", parents=[common])
     p.add_argument("source")
@@ -455,6 +495,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="date_to", type=_date, metavar="DATE",
                    help="last day, YYYY-MM-DD (default today)")
     p.add_argument("--csv", metavar="FILE", help="write date,name,status,first_seen,last_seen,sightings to FILE")
+    _pin_option(p)
     p.set_defaults(func=cmd_attendance)
     p = sub.add_parser("install-desktop", help="add facegui to the Linux desktop's application menu (.desktop + icons)",
                        parents=[common])

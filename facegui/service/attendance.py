@@ -3,17 +3,18 @@
 Words used here and in the database:
 
 * **check-in** (an :class:`AttendanceEvent`, one database row): a person is
-  checked in on a camera source when they are named in at least
-  ``checkin_min_hits`` of the last ``checkin_window`` frames of that source (a
-  frame without them is a miss) *and* one of those hits reaches
-  ``checkin_min_similarity``.  The vote keeps one stray frame from creating a
-  record; the similarity floor keeps a stranger who sits just above the
-  recognition threshold for a few frames from being checked in.  No second
+  checked in on a camera source when they are named by a *fresh* embedding
+  (one computed in that frame, not a name the tracker holds between
+  embeddings) in at least ``checkin_min_hits`` of the last ``checkin_window``
+  votes of that source (a frame without them is a miss; a frame where the
+  tracker holds their name neither adds nor removes a vote) *and* one of those
+  hits reaches ``checkin_min_similarity``.  The vote keeps one stray frame from
+  creating a record; the similarity floor keeps a stranger who sits just above
+  the recognition threshold for a few frames from being checked in.  No second
   check-in of the same person within ``checkin_cooldown_s`` on the same local
-  day; the first confirmation of a new day always checks in.  So while someone
-  stays in view, one check-in is written per cool-down: first-seen and
-  last-seen of a day (the first and last check-in) are exact to the cool-down.
-* **confirmed**: a frame in which the vote above holds for a person.
+  day; the first confirmation of a new day always checks in.
+* **confirmed**: a frame in which the person is in view (fresh or held) and
+  the vote above holds for them.
 * **sighting**: one second of confirmed presence.  Each confirmed frame counts
   as a sighting unless that person's previous sighting is less than a second
   old (whatever the camera), so ``sightings`` is roughly the seconds a person
@@ -21,13 +22,16 @@ Words used here and in the database:
   most once per second per person while someone is in view, never per frame.
   Frames that do not confirm anyone (a stray match) are not sightings, so a
   person who is absent always has 0.
-* **unknown face**: with ``log_unknown_faces`` on, faces nobody matches are
-  followed across frames by embedding (cosine > 0.5 to the face of the previous
-  frame) and logged when one is unmatched in ``checkin_min_hits`` of the last
-  ``checkin_window`` frames, with its embedding and snapshot, unless it
-  resembles (cosine > 0.5) an unknown face logged, or a person confirmed, less
-  than ``unknown_cooldown_s`` ago.  A manager enrolls one in a single call,
-  :meth:`AttendanceService.enroll_unknown`.
+* **unknown face**: with ``log_unknown_faces`` on, each face track of tracked
+  video (the live tracker's ids, not a second tracking here) is logged at most
+  once, with its embedding and snapshot, and only on settled evidence:
+  ``unknown_min_looks`` fresh looks of a confident (``unknown_min_score``),
+  large enough (``enroll_min_face_size``) face that was never named and never
+  came within ``unknown_max_similarity`` of anyone enrolled.  An enrolled
+  person turned away scores in between and is not logged.  Nor is a track
+  resembling (cosine > 0.5) an unknown face logged, or a person confirmed,
+  less than ``unknown_cooldown_s`` ago.  A manager enrolls one in a single
+  call, :meth:`AttendanceService.enroll_unknown`.
 
 :class:`AttendanceRecorder` holds the per-stream state; the camera worker calls
 :meth:`~AttendanceRecorder.observe` once per processed frame from its own
@@ -56,6 +60,7 @@ import numpy as np
 from ..config import Settings
 from ..engine import Face, Recognition
 from ..engine.align import align_face
+from ..engine.tracking import TrackedRecognition
 from ..storage import DatabaseUnavailable, Gallery
 from ..storage.attendance import (
     AttendanceEvent,
@@ -104,10 +109,22 @@ def _unit(vector: np.ndarray) -> np.ndarray:
 
 @dataclass
 class _UnknownTrack:
-    embedding: np.ndarray
-    window: deque
+    """What one track of one source showed so far, for the unknown-face log."""
+
+    seen_at: datetime
+    looks: int = 0
+    """Fresh looks that were confident, large enough and far from everyone enrolled."""
+    disqualified: bool = False
+    """Named once, or came near someone enrolled: never logged as unknown."""
     latest: Recognition | None = None
-    logged_at: datetime | None = None
+    logged: bool = False
+
+
+def as_tracked(recognition: TrackedRecognition | Recognition) -> TrackedRecognition:
+    """A plain recognition (of an untracked frame) is fresh evidence without a track."""
+    if isinstance(recognition, TrackedRecognition):
+        return recognition
+    return TrackedRecognition(recognition, None, True)
 
 
 class AttendanceRecorder:
@@ -122,37 +139,31 @@ class AttendanceRecorder:
         self._lock = threading.Lock()
         self.settings = settings
         self._votes: dict[tuple[str, str], deque[float | None]] = {}
-        """(source, name) → similarities of the last frames, None for a miss."""
+        """(source, name) → similarities of the last fresh looks, None for a frame without the person."""
         self._last_frame: dict[str, datetime] = {}
         self._last_event: dict[str, datetime | None] = {}
         self._last_sighting: dict[str, datetime] = {}
         self._recent_known: dict[str, tuple[np.ndarray, datetime]] = {}
-        self._unknown_tracks: dict[str, list[_UnknownTrack]] = {}
+        self._unknown_tracks: dict[tuple[str, int], _UnknownTrack] = {}
         self._logged_unknowns: list[tuple[np.ndarray, datetime]] = []
-        self._warned_no_model = False
+        self._warned: set[str] = set()
 
     def configure(self, settings: Settings) -> None:
         """Apply new settings; a changed window size restarts the votes."""
         with self._lock:
             if settings.checkin_window != self.settings.checkin_window:
                 self._votes.clear()
-                self._unknown_tracks.clear()
             if not settings.log_unknown_faces:
                 self._unknown_tracks.clear()
             self.settings = settings
 
-    def reset(self, source: str | None = None) -> None:
-        """Forget the votes of one source (or all), e.g. when a camera is switched; cool-downs stay."""
-        with self._lock:
-            self._forget_locked(source)
+    def _forget_locked(self, source: str) -> None:
+        for vote in [k for k in self._votes if k[0] == source]:
+            del self._votes[vote]
+        for track in [k for k in self._unknown_tracks if k[0] == source]:
+            del self._unknown_tracks[track]
 
-    def _forget_locked(self, source: str | None) -> None:
-        for key in [k for k in self._votes if source is None or k[0] == source]:
-            del self._votes[key]
-        for track_source in [k for k in self._unknown_tracks if source is None or k == source]:
-            del self._unknown_tracks[track_source]
-
-    def observe(self, frame_bgr: np.ndarray, recognitions: Sequence[Recognition],
+    def observe(self, frame_bgr: np.ndarray, recognitions: Sequence[TrackedRecognition | Recognition],
                 source: str = DEFAULT_SOURCE, now: datetime | None = None) -> list[AttendanceEvent]:
         """Take one processed frame; returns the check-ins it caused (usually none).
 
@@ -160,8 +171,9 @@ class AttendanceRecorder:
         of that frame are then retried on the next confirming frame.
         """
         source = str(source)
+        faces = [as_tracked(r) for r in recognitions]
         with self._lock:
-            if not recognitions and not self._votes and not self._unknown_tracks:
+            if not faces and not self._votes and not self._unknown_tracks:
                 return []
             settings = self.settings
             moment = local_time(now if now is not None else self._clock())
@@ -170,17 +182,20 @@ class AttendanceRecorder:
             if previous is not None and abs((moment - previous).total_seconds()) > VOTE_MAX_GAP_S:
                 self._forget_locked(source)
 
-            best: dict[str, Recognition] = {}
-            unknown: list[Recognition] = []
-            for recognition in recognitions:
-                if recognition.is_known:
-                    held = best.get(recognition.name)
-                    if held is None or recognition.similarity > held.similarity:
-                        best[recognition.name] = recognition
-                elif recognition.face.embedding is not None:
-                    unknown.append(recognition)
+            fresh: dict[str, Recognition] = {}
+            in_view: dict[str, Recognition] = {}
+            for face in faces:
+                recognition = face.recognition
+                if not recognition.is_known:
+                    continue
+                held = in_view.get(recognition.name)
+                if held is None or recognition.similarity > held.similarity:
+                    in_view[recognition.name] = recognition
+                held = fresh.get(recognition.name)
+                if face.fresh and (held is None or recognition.similarity > held.similarity):
+                    fresh[recognition.name] = recognition
 
-            for key in [k for k in self._votes if k[0] == source and k[1] not in best]:
+            for key in [k for k in self._votes if k[0] == source and k[1] not in in_view]:
                 window = self._votes[key]
                 window.append(None)
                 if all(value is None for value in window):
@@ -188,24 +203,29 @@ class AttendanceRecorder:
 
             checkins: list[Recognition] = []
             sightings: list[str] = []
-            for name, recognition in best.items():
+            for name, recognition in in_view.items():
+                # Only fresh embeddings vote; a name the tracker holds between them keeps the vote standing.
                 votes = self._votes.get((source, name))
+                if name in fresh:
+                    if votes is None:
+                        votes = self._votes[(source, name)] = deque(maxlen=settings.checkin_window)
+                    votes.append(fresh[name].similarity)
                 if votes is None:
-                    votes = self._votes[(source, name)] = deque(maxlen=settings.checkin_window)
-                votes.append(recognition.similarity)
+                    continue
                 hits = [value for value in votes if value is not None]
                 if len(hits) < settings.checkin_min_hits or max(hits) < settings.checkin_min_similarity:
                     continue
-                if recognition.face.embedding is not None:
-                    self._recent_known[name] = (_unit(recognition.face.embedding), moment)
+                embedding = fresh[name].face.embedding if name in fresh else None
+                if embedding is not None:
+                    self._recent_known[name] = (_unit(embedding), moment)
                 last_sighting = self._last_sighting.get(name)
                 if (last_sighting is None or last_sighting.date() != moment.date()
                         or abs((moment - last_sighting).total_seconds()) >= SIGHTING_INTERVAL_S):
                     sightings.append(name)
-                if not self._in_cooldown(name, moment):
-                    checkins.append(recognition)
+                if name in fresh and not self._in_cooldown(name, moment):
+                    checkins.append(fresh[name])
 
-            unknown_due = self._track_unknowns(source, unknown, moment) if settings.log_unknown_faces else []
+            unknown_due = self._unknowns_due(source, faces, moment) if settings.log_unknown_faces else []
             if not (checkins or sightings or unknown_due):
                 return []
 
@@ -214,9 +234,9 @@ class AttendanceRecorder:
                 if settings.attendance_snapshots else (lambda face: None)
             new_events = [NewEvent(r.name, moment, source, r.similarity, snapshot(r.face), not_since=moment - cooldown)
                           for r in checkins]
-            model_id = self._model_id  # unknowns are only tracked when there is one
-            new_unknowns = [NewUnknown(moment, source, r.similarity, model_id, r.face.require_embedding(), snapshot(r.face))
-                            for r in unknown_due] if model_id is not None else []
+            model_id = self._model_id  # unknowns are only logged when there is one
+            new_unknowns = [NewUnknown(moment, source, r.similarity, model_id, r.face.require_embedding(),
+                                       snapshot(r.face)) for _, r in unknown_due] if model_id is not None else []
             written, logged = self._store.record(new_events, [(name, moment) for name in sightings], new_unknowns)
 
             # Only now that the write succeeded does the in-memory state move on.
@@ -228,7 +248,8 @@ class AttendanceRecorder:
                     self._last_event[recognition.name] = moment
                 else:  # refused: checked in elsewhere meanwhile, or no longer enrolled
                     self._last_event[recognition.name] = self._store.last_event_at(recognition.name) or moment
-            for recognition in unknown_due:
+            for track, recognition in unknown_due:
+                track.logged = True
                 self._logged_unknowns.append((_unit(recognition.face.require_embedding()), moment))
         if self._on_unknown is not None:
             for record in logged:
@@ -243,57 +264,59 @@ class AttendanceRecorder:
             return False
         return (moment - last).total_seconds() < self.settings.checkin_cooldown_s
 
-    def _track_unknowns(self, source: str, faces: list[Recognition], moment: datetime) -> list[Recognition]:
+    def _warn_once(self, key: str, message: str) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            log.warning(message)
+
+    def _unknowns_due(self, source: str, faces: list[TrackedRecognition], moment: datetime
+                      ) -> list[tuple[_UnknownTrack, Recognition]]:
+        """Tracks to log as unknown in this frame: each once, on settled evidence only.
+
+        A track qualifies after ``unknown_min_looks`` fresh looks of a confident, large enough face
+        that never came within ``unknown_max_similarity`` of anyone enrolled and was never named: an
+        enrolled person turned away, half hidden or blurred scores in between and is not logged.
+        """
         settings = self.settings
         if self._model_id is None:
-            if faces and not self._warned_no_model:
-                log.warning("Unknown faces are not logged: the recorder was opened without a model id")
-                self._warned_no_model = True
+            if any(not f.recognition.is_known for f in faces):
+                self._warn_once("model", "Unknown faces are not logged: the recorder was opened without a model id")
             return []
-        tracks = self._unknown_tracks.get(source, [])
-        if not faces and not tracks:
-            return []
-        matched: set[int] = set()
-        for recognition in faces:
-            embedding = _unit(recognition.face.require_embedding())
-            chosen, chosen_similarity = None, SAME_FACE_SIMILARITY
-            for index, track in enumerate(tracks):
-                if index not in matched:
-                    similarity = float(track.embedding @ embedding)
-                    if similarity > chosen_similarity:
-                        chosen, chosen_similarity = index, similarity
-            if chosen is None:
-                tracks.append(_UnknownTrack(embedding, deque(maxlen=settings.checkin_window)))
-                chosen = len(tracks) - 1
-            track = tracks[chosen]
-            matched.add(chosen)
-            track.embedding, track.latest = embedding, recognition
-            track.window.append(True)
-        for index, track in enumerate(tracks):
-            if index not in matched:
-                track.window.append(False)
-                track.latest = None
-        tracks = [track for track in tracks if any(track.window)]
-        if tracks:
-            self._unknown_tracks[source] = tracks
-        else:
-            self._unknown_tracks.pop(source, None)
-
+        for key in [k for k, t in self._unknown_tracks.items()
+                    if (moment - t.seen_at).total_seconds() > VOTE_MAX_GAP_S]:
+            del self._unknown_tracks[key]
         horizon = settings.unknown_cooldown_s
-        self._logged_unknowns = [(e, t) for e, t in self._logged_unknowns
-                                 if (moment - t).total_seconds() < horizon]
-        recent_known = [e for e, t in self._recent_known.values() if (moment - t).total_seconds() < horizon]
+        self._logged_unknowns = [(e, t) for e, t in self._logged_unknowns if (moment - t).total_seconds() < horizon]
         due = []
-        for track in tracks:
-            if track.latest is None or sum(track.window) < settings.checkin_min_hits:
+        for face in faces:
+            if face.track_id is None:
+                if not face.recognition.is_known:
+                    self._warn_once("untracked", "Unknown faces are logged only from tracked video (setting tracking)")
                 continue
-            if track.logged_at is not None and (moment - track.logged_at).total_seconds() < horizon:
+            track = self._unknown_tracks.get((source, face.track_id))
+            if track is None:
+                track = self._unknown_tracks[(source, face.track_id)] = _UnknownTrack(moment)
+            track.seen_at = moment
+            recognition = face.recognition
+            if not face.fresh or track.disqualified or track.logged:
                 continue
-            track.logged_at = moment
-            if any(float(e @ track.embedding) > SAME_FACE_SIMILARITY
-                   for e in [*(e for e, _ in self._logged_unknowns), *recent_known]):
+            if recognition.is_known or recognition.similarity >= min(settings.unknown_max_similarity,
+                                                                     settings.similarity_threshold):
+                track.disqualified = True
                 continue
-            due.append(track.latest)
+            if recognition.face.score < settings.unknown_min_score or \
+                    recognition.face.width < settings.enroll_min_face_size or recognition.face.embedding is None:
+                continue
+            track.looks += 1
+            track.latest = recognition
+            if track.looks >= settings.unknown_min_looks:
+                embedding = _unit(recognition.face.embedding)
+                recent_known = [e for e, t in self._recent_known.values() if (moment - t).total_seconds() < horizon]
+                if any(float(e @ embedding) > SAME_FACE_SIMILARITY
+                       for e in [*(e for e, _ in self._logged_unknowns), *recent_known]):
+                    track.logged = True  # already logged (or known) under another track: not again
+                    continue
+                due.append((track, recognition))
         return due
 
 
@@ -350,7 +373,7 @@ class AttendanceService:
         return self.now().date()
 
     # -- recording ------------------------------------------------------------
-    def observe(self, frame_bgr: np.ndarray, recognitions: Sequence[Recognition],
+    def observe(self, frame_bgr: np.ndarray, recognitions: Sequence[TrackedRecognition | Recognition],
                 source: str = DEFAULT_SOURCE, now: datetime | None = None) -> list[AttendanceEvent]:
         return self.recorder.observe(frame_bgr, recognitions, source, now)
 

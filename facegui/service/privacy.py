@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..storage import DATABASE_FILE_NAME, FaceDatabase
+from ..storage.admin_store import SqlitePinStore, remove_pin_record
 from .attendance import AttendanceService, spreadsheet_safe
 
 PERSONAL_DATA = (DATABASE_FILE_NAME, f"{DATABASE_FILE_NAME}-wal", f"{DATABASE_FILE_NAME}-shm",
@@ -37,6 +38,7 @@ def export_personal_data(settings: Settings, target_dir: Path) -> Path:
     export.mkdir(parents=True, mode=0o700)
     with sqlite3.connect(database) as source, sqlite3.connect(export / DATABASE_FILE_NAME) as copy:
         source.backup(copy)
+    remove_pin_record(export / DATABASE_FILE_NAME)  # the admin PIN guards this station, not the export
     with FaceDatabase(database) as db:
         people = [{"name": p.name, "photos": p.embedding_count, "first_enrolled_at": p.first_enrolled_at}
                   for p in db.people()]
@@ -61,6 +63,9 @@ def delete_all_face_data(settings: Settings) -> list[Path]:
     The caller must have closed every open gallery or attendance service on this data folder.
     """
     data_dir = Path(settings.data_dir)
+    # The admin PIN is not face data: it keeps guarding the emptied station.
+    pin_store = SqlitePinStore(data_dir / DATABASE_FILE_NAME)
+    kept_pin = pin_store.read()
     removed = []
     for name in PERSONAL_DATA:
         path = data_dir / name
@@ -71,4 +76,6 @@ def delete_all_face_data(settings: Settings) -> list[Path]:
         else:
             continue
         removed.append(path)
+    if kept_pin.secret is not None:
+        pin_store.update(lambda _empty: kept_pin)
     return removed

@@ -58,6 +58,13 @@ def load_engine(settings: Settings, store: ModelStore | None = None) -> FaceEngi
     return FaceEngine.load(detector_path, embedder_path, settings, model_id_of(embedder_path))
 
 
+def open_gallery(settings: Settings, engine: FaceEngine) -> Gallery:
+    """The gallery of ``engine``'s embedding model in the configured database."""
+    return Gallery(settings.data_dir, engine.embedder_id, engine.embedder.dim,
+                   approximate_search_threshold=settings.approximate_search_threshold,
+                   database_url=settings.database_url, sync_interval_s=settings.station_sync_interval_s)
+
+
 class Recognizer:
     """Engine + gallery for one embedding model."""
 
@@ -69,10 +76,7 @@ class Recognizer:
     @classmethod
     def open(cls, settings: Settings, store: ModelStore | None = None) -> "Recognizer":
         engine = load_engine(settings, store)
-        gallery = Gallery(settings.data_dir, engine.embedder_id, engine.embedder.dim,
-                          approximate_search_threshold=settings.approximate_search_threshold,
-                          database_url=settings.database_url, sync_interval_s=settings.station_sync_interval_s)
-        return cls(engine, gallery, settings)
+        return cls(engine, open_gallery(settings, engine), settings)
 
     def close(self) -> None:
         self.gallery.close()

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -28,15 +27,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..engine import ImageError
-from ..engine.align import align_face
-from ..engine.imageio import IMAGE_SUFFIXES, decode_image
-from ..storage import normalize_person_name
-from .drawing import bgr_to_qimage
-from .file_drop import FileDropTarget
-from .tasks import TaskRunner
-
-IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)) + ");;All files (*)"
+from ...engine import ImageError
+from ...engine.align import align_face
+from ...engine.imageio import decode_image
+from ...service.types import normalize_person_name
+from ..core.context import AppContext
+from ..core.tasks import TaskRunner
+from ..drawing import bgr_to_qimage
+from ..widgets.file_drop import FileDropTarget
 PREVIEW_SIZE = 224
 
 
@@ -77,7 +75,7 @@ class EnrollReport:
     skipped: list[str]
 
 
-def analyse_image(engine, image: np.ndarray, label: str, path: Path | None, sha256: str | None) -> Photo:
+def analyze_image(engine, image: np.ndarray, label: str, path: Path | None, sha256: str | None) -> Photo:
     faces = sorted(engine.analyze(image), key=lambda f: f.area, reverse=True)
     candidates = []
     for face in faces:
@@ -87,7 +85,7 @@ def analyse_image(engine, image: np.ndarray, label: str, path: Path | None, sha2
     return Photo(label, path, sha256, candidates, error=None if candidates else "no face found")
 
 
-def analyse_file(recognizer, path: Path) -> Photo:
+def analyze_file(recognizer, path: Path) -> Photo:
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -96,12 +94,12 @@ def analyse_file(recognizer, path: Path) -> Photo:
         return Photo(path.name, path, None, error=exc.reason)
     except OSError as exc:
         return Photo(path.name, path, None, error=f"cannot be read ({exc.strerror or exc})")
-    return analyse_image(recognizer.engine, image, path.name, path, hashlib.sha256(data).hexdigest())
+    return analyze_image(recognizer.engine, image, path.name, path, hashlib.sha256(data).hexdigest())
 
 
-def analyse_frame(recognizer, frame: np.ndarray) -> Photo:
+def analyze_frame(recognizer, frame: np.ndarray) -> Photo:
     label = f"camera frame {time.strftime('%H:%M:%S')}"
-    return analyse_image(recognizer.engine, frame, label, None, hashlib.sha256(frame.tobytes()).hexdigest())
+    return analyze_image(recognizer.engine, frame, label, None, hashlib.sha256(frame.tobytes()).hexdigest())
 
 
 def quality_problems(photos: list[Photo], min_face_size: int, min_sharpness: float) -> list[str]:
@@ -143,18 +141,18 @@ def chip_pixmap(chip: np.ndarray, size: int) -> QPixmap:
 class EnrollDialog(FileDropTarget, QDialog):
     enrolled = Signal(object)
     """EnrollReport, after the gallery was written."""
-    photoAnalysed = Signal(object)
+    photoAnalyzed = Signal(object)
     """Photo, once its faces were found."""
     refused = Signal(str)
     """The message shown when the input is refused."""
 
-    def __init__(self, recognizer, thumbnails, names=(), frame_provider=None, parent=None):
+    def __init__(self, context: AppContext, names=(), frame_provider=None, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Enroll person")
         self.setObjectName("enrollDialog")
         self.setAcceptDrops(True)
         self.resize(720, 480)
-        self.recognizer, self.thumbnails = recognizer, thumbnails
+        self.context = context
         self.frame_provider = frame_provider or (lambda: None)
         self.tasks = TaskRunner(max_threads=1, parent=self)
         self.photos: list[Photo] = []
@@ -236,17 +234,16 @@ class EnrollDialog(FileDropTarget, QDialog):
         if frame is None:
             self._set_message("The camera is not streaming: start it first, or add photo files.", error=True)
             return
-        self._analyse(analyse_frame, self.recognizer, frame.copy())
+        self._analyze(analyze_frame, self.context.recognizer, frame.copy())
 
     def _pick_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Photos of the person", "", IMAGE_FILTER)
-        self.add_files(paths)
+        self.add_files(self.context.file_dialogs.open_files(self, "Photos of the person"))
 
     def add_files(self, paths) -> None:
         for path in paths:
-            self._analyse(analyse_file, self.recognizer, Path(path))
+            self._analyze(analyze_file, self.context.recognizer, Path(path))
 
-    def _analyse(self, fn, *args) -> None:
+    def _analyze(self, fn, *args) -> None:
         self._pending += 1
         self.enroll_button.setEnabled(False)
         self._set_message("Looking for faces…")
@@ -267,7 +264,7 @@ class EnrollDialog(FileDropTarget, QDialog):
         self.photo_list.addItem(item)
         self.photo_list.setCurrentRow(len(self.photos) - 1)
         self._set_message("" if self._pending else "Enter the name, then press Enroll.")
-        self.photoAnalysed.emit(photo)
+        self.photoAnalyzed.emit(photo)
 
     @staticmethod
     def _photo_text(photo: Photo) -> str:
@@ -352,15 +349,14 @@ class EnrollDialog(FileDropTarget, QDialog):
         if self._pending:
             self._refuse("Still looking for faces; try again in a moment.")
             return
-        # The recognizer's settings are the ones the settings dialog applied last.
-        settings = self.recognizer.settings
+        settings = self.context.settings
         problems = quality_problems(self.photos, settings.enroll_min_face_size, settings.enroll_min_sharpness)
         if problems:
             self._refuse("Cannot enroll:\n" + "\n".join(problems))
             return
         self.enroll_button.setEnabled(False)
         self._set_message(f"Enrolling {name}…")
-        self.tasks.start(enroll_photos, self.recognizer, self.thumbnails, name, list(self.photos),
+        self.tasks.start(enroll_photos, self.context.recognizer, self.context.thumbnails, name, list(self.photos),
                          on_done=self._enrolled, on_failed=self._enroll_failed)
 
     def _enrolled(self, report: EnrollReport) -> None:

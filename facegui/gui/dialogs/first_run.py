@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QLabel, QMessageBox, QProgressBar,
                                QPushButton, QVBoxLayout)
 
-from ..modelstore import DETECTOR, EMBEDDER, MODELS, ModelStore
-from .tasks import TaskRunner
+from ...modelstore import DETECTOR, EMBEDDER, MODELS, ModelStore
+from ..core.tasks import TaskRunner
 
 MODEL_FILTER = "Model files (*.pth *.onnx);;All files (*)"
 ROLE_NAMES = {DETECTOR: "face detector (RetinaFace)", EMBEDDER: "face embedder (ArcFace)"}
