@@ -266,3 +266,35 @@ def test_server_status_for_the_window(tmp_path: Path, server) -> None:
         finally:
             server.start()
         assert store.flush_outbox() == 12 and server_status(store).text == "online"
+
+
+# -- the admin PIN lives with the shared data ------------------------------------------------------
+
+def test_the_admin_pin_guards_every_station_and_moves_with_db_copy(tmp_path: Path, server) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from facegui.service.admin_lock import AdminLock, ScryptCost
+    from facegui.service.shared_database import copy_data
+    from facegui.storage.admin_store import pin_store_for
+
+    cheap = ScryptCost(n=2 ** 10, r=8, p=1)  # the cost is the pin module's concern; counting is ours here
+    local = Settings(data_dir=tmp_path / "one-pc")
+    FaceDatabase(local.data_dir / DATABASE_FILE_NAME).close()
+    AdminLock(local.data_dir, cost=cheap).set_pin("246810")
+    url = server.create_database()
+
+    assert copy_data(local, url).admin_pin
+    north = AdminLock(tmp_path / "north", store=pin_store_for(Path("unused"), url), cost=cheap)
+    south = AdminLock(tmp_path / "south", store=pin_store_for(Path("unused"), url), cost=cheap)
+    assert north.enabled and south.enabled
+    assert north.check("246810").allowed
+    with ThreadPoolExecutor(8) as pool:  # guesses from both stations at once are each counted
+        verdicts = list(pool.map(lambda i: (north if i % 2 else south).check("000000"), range(8)))
+    assert not any(v.allowed for v in verdicts)
+    assert north._record().failures == 8
+
+    server.stop()
+    try:
+        assert not south.check("246810").allowed  # server away: locked, never open
+    finally:
+        server.start()

@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass
 
 from .backend import Backend, StorageError
+from .admin_store import copy_pin_record
 from .database import FaceDatabase
 
 # Parents before children (foreign keys); each with the column that orders it.
@@ -40,6 +41,8 @@ class CopyError(StorageError):
 class CopyReport:
     rows: dict[str, int]
     embedding_checksum: str
+    admin_pin: bool = False
+    """Whether an admin PIN was set, and copied along."""
 
 
 def _checksum(conn: Backend) -> str:
@@ -91,4 +94,4 @@ def copy_database(source: FaceDatabase, target: FaceDatabase) -> CopyReport:
             # Raising inside the transaction rolls the whole copy back.
             raise CopyError(f"the copy did not verify (rows {copied} vs {expected}, embedding checksum "
                             f"{copied_checksum[:16]} vs {checksum[:16]}); nothing was written")
-    return CopyReport(expected, checksum)
+    return CopyReport(expected, checksum, copy_pin_record(source, target))
