@@ -181,7 +181,8 @@ def test_cooldown_holds_across_sessions_and_a_new_day_checks_in_again(data_dir):
         day1, day2 = clock.now.date() - timedelta(days=1), clock.now.date()
         assert [e.at.date() for e in service.history(day1, day2, "ada")] == [day1, day1, day2]
         (first_day,) = service.report(day1, day1)
-        assert first_day.events == 2 and first_day.first_seen.minute == 50 and first_day.last_seen.minute == 56
+        # Seen at 23:59 while cooling down: no check-in, but "last seen" follows.
+        assert first_day.events == 2 and first_day.first_seen.minute == 50 and first_day.last_seen.minute == 59
 
 
 def test_sightings_count_seconds_of_confirmed_presence(data_dir):
@@ -193,6 +194,8 @@ def test_sightings_count_seconds_of_confirmed_presence(data_dir):
         play(service, clock, [[seen("bob")], [], []] * 20, fps=30.0)  # never 3 of 5: no sighting
         roster = {r.name: r for r in service.roster(T0.date())}
     assert roster["ada"].sightings == 4 and roster["ada"].events == 1
+    # "Last seen" moves while she stays in view (the latest sighting), not only at the next check-in.
+    assert roster["ada"].last_seen - roster["ada"].first_seen >= timedelta(seconds=3)
     assert roster["bob"].sightings == 0 and roster["bob"].status == "absent"
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .backend import Backend, SchemaVersionError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # AUTOINCREMENT (unlike a bare INTEGER PRIMARY KEY) never reuses the id of a
 # deleted row: ids stay valid references in attendance logs and faiss indexes.
@@ -203,9 +203,19 @@ CREATE TABLE admin_pin (
 );
 """
 
+# Last seen: the time of a person's latest sighting of the day, so "last seen" moves while someone stays
+# in view instead of waiting for the next check-in a cool-down later.
+_SQLITE_V4 = """
+ALTER TABLE attendance_sightings ADD COLUMN last_at TEXT;
+ALTER TABLE attendance_sightings ADD COLUMN last_at_utc REAL;
+"""
+_POSTGRES_V4 = """
+ALTER TABLE attendance_sightings ADD COLUMN last_at TEXT, ADD COLUMN last_at_utc DOUBLE PRECISION;
+"""
+
 MIGRATIONS: dict[str, dict[int, str]] = {
-    "sqlite": {1: _SQLITE_V1, 2: _SQLITE_V2, 3: _SQLITE_V3},
-    "postgresql": {3: _POSTGRES_V3},
+    "sqlite": {1: _SQLITE_V1, 2: _SQLITE_V2, 3: _SQLITE_V3, 4: _SQLITE_V4},
+    "postgresql": {3: _POSTGRES_V3, 4: _POSTGRES_V4},
 }
 
 # Any constant: two stations opening a fresh server at once take turns creating the schema.
