@@ -17,13 +17,13 @@ every station of the organisation.
 """
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..files import make_private_dir, make_private_file
 from .backend import StorageError
 from .database import FaceDatabase
 
@@ -129,8 +129,8 @@ class SqlitePinStore:
     def _create_private_file(self) -> None:
         """The database holds personal data: a new file is the user's alone, in a private folder."""
         try:
-            os.makedirs(self.path.parent, mode=0o700, exist_ok=True)
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+            make_private_dir(self.path.parent)
+            make_private_file(self.path)
         except OSError as error:
             raise StorageError(f"cannot create the face database {self.path}: {error}") from error
 
