@@ -4,14 +4,15 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .session import OnnxModel
+from .model_contracts import check_embedder, check_embedding_dim
+from .session import ModelLoadError, OnnxModel
 
 # ArcFace training contract: RGB, (x - 127.5) / 127.5.
 PIXEL_MEAN = 127.5
 PIXEL_SCALE = 1.0 / 127.5
 
 
-class EmbeddingModelError(ValueError):
+class EmbeddingModelError(ModelLoadError, ValueError):
     """The ONNX graph is not an ArcFace-style embedding model."""
 
 
@@ -24,16 +25,10 @@ class ArcFaceEmbedder:
     def __init__(self, model: OnnxModel, flip: bool = False):
         self.model = model
         self.flip = flip
-        inp = model.session.get_inputs()[0]
-        out = model.session.get_outputs()[0]
-        shape = inp.shape
-        if len(shape) != 4 or shape[1] != 3 or shape[2] != shape[3] or not isinstance(shape[2], int):
-            raise EmbeddingModelError(f"expected an input of shape (N, 3, S, S), got {shape}")
-        self.input_name = inp.name
-        self.chip_size = int(shape[2])
-        self.dim = out.shape[-1] if isinstance(out.shape[-1], int) else None
-        if self.dim is None:
-            self.dim = int(self._run(np.zeros((1, self.chip_size, self.chip_size, 3), np.uint8)).shape[1])
+        self.input_name, self.chip_size = check_embedder(model)
+        declared = model.session.get_outputs()[0].shape[-1]
+        self.dim = declared if isinstance(declared, int) else check_embedding_dim(
+            model, int(self._run([np.zeros((self.chip_size, self.chip_size, 3), np.uint8)]).shape[1]))
 
     def network_input(self, chips_bgr) -> np.ndarray:
         """Aligned BGR chips as the NCHW RGB float32 batch the network was trained on."""
