@@ -55,8 +55,8 @@ def planted_folder(folder: Path, real: Path, embedder: bytes) -> Path:
 
 def main() -> None:
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
         real = tmp / "real"
         ModelStore([], real).install_from(SHARED / "models")
         crafted_pth = from_state_dict(load_legacy_state_dict(SHARED / "models" / SPECS[EMBEDDER].source_name))
@@ -69,13 +69,15 @@ def main() -> None:
             ".onnx declaring a 40000x40000 input": hostile_models.huge_input_embedder(),
             ".onnx with external data at ../../etc/passwd": hostile_models.external_data_embedder(),
         }
-        for label, data in files.items():
-            path = tmp / "in" / label.split()[0].strip(".") / "model.onnx"
+        for number, (label, data) in enumerate(files.items()):
+            path = tmp / "in" / str(number) / "model.onnx"
             path.parent.mkdir(parents=True)
             path.write_bytes(data)
-            code, line, seconds, peak = run(["models", "install", "--from", str(path), "--models",
-                                             str(tmp / "target")], tmp, tmp / "data")
-            installed = (tmp / "target" / SPECS[EMBEDDER].filename).exists()
+            target = tmp / "target" / str(number)  # holds the real models, as on a working install
+            shutil.copytree(real, target)
+            code, line, seconds, peak = run(["models", "install", "--from", str(path), "--models", str(target)],
+                                            tmp, tmp / "data")
+            installed = (target / SPECS[EMBEDDER].filename).read_bytes() != (real / SPECS[EMBEDDER].filename).read_bytes()
             rows.append(("install", label, code, installed, line, seconds, peak))
         pth = tmp / "in" / "crafted.pth"
         pth.write_bytes(dumps(crafted_pth))
@@ -95,7 +97,7 @@ def main() -> None:
     refused = sum(1 for r in rows if r[2] == 2 and not r[3])
     table = "\n".join(
         f"| `{what}` | {label} | {'refused' if code == 2 and not installed else f'exit {code}'} | "
-        f"{seconds:.2f} s | {peak:.0f} MB | {line.replace('|', '/')[:150]} |"
+        f"{seconds:.2f} s | {peak:.0f} MB | {line.replace(tmp_name, '…').replace('|', '/')[:160]} |"
         for what, label, code, installed, line, seconds, peak in rows)
     text = f"""## Planted and hostile models
 

@@ -8,8 +8,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import socket
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -17,6 +20,11 @@ APP_NAME = "facegui"
 ENV_PREFIX = "FACEGUI_"
 SETTINGS_FILE = "settings.json"
 EXECUTION_PROVIDERS = ("auto", "cpu", "cuda")
+MAX_IMAGE_PIXELS_CEILING = 100_000_000
+"""The highest ``max_image_pixels`` allowed, and OpenCV's own decoder limit (set in ``facegui/__init__``
+before cv2 is imported, which fixes it for the process): 300 MB as BGR, far below any memory limit."""
+DEFAULT_MAX_IMAGE_BYTES = 100_000_000
+"""The default ``max_image_bytes``: phone photos are 2-20 MB, uncompressed scans rarely above 100 MB."""
 
 
 class SettingsError(ValueError):
@@ -27,8 +35,17 @@ def _user_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def _host_name() -> str:
+    return socket.gethostname() or "station"
+
+
 def user_config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def settings_file(config_file: Path | None = None) -> Path:
+    """The settings file: ``--config`` when given, else settings.json in the user config folder."""
+    return Path(config_file) if config_file is not None else user_config_dir() / SETTINGS_FILE
 
 
 @dataclass(frozen=True)
@@ -38,6 +55,16 @@ class Settings:
     """Database, faiss index and (later) attendance snapshots. Created user-only (0700)."""
     model_dir: Path | None = None
     """Extra folder searched first for model files (``--models`` / FACEGUI_MODEL_DIR)."""
+    database_url: str = ""
+    """Empty: the SQLite file in data_dir. ``postgresql://user@host/db``: a shared PostgreSQL database for
+    several stations (``--database``). Never a password here: libpq reads PGPASSWORD, ~/.pgpass or a
+    service file; TLS with ``?sslmode=verify-full`` (docs/deployment.md)."""
+    station_name: str = field(default_factory=_host_name)
+    """Name of this station in the attendance history (default: the computer's host name)."""
+    station_sync_interval_s: float = 0.5
+    """With a shared database: how often this station reads the change log for new and removed faces."""
+    outbox_retry_s: float = 2.0
+    """With a shared database that cannot be reached: how often queued check-ins are retried."""
 
     # -- detection (RetinaFace mobilenet0.25; defaults are the seed's) -------------
     detector_input_size: int = 640
@@ -58,15 +85,24 @@ class Settings:
     re-ranked exactly) built in the background; below it, exact search (docs/benchmarks.md)."""
 
     # -- enrollment quality --------------------------------------------------
+    enroll_min_score: float = 0.9
+    """Enrollment, ``embed`` and ``compare`` take the largest face among those the detector scores at
+    least this (real faces score 0.93-1.0 on the dev photos, false detections on shoulders and
+    backgrounds 0.5-0.8); when none does, the largest face of any score, with a warning."""
     enroll_min_face_size: int = 40
-    """The desktop app's enrollment refuses faces whose box is narrower than this many pixels."""
+    """Enrollment (the window's and ``enroll``/``encode``, unless ``--force``) refuses faces whose box is
+    narrower than this many pixels."""
     enroll_min_sharpness: float = 60.0
-    """The desktop app's enrollment refuses faces whose aligned 112x112 chip has a variance of the Laplacian
+    """Enrollment (the window's and ``enroll``/``encode``, unless ``--force``) refuses faces whose aligned
+    112x112 chip has a variance of the Laplacian
     below this (blurred faces score below ~50, sharp photos several hundred)."""
 
     # -- input limits --------------------------------------------------------
     max_image_pixels: int = 50_000_000
-    """Images larger than this are refused before decoding, so a bomb cannot exhaust memory."""
+    """Images larger than this are refused before decoding (the size is read from the header of every
+    accepted format), so a bomb cannot exhaust memory. At most MAX_IMAGE_PIXELS_CEILING."""
+    max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES
+    """Image files larger than this are refused before reading; only regular files are read at all."""
 
     # -- onnxruntime ---------------------------------------------------------
     execution_provider: str = "auto"
@@ -86,15 +122,29 @@ class Settings:
     track_reembed_interval: int = 15
     """Frames between embeddings of a face whose identity is settled."""
     track_uncertain_interval: int = 2
-    """Frames between embeddings while the identity is near the threshold or the track is new."""
-    track_uncertain_margin: float = 0.08
+    """Frames between embeddings while a face shown as unknown is near the threshold or new; a face shown
+    with a name near the threshold is embedded every frame, so a held name never covers a frame its own
+    embedding would not name."""
+    track_uncertain_margin: float = 0.1
     """Similarity this close to the threshold, above or below, counts as uncertain."""
     track_settle_after: int = 3
     """Embeddings a new track gets at the uncertain pace before its identity can count as settled."""
     track_better_view_ratio: float = 1.5
     """Re-embed at once when a face's box area grows by this factor since its last embedding."""
+    track_pose_change: float = 0.07
+    """Re-embed at once when a landmark moved by more than this share of the box since the last embedding:
+    the head turned or tilted, and the old similarity no longer speaks for this view."""
     track_identity_reset: float = 0.2
     """A new embedding this unlike the track's mean means another person took over the box."""
+    track_max_size_change: float = 1.3
+    """A detection whose width or height differs from the track's box of the previous frame by more than
+    this factor is another face (a cut, a crossing): it starts a new track, embedded before it is named."""
+    track_max_shift: float = 0.5
+    """Likewise a detection whose centre moved by more than this share of the box width in one frame."""
+    scene_cut_difference: float = 20.0
+    """Mean absolute grey-level difference (0-255) of consecutive frames, compared as 64x48 thumbnails, from
+    which a frame is a scene cut and every track ends. The test video's three cuts measure 28-31, its
+    fastest motion 14, a still camera about 1."""
     adaptive_detection: bool = False
     """Shrink the detector input while every face in view is large. Off: it lost a profile close-up
     on the test video (docs/benchmarks.md)."""
@@ -127,6 +177,14 @@ class Settings:
     """Snapshots are re-encoded at lower JPEG quality until this small; none is kept if that fails."""
     log_unknown_faces: bool = False
     """Record faces nobody matches (time, snapshot, embedding) for review and one-step enrollment."""
+    unknown_max_similarity: float = 0.25
+    """A face track is logged as unknown only if none of its looks came this close to anyone enrolled: an
+    enrolled person seen from a bad angle scores between this and the threshold (the Hamilton clip's singer
+    0.26-0.37 before he is named)."""
+    unknown_min_looks: int = 5
+    """Fresh embeddings of an unknown face track (confident and large enough) before it is logged."""
+    unknown_min_score: float = 0.9
+    """Detector confidence an unknown face needs in those looks; a half-hidden or blurred face scores lower."""
     unknown_cooldown_s: float = 300.0
     """An unknown face similar (cosine > 0.5) to one logged less than this many seconds ago is not logged again."""
     retention_days: int = 90
@@ -142,7 +200,10 @@ class Settings:
             (-1.0 <= self.similarity_threshold <= 1.0, "similarity_threshold must be between -1 and 1"),
             (self.enroll_min_face_size >= 0, "enroll_min_face_size must not be negative"),
             (self.enroll_min_sharpness >= 0, "enroll_min_sharpness must not be negative"),
-            (self.max_image_pixels > 0, "max_image_pixels must be positive"),
+            (0 < self.max_image_pixels <= MAX_IMAGE_PIXELS_CEILING,
+             f"max_image_pixels must be between 1 and {MAX_IMAGE_PIXELS_CEILING:,}"),
+            (self.max_image_bytes > 0, "max_image_bytes must be positive"),
+            (0.0 <= self.enroll_min_score <= 1.0, "enroll_min_score must be between 0 and 1"),
             (self.approximate_search_threshold >= 1000, "approximate_search_threshold must be at least 1000"),
             (self.execution_provider in EXECUTION_PROVIDERS,
              f"execution_provider must be one of {', '.join(EXECUTION_PROVIDERS)}"),
@@ -153,6 +214,10 @@ class Settings:
              "track_reembed_interval and track_uncertain_interval must be at least 1"),
             (self.track_settle_after >= 1, "track_settle_after must be at least 1"),
             (self.track_better_view_ratio > 1.0, "track_better_view_ratio must be above 1"),
+            (self.track_max_size_change > 1.0, "track_max_size_change must be above 1"),
+            (self.track_max_shift > 0.0, "track_max_shift must be positive"),
+            (self.track_pose_change > 0.0, "track_pose_change must be positive"),
+            (0.0 < self.scene_cut_difference <= 255.0, "scene_cut_difference must be between 0 and 255"),
             (32 <= self.adaptive_min_input <= self.detector_input_size,
              "adaptive_min_input must be between 32 and detector_input_size"),
             (self.adaptive_min_face_px >= 16, "adaptive_min_face_px must be at least 16"),
@@ -164,18 +229,26 @@ class Settings:
             (self.checkin_cooldown_s >= 0, "checkin_cooldown_s must not be negative"),
             (self.snapshot_max_bytes >= 1000, "snapshot_max_bytes must be at least 1000"),
             (self.unknown_cooldown_s >= 0, "unknown_cooldown_s must not be negative"),
+            (-1.0 <= self.unknown_max_similarity <= 1.0, "unknown_max_similarity must be between -1 and 1"),
+            (self.unknown_min_looks >= 1, "unknown_min_looks must be at least 1"),
+            (0.0 <= self.unknown_min_score < 1.0, "unknown_min_score must be between 0 and 1"),
             (self.retention_days >= 0, "retention_days must not be negative"),
+            (0.05 <= self.station_sync_interval_s <= 60, "station_sync_interval_s must be between 0.05 and 60"),
+            (0.1 <= self.outbox_retry_s <= 3600, "outbox_retry_s must be between 0.1 and 3600"),
+            (bool(self.station_name.strip()) and all(c.isprintable() for c in self.station_name),
+             "station_name must be a non-empty printable name"),
         ]
         for ok, message in checks:
             if not ok:
                 raise SettingsError(message)
+        _check_database_url(self.database_url)
 
     # -- loading -------------------------------------------------------------
     @classmethod
     def load(cls, config_file: Path | None = None, environ: dict | None = None, **overrides) -> "Settings":
         """Defaults ← settings file ← environment ← ``overrides`` (None values ignored)."""
         values: dict = {}
-        path = config_file if config_file is not None else user_config_dir() / SETTINGS_FILE
+        path = settings_file(config_file)
         if path.is_file():
             try:
                 values.update(json.loads(path.read_text(encoding="utf-8")))
@@ -194,12 +267,13 @@ class Settings:
 
     @classmethod
     def from_options(cls, options) -> "Settings":
-        """From parsed command-line options (``--config``, ``--data-dir``, ``--models``, ``--threshold``,
+        """From parsed command-line options (``--config``, ``--data-dir``, ``--models``, ``--database``, ``--threshold``,
         ``--det-size``, ``--provider``, ``--threads``), shared by the CLI and the window."""
         opt = lambda name: getattr(options, name, None)  # noqa: E731
         return cls.load(
             config_file=Path(opt("config")) if opt("config") else None,
-            data_dir=opt("data_dir"), model_dir=opt("models"), similarity_threshold=opt("threshold"),
+            data_dir=opt("data_dir"), model_dir=opt("models"), database_url=opt("database"),
+            similarity_threshold=opt("threshold"),
             detector_input_size=opt("det_size"), execution_provider=opt("provider"),
             intra_op_threads=opt("threads"))
 
@@ -216,6 +290,19 @@ class Settings:
 
     def replace(self, **changes) -> "Settings":
         return dataclasses.replace(self, **changes)
+
+
+def _check_database_url(url: str) -> None:
+    """A PostgreSQL URL without a password, or empty (SQLite)."""
+    if not url:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise SettingsError(f"database_url must start with postgresql:// (or be empty for the local SQLite file), "
+                            f"got {parts.scheme + '://' if parts.scheme else url!r}")
+    if parts.password is not None or "password=" in parts.query:
+        raise SettingsError("database_url must not contain a password: use PGPASSWORD, ~/.pgpass or a "
+                            "PostgreSQL service file (docs/deployment.md)")
 
 
 def _coerce(f: dataclasses.Field, value):
@@ -240,3 +327,25 @@ def _coerce(f: dataclasses.Field, value):
         return str(value)
     except (TypeError, ValueError):
         raise SettingsError(f"setting {f.name}: cannot read {value!r}") from None
+
+
+def save_settings(settings: Settings, keys: Sequence[str], config_file: Path | None = None) -> Path:
+    """Merge the fields ``keys`` of ``settings`` into the settings file, atomically; other entries stay.
+
+    Only the given keys are written, so a value that came from the environment or a command-line flag
+    for this run (e.g. ``--data-dir``) is not made permanent by saving something else."""
+    path = settings_file(config_file)
+    current: dict = {}
+    if path.is_file():
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+            current = loaded if isinstance(loaded, dict) else {}
+        except (OSError, ValueError):
+            current = {}
+    mapping = settings.to_mapping()
+    current.update({key: mapping[key] for key in keys})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path

@@ -1,4 +1,4 @@
-"""Regenerate the icon files in resources/ from the SVG in facegui/gui/icon.py.
+"""Regenerate the icon files in resources/ from the SVG in facegui/gui/widgets/icon.py.
 
     QT_QPA_PLATFORM=offscreen python resources/make_icons.py
 
@@ -36,7 +36,7 @@ def main() -> int:
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice
     from PySide6.QtGui import QGuiApplication
 
-    from facegui.gui.icon import render_icon
+    from facegui.gui.widgets.icon import render_icon
 
     _app = QGuiApplication.instance() or QGuiApplication([])
 

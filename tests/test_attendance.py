@@ -7,6 +7,7 @@ tests on the real clip are in test_attendance_video.py.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import os
 import sqlite3
 import sys
@@ -23,6 +24,7 @@ from facegui.app import main
 from facegui.config import Settings, SettingsError
 from facegui.engine import Face, Recognition
 from facegui.engine.align import ARCFACE_TEMPLATE
+from facegui.engine.tracking import TrackedRecognition
 from facegui.service import AttendanceService, encode_snapshot
 from facegui.storage import (
     DATABASE_FILE_NAME,
@@ -31,7 +33,8 @@ from facegui.storage import (
     Gallery,
     NewEvent,
 )
-from facegui.storage.database import _SCHEMA_V1
+from facegui.storage.schema import SCHEMA_VERSION
+from facegui.storage.schema import _SQLITE_V1 as _SCHEMA_V1
 
 from .crash_harness import kill_mid_run
 
@@ -54,6 +57,11 @@ def seen(name: str, similarity: float = 0.6, seed: int | None = None) -> Recogni
     face = Face(np.array([90, 90, 210, 210], np.float32), landmarks.astype(np.float32), 0.99,
                 unit(seed if seed is not None else hash(name) % 1000))
     return Recognition(face, name, similarity)
+
+
+def tracked(recognition: Recognition, track_id: int, fresh: bool = True) -> TrackedRecognition:
+    """The recognition as the live tracker reports it: on track ``track_id``, embedded in this frame or not."""
+    return TrackedRecognition(recognition, track_id, fresh)
 
 
 class Clock:
@@ -173,7 +181,8 @@ def test_cooldown_holds_across_sessions_and_a_new_day_checks_in_again(data_dir):
         day1, day2 = clock.now.date() - timedelta(days=1), clock.now.date()
         assert [e.at.date() for e in service.history(day1, day2, "ada")] == [day1, day1, day2]
         (first_day,) = service.report(day1, day1)
-        assert first_day.events == 2 and first_day.first_seen.minute == 50 and first_day.last_seen.minute == 56
+        # Seen at 23:59 while cooling down: no check-in, but "last seen" follows.
+        assert first_day.events == 2 and first_day.first_seen.minute == 50 and first_day.last_seen.minute == 59
 
 
 def test_sightings_count_seconds_of_confirmed_presence(data_dir):
@@ -185,6 +194,8 @@ def test_sightings_count_seconds_of_confirmed_presence(data_dir):
         play(service, clock, [[seen("bob")], [], []] * 20, fps=30.0)  # never 3 of 5: no sighting
         roster = {r.name: r for r in service.roster(T0.date())}
     assert roster["ada"].sightings == 4 and roster["ada"].events == 1
+    # "Last seen" moves while she stays in view (the latest sighting), not only at the next check-in.
+    assert roster["ada"].last_seen - roster["ada"].first_seen >= timedelta(seconds=3)
     assert roster["bob"].sightings == 0 and roster["bob"].status == "absent"
 
 
@@ -258,11 +269,11 @@ def test_unknown_faces_are_logged_once_and_enrolled_in_one_call(data_dir):
     settings = Settings(data_dir=data_dir, log_unknown_faces=True)
     with Gallery(data_dir, MODEL, DIM) as gallery, \
             AttendanceService.open(settings, gallery, clock=clock) as service:
-        stranger = [seen("unknown", 0.2, seed=7)]
+        stranger = [tracked(seen("unknown", 0.2, seed=7), 1)]
         play(service, clock, [stranger] * 30)  # 3 s in view: logged once
         clock.tick(60)
-        play(service, clock, [stranger] * 5)  # back a minute later: same face, still cooling down
-        play(service, clock, [[seen("unknown", 0.2, seed=8)]] * 2)  # two frames: not enough
+        play(service, clock, [[tracked(seen("unknown", 0.2, seed=7), 2)]] * 5)  # back: same face, cooling down
+        play(service, clock, [[tracked(seen("unknown", 0.2, seed=8), 3)]] * 4)  # four looks: not enough
         (record,) = service.unknown_faces()
         assert record.snapshot.is_file() and record.model_id == MODEL
         assert np.allclose(record.embedding, unit(7), atol=1e-6)
@@ -274,10 +285,31 @@ def test_unknown_faces_are_logged_once_and_enrolled_in_one_call(data_dir):
         with pytest.raises(KeyError):
             service.enroll_unknown(record.id, "carol")
 
-        clock.tick(400)  # past the unknown cool-down, and now carol is known
-        play(service, clock, [stranger] * 5)
+        clock.tick(400)  # past the unknown cool-down
+        play(service, clock, [[tracked(seen("unknown", 0.2, seed=7), 4)]] * 5)
         assert len(service.unknown_faces()) == 1
         assert service.dismiss_unknown(service.unknown_faces()[0].id)
+        assert service.unknown_faces() == []
+
+
+def test_only_fresh_confident_far_looks_of_a_never_named_track_log_an_unknown(data_dir):
+    enroll(data_dir, "ada")
+    clock = Clock()
+    with Gallery(data_dir, MODEL, DIM) as gallery, \
+            AttendanceService.open(Settings(data_dir=data_dir, log_unknown_faces=True), gallery,
+                                   clock=clock) as service:
+        held = tracked(seen("unknown", 0.1, seed=20), 1, fresh=False)
+        play(service, clock, [[held]] * 20)  # a held look is no evidence
+        near = tracked(seen("unknown", 0.3, seed=21), 2)
+        play(service, clock, [[near]] * 20)  # between 0.25 and the threshold: maybe someone enrolled, turned away
+        named_once = [[tracked(seen("ada", 0.6, seed=22), 3)]] + [[tracked(seen("unknown", 0.1, seed=22), 3)]] * 20
+        play(service, clock, named_once)  # a track once named is never logged as unknown
+        blurred = tracked(dataclasses.replace(seen("unknown", 0.1, seed=23), face=dataclasses.replace(
+            seen("unknown", 0.1, seed=23).face, score=0.7)), 4)
+        play(service, clock, [[blurred]] * 20)
+        assert service.unknown_faces() == []
+        untracked = seen("unknown", 0.1, seed=24)
+        play(service, clock, [[untracked]] * 20)  # no track: nothing to be settled about
         assert service.unknown_faces() == []
 
 
@@ -287,9 +319,21 @@ def test_an_unknown_face_resembling_a_confirmed_person_is_not_logged(data_dir):
     with Gallery(data_dir, MODEL, DIM) as gallery, \
             AttendanceService.open(Settings(data_dir=data_dir, log_unknown_faces=True), gallery,
                                    clock=clock) as service:
-        play(service, clock, [[seen("ada", seed=11)]] * 5)
-        play(service, clock, [[seen("unknown", 0.3, seed=11)]] * 5)  # ada turning away
+        play(service, clock, [[tracked(seen("ada", seed=11), 1)]] * 5)
+        play(service, clock, [[tracked(seen("unknown", 0.2, seed=11), 2)]] * 10)  # ada, far from her photo
         assert service.unknown_faces() == []
+
+
+def test_only_fresh_embeddings_vote_for_a_check_in(data_dir):
+    enroll(data_dir, "ada")
+    clock = Clock()
+    with open_service(data_dir, clock) as service:
+        # One fresh look, then the tracker holds the name: held frames neither vote nor miss.
+        held = [[tracked(seen("ada", 0.8), 1)]] + [[tracked(seen("ada", 0.8), 1, fresh=False)]] * 20
+        assert play(service, clock, held) == {}
+        fresh = [[tracked(seen("ada", 0.8), 1)], [tracked(seen("ada", 0.8), 1, fresh=False)],
+                 [tracked(seen("ada", 0.8), 1)]]
+        assert list(play(service, clock, fresh)) == [2]
 
 
 # -- reports, export, history ------------------------------------------------------------
@@ -382,7 +426,7 @@ def test_a_version_1_database_is_migrated_in_place(tmp_path):
         assert store.events(T0.date(), T0.date()) == [event]
     raw = sqlite3.connect(path)
     try:
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         raw.close()
@@ -396,6 +440,7 @@ import numpy as np
 from facegui.config import Settings
 from facegui.engine import Face, Recognition
 from facegui.engine.align import ARCFACE_TEMPLATE
+from facegui.engine.tracking import TrackedRecognition
 from facegui.service import AttendanceService
 
 data_dir = Path(sys.argv[1])

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from facegui.app import main
 from facegui.cli.main import _desktop_quote
 from facegui.config import Settings
-from facegui.gui.first_run import FirstRunDialog, missing_models
+from facegui.gui.dialogs.first_run import FirstRunDialog, missing_models
 from facegui.gui.launch import process_age_s
 from facegui.gui.main_window import MainWindow
 from facegui.modelstore import DETECTOR, EMBEDDER, MODELS as MODEL_SPECS, ModelStore
@@ -229,7 +229,7 @@ def test_first_run_dialog_imports_the_seed_weights_then_opens_the_main_window(qt
         seen["busy"] = dialog.progress.isVisible() and not dialog.import_button.isEnabled()
 
     def on_window(window):
-        seen["window"] = window.status_models.text()
+        seen["window"] = window.status.models.text()
         window.close()
         QApplication.instance().quit()
 
@@ -293,6 +293,7 @@ def test_importing_only_the_embedder_is_refused_until_the_detector_can_check_it(
         dialog.import_paths([MODELS / "arcface_mobilefacenet.pth"])
     assert signal.args[0] is False and "needs the face detector" in signal.args[1]
     assert dialog.isVisible() and dialog.missing == [DETECTOR, EMBEDDER]
+    qtbot.waitUntil(lambda: not dialog.busy)
     with qtbot.waitSignal(dialog.installFinished, timeout=60000) as signal:
         dialog.import_paths([MODELS / "arcface_mobilefacenet.pth", MODELS / "Retinaface_mobilenet0.25.pth"])
     assert signal.args[0] is True and missing_models(store) == []

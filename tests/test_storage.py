@@ -21,6 +21,7 @@ from facegui.storage import (
     FaceDatabase,
     Gallery,
     Match,
+    SCHEMA_VERSION,
     SchemaVersionError,
     StorageError,
     VectorIndex,
@@ -29,6 +30,7 @@ from facegui.storage import (
 from facegui.storage.vector_index import sidecar_path
 
 from .crash_harness import kill_mid_run
+from .postgres_server import shared_server
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DIM = 64
@@ -50,10 +52,20 @@ def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "facegui-data"
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """Each portable test runs on the embedded SQLite file ("") and on a fresh PostgreSQL database."""
+    return "" if request.param == "sqlite" else shared_server().create_database()
+
+
 @pytest.fixture
-def gallery(data_dir: Path):
-    with Gallery(data_dir, MODEL_A, DIM) as opened:
+def gallery(data_dir: Path, db_url: str):
+    with Gallery(data_dir, MODEL_A, DIM, database_url=db_url) as opened:
         yield opened
+
+
+def database_of(data_dir: Path, db_url: str) -> FaceDatabase:
+    return FaceDatabase(db_url or data_dir / DATABASE_FILE_NAME)
 
 
 def enroll_people(gallery: Gallery, vectors: np.ndarray, names: list[str]) -> list[int]:
@@ -107,9 +119,9 @@ def test_vectors_are_normalised_before_storage(gallery: Gallery) -> None:
     assert np.linalg.norm(stored[0]) == pytest.approx(1.0, abs=1e-6)
 
 
-def test_remove_deletes_the_person_and_their_vectors(data_dir: Path) -> None:
+def test_remove_deletes_the_person_and_their_vectors(data_dir: Path, db_url: str) -> None:
     vectors = unit_vectors(5)
-    with Gallery(data_dir, MODEL_A, DIM) as gallery:
+    with Gallery(data_dir, MODEL_A, DIM, database_url=db_url) as gallery:
         enroll_people(gallery, vectors, ["alice", "bob", "alice", "carol", "alice"])
 
         assert gallery.remove("alice") == 3
@@ -122,11 +134,11 @@ def test_remove_deletes_the_person_and_their_vectors(data_dir: Path) -> None:
         assert gallery.remove("nobody") == 0
         assert gallery.remove("   ") == 0  # no one can be enrolled under it
 
-    with Gallery(data_dir, MODEL_A, DIM) as reopened:
+    with Gallery(data_dir, MODEL_A, DIM, database_url=db_url) as reopened:
         assert len(reopened) == 2
         assert top_names(reopened, vectors[[1, 3]]) == ["bob", "carol"]
         assert "alice" not in top_names(reopened, vectors)
-    with FaceDatabase(data_dir / DATABASE_FILE_NAME) as db:
+    with database_of(data_dir, db_url) as db:
         assert [p.name for p in db.people()] == ["bob", "carol"]
 
 
@@ -145,10 +157,11 @@ def test_enrolling_the_same_source_twice_is_idempotent(gallery: Gallery) -> None
     assert gallery.people()[0].embedding_count == 1
 
 
-def test_models_never_see_each_others_embeddings(data_dir: Path) -> None:
+def test_models_never_see_each_others_embeddings(data_dir: Path, db_url: str) -> None:
     vectors_a, vectors_b = unit_vectors(3, seed=1), unit_vectors(3, seed=2)
     digest = sha("shared photo")
-    with Gallery(data_dir, MODEL_A, DIM) as gallery_a, Gallery(data_dir, MODEL_B, DIM) as gallery_b:
+    with Gallery(data_dir, MODEL_A, DIM, database_url=db_url) as gallery_a, \
+            Gallery(data_dir, MODEL_B, DIM, database_url=db_url) as gallery_b:
         enroll_people(gallery_a, vectors_a, ["alice", "bob", "carol"])
         gallery_b.enroll("mallory", vectors_b[0], "/photos/m.jpg", digest)
         gallery_b.enroll("alice", vectors_b[1])
@@ -161,36 +174,38 @@ def test_models_never_see_each_others_embeddings(data_dir: Path) -> None:
         assert len(gallery_a.export_arrays()[0]) == 3
         assert gallery_a.index_path != gallery_b.index_path
 
-    with Gallery(data_dir, MODEL_A, DIM) as reopened_a:
+    with Gallery(data_dir, MODEL_A, DIM, database_url=db_url) as reopened_a:
         assert "mallory" not in top_names(reopened_a, vectors_b)
 
 
-def test_removing_a_person_removes_them_for_every_model(data_dir: Path) -> None:
+def test_removing_a_person_removes_them_for_every_model(data_dir: Path, db_url: str) -> None:
     vectors = unit_vectors(2)
-    with Gallery(data_dir, MODEL_A, DIM) as gallery_a, Gallery(data_dir, MODEL_B, DIM) as gallery_b:
+    with Gallery(data_dir, MODEL_A, DIM, database_url=db_url) as gallery_a, \
+            Gallery(data_dir, MODEL_B, DIM, database_url=db_url) as gallery_b:
         gallery_a.enroll("alice", vectors[0])
         gallery_b.enroll("alice", vectors[1])
 
         assert gallery_a.remove("alice") == 2
 
         assert len(gallery_a) == 0
-        assert gallery_b.search(vectors[1]) == [[]]  # B notices on its next call
+        gallery_b.sync()  # what a station's poller does twice a second
+        assert gallery_b.search(vectors[1]) == [[]]
 
 
 # -- the saved index is a cache: missing, corrupt or stale means rebuild ----------
 
 
-def test_deleted_index_is_rebuilt_on_open(data_dir: Path) -> None:
+def test_deleted_index_is_rebuilt_on_open(data_dir: Path, db_url: str) -> None:
     vectors = unit_vectors(4)
     names = ["alice", "bob", "carol", "dave"]
-    with Gallery(data_dir, MODEL_A, DIM) as gallery:
+    with Gallery(data_dir, MODEL_A, DIM, database_url=db_url) as gallery:
         enroll_people(gallery, vectors, names)
         index_path = gallery.index_path
         before = gallery.search(vectors, k=2)
     index_path.unlink()
     sidecar_path(index_path).unlink()
 
-    with Gallery(data_dir, MODEL_A, DIM) as reopened:
+    with Gallery(data_dir, MODEL_A, DIM, database_url=db_url) as reopened:
         assert reopened.search(vectors, k=2) == before
     assert index_path.exists() and VectorIndex.load(index_path) is not None
 
@@ -247,47 +262,50 @@ def _index_of_another_model(index_path: Path) -> None:
         _index_of_another_model,
     ],
 )
-def test_corrupt_index_is_rebuilt_without_error(data_dir: Path, corrupt) -> None:
+def test_corrupt_index_is_rebuilt_without_error(data_dir: Path, db_url: str, corrupt) -> None:
     vectors = unit_vectors(4)
     names = ["alice", "bob", "张学友", "dave"]
-    with Gallery(data_dir, MODEL_A, DIM) as gallery:
+    with Gallery(data_dir, MODEL_A, DIM, database_url=db_url) as gallery:
         enroll_people(gallery, vectors, names)
         index_path = gallery.index_path
 
     corrupt(index_path)
 
-    with Gallery(data_dir, MODEL_A, DIM) as reopened:
+    with Gallery(data_dir, MODEL_A, DIM, database_url=db_url) as reopened:
         assert len(reopened) == 4
         assert top_names(reopened, vectors) == names
     loaded = VectorIndex.load(index_path)
     assert loaded is not None and len(loaded[0]) == 4
 
 
-def test_index_made_stale_behind_its_back_is_rebuilt_on_open(data_dir: Path) -> None:
+def test_index_made_stale_behind_its_back_is_rebuilt_on_open(data_dir: Path, db_url: str) -> None:
     vectors = unit_vectors(3)
-    with Gallery(data_dir, MODEL_A, DIM) as gallery:
+    with Gallery(data_dir, MODEL_A, DIM, database_url=db_url) as gallery:
         gallery.enroll("alice", vectors[0])
         gallery.enroll("bob", vectors[1])
-    with FaceDatabase(data_dir / DATABASE_FILE_NAME) as db:
+    with database_of(data_dir, db_url) as db:
         db.add_embedding("carol", vectors[2], MODEL_A, None, None)
         db.remove_person("alice")
 
-    with Gallery(data_dir, MODEL_A, DIM) as reopened:
+    with Gallery(data_dir, MODEL_A, DIM, database_url=db_url) as reopened:
         assert len(reopened) == 2
         assert top_names(reopened, vectors)[1:] == ["bob", "carol"]
         assert "alice" not in top_names(reopened, vectors)
 
 
-def test_open_gallery_picks_up_writes_from_another_gallery(data_dir: Path) -> None:
+def test_open_gallery_picks_up_writes_from_another_gallery(data_dir: Path, db_url: str) -> None:
     vectors = unit_vectors(3)
-    with Gallery(data_dir, MODEL_A, DIM) as gui, Gallery(data_dir, MODEL_A, DIM) as cli:
+    with Gallery(data_dir, MODEL_A, DIM, database_url=db_url) as gui, \
+            Gallery(data_dir, MODEL_A, DIM, database_url=db_url) as cli:
         gui.enroll("alice", vectors[0])
         cli.enroll("bob", vectors[1])
+        gui.sync()
         assert top_names(gui, vectors[:2]) == ["alice", "bob"]
 
         cli.remove("alice")
         gui.enroll("carol", vectors[2])  # its sync must rebuild, then add
 
+        cli.sync()
         assert top_names(gui, vectors)[1:] == ["bob", "carol"]
         assert top_names(cli, vectors)[1:] == ["bob", "carol"]
         assert len(gui) == len(cli) == 2
@@ -296,14 +314,14 @@ def test_open_gallery_picks_up_writes_from_another_gallery(data_dir: Path) -> No
 # -- names, validation ------------------------------------------------------------
 
 
-def test_unicode_names_round_trip(data_dir: Path) -> None:
+def test_unicode_names_round_trip(data_dir: Path, db_url: str) -> None:
     vectors = unit_vectors(3)
     names = ["张学友", "Zoë Ångström", "Ilyès 😀"]
-    with Gallery(data_dir, MODEL_A, DIM) as gallery:
+    with Gallery(data_dir, MODEL_A, DIM, database_url=db_url) as gallery:
         enroll_people(gallery, vectors, names)
         decomposed = unicodedata.normalize("NFD", "Zoë Ångström")
         gallery.enroll(f"  {decomposed} ", unit_vectors(1, seed=9)[0])  # same person
-    with Gallery(data_dir, MODEL_A, DIM) as reopened:
+    with Gallery(data_dir, MODEL_A, DIM, database_url=db_url) as reopened:
         assert top_names(reopened, vectors) == names
         counts = {person.name: person.embedding_count for person in reopened.people()}
         assert counts == {"张学友": 1, "Zoë Ångström": 2, "Ilyès 😀": 1}
@@ -339,11 +357,11 @@ def test_bad_vectors_are_rejected(gallery: Gallery, vector: np.ndarray) -> None:
     assert len(gallery) == 0 and gallery.people() == []
 
 
-def test_opening_with_a_dim_that_contradicts_the_database_fails_clearly(data_dir: Path) -> None:
-    with Gallery(data_dir, MODEL_A, DIM) as gallery:
+def test_opening_with_a_dim_that_contradicts_the_database_fails_clearly(data_dir: Path, db_url: str) -> None:
+    with Gallery(data_dir, MODEL_A, DIM, database_url=db_url) as gallery:
         gallery.enroll("alice", unit_vectors(1)[0])
     with pytest.raises(StorageError, match="dimensional"):
-        Gallery(data_dir, MODEL_A, DIM * 2)
+        Gallery(data_dir, MODEL_A, DIM * 2, database_url=db_url)
 
 
 # -- listing, export ----------------------------------------------------------
@@ -403,7 +421,7 @@ def test_database_is_wal_versioned_and_enforces_foreign_keys(tmp_path: Path) -> 
     raw = sqlite3.connect(path)
     try:
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         raw.execute("PRAGMA foreign_keys=ON")
         with pytest.raises(sqlite3.IntegrityError):
             raw.execute(
@@ -438,7 +456,7 @@ def test_unreadable_or_locked_database_raises_storage_error(tmp_path: Path) -> N
 
     path = tmp_path / "locked.sqlite3"
     with FaceDatabase(path) as db:
-        db._conn.execute("PRAGMA busy_timeout = 50")  # fail fast instead of waiting 10 s
+        db._backend.raw.execute("PRAGMA busy_timeout = 50")  # fail fast instead of waiting 10 s
         other = sqlite3.connect(path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
         try:

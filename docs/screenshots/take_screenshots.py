@@ -40,11 +40,12 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from facegui.config import Settings
-    from facegui.gui.enroll_dialog import analyse_file, enroll_photos
-    from facegui.gui.gui_settings import GuiPreferences, PreferenceStore
-    from facegui.gui.icon import app_icon
+    from facegui.gui.core.context import AppContext
+    from facegui.gui.core.preferences import GuiPreferences, PreferenceStore
+    from facegui.gui.core.thumbnails import ThumbnailStore
+    from facegui.gui.dialogs.enroll import analyze_file, enroll_photos
     from facegui.gui.main_window import MainWindow
-    from facegui.gui.people import ThumbnailStore
+    from facegui.gui.widgets.icon import app_icon
     from facegui.modelstore import ModelStore
     from facegui.service import Recognizer
 
@@ -62,37 +63,37 @@ def main() -> int:
               "biden": ["gallery/biden_1.jpg", "gallery/biden_2.jpg"], "kit_harington": ["gallery/kit_harington_1.jpg"],
               "rose_leslie": ["gallery/rose_leslie_1.jpg"], "alex_lacamoire": ["gallery/alex_lacamoire_1.jpg"]}
     for name, files in people.items():
-        enroll_photos(recognizer, thumbnails, name, [analyse_file(recognizer, FACES / f) for f in files])
+        enroll_photos(recognizer, thumbnails, name, [analyze_file(recognizer, FACES / f) for f in files])
 
     store = PreferenceStore(tmp / "gui.ini")
     store.save(GuiPreferences(camera_source=str(FACES / "video" / "short_hamilton_clip.mp4"), loop_video_files=True))
-    window = MainWindow(recognizer, settings, store=store, config_file=tmp / "settings.json")
+    window = MainWindow(AppContext(recognizer, store=store, config_file=tmp / "settings.json"))
     window.resize(1500, 760)
     window.show()
     named, checkins = [], []
-    window.frameShown.connect(lambda p: named.append(p) if any(f.is_known for f in p.faces) else None)
-    window.checkedIn.connect(checkins.append)
-    window.start_camera()
+    window.camera.frameShown.connect(lambda p: named.append(p) if any(f.is_known for f in p.faces) else None)
+    window.today.checkedIn.connect(checkins.append)
+    window.camera.start()
     wait_until(app, lambda: checkins, 30, "Lin's check-in")
     seen = len(named)
-    wait_until(app, lambda: len(named) > seen + 3 and any(f.is_known for f in window.last_packet.faces), 30,
+    wait_until(app, lambda: len(named) > seen + 3 and any(f.is_known for f in window.camera.last_packet.faces), 30,
                "a named face after the check-in")
     window.people.list.setCurrentRow(0)
     app.processEvents()
     window.grab().save(str(out / "main_window.png"))
     window.today_dock.grab().save(str(out / "today_panel.png"))
 
-    history = window.open_history()
+    history = window.today.open_history()
     history.resize(820, 380)
     wait_until(app, lambda: history.records, 10, "the history table")
     app.processEvents()
     history.grab().save(str(out / "history.png"))
     history.close()
 
-    window.open_enroll_dialog()
-    dialog = window.enroll_dialog
+    window.people.open_enroll_dialog()
+    dialog = window.people.enroll_dialog
     analysed = []
-    dialog.photoAnalysed.connect(analysed.append)
+    dialog.photoAnalyzed.connect(analysed.append)
     dialog.add_files([FACES / "probes" / "two_people.jpg"])
     wait_until(app, lambda: analysed, 15, "the enrollment photo")
     dialog.name.setCurrentText("obama")
@@ -101,14 +102,14 @@ def main() -> int:
     dialog.grab().save(str(out / "enroll_dialog.png"))
     dialog.close()
 
-    window.stop_camera()
+    window.camera.stop()
     corrupt = tmp / "corrupt.jpg"
     corrupt.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
     finished = []
-    window.identifyFinished.connect(finished.append)
-    window.identify_files([FACES / "probes" / "two_people.jpg", FACES / "probes" / "kit_with_rose.jpg", corrupt])
+    window.identifier.finished.connect(finished.append)
+    window.identifier.identify_files([FACES / "probes" / "two_people.jpg", FACES / "probes" / "kit_with_rose.jpg", corrupt])
     wait_until(app, lambda: finished, 30, "the drop results")
-    results = window.results_dialog
+    results = window.identifier.results_dialog
     results.files.setCurrentRow(0)
     app.processEvents()
     results.grab().save(str(out / "drop_result.png"))

@@ -1,6 +1,9 @@
 """``facegui`` on the command line: enroll, identify, compare, export and manage models.
 
-Exit codes: 0 success, 1 some inputs failed, 2 usage or setup error.
+Exit codes: 0 success, 1 some inputs failed, 2 usage or setup error, or a wrong or missing admin PIN.
+While an admin PIN is set, ``remove``, ``data export``, ``data delete`` and ``attendance --csv`` ask for
+it: on the terminal, or as the first line of stdin with ``--pin-stdin`` (never as an argument, which
+``ps`` would show).
 """
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import argparse
 import json
 import sys
 import time
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -16,14 +20,17 @@ import numpy as np
 from .. import __version__
 from ..config import Settings, SettingsError
 from ..engine import ModelLoadError, ImageError
-from ..engine.annotate import draw_recognitions
-from ..engine.imageio import IMAGE_SUFFIXES, list_images, write_image
+from ..engine.imageio import write_image
+from ..files import open_private
 from ..engine.video import VideoSourceError, describe, open_capture
 from ..modelstore import ModelStore, ModelStoreError
 from ..service import AttendanceService, Recognizer, delete_all_face_data, export_personal_data
-from ..service.attendance import format_table
+from ..service.admin_lock import GUARDED_ACTIONS, AdminLock, refusal_text
+from ..service.inputs import expand_image_paths, folder_files
+from ..service.privacy import ExportError
+from ..service.recognizer import NoFaceError
 from ..service.live import LiveRecognizer
-from ..storage import StorageError
+from ..storage import StorageError, normalize_person_name
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_SETUP = 0, 1, 2
 
@@ -32,8 +39,14 @@ class UsageError(Exception):
     """Bad arguments or setup; reported in one line with exit code 2."""
 
 
+def one_line(text: str) -> str:
+    """``text`` with control characters and line breaks escaped (``\\n``), so a file or person name
+    with a newline cannot split a message into two lines or fake another one."""
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
+
+
 def _err(message: str) -> None:
-    print(f"facegui: {message}", file=sys.stderr)
+    print(f"facegui: {one_line(message)}", file=sys.stderr)
 
 
 class Progress:
@@ -61,6 +74,33 @@ def open_recognizer(settings: Settings) -> Recognizer:
     if recognizer.engine.fell_back_to_cpu:
         _err("running on CPU: onnxruntime offers CUDA but its libraries (CUDA 13, cuDNN 9) are not usable here")
     return recognizer
+
+
+def require_admin_pin(args: argparse.Namespace, settings: Settings, action: str) -> None:
+    """While an admin PIN is set, a guarded command goes on only with the right PIN; each try counts."""
+    lock = AdminLock.for_settings(settings, getattr(args, "config", None))
+    if not lock.enabled:
+        return
+    if getattr(args, "pin_stdin", False):
+        pin = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        import getpass
+
+        try:
+            pin = getpass.getpass(f"Admin PIN to {action}: ")
+        except EOFError:
+            raise UsageError("no admin PIN given") from None
+    else:
+        raise UsageError(f"an admin PIN is set: type it on a terminal, or give it on stdin with --pin-stdin "
+                         f"to {action}")
+    verdict = lock.check(pin)
+    if not verdict.allowed:
+        raise UsageError(refusal_text(verdict))
+
+
+def _pin_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--pin-stdin", action="store_true",
+                        help="read the admin PIN from the first line of stdin (for scripts)")
 
 
 # -- commands ---------------------------------------------------------------
@@ -92,26 +132,36 @@ def cmd_encode(args, settings) -> int:
     folder = Path(args.folder)
     if not folder.is_dir():
         raise UsageError(f"{folder}: not a folder")
-    paths = list_images(folder)
+    paths = folder_files(folder)
     with open_recognizer(settings) as recognizer:
         progress = Progress(len(paths))
         summary = recognizer.encode_folder(
-            paths, lambda i, outcome: progress.update(i + 1, outcome.path.name))
+            paths, lambda i, outcome: progress.update(i + 1, one_line(outcome.path.name)), force=args.force)
         progress.close()
-    for failure in summary.failures:
-        _err(f"{failure.path}: {failure.reason}")
+    for outcome in summary.outcomes:
+        if outcome.status == "failed":
+            _err(f"{outcome.path}: {outcome.reason}")
+        elif outcome.warning:
+            _err(f"{outcome.path}: warning: {outcome.warning}")
     print(f"enrolled {summary.count('enrolled')}, skipped {summary.count('skipped')}, "
           f"failed {summary.count('failed')}")
     return EXIT_SOME_FAILED if summary.failures else EXIT_OK
 
 
 def cmd_enroll(args, settings) -> int:
+    try:
+        normalize_person_name(args.name)  # before loading the models: a bad name is a usage error
+    except ValueError as exc:
+        _err(f"{args.image}: {exc}")
+        return EXIT_SOME_FAILED
     with open_recognizer(settings) as recognizer:
-        outcome = recognizer.enroll_file(Path(args.image), args.name)
+        outcome = recognizer.enroll_file(Path(args.image), args.name, force=args.force)
     if outcome.status == "failed":
         _err(f"{outcome.path}: {outcome.reason}")
         return EXIT_SOME_FAILED
-    print(f"{outcome.status} {outcome.path} as {outcome.name}")
+    if outcome.warning:
+        _err(f"{outcome.path}: warning: {outcome.warning}")
+    print(one_line(f"{outcome.status} {outcome.path} as {outcome.name}"))
     return EXIT_OK
 
 
@@ -129,6 +179,7 @@ def cmd_people(args, settings) -> int:
 
 
 def cmd_remove(args, settings) -> int:
+    require_admin_pin(args, settings, GUARDED_ACTIONS["remove"])
     # Through the attendance service: their check-ins and face snapshots go too.
     with open_recognizer(settings) as recognizer, AttendanceService.open(settings, recognizer.gallery) as attendance:
         removed = attendance.remove_person(args.name)
@@ -139,22 +190,23 @@ def cmd_remove(args, settings) -> int:
     return EXIT_OK
 
 
-def _expand_images(items: list[str]) -> list[Path]:
-    paths: list[Path] = []
-    for item in items:
-        path = Path(item)
-        paths.extend(p for p in list_images(path) if p.suffix.lower() in IMAGE_SUFFIXES) if path.is_dir() \
-            else paths.append(path)
-    return paths
+def _output_folder(path: str) -> Path:
+    """Create an output folder (user-only when new), or a UsageError saying why it cannot be one."""
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise UsageError(f"{folder}: cannot create this folder ({exc.strerror or exc})") from None
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: not a folder")
+    return folder
 
 
 def cmd_identify(args, settings) -> int:
-    out_dir = Path(args.out) if args.out else None
-    if out_dir:
-        out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = _output_folder(args.out) if args.out else None
     failed = False
     with open_recognizer(settings) as recognizer:
-        for path in _expand_images(args.images):
+        for path in expand_image_paths(args.images):
             try:
                 image, recognitions = recognizer.identify_file(path)
             except ImageError as exc:
@@ -166,25 +218,34 @@ def cmd_identify(args, settings) -> int:
                                  ensure_ascii=False))
             else:
                 names = ", ".join(f"{r.name} ({r.similarity:.2f})" for r in recognitions) or "no face"
-                print(f"{path}: {names}")
+                print(one_line(f"{path}: {names}"))
             if out_dir:
-                write_image(out_dir / f"{path.stem}_identified{path.suffix or '.jpg'}",
-                            draw_recognitions(image, recognitions))
+                target = out_dir / f"{path.stem}_identified{path.suffix or '.jpg'}"
+                try:
+                    from ..render import annotated_copy  # Qt only when drawing
+                    write_image(target, annotated_copy(image, recognitions))
+                except (OSError, ImageError) as exc:
+                    _err(f"{target}: cannot write ({getattr(exc, 'strerror', None) or exc})")
+                    failed = True
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
 def cmd_embed(args, settings) -> int:
     failed = False
     with open_recognizer(settings) as recognizer:
-        for path in _expand_images(args.images):
+        for path in expand_image_paths(args.images):
+            embedding = None
             try:
-                face = recognizer.engine.largest_face(recognizer.load(path))
+                chosen = recognizer.chosen_face(path)
+                embedding = [round(float(v), 6) for v in chosen.embedding]
+                if chosen.warning:
+                    _err(f"{path}: warning: {chosen.warning}")
+            except NoFaceError:
+                pass
             except ImageError as exc:
                 _err(str(exc))
                 failed = True
-                face = None
-            record = {"image": str(path), "model": recognizer.engine.embedder_id,
-                      "embedding": None if face is None else [round(float(v), 6) for v in face.embedding]}
+            record = {"image": str(path), "model": recognizer.engine.embedder_id, "embedding": embedding}
             print(json.dumps(record, ensure_ascii=False))
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
@@ -192,12 +253,14 @@ def cmd_embed(args, settings) -> int:
 def cmd_compare(args, settings) -> int:
     with open_recognizer(settings) as recognizer:
         try:
-            a = recognizer.largest_face_embedding(Path(args.image_a))
-            b = recognizer.largest_face_embedding(Path(args.image_b))
-        except (ImageError, ValueError) as exc:
+            chosen = [recognizer.chosen_face(Path(args.image_a)), recognizer.chosen_face(Path(args.image_b))]
+        except (ImageError, NoFaceError) as exc:
             _err(str(exc))
             return EXIT_SOME_FAILED
-    similarity = float(np.dot(a, b))
+    for path, face in zip((args.image_a, args.image_b), chosen):
+        if face.warning:
+            _err(f"{path}: warning: {face.warning}")
+    similarity = float(np.dot(chosen[0].embedding, chosen[1].embedding))
     verdict = "same" if similarity >= settings.similarity_threshold else "different"
     if args.json:
         print(json.dumps({"similarity": round(similarity, 4), "threshold": settings.similarity_threshold,
@@ -208,12 +271,17 @@ def cmd_compare(args, settings) -> int:
 
 
 def cmd_export(args, settings) -> int:
-    out = Path(args.npy)
-    out.mkdir(parents=True, exist_ok=True)
+    out = _output_folder(args.npy)
     with open_recognizer(settings) as recognizer:
         vectors, names = recognizer.gallery.export_arrays()
-    np.save(out / "face_encoding.npy", vectors)
-    np.save(out / "face_name.npy", np.asarray(names))
+    for file_name, array in (("face_encoding.npy", vectors), ("face_name.npy", np.asarray(names))):
+        try:
+            with open_private(out / file_name, "wb") as file:
+                np.save(file, array)
+        except OSError as exc:
+            (out / file_name).unlink(missing_ok=True)
+            _err(f"{out / file_name}: cannot write ({exc.strerror or exc})")
+            return EXIT_SOME_FAILED
     print(f"exported {len(names)} embeddings to {out / 'face_encoding.npy'} and {out / 'face_name.npy'}")
     return EXIT_OK
 
@@ -235,10 +303,12 @@ def cmd_video(args, settings) -> int:
                 ok, frame = capture.read()
                 if not ok:
                     break
-                recognitions = [t.recognition for t in live.recognize(frame)]
-                if args.json and recognitions:
-                    print(json.dumps({"frame": frames, "faces": [r.to_json() for r in recognitions]},
-                                     ensure_ascii=False), flush=True)
+                tracked = live.recognize(frame)
+                recognitions = [t.recognition for t in tracked]
+                if args.json and tracked:
+                    print(json.dumps({"frame": frames, "faces": [
+                        {**t.recognition.to_json(), "track": t.track_id, "fresh": t.fresh} for t in tracked]},
+                        ensure_ascii=False), flush=True)
                 if args.out:
                     if writer is None:
                         fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
@@ -246,7 +316,8 @@ def cmd_video(args, settings) -> int:
                         writer = cv2.VideoWriter(str(args.out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
                         if not writer.isOpened():
                             raise UsageError(f"{args.out}: cannot write a video there")
-                    writer.write(draw_recognitions(frame, recognitions))
+                    from ..render import annotated_copy  # Qt only when drawing
+                    writer.write(annotated_copy(frame, recognitions))
                 frames += 1
         except KeyboardInterrupt:
             pass
@@ -260,6 +331,14 @@ def cmd_video(args, settings) -> int:
         return EXIT_SOME_FAILED
     print(f"{frames} frames in {elapsed:.2f} s: {frames / elapsed:.1f} FPS", file=sys.stderr)
     return EXIT_OK
+
+
+def _remove_half_written(path: Path) -> None:
+    try:
+        if path.is_file():
+            path.unlink()
+    except OSError:
+        pass
 
 
 def _date(text: str) -> date:
@@ -278,13 +357,15 @@ def cmd_attendance(args, settings) -> int:
         if end < start:
             raise UsageError(f"--to {end} is before --from {start}")
         if args.csv:
+            require_admin_pin(args, settings, GUARDED_ACTIONS["export"])
             try:
                 rows = attendance.export_csv(Path(args.csv), start, end)
             except OSError as exc:
+                _remove_half_written(Path(args.csv))
                 raise UsageError(f"{args.csv}: cannot write ({exc.strerror or exc})") from None
             print(f"wrote {rows} rows ({start} to {end}) to {args.csv}", file=sys.stderr)
         else:
-            sys.stdout.write(format_table(attendance.report(start, end)))
+            attendance.write_table(attendance.iter_report(start, end), sys.stdout)
     return EXIT_OK
 
 
@@ -357,10 +438,14 @@ def cmd_install_desktop(args, settings) -> int:
 
 
 def cmd_data_export(args, settings) -> int:
+    require_admin_pin(args, settings, GUARDED_ACTIONS["export_data"])
     try:
         folder = export_personal_data(settings, Path(args.folder))
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from None
+    except ExportError as exc:
+        _err(str(exc))
+        return EXIT_SOME_FAILED
     print(f"exported all face data to {folder}")
     return EXIT_OK
 
@@ -369,6 +454,7 @@ def cmd_data_delete(args, settings) -> int:
     if not args.yes:
         raise UsageError(f"this deletes every enrolled person, embedding, check-in and face snapshot in "
                          f"{settings.data_dir}; add --yes to confirm")
+    require_admin_pin(args, settings, GUARDED_ACTIONS["delete_data"])
     removed = delete_all_face_data(settings)
     print(f"deleted {len(removed)} items of face data from {settings.data_dir}" if removed
           else f"no face data in {settings.data_dir}")
@@ -381,6 +467,9 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument("--data-dir", help="database and index folder (default: FACEGUI_DATA_DIR or the user data folder)")
     common.add_argument("--models", help="folder searched first for model files (default: FACEGUI_MODEL_DIR)")
+    common.add_argument("--database", metavar="URL",
+                        help="shared PostgreSQL database, e.g. postgresql://facegui@dbhost/school "
+                             "(setting database_url; default: the SQLite file in the data folder)")
     common.add_argument("--threshold", type=float, help="similarity threshold (setting similarity_threshold)")
     common.add_argument("--det-size", type=int, help="detector input long side (setting detector_input_size)")
     common.add_argument("--provider", choices=["auto", "cpu", "cuda"], help="onnxruntime execution provider")
@@ -403,16 +492,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("encode", help="enroll every image of a folder (NAME_1.jpg → NAME)", parents=[common])
     p.add_argument("folder")
+    p.add_argument("--force", action="store_true",
+                   help="enroll faces below the quality gate too (enroll_min_face_size, enroll_min_sharpness)")
     p.set_defaults(func=cmd_encode)
     p = sub.add_parser("enroll", help="enroll the largest face of one image", parents=[common])
     p.add_argument("image")
     p.add_argument("--name", required=True)
+    p.add_argument("--force", action="store_true",
+                   help="enroll a face below the quality gate too (enroll_min_face_size, enroll_min_sharpness)")
     p.set_defaults(func=cmd_enroll)
     p = sub.add_parser("people", help="list enrolled people", parents=[common])
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_people)
     p = sub.add_parser("remove", help="remove a person and their embeddings", parents=[common])
     p.add_argument("name")
+    _pin_option(p)
     p.set_defaults(func=cmd_remove)
     p = sub.add_parser("identify", help="name every face in images", parents=[common])
     p.add_argument("images", nargs="+")
@@ -435,9 +529,11 @@ def build_parser() -> argparse.ArgumentParser:
     data_sub = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
     p = data_sub.add_parser("export", help="copy everything stored about people into a new folder", parents=[common])
     p.add_argument("folder")
+    _pin_option(p)
     p.set_defaults(func=cmd_data_export)
     p = data_sub.add_parser("delete", help="delete every person, embedding, check-in and snapshot", parents=[common])
     p.add_argument("--yes", action="store_true", help="confirm")
+    _pin_option(p)
     p.set_defaults(func=cmd_data_delete)
     p = sub.add_parser("video", help="identify faces in a video file, camera index or URL", parents=[common])
     p.add_argument("source")
@@ -451,6 +547,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="date_to", type=_date, metavar="DATE",
                    help="last day, YYYY-MM-DD (default today)")
     p.add_argument("--csv", metavar="FILE", help="write date,name,status,first_seen,last_seen,sightings to FILE")
+    _pin_option(p)
     p.set_defaults(func=cmd_attendance)
     p = sub.add_parser("install-desktop", help="add facegui to the Linux desktop's application menu (.desktop + icons)",
                        parents=[common])

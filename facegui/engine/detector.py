@@ -83,8 +83,8 @@ class RetinaFaceDetector:
         points = points * scale
         scores = scores[keep]
         xywh = np.concatenate([boxes[:, :2], boxes[:, 2:] - boxes[:, :2]], axis=1)
-        chosen = cv2.dnn.NMSBoxes(xywh.tolist(), scores.tolist(), self.confidence, self.nms_iou)
-        chosen = np.asarray(chosen, dtype=int).reshape(-1)
+        kept_by_nms = cv2.dnn.NMSBoxes(xywh.tolist(), scores.tolist(), self.confidence, self.nms_iou)
+        chosen = np.asarray(kept_by_nms, dtype=int).reshape(-1)
         faces = [Face(boxes[i].astype(np.float32), points[i].astype(np.float32), float(scores[i]))
                  for i in chosen[np.argsort(-scores[chosen])]]
         if self.min_face_size:

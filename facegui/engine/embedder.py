@@ -1,6 +1,8 @@
 """ArcFace-style embedding models: aligned chip → L2-normalised vector."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import cv2
 import numpy as np
 
@@ -27,15 +29,15 @@ class ArcFaceEmbedder:
         self.flip = flip
         self.input_name, self.chip_size = check_embedder(model)
         declared = model.session.get_outputs()[0].shape[-1]
-        self.dim = declared if isinstance(declared, int) else check_embedding_dim(
+        self.dim: int = declared if isinstance(declared, int) else check_embedding_dim(
             model, int(self._run([np.zeros((self.chip_size, self.chip_size, 3), np.uint8)]).shape[1]))
 
-    def network_input(self, chips_bgr) -> np.ndarray:
+    def network_input(self, chips_bgr: Sequence[np.ndarray]) -> np.ndarray:
         """Aligned BGR chips as the NCHW RGB float32 batch the network was trained on."""
         return cv2.dnn.blobFromImages(list(chips_bgr), PIXEL_SCALE, (self.chip_size, self.chip_size),
                                       (PIXEL_MEAN,) * 3, swapRB=True, crop=False)
 
-    def _run(self, chips_bgr) -> np.ndarray:
+    def _run(self, chips_bgr: Sequence[np.ndarray]) -> np.ndarray:
         blob = self.network_input(chips_bgr)
         return self.model.run({self.input_name: blob})[0].reshape(len(blob), -1)
 

@@ -32,6 +32,12 @@ class Face:
     def with_embedding(self, embedding: np.ndarray) -> "Face":
         return dataclasses.replace(self, embedding=embedding)
 
+    def require_embedding(self) -> np.ndarray:
+        """The embedding of a face the embedder has seen; a face straight from the detector has none."""
+        if self.embedding is None:
+            raise ValueError("this face was detected but never embedded")
+        return self.embedding
+
     def box_ints(self) -> tuple[int, int, int, int]:
         x1, y1, x2, y2 = np.round(self.bbox).astype(int)
         return int(x1), int(y1), int(x2), int(y2)

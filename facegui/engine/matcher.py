@@ -12,8 +12,12 @@ UNKNOWN = "unknown"
 
 
 class Candidate(Protocol):
-    name: str
-    similarity: float
+    # Read-only members, so frozen dataclasses such as storage's Match qualify.
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def similarity(self) -> float: ...
 
 
 class SearchableGallery(Protocol):
@@ -48,7 +52,7 @@ def match_faces(faces: list[Face], gallery: SearchableGallery, threshold: float)
     """A face is named when its best similarity is at or above ``threshold``."""
     if not faces:
         return []
-    vectors = np.stack([f.embedding for f in faces])
+    vectors = np.stack([f.require_embedding() for f in faces])
     results = []
     for face, candidates in zip(faces, gallery.search(vectors, 1)):
         best = candidates[0] if candidates else None

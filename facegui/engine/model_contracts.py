@@ -20,7 +20,7 @@ def _name(model: OnnxModel) -> str:
     return str(model.path) if model.path is not None else "model"
 
 
-def _is_fixed(dim) -> bool:
+def _is_fixed(dim: object) -> bool:
     return isinstance(dim, int) and dim > 0
 
 

@@ -1,17 +1,17 @@
 """The engine: frame → faces → embeddings → matches, with no UI and no storage."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from ..config import Settings
-from .adaptive import AdaptiveInputSize
 from .align import align_faces
 from .detector import RetinaFaceDetector
 from .embedder import ArcFaceEmbedder
 from .face import Face, largest
 from .matcher import Recognition, SearchableGallery, match_faces
 from .session import OnnxModel
-from .tracking import FaceTracker, TrackedRecognition
 
 
 class FaceEngine:
@@ -24,7 +24,8 @@ class FaceEngine:
         """Identifies the embedding model so stored vectors of different models never mix."""
 
     @classmethod
-    def load(cls, detector_model, embedder_model, settings: Settings, embedder_id: str) -> "FaceEngine":
+    def load(cls, detector_model: Path | bytes, embedder_model: Path | bytes, settings: Settings,
+             embedder_id: str) -> "FaceEngine":
         """Open both ONNX models (paths or bytes) with the configured providers."""
         detector = RetinaFaceDetector(OnnxModel.load(detector_model, settings), settings)
         embedder = ArcFaceEmbedder(OnnxModel.load(embedder_model, settings), settings.embed_flip)
@@ -44,8 +45,9 @@ class FaceEngine:
     def fell_back_to_cpu(self) -> bool:
         return self.detector.model.fell_back_to_cpu or self.embedder.model.fell_back_to_cpu
 
-    def detect(self, image: np.ndarray) -> list[Face]:
-        return self.detector.detect(image)
+    def detect(self, image: np.ndarray, long_side: int | None = None) -> list[Face]:
+        """Faces in a BGR image, highest score first; ``long_side`` overrides the detector input size."""
+        return self.detector.detect(image, long_side)
 
     def embed(self, image: np.ndarray, faces: list[Face]) -> list[Face]:
         vectors = self.embedder.embed(align_faces(image, faces, self.embedder.chip_size))
@@ -62,14 +64,3 @@ class FaceEngine:
 
     def identify(self, image: np.ndarray, gallery: SearchableGallery) -> list[Recognition]:
         return match_faces(self.analyze(image), gallery, self.settings.similarity_threshold)
-
-    def identify_tracked(self, image: np.ndarray, tracker: FaceTracker, gallery: SearchableGallery,
-                         adaptive: AdaptiveInputSize | None = None) -> list[TrackedRecognition]:
-        """Like ``identify`` for consecutive video frames: only faces that need it are embedded,
-        and with ``adaptive`` the detector input shrinks while every face in view is large."""
-        long_side = None
-        if adaptive is not None:
-            long_side = adaptive.next_size(tracker.visible_faces(), max(image.shape[:2]))
-        faces = self.detector.detect(image, long_side)
-        return tracker.update(faces, lambda chosen: self.embed(image, chosen), gallery,
-                              self.settings.similarity_threshold)

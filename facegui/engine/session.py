@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def requested_providers(settings: Settings) -> list[str]:
 
 
 @contextlib.contextmanager
-def _silenced():
+def _silenced() -> Iterator[None]:
     # onnxruntime-gpu lists CUDA even where CUDA/cuDNN libraries are missing and logs a
     # red ERROR before falling back to CPU; the fallback is reported in one plain line instead.
     ort.set_default_logger_severity(_SILENT)

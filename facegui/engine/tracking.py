@@ -1,9 +1,17 @@
-"""Follow faces from frame to frame so that each is embedded rarely and its name holds steady.
+"""Follow faces from frame to frame, and say which of them need a fresh embedding.
 
-Detection runs on every frame; embedding is the expensive step per face, so a tracked face is
-re-embedded only when it is new, while its identity is uncertain, every so many frames, or when a
-clearly larger view of it appears. Its name comes from the mean of its embeddings, which is steadier
-than any single frame's, so it does not flicker between frames.
+Embedding is the expensive step per face, so a tracked face is re-embedded only when it is new, while
+its identity is uncertain, every so many frames once it is settled, when a clearly larger view of it
+appears, or when the head turned (its landmarks moved within the box). The tracker never searches the
+gallery: the caller embeds the faces it names as due, hands them to :meth:`FaceTracker.absorb`,
+matches them and their tracks' means, and hands the matches back with :meth:`FaceTracker.record`.
+
+A name is only ever shown on fresh evidence of the same face. A track ends, and its detection starts a
+new track that is embedded before anything is shown, when the face changed abruptly: at a scene cut
+(told by the caller), when the box jumps or changes shape from one frame to the next, or when a new
+embedding is unlike the track's earlier ones. A named track whose last similarity is near the
+threshold, or whose head turned, is embedded every frame, so a held name does not cover a frame its own
+embedding would not name (bench/bench_tracking.py compares with an untracked run frame by frame).
 """
 from __future__ import annotations
 
@@ -14,7 +22,7 @@ import numpy as np
 
 from ..config import Settings
 from .face import Face
-from .matcher import UNKNOWN, Recognition, SearchableGallery, match_faces
+from .matcher import UNKNOWN, Recognition
 
 
 @dataclass(frozen=True)
@@ -29,12 +37,16 @@ class TrackingPolicy:
     settle_after: int
     better_view_ratio: float
     identity_reset_similarity: float
+    max_size_change: float
+    max_shift: float
+    pose_change: float
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "TrackingPolicy":
         return cls(settings.track_iou, settings.track_max_misses, settings.track_reembed_interval,
                    settings.track_uncertain_interval, settings.track_uncertain_margin,
-                   settings.track_settle_after, settings.track_better_view_ratio, settings.track_identity_reset)
+                   settings.track_settle_after, settings.track_better_view_ratio, settings.track_identity_reset,
+                   settings.track_max_size_change, settings.track_max_shift, settings.track_pose_change)
 
 
 def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -47,31 +59,53 @@ def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return inter / np.maximum(area_a[:, None] + area_b[None, :] - inter, 1e-9)
 
 
+def abrupt_change(before: Face, after: Face, max_size_change: float, max_shift: float) -> bool:
+    """Whether ``after`` is too unlike ``before`` (one frame apart) to be the same face moving:
+    its width or height changed by more than ``max_size_change`` times, or its centre moved by more
+    than ``max_shift`` of the box's width."""
+    for old, new in ((before.width, after.width), (before.height, after.height)):
+        if old <= 0 or new <= 0 or max(old, new) > max_size_change * min(old, new):
+            return True
+    shift = np.hypot(*((after.bbox[:2] + after.bbox[2:]) - (before.bbox[:2] + before.bbox[2:])) / 2)
+    return bool(shift > max_shift * max(before.width, after.width))
+
+
+def pose(face: Face) -> np.ndarray:
+    """The five landmarks in box coordinates (0-1): they move within the box when the head turns or tilts."""
+    size = np.maximum(face.bbox[2:] - face.bbox[:2], 1e-6)
+    return (face.landmarks - face.bbox[:2]) / size
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return vector / max(float(np.linalg.norm(vector)), 1e-12)
+
+
 @dataclass
 class Track:
     track_id: int
     face: Face
+    """The face of the latest frame it was detected in."""
+    latest: Recognition | None = None
+    """The last fresh match: the face as it was then, with its own embedding, name and similarity."""
     embedding_sum: np.ndarray | None = None
-    name: str = UNKNOWN
-    similarity: float = -1.0
+    """Sum of the embeddings of this identity, to notice another person taking over the box."""
+    looks: int = 0
+    """Fresh embeddings of this identity."""
     embedded_at_frame: int = -1
     embedded_area: float = 0.0
-    embeddings: int = 0
+    embedded_pose: np.ndarray | None = None
     misses: int = 0
-    name_changes: int = 0
-
-    @property
-    def mean_embedding(self) -> np.ndarray:
-        return self.embedding_sum / max(np.linalg.norm(self.embedding_sum), 1e-12)
 
 
 @dataclass(frozen=True)
 class TrackedRecognition:
     recognition: Recognition
-    """Its face carries the track's mean embedding, the one the name was decided on."""
+    """When ``fresh``, this frame's own match; otherwise the track's last fresh match (name, similarity
+    and embedding of that frame) on this frame's box."""
     track_id: int | None
     """None when faces are not tracked."""
-    embedded_this_frame: bool
+    fresh: bool
+    """Embedded in this frame: only fresh recognitions are evidence (check-in votes, unknown faces)."""
 
 
 @dataclass
@@ -82,78 +116,113 @@ class FaceTracker:
     tracks: list[Track] = field(default_factory=list)
     frame_index: int = 0
     embed_calls: int = 0
-    """onnxruntime embedding calls made (one per frame that needed any)."""
+    """Frames in which any face was embedded (one embedding call each)."""
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
-
-    def reset(self) -> None:
-        self.tracks.clear()
 
     def visible_faces(self) -> list[Face]:
         """Faces detected in the last frame."""
         return [t.face for t in self.tracks if t.misses == 0]
 
-    def _associate(self, faces: list[Face]) -> list[Track]:
-        """Greedy IoU matching; unmatched detections start new tracks, old tracks age."""
+    def update(self, faces: list[Face], scene_cut: bool = False) -> list[Track]:
+        """This frame's detections, each on its track (in the order of ``faces``).
+
+        At a scene cut every track ends. A detection continues the track it overlaps most (greedy IoU)
+        unless the box changed abruptly; otherwise it starts a new track. Unmatched tracks age.
+        """
+        self.frame_index += 1
+        if scene_cut:
+            self.tracks.clear()
+        policy = self.policy
         assigned: list[Track | None] = [None] * len(faces)
         if self.tracks and faces:
             overlap = iou_matrix(np.stack([t.face.bbox for t in self.tracks]), np.stack([f.bbox for f in faces]))
+            taken: set[int] = set()
             for flat in np.argsort(-overlap, axis=None):
-                ti, fi = np.unravel_index(flat, overlap.shape)
-                if overlap[ti, fi] < self.policy.iou_match:
+                ti, fi = (int(i) for i in np.unravel_index(flat, overlap.shape))
+                if overlap[ti, fi] < policy.iou_match:
                     break
-                if assigned[fi] is None and all(a is not self.tracks[ti] for a in assigned):
-                    assigned[fi] = self.tracks[ti]
+                if assigned[fi] is not None or ti in taken:
+                    continue
+                track = self.tracks[ti]
+                if abrupt_change(track.face, faces[fi], policy.max_size_change, policy.max_shift):
+                    continue
+                assigned[fi] = track
+                taken.add(ti)
+        continuing = {id(t) for t in assigned if t is not None}
         for track in self.tracks:
-            if all(a is not track for a in assigned):
+            if id(track) not in continuing:
                 track.misses += 1
-        self.tracks = [t for t in self.tracks if t.misses <= self.policy.max_misses]
+        self.tracks = [t for t in self.tracks if t.misses <= policy.max_misses]
         result = []
-        for face, track in zip(faces, assigned):
-            if track is None:
-                track = Track(next(self._ids), face)
+        for face, held in zip(faces, assigned):
+            track = held if held is not None else Track(next(self._ids), face)
+            if held is None:
                 self.tracks.append(track)
             track.face, track.misses = face, 0
             result.append(track)
         return result
 
-    def _needs_embedding(self, track: Track, threshold: float) -> bool:
-        if track.embeddings == 0:
+    def needs_embedding(self, track: Track, threshold: float) -> bool:
+        """Whether ``track`` must be embedded in this frame for what it shows to be true."""
+        latest = track.latest
+        if latest is None:
             return True
-        age = self.frame_index - track.embedded_at_frame
         if track.face.area >= self.policy.better_view_ratio * track.embedded_area:
             return True
+        if track.embedded_pose is not None and \
+                float(np.abs(pose(track.face) - track.embedded_pose).max()) > self.policy.pose_change:
+            return True
+        age = self.frame_index - track.embedded_at_frame
         # Near the threshold either way, or too few looks yet: a clear stranger is as settled as a clear match.
-        uncertain = (track.embeddings < self.policy.settle_after
-                     or abs(track.similarity - threshold) < self.policy.uncertain_margin)
-        return age >= (self.policy.uncertain_interval if uncertain else self.policy.reembed_interval)
+        uncertain = (track.looks < self.policy.settle_after
+                     or abs(latest.similarity - threshold) < self.policy.uncertain_margin)
+        if not uncertain:
+            return age >= self.policy.reembed_interval
+        # An uncertain name is only shown on this frame's own evidence; an uncertain "unknown" may wait.
+        return latest.is_known or age >= self.policy.uncertain_interval
 
-    def update(self, faces: list[Face], embed, gallery: SearchableGallery,
-               threshold: float) -> list[TrackedRecognition]:
-        """``embed(faces) -> faces with embeddings`` is called once, for the faces that need it."""
-        self.frame_index += 1
-        tracks = self._associate(faces)
-        due = [t for t in tracks if self._needs_embedding(t, threshold)]
-        if due:
+    def due(self, tracks: list[Track], threshold: float) -> list[Track]:
+        return [t for t in tracks if self.needs_embedding(t, threshold)]
+
+    def absorb(self, tracks: list[Track], embedded: list[Face]) -> list[Face]:
+        """Take this frame's embeddings of ``tracks`` (the faces of :meth:`due`, embedded); returns each
+        face with its track's mean embedding, for the caller to match along with the fresh ones."""
+        if tracks:
             self.embed_calls += 1
-            for track, embedded in zip(due, embed([t.face for t in due])):
-                self._absorb(track, embedded.embedding)
-            matches = match_faces([t.face.with_embedding(t.mean_embedding) for t in due], gallery, threshold)
-            for track, match in zip(due, matches):
-                if track.name != UNKNOWN and match.name != track.name:
-                    track.name_changes += 1
-                track.name, track.similarity = match.name, match.similarity
-        due_ids = {id(t) for t in due}
-        return [TrackedRecognition(Recognition(t.face.with_embedding(t.mean_embedding), t.name, t.similarity),
-                                   t.track_id, id(t) in due_ids)
-                for t in tracks]
+        steady = []
+        for track, face in zip(tracks, embedded):
+            embedding = face.require_embedding()
+            if track.embedding_sum is not None and float(embedding @ _unit(track.embedding_sum)) \
+                    < self.policy.identity_reset_similarity:
+                # Another person took over the box (a crossing the box checks missed): a new track begins.
+                track.track_id, track.embedding_sum, track.looks = next(self._ids), None, 0
+            track.embedding_sum = embedding.copy() if track.embedding_sum is None else track.embedding_sum + embedding
+            track.looks += 1
+            track.embedded_at_frame = self.frame_index
+            track.embedded_area = track.face.area
+            track.embedded_pose = pose(track.face)
+            steady.append(face.with_embedding(_unit(track.embedding_sum)))
+        return steady
 
-    def _absorb(self, track: Track, embedding: np.ndarray) -> None:
-        if track.embedding_sum is not None and float(embedding @ track.mean_embedding) \
-                < self.policy.identity_reset_similarity:
-            # Another person took over the box (a scene cut, a crossing): a new track begins.
-            track.track_id, track.embedding_sum, track.embeddings = next(self._ids), None, 0
-            track.name, track.similarity = UNKNOWN, -1.0
-        track.embedding_sum = embedding.copy() if track.embedding_sum is None else track.embedding_sum + embedding
-        track.embeddings += 1
-        track.embedded_at_frame = self.frame_index
-        track.embedded_area = track.face.area
+    def record(self, tracks: list[Track], fresh: list[Recognition], steady: list[Recognition]) -> None:
+        """The matches of this frame's embeddings (``fresh``) and of the tracks' means (``steady``).
+
+        A name is shown only when both agree: this frame's own embedding names the person, so no frame
+        is named that an untracked run would not name, and so does the track's history, so one stray
+        frame of a stranger just above the threshold names nobody. The similarity shown is this frame's.
+        """
+        for track, now, overall in zip(tracks, fresh, steady):
+            agreed = now.is_known and overall.name == now.name
+            track.latest = now if agreed or not now.is_known else Recognition(now.face, UNKNOWN, now.similarity)
+
+    def recognitions(self, tracks: list[Track]) -> list[TrackedRecognition]:
+        """What to show for ``tracks`` in this frame (all of them matched at least once)."""
+        results = []
+        for track in tracks:
+            latest = track.latest
+            assert latest is not None, "every track is embedded in its first frame"
+            fresh = track.embedded_at_frame == self.frame_index
+            recognition = latest if fresh else Recognition(
+                track.face.with_embedding(latest.face.require_embedding()), latest.name, latest.similarity)
+            results.append(TrackedRecognition(recognition, track.track_id, fresh))
+        return results

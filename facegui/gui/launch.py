@@ -16,7 +16,7 @@ from ..config import Settings, SettingsError
 from ..engine import ModelLoadError
 from ..modelstore import ModelStore, ModelStoreError
 from ..service import Recognizer
-from ..storage import StorageError
+from ..service.types import StorageError
 
 _IMPORTED_AT = time.perf_counter()
 SMOKE_PREFIX = "facegui smoke-test:"
@@ -40,10 +40,11 @@ def launch(parsed_args) -> int:
     from PySide6.QtCore import QCoreApplication, QEvent
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from .first_run import FirstRunDialog, missing_models
-    from .gui_settings import GUI_SETTINGS_FILE, PreferenceStore
-    from .icon import app_icon
+    from .core.context import AppContext
+    from .core.preferences import GUI_SETTINGS_FILE, PreferenceStore
+    from .dialogs.first_run import FirstRunDialog, missing_models
     from .main_window import MainWindow
+    from .widgets.icon import app_icon
 
     smoke_source = getattr(parsed_args, "smoke_test", None)
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -77,9 +78,10 @@ def launch(parsed_args) -> int:
     else:
         # With --config, the GUI preferences live next to that file; else in the user config folder.
         store = PreferenceStore(config_file.parent / GUI_SETTINGS_FILE if config_file else None)
-    window = None
+    window = context = None
     try:
-        window = MainWindow(recognizer, settings, store=store, config_file=config_file)
+        context = AppContext(recognizer, store=store, config_file=config_file, owns_recognizer=True)
+        window = MainWindow(context)
         if recognizer.engine.fell_back_to_cpu:
             window.statusBar().showMessage("Running on CPU: CUDA is offered but its libraries are not usable", 10000)
         window.show()
@@ -95,7 +97,10 @@ def launch(parsed_args) -> int:
             # result reaches a slot after the gallery is closed (an in-process caller may run Qt again).
             window.shutdown()
             QCoreApplication.removePostedEvents(window)
-        recognizer.close()
+        if context is not None:
+            context.close()
+        else:
+            recognizer.close()
         if smoke_dir is not None:
             smoke_dir.cleanup()
 
@@ -126,18 +131,17 @@ def _smoke_test(app, window, source: str, timeout_s: float) -> int:
     def on_frame(packet) -> None:
         age_ms = process_age_s() * 1000
         finish(0, f"{SMOKE_PREFIX} ok (first frame shown {age_ms:.0f} ms after process start, "
-                  f"{len(packet.faces)} face(s), {window.recognizer.engine.device})")
+                  f"{len(packet.faces)} face(s), {window.context.engine.device})")
 
     def on_state(state) -> None:
         if state.state == "error":
             finish(1, f"{SMOKE_PREFIX} FAILED: {state.message}")
 
-    window.frameShown.connect(on_frame)
+    window.camera.frameShown.connect(on_frame)
     QTimer.singleShot(int(timeout_s * 1000), lambda: finish(
         1, f"{SMOKE_PREFIX} FAILED: no frame of {source} shown within {timeout_s:.0f} s"))
-    window.start_camera(source)
-    if window.worker is not None:
-        window.worker.stateChanged.connect(on_state)
+    window.camera.stateChanged.connect(on_state)
+    window.camera.start(source)
     app.exec()
     # Closing the last window while running posted a Quit event; it must not end a later event loop.
     QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)

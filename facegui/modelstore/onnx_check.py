@@ -4,6 +4,7 @@ Only the install path imports this (and with it onnx/protobuf): loading a model 
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import PurePosixPath, PureWindowsPath
 
 import onnx
@@ -15,7 +16,7 @@ EMBEDDER_INPUT = (3, 112, 112)
 """The ArcFace chip: channels, height, width (the batch dimension may be anything)."""
 
 
-def _tensors(graph: onnx.GraphProto):
+def _tensors(graph: onnx.GraphProto) -> Iterator[onnx.TensorProto]:
     """Every tensor stored in the graph, its nested subgraphs and its constant attributes."""
     yield from graph.initializer
     for node in graph.node:

@@ -6,6 +6,7 @@ exported graphs hold only Conv, activations and the glue ops each network needs.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import onnx
@@ -59,7 +60,7 @@ class GraphBuilder:
         self.initializers.append(numpy_helper.from_array(np.asarray(value), name))
         return name
 
-    def node(self, op: str, inputs: list[str], hint: str | None = None, **attrs) -> str:
+    def node(self, op: str, inputs: list[str], hint: str | None = None, **attrs: Any) -> str:
         out = self.fresh(hint or op.lower())
         self.nodes.append(helper.make_node(op, inputs, [out], name=out, **attrs))
         return out

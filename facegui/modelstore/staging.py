@@ -78,12 +78,14 @@ class StagedInstall:
         source = Path(source)
         if source.is_dir():
             files = sorted(p for p in source.iterdir() if p.suffix.lower() in MODEL_SUFFIXES)
-            found = [(path, role) for path in files if (role := self._role(path, strict=False))]
+            found = [(path, role) for path in files if (role := self._role(path, strict=False)) is not None]
             if not found:
                 raise ModelStoreError(f"{source}: no model files found (expected "
                                       f"{' or '.join(s.source_name for s in MODELS.values())} or an ArcFace .onnx)")
         elif source.exists():
-            found = [(source, self._role(source, strict=True))]
+            role = self._role(source, strict=True)
+            assert role is not None  # strict: an unknown file raised
+            found = [(source, role)]
         else:
             raise ModelStoreError(f"{source}: no such file or folder")
         for path, role in found:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from ..files import atomic_write
 
 if TYPE_CHECKING:
+    from ..config import Settings
     from .staging import StagedInstall
 
 DETECTOR = "detector"
@@ -162,7 +163,7 @@ class ModelStore:
         self.install_dir = Path(install_dir)
 
     @classmethod
-    def from_settings(cls, settings) -> "ModelStore":
+    def from_settings(cls, settings: Settings) -> "ModelStore":
         dirs = [settings.model_dir, bundled_model_dir(), default_install_dir(settings.data_dir)]
         install = settings.model_dir or default_install_dir(settings.data_dir)
         return cls([d for d in dirs if d is not None], install)

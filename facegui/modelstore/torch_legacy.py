@@ -12,6 +12,7 @@ import struct
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 
@@ -75,7 +76,7 @@ class _StorageView:
         return self.root.data[self.offset:self.offset + self.size]
 
 
-def _check_index(value, what: str, key: str) -> int:
+def _check_index(value: object, what: str, key: str) -> int:
     # bool is an int subclass; a pickled numpy integer or a float is not a legal index here.
     if type(value) is not int or value < 0:
         raise CheckpointError(f"tensor on storage {key}: {what} {value!r:.40} is not a non-negative integer")
@@ -123,13 +124,14 @@ class _PendingTensor:
         return np.ascontiguousarray(view)
 
 
-def _rebuild_tensor(storage, storage_offset, size, stride, *_unused):
+def _rebuild_tensor(storage: object, storage_offset: int, size: tuple[int, ...], stride: tuple[int, ...],
+                    *_unused: object) -> _PendingTensor:
     if not isinstance(storage, (_Storage, _StorageView)):
         raise CheckpointError("tensor rebuilt from something that is not a storage")
     return _PendingTensor(storage, storage_offset, size, stride)
 
 
-def _rebuild_parameter(data, _requires_grad, _backward_hooks, *_unused):
+def _rebuild_parameter(data: object, _requires_grad: bool, _backward_hooks: object, *_unused: object) -> object:
     return data
 
 
@@ -142,11 +144,11 @@ _ALLOWED_GLOBALS = {
 
 
 class _RestrictedUnpickler(pickle.Unpickler):
-    def __init__(self, file, storages: dict[str, _Storage]):
+    def __init__(self, file: IO[bytes], storages: dict[str, _Storage]):
         super().__init__(file)
         self._storages = storages
 
-    def find_class(self, module, name):
+    def find_class(self, module: str, name: str) -> Any:
         if module == "torch" and name in _STORAGE_DTYPES:
             return _StorageType(_STORAGE_DTYPES[name])
         try:
@@ -156,7 +158,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
                 f"refusing pickled global {module}.{name}: a state_dict needs only tensors"
             ) from None
 
-    def persistent_load(self, saved_id):
+    def persistent_load(self, saved_id: Any) -> _Storage | _StorageView:
         if not (isinstance(saved_id, tuple) and len(saved_id) in (5, 6) and saved_id[0] == "storage"):
             raise CheckpointError(f"unexpected persistent id {saved_id!r:.80}")
         _, storage_type, key, _location, size, *view = saved_id
@@ -187,7 +189,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
 class _PlainUnpickler(pickle.Unpickler):
     """For the header pickles, which hold only numbers, strings and dicts."""
 
-    def find_class(self, module, name):
+    def find_class(self, module: str, name: str) -> Any:
         raise CheckpointError(f"refusing pickled global {module}.{name} in the header")
 
 

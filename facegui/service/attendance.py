@@ -3,17 +3,18 @@
 Words used here and in the database:
 
 * **check-in** (an :class:`AttendanceEvent`, one database row): a person is
-  checked in on a camera source when they are named in at least
-  ``checkin_min_hits`` of the last ``checkin_window`` frames of that source (a
-  frame without them is a miss) *and* one of those hits reaches
-  ``checkin_min_similarity``.  The vote keeps one stray frame from creating a
-  record; the similarity floor keeps a stranger who sits just above the
-  recognition threshold for a few frames from being checked in.  No second
+  checked in on a camera source when they are named by a *fresh* embedding
+  (one computed in that frame, not a name the tracker holds between
+  embeddings) in at least ``checkin_min_hits`` of the last ``checkin_window``
+  votes of that source (a frame without them is a miss; a frame where the
+  tracker holds their name neither adds nor removes a vote) *and* one of those
+  hits reaches ``checkin_min_similarity``.  The vote keeps one stray frame from
+  creating a record; the similarity floor keeps a stranger who sits just above
+  the recognition threshold for a few frames from being checked in.  No second
   check-in of the same person within ``checkin_cooldown_s`` on the same local
-  day; the first confirmation of a new day always checks in.  So while someone
-  stays in view, one check-in is written per cool-down: first-seen and
-  last-seen of a day (the first and last check-in) are exact to the cool-down.
-* **confirmed**: a frame in which the vote above holds for a person.
+  day; the first confirmation of a new day always checks in.
+* **confirmed**: a frame in which the person is in view (fresh or held) and
+  the vote above holds for them.
 * **sighting**: one second of confirmed presence.  Each confirmed frame counts
   as a sighting unless that person's previous sighting is less than a second
   old (whatever the camera), so ``sightings`` is roughly the seconds a person
@@ -21,13 +22,16 @@ Words used here and in the database:
   most once per second per person while someone is in view, never per frame.
   Frames that do not confirm anyone (a stray match) are not sightings, so a
   person who is absent always has 0.
-* **unknown face**: with ``log_unknown_faces`` on, faces nobody matches are
-  followed across frames by embedding (cosine > 0.5 to the face of the previous
-  frame) and logged when one is unmatched in ``checkin_min_hits`` of the last
-  ``checkin_window`` frames, with its embedding and snapshot, unless it
-  resembles (cosine > 0.5) an unknown face logged, or a person confirmed, less
-  than ``unknown_cooldown_s`` ago.  A manager enrolls one in a single call,
-  :meth:`AttendanceService.enroll_unknown`.
+* **unknown face**: with ``log_unknown_faces`` on, each face track of tracked
+  video (the live tracker's ids, not a second tracking here) is logged at most
+  once, with its embedding and snapshot, and only on settled evidence:
+  ``unknown_min_looks`` fresh looks of a confident (``unknown_min_score``),
+  large enough (``enroll_min_face_size``) face that was never named and never
+  came within ``unknown_max_similarity`` of anyone enrolled.  An enrolled
+  person turned away scores in between and is not logged.  Nor is a track
+  resembling (cosine > 0.5) an unknown face logged, or a person confirmed,
+  less than ``unknown_cooldown_s`` ago.  A manager enrolls one in a single
+  call, :meth:`AttendanceService.enroll_unknown`.
 
 :class:`AttendanceRecorder` holds the per-stream state; the camera worker calls
 :meth:`~AttendanceRecorder.observe` once per processed frame from its own
@@ -38,13 +42,12 @@ time comes from an injectable clock (or ``now=``) so tests can replay a clip
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -56,7 +59,10 @@ import numpy as np
 from ..config import Settings
 from ..engine import Face, Recognition
 from ..engine.align import align_face
-from ..storage import Gallery
+from ..engine.tracking import TrackedRecognition
+from ..files import open_private
+from ..storage import DatabaseUnavailable, Gallery
+from .spreadsheet import safe_writer, spreadsheet_safe  # noqa: F401  (spreadsheet_safe: re-exported)
 from ..storage.attendance import (
     AttendanceEvent,
     AttendanceStore,
@@ -104,13 +110,22 @@ def _unit(vector: np.ndarray) -> np.ndarray:
 
 @dataclass
 class _UnknownTrack:
-    embedding: np.ndarray
-    window: deque
+    """What one track of one source showed so far, for the unknown-face log."""
+
+    seen_at: datetime
+    looks: int = 0
+    """Fresh looks that were confident, large enough and far from everyone enrolled."""
+    disqualified: bool = False
+    """Named once, or came near someone enrolled: never logged as unknown."""
     latest: Recognition | None = None
-    logged_at: datetime | None = None
+    logged: bool = False
 
 
-_NOT_LOOKED_UP = object()
+def as_tracked(recognition: TrackedRecognition | Recognition) -> TrackedRecognition:
+    """A plain recognition (of an untracked frame) is fresh evidence without a track."""
+    if isinstance(recognition, TrackedRecognition):
+        return recognition
+    return TrackedRecognition(recognition, None, True)
 
 
 class AttendanceRecorder:
@@ -124,38 +139,32 @@ class AttendanceRecorder:
         self._on_unknown = on_unknown
         self._lock = threading.Lock()
         self.settings = settings
-        self._votes: dict[tuple[str, str], deque] = {}
-        """(source, name) → similarities of the last frames, None for a miss."""
+        self._votes: dict[tuple[str, str], deque[float | None]] = {}
+        """(source, name) → similarities of the last fresh looks, None for a frame without the person."""
         self._last_frame: dict[str, datetime] = {}
         self._last_event: dict[str, datetime | None] = {}
         self._last_sighting: dict[str, datetime] = {}
         self._recent_known: dict[str, tuple[np.ndarray, datetime]] = {}
-        self._unknown_tracks: dict[str, list[_UnknownTrack]] = {}
+        self._unknown_tracks: dict[tuple[str, int], _UnknownTrack] = {}
         self._logged_unknowns: list[tuple[np.ndarray, datetime]] = []
-        self._warned_no_model = False
+        self._warned: set[str] = set()
 
     def configure(self, settings: Settings) -> None:
         """Apply new settings; a changed window size restarts the votes."""
         with self._lock:
             if settings.checkin_window != self.settings.checkin_window:
                 self._votes.clear()
-                self._unknown_tracks.clear()
             if not settings.log_unknown_faces:
                 self._unknown_tracks.clear()
             self.settings = settings
 
-    def reset(self, source: str | None = None) -> None:
-        """Forget the votes of one source (or all), e.g. when a camera is switched; cool-downs stay."""
-        with self._lock:
-            self._forget_locked(source)
+    def _forget_locked(self, source: str) -> None:
+        for vote in [k for k in self._votes if k[0] == source]:
+            del self._votes[vote]
+        for track in [k for k in self._unknown_tracks if k[0] == source]:
+            del self._unknown_tracks[track]
 
-    def _forget_locked(self, source: str | None) -> None:
-        for key in [k for k in self._votes if source is None or k[0] == source]:
-            del self._votes[key]
-        for key in [k for k in self._unknown_tracks if source is None or k == source]:
-            del self._unknown_tracks[key]
-
-    def observe(self, frame_bgr: np.ndarray, recognitions: Sequence[Recognition],
+    def observe(self, frame_bgr: np.ndarray, recognitions: Sequence[TrackedRecognition | Recognition],
                 source: str = DEFAULT_SOURCE, now: datetime | None = None) -> list[AttendanceEvent]:
         """Take one processed frame; returns the check-ins it caused (usually none).
 
@@ -163,8 +172,9 @@ class AttendanceRecorder:
         of that frame are then retried on the next confirming frame.
         """
         source = str(source)
+        faces = [as_tracked(r) for r in recognitions]
         with self._lock:
-            if not recognitions and not self._votes and not self._unknown_tracks:
+            if not faces and not self._votes and not self._unknown_tracks:
                 return []
             settings = self.settings
             moment = local_time(now if now is not None else self._clock())
@@ -173,17 +183,20 @@ class AttendanceRecorder:
             if previous is not None and abs((moment - previous).total_seconds()) > VOTE_MAX_GAP_S:
                 self._forget_locked(source)
 
-            best: dict[str, Recognition] = {}
-            unknown: list[Recognition] = []
-            for recognition in recognitions:
-                if recognition.is_known:
-                    held = best.get(recognition.name)
-                    if held is None or recognition.similarity > held.similarity:
-                        best[recognition.name] = recognition
-                elif recognition.face.embedding is not None:
-                    unknown.append(recognition)
+            fresh: dict[str, Recognition] = {}
+            in_view: dict[str, Recognition] = {}
+            for face in faces:
+                recognition = face.recognition
+                if not recognition.is_known:
+                    continue
+                held = in_view.get(recognition.name)
+                if held is None or recognition.similarity > held.similarity:
+                    in_view[recognition.name] = recognition
+                held = fresh.get(recognition.name)
+                if face.fresh and (held is None or recognition.similarity > held.similarity):
+                    fresh[recognition.name] = recognition
 
-            for key in [k for k in self._votes if k[0] == source and k[1] not in best]:
+            for key in [k for k in self._votes if k[0] == source and k[1] not in in_view]:
                 window = self._votes[key]
                 window.append(None)
                 if all(value is None for value in window):
@@ -191,24 +204,29 @@ class AttendanceRecorder:
 
             checkins: list[Recognition] = []
             sightings: list[str] = []
-            for name, recognition in best.items():
-                window = self._votes.get((source, name))
-                if window is None:
-                    window = self._votes[(source, name)] = deque(maxlen=settings.checkin_window)
-                window.append(recognition.similarity)
-                hits = [value for value in window if value is not None]
+            for name, recognition in in_view.items():
+                # Only fresh embeddings vote; a name the tracker holds between them keeps the vote standing.
+                votes = self._votes.get((source, name))
+                if name in fresh:
+                    if votes is None:
+                        votes = self._votes[(source, name)] = deque(maxlen=settings.checkin_window)
+                    votes.append(fresh[name].similarity)
+                if votes is None:
+                    continue
+                hits = [value for value in votes if value is not None]
                 if len(hits) < settings.checkin_min_hits or max(hits) < settings.checkin_min_similarity:
                     continue
-                if recognition.face.embedding is not None:
-                    self._recent_known[name] = (_unit(recognition.face.embedding), moment)
+                embedding = fresh[name].face.embedding if name in fresh else None
+                if embedding is not None:
+                    self._recent_known[name] = (_unit(embedding), moment)
                 last_sighting = self._last_sighting.get(name)
                 if (last_sighting is None or last_sighting.date() != moment.date()
                         or abs((moment - last_sighting).total_seconds()) >= SIGHTING_INTERVAL_S):
                     sightings.append(name)
-                if not self._in_cooldown(name, moment):
-                    checkins.append(recognition)
+                if name in fresh and not self._in_cooldown(name, moment):
+                    checkins.append(fresh[name])
 
-            unknown_due = self._track_unknowns(source, unknown, moment) if settings.log_unknown_faces else []
+            unknown_due = self._unknowns_due(source, faces, moment) if settings.log_unknown_faces else []
             if not (checkins or sightings or unknown_due):
                 return []
 
@@ -217,8 +235,9 @@ class AttendanceRecorder:
                 if settings.attendance_snapshots else (lambda face: None)
             new_events = [NewEvent(r.name, moment, source, r.similarity, snapshot(r.face), not_since=moment - cooldown)
                           for r in checkins]
-            new_unknowns = [NewUnknown(moment, source, r.similarity, self._model_id, r.face.embedding, snapshot(r.face))
-                            for r in unknown_due]
+            model_id = self._model_id  # unknowns are only logged when there is one
+            new_unknowns = [NewUnknown(moment, source, r.similarity, model_id, r.face.require_embedding(),
+                                       snapshot(r.face)) for _, r in unknown_due] if model_id is not None else []
             written, logged = self._store.record(new_events, [(name, moment) for name in sightings], new_unknowns)
 
             # Only now that the write succeeded does the in-memory state move on.
@@ -230,72 +249,75 @@ class AttendanceRecorder:
                     self._last_event[recognition.name] = moment
                 else:  # refused: checked in elsewhere meanwhile, or no longer enrolled
                     self._last_event[recognition.name] = self._store.last_event_at(recognition.name) or moment
-            for recognition in unknown_due:
-                self._logged_unknowns.append((_unit(recognition.face.embedding), moment))
+            for track, recognition in unknown_due:
+                track.logged = True
+                self._logged_unknowns.append((_unit(recognition.face.require_embedding()), moment))
         if self._on_unknown is not None:
             for record in logged:
                 self._on_unknown(record)
         return written
 
     def _in_cooldown(self, name: str, moment: datetime) -> bool:
-        last = self._last_event.get(name, _NOT_LOOKED_UP)
-        if last is _NOT_LOOKED_UP:  # once per person: a check-in from an earlier session counts too
-            last = self._last_event[name] = self._store.last_event_at(name)
+        if name not in self._last_event:  # once per person: a check-in from an earlier session counts too
+            self._last_event[name] = self._store.last_event_at(name)
+        last = self._last_event[name]
         if last is None or last.date() != moment.date():
             return False
         return (moment - last).total_seconds() < self.settings.checkin_cooldown_s
 
-    def _track_unknowns(self, source: str, faces: list[Recognition], moment: datetime) -> list[Recognition]:
+    def _warn_once(self, key: str, message: str) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            log.warning(message)
+
+    def _unknowns_due(self, source: str, faces: list[TrackedRecognition], moment: datetime
+                      ) -> list[tuple[_UnknownTrack, Recognition]]:
+        """Tracks to log as unknown in this frame: each once, on settled evidence only.
+
+        A track qualifies after ``unknown_min_looks`` fresh looks of a confident, large enough face
+        that never came within ``unknown_max_similarity`` of anyone enrolled and was never named: an
+        enrolled person turned away, half hidden or blurred scores in between and is not logged.
+        """
         settings = self.settings
         if self._model_id is None:
-            if faces and not self._warned_no_model:
-                log.warning("Unknown faces are not logged: the recorder was opened without a model id")
-                self._warned_no_model = True
+            if any(not f.recognition.is_known for f in faces):
+                self._warn_once("model", "Unknown faces are not logged: the recorder was opened without a model id")
             return []
-        tracks = self._unknown_tracks.get(source, [])
-        if not faces and not tracks:
-            return []
-        matched: set[int] = set()
-        for recognition in faces:
-            embedding = _unit(recognition.face.embedding)
-            chosen, chosen_similarity = None, SAME_FACE_SIMILARITY
-            for index, track in enumerate(tracks):
-                if index not in matched:
-                    similarity = float(track.embedding @ embedding)
-                    if similarity > chosen_similarity:
-                        chosen, chosen_similarity = index, similarity
-            if chosen is None:
-                tracks.append(_UnknownTrack(embedding, deque(maxlen=settings.checkin_window)))
-                chosen = len(tracks) - 1
-            track = tracks[chosen]
-            matched.add(chosen)
-            track.embedding, track.latest = embedding, recognition
-            track.window.append(True)
-        for index, track in enumerate(tracks):
-            if index not in matched:
-                track.window.append(False)
-                track.latest = None
-        tracks = [track for track in tracks if any(track.window)]
-        if tracks:
-            self._unknown_tracks[source] = tracks
-        else:
-            self._unknown_tracks.pop(source, None)
-
+        for key in [k for k, t in self._unknown_tracks.items()
+                    if (moment - t.seen_at).total_seconds() > VOTE_MAX_GAP_S]:
+            del self._unknown_tracks[key]
         horizon = settings.unknown_cooldown_s
-        self._logged_unknowns = [(e, t) for e, t in self._logged_unknowns
-                                 if (moment - t).total_seconds() < horizon]
-        recent_known = [e for e, t in self._recent_known.values() if (moment - t).total_seconds() < horizon]
+        self._logged_unknowns = [(e, t) for e, t in self._logged_unknowns if (moment - t).total_seconds() < horizon]
         due = []
-        for track in tracks:
-            if track.latest is None or sum(track.window) < settings.checkin_min_hits:
+        for face in faces:
+            if face.track_id is None:
+                if not face.recognition.is_known:
+                    self._warn_once("untracked", "Unknown faces are logged only from tracked video (setting tracking)")
                 continue
-            if track.logged_at is not None and (moment - track.logged_at).total_seconds() < horizon:
+            track = self._unknown_tracks.get((source, face.track_id))
+            if track is None:
+                track = self._unknown_tracks[(source, face.track_id)] = _UnknownTrack(moment)
+            track.seen_at = moment
+            recognition = face.recognition
+            if not face.fresh or track.disqualified or track.logged:
                 continue
-            track.logged_at = moment
-            if any(float(e @ track.embedding) > SAME_FACE_SIMILARITY
-                   for e in [*(e for e, _ in self._logged_unknowns), *recent_known]):
+            if recognition.is_known or recognition.similarity >= min(settings.unknown_max_similarity,
+                                                                     settings.similarity_threshold):
+                track.disqualified = True
                 continue
-            due.append(track.latest)
+            if recognition.face.score < settings.unknown_min_score or \
+                    recognition.face.width < settings.enroll_min_face_size or recognition.face.embedding is None:
+                continue
+            track.looks += 1
+            track.latest = recognition
+            if track.looks >= settings.unknown_min_looks:
+                embedding = _unit(recognition.face.embedding)
+                recent_known = [e for e, t in self._recent_known.values() if (moment - t).total_seconds() < horizon]
+                if any(float(e @ embedding) > SAME_FACE_SIMILARITY
+                       for e in [*(e for e, _ in self._logged_unknowns), *recent_known]):
+                    track.logged = True  # already logged (or known) under another track: not again
+                    continue
+                due.append((track, recognition))
         return due
 
 
@@ -319,10 +341,14 @@ class AttendanceService:
     def open(cls, settings: Settings, gallery: Gallery | None = None, clock: Clock | None = None,
              on_unknown: Callable[[UnknownFace], None] | None = None) -> AttendanceService:
         """Open the attendance data in ``settings.data_dir`` and purge what outlived ``retention_days``."""
-        store = AttendanceStore(settings.data_dir)
+        store = AttendanceStore(settings.data_dir, settings.database_url, settings.station_name,
+                                settings.outbox_retry_s)
         try:
             service = cls(store, settings, gallery, clock, on_unknown)
-            service.purge_expired()
+            try:
+                service.purge_expired()
+            except DatabaseUnavailable as error:
+                log.warning("Old attendance data not purged now: %s", error)
         except BaseException:
             store.close()
             raise
@@ -334,7 +360,7 @@ class AttendanceService:
     def __enter__(self) -> AttendanceService:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def configure(self, settings: Settings) -> None:
@@ -348,7 +374,7 @@ class AttendanceService:
         return self.now().date()
 
     # -- recording ------------------------------------------------------------
-    def observe(self, frame_bgr: np.ndarray, recognitions: Sequence[Recognition],
+    def observe(self, frame_bgr: np.ndarray, recognitions: Sequence[TrackedRecognition | Recognition],
                 source: str = DEFAULT_SOURCE, now: datetime | None = None) -> list[AttendanceEvent]:
         return self.recorder.observe(frame_bgr, recognitions, source, now)
 
@@ -360,8 +386,20 @@ class AttendanceService:
 
     def report(self, start: date | None = None, end: date | None = None) -> list[DayRecord]:
         """One record per person per day of ``start``..``end`` (default today), by day then name."""
-        start = start or self.today()
-        return self.store.days(start, end or start)
+        return list(self.iter_report(start, end))
+
+    def iter_report(self, start: date | None = None, end: date | None = None) -> Iterator[DayRecord]:
+        """:meth:`report` streamed with bounded memory. Days after today are not listed (nothing can have
+        happened yet) and days before the first enrollment have no rows, so even ``0001-01-01`` to
+        ``9999-12-31`` costs only the days facegui was in use."""
+        today = self.today()
+        start = start or today
+        return self.store.iter_days(start, min(end or start, today))
+
+    def write_table(self, records: Iterable[DayRecord], file: TextIO) -> int:
+        """The report as an aligned text table (times of day only), streamed; returns the rows."""
+        name_width = max([len("name"), *(len(person.name) for person in self.store.people())])
+        return write_table(records, file, name_width)
 
     def history(self, start: date | None = None, end: date | None = None,
                 name: str | None = None) -> list[AttendanceEvent]:
@@ -371,13 +409,11 @@ class AttendanceService:
 
     def export_csv(self, target: Path | TextIO, start: date | None = None, end: date | None = None) -> int:
         """Write the report as CSV (UTF-8 with BOM, so spreadsheets read non-ASCII names); returns the rows."""
-        records = self.report(start, end)
+        records = self.iter_report(start, end)
         if isinstance(target, (str, Path)):
-            with open(target, "w", encoding="utf-8-sig", newline="") as file:
-                write_csv(records, file)
-        else:
-            write_csv(records, target)
-        return len(records)
+            with open_private(Path(target), "w", encoding="utf-8-sig", newline="") as file:
+                return write_csv(records, file)
+        return write_csv(records, target)
 
     # -- unknown faces ---------------------------------------------------------
     def unknown_faces(self, start: date | None = None, end: date | None = None) -> list[UnknownFace]:
@@ -433,33 +469,47 @@ class AttendanceService:
         return result
 
 
-def spreadsheet_safe(text: str) -> str:
-    """A name a spreadsheet shows as text: one starting with = + - @ would run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def write_csv(records: Sequence[DayRecord], file: TextIO) -> None:
-    writer = csv.writer(file)
+def write_csv(records: Iterable[DayRecord], file: TextIO) -> int:
+    """The report as CSV, every text cell escaped for spreadsheets; returns the rows written."""
+    writer = safe_writer(file)
     writer.writerow(CSV_COLUMNS)
+    rows = 0
     for record in records:
         writer.writerow([
-            record.day.isoformat(), spreadsheet_safe(record.name), record.status,
+            record.day.isoformat(), record.name, record.status,
             record.first_seen.isoformat() if record.first_seen else "",
             record.last_seen.isoformat() if record.last_seen else "",
             record.sightings,
         ])
+        rows += 1
+    return rows
+
+
+_TABLE_WIDTHS = (10, 0, 7, 10, 9, 9)
+"""date, name (given per report), status, first_seen, last_seen, sightings."""
+
+
+def write_table(records: Iterable[DayRecord], file: TextIO, name_width: int) -> int:
+    """The report as an aligned text table (times of day only), one line per record as it comes."""
+    widths = list(_TABLE_WIDTHS)
+    widths[1] = name_width
+
+    def line(cells: Iterable[object]) -> str:
+        return "  ".join(str(cell).ljust(width) for cell, width in zip(cells, widths)).rstrip() + "\n"
+
+    file.write(line(CSV_COLUMNS))
+    rows = 0
+    for record in records:
+        file.write(line((record.day.isoformat(), record.name, record.status,
+                         record.first_seen.strftime("%H:%M:%S") if record.first_seen else "-",
+                         record.last_seen.strftime("%H:%M:%S") if record.last_seen else "-",
+                         record.sightings)))
+        rows += 1
+    return rows
 
 
 def format_table(records: Sequence[DayRecord]) -> str:
-    """The report as an aligned text table (times of day only), for a terminal."""
-    rows = [("date", "name", "status", "first_seen", "last_seen", "sightings")]
-    for record in records:
-        rows.append((record.day.isoformat(), record.name, record.status,
-                     record.first_seen.strftime("%H:%M:%S") if record.first_seen else "-",
-                     record.last_seen.strftime("%H:%M:%S") if record.last_seen else "-",
-                     str(record.sightings)))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    """The report as an aligned text table, in one string (for short reports)."""
     out = io.StringIO()
-    for row in rows:
-        out.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() + "\n")
+    write_table(records, out, max([len("name"), *(len(record.name) for record in records)]))
     return out.getvalue()

@@ -1,16 +1,21 @@
 """Live video: name the faces of consecutive frames of one stream and log attendance.
 
-Shared by the window's camera worker, ``facegui video`` and the soak benchmark, so all three
-recognise a stream the same way.
+Shared by the window's camera worker, ``facegui video`` and the benchmarks, so all of them recognise a
+stream the same way, along one route: frame → faces (engine) → tracks and the faces that need an
+embedding (tracker) → embeddings (engine) → matches (gallery) → attendance → the caller's view.
 """
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..engine.adaptive import AdaptiveInputSize
-from ..engine.tracking import FaceTracker, TrackedRecognition, TrackingPolicy
+from ..engine.face import Face
+from ..engine.matcher import match_faces
+from ..engine.motion import FrameDifference
+from ..engine.tracking import FaceTracker, Track, TrackedRecognition, TrackingPolicy
 from ..storage import StorageError
 from ..storage.attendance import AttendanceEvent
 from .attendance import AttendanceService
@@ -19,11 +24,23 @@ from .recognizer import Recognizer
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class PendingFrame:
+    """A frame detected and tracked, waiting for the embeddings of the faces that need one."""
+
+    frame: np.ndarray
+    tracks: list[Track]
+    due: list[Track]
+    """Tracks whose faces must be embedded in this frame (none when untracked)."""
+    faces_to_embed: list[Face]
+    """The faces of ``due``, or every detection when untracked."""
+
+
 class LiveRecognizer:
     """One per stream; used from one thread.
 
     With ``settings.tracking`` a ``FaceTracker`` follows faces, so each is embedded only when needed
-    and keeps its track id and name (and ``AdaptiveInputSize`` shrinks the detector input when
+    and keeps its track id (and ``AdaptiveInputSize`` shrinks the detector input when
     ``settings.adaptive_detection``); without it every face of every frame is embedded.
     """
 
@@ -34,25 +51,59 @@ class LiveRecognizer:
         self.source = source
         settings = recognizer.settings
         self.tracker = FaceTracker(TrackingPolicy.from_settings(settings)) if settings.tracking else None
+        self.frame_change = FrameDifference.from_settings(settings)
         self.adaptive = AdaptiveInputSize.from_settings(settings) if (
             settings.tracking and settings.adaptive_detection) else None
         self.attendance_failed = False
 
-    def recognize(self, frame: np.ndarray) -> list[TrackedRecognition]:
+    @property
+    def threshold(self) -> float:
+        return self.recognizer.settings.similarity_threshold
+
+    # -- the two halves of one frame, apart so that several streams can share one embedding call ------
+    def begin(self, frame: np.ndarray) -> PendingFrame:
+        """Detect the faces of ``frame`` and say which need an embedding."""
+        engine = self.recognizer.engine
         if self.tracker is None:
-            return [TrackedRecognition(r, None, True) for r in self.recognizer.identify(frame)]
-        return self.recognizer.engine.identify_tracked(frame, self.tracker, self.recognizer.gallery, self.adaptive)
+            return PendingFrame(frame, [], [], engine.detect(frame))
+        long_side = None
+        if self.adaptive is not None:
+            long_side = self.adaptive.next_size(self.tracker.visible_faces(), max(frame.shape[:2]))
+        faces = engine.detect(frame, long_side)
+        tracks = self.tracker.update(faces, self.frame_change.update(frame).scene_cut)
+        due = self.tracker.due(tracks, self.threshold)
+        return PendingFrame(frame, tracks, due, [t.face for t in due])
+
+    def finish(self, pending: PendingFrame, embedded: list[Face]) -> list[TrackedRecognition]:
+        """The faces of the frame, given the embeddings of ``pending.faces_to_embed``."""
+        if self.tracker is None:
+            matches = match_faces(embedded, self.recognizer.gallery, self.threshold)
+            return [TrackedRecognition(match, None, True) for match in matches]
+        steady = self.tracker.absorb(pending.due, embedded)
+        # One gallery search for this frame's embeddings and the tracks' means alike.
+        matches = match_faces(embedded + steady, self.recognizer.gallery, self.threshold)
+        self.tracker.record(pending.due, matches[:len(embedded)], matches[len(embedded):])
+        return self.tracker.recognitions(pending.tracks)
+
+    def recognize(self, frame: np.ndarray) -> list[TrackedRecognition]:
+        pending = self.begin(frame)
+        return self.finish(pending, self.recognizer.engine.embed(frame, pending.faces_to_embed))
+
+    def record_attendance(self, frame: np.ndarray, faces: list[TrackedRecognition]) -> list[AttendanceEvent]:
+        """The check-ins these faces cause (none without an attendance service)."""
+        if self.attendance is None:
+            return []
+        try:
+            events = self.attendance.observe(frame, faces, self.source)
+        except StorageError as exc:  # a full disk must not stop the camera; the next frame retries
+            if not self.attendance_failed:
+                log.warning("Attendance not recorded: %s", exc)
+            self.attendance_failed = True
+            return []
+        self.attendance_failed = False
+        return events
 
     def process(self, frame: np.ndarray) -> tuple[list[TrackedRecognition], list[AttendanceEvent]]:
         """The faces of one frame, and the check-ins they caused."""
         faces = self.recognize(frame)
-        events: list[AttendanceEvent] = []
-        if self.attendance is not None:
-            try:
-                events = self.attendance.observe(frame, [f.recognition for f in faces], self.source)
-                self.attendance_failed = False
-            except StorageError as exc:  # a full disk must not stop the camera; the next frame retries
-                if not self.attendance_failed:
-                    log.warning("Attendance not recorded: %s", exc)
-                self.attendance_failed = True
-        return faces, events
+        return faces, self.record_attendance(frame, faces)

@@ -135,7 +135,7 @@ def check_models(detector_path: Path, embedder_path: Path | None, settings: Sett
     if len(first) != 1 or len(second) != 1:
         return _fail(f"the engine found {len(first)} then {len(second)} faces, expected 1")
     a, b = first[0].embedding, second[0].embedding
-    if a is None or a.ndim != 1 or a.shape[0] != embedder.dim:
+    if a is None or b is None or a.ndim != 1 or a.shape[0] != embedder.dim:
         return _fail(f"the embedding has shape {None if a is None else a.shape}, expected ({embedder.dim},)")
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
         return _fail("the embedding is not finite")

@@ -13,16 +13,16 @@ from .attendance import (
     PurgeResult,
     UnknownFace,
 )
+from .backend import DatabaseUnavailable, SchemaVersionError, StorageError, is_postgres_url, redact_url
 from .database import (
-    SCHEMA_VERSION,
+    ChangeSet,
     Enrollment,
     FaceDatabase,
     PersonRecord,
-    SchemaVersionError,
-    StorageError,
     Unenrollment,
     normalize_person_name,
 )
+from .schema import SCHEMA_VERSION
 from .gallery import DATABASE_FILE_NAME, INDEX_DIR_NAME, Gallery, Match, index_file_stem
 from .vector_index import VectorIndex, normalize_rows
 
@@ -38,6 +38,10 @@ __all__ = [
     "DATABASE_FILE_NAME",
     "INDEX_DIR_NAME",
     "SCHEMA_VERSION",
+    "ChangeSet",
+    "DatabaseUnavailable",
+    "is_postgres_url",
+    "redact_url",
     "Enrollment",
     "FaceDatabase",
     "Gallery",

@@ -1,15 +1,15 @@
-"""SQLite store of enrolled people and their face embeddings.
+"""The store of enrolled people and their face embeddings: a SQLite file or a PostgreSQL database.
 
 The database is the source of truth; the faiss index (see ``vector_index``)
 is a cache that can always be rebuilt from it.  Every write bumps a per-model
-revision in the same transaction, so a cached index can tell it is stale.
+revision in the same transaction and logs which embeddings it added or
+removed, so a cached index (on this PC or at another station) can tell it is
+stale and catch up by reading only what changed.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import sqlite3
 import threading
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -18,92 +18,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import numpy as np
 
-log = logging.getLogger(__name__)
+from .backend import Backend, DatabaseUnavailable, StorageError, open_backend
+from .schema import migrate
 
-SCHEMA_VERSION = 2
+log = logging.getLogger(__name__)
 
 # Embeddings are stored as raw float32 little-endian bytes whatever the host
 # byte order, so a database copied between machines stays readable.
 VECTOR_DTYPE = np.dtype("<f4")
-
-# AUTOINCREMENT (unlike a bare INTEGER PRIMARY KEY) never reuses the id of a
-# deleted row: ids stay valid references in attendance logs and faiss indexes.
-_SCHEMA_V1 = """
-CREATE TABLE people (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    name        TEXT UNIQUE NOT NULL,
-    created_at  TEXT NOT NULL
-);
-CREATE TABLE embeddings (
-    id             INTEGER PRIMARY KEY AUTOINCREMENT,
-    person_id      INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
-    model_id       TEXT NOT NULL,
-    dim            INTEGER NOT NULL CHECK (dim > 0),
-    vector         BLOB NOT NULL CHECK (length(vector) = 4 * dim),
-    source_path    TEXT,
-    source_sha256  TEXT,
-    enrolled_at    TEXT NOT NULL,
-    UNIQUE (model_id, source_sha256, person_id)
-);
--- ON DELETE CASCADE scans the child table without this index.
-CREATE INDEX embeddings_by_person ON embeddings(person_id);
-CREATE TABLE model_revisions (
-    model_id  TEXT PRIMARY KEY,
-    revision  INTEGER NOT NULL
-);
-"""
-
-# Attendance (see storage/attendance.py).  Times are stored twice: `at` is the
-# ISO 8601 local time with its UTC offset, as shown to people; `at_utc` (POSIX
-# seconds) orders rows, since offset-carrying text does not sort across DST.
-# `day` is the local calendar date (YYYY-MM-DD) the row belongs to.  Snapshot
-# paths are relative to the data folder's snapshots/ directory.  Events and
-# sightings go with their person (ON DELETE CASCADE).
-_SCHEMA_V2 = """
-CREATE TABLE attendance_events (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    person_id   INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
-    day         TEXT NOT NULL,
-    at          TEXT NOT NULL,
-    at_utc      REAL NOT NULL,
-    source      TEXT NOT NULL,
-    similarity  REAL NOT NULL,
-    snapshot    TEXT
-);
-CREATE INDEX attendance_events_by_person ON attendance_events(person_id, at_utc);
-CREATE INDEX attendance_events_by_day ON attendance_events(day);
-CREATE TABLE attendance_sightings (
-    person_id  INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
-    day        TEXT NOT NULL,
-    count      INTEGER NOT NULL CHECK (count >= 0),
-    PRIMARY KEY (person_id, day)
-) WITHOUT ROWID;
-CREATE INDEX attendance_sightings_by_day ON attendance_sightings(day);
-CREATE TABLE unknown_faces (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    day         TEXT NOT NULL,
-    at          TEXT NOT NULL,
-    at_utc      REAL NOT NULL,
-    source      TEXT NOT NULL,
-    similarity  REAL NOT NULL,
-    model_id    TEXT NOT NULL,
-    dim         INTEGER NOT NULL CHECK (dim > 0),
-    vector      BLOB NOT NULL CHECK (length(vector) = 4 * dim),
-    snapshot    TEXT
-);
-CREATE INDEX unknown_faces_by_day ON unknown_faces(day);
-"""
-
-
-class StorageError(Exception):
-    """The face data cannot be opened, read or written (not a caller mistake)."""
-
-
-class SchemaVersionError(StorageError):
-    """The database was written by a newer facegui than this one."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +54,22 @@ class Enrollment:
 
 
 @dataclass(frozen=True)
+class ChangeSet:
+    """What changed in a model's embeddings between two revisions (see :meth:`FaceDatabase.changes_since`)."""
+
+    revision: int
+    removed_ids: np.ndarray
+    added_ids: np.ndarray
+    added_names: list[str]
+    added_vectors: np.ndarray
+    """float32 (N, D); (0, 0) when nothing was added."""
+
+    @property
+    def empty(self) -> bool:
+        return not (len(self.removed_ids) or len(self.added_ids))
+
+
+@dataclass(frozen=True)
 class Unenrollment:
     """Outcome of :meth:`FaceDatabase.unenroll`."""
 
@@ -137,6 +79,13 @@ class Unenrollment:
     @property
     def removed_count(self) -> int:
         return sum(len(ids) for ids in self.removed_ids_by_model.values())
+
+
+MAX_PERSON_NAME_LENGTH = 100
+_FORBIDDEN_NAME_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
+"""Control characters and line/paragraph separators: a name is one line in every table, CSV and log."""
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Bidirectional overrides and isolates would let a name display as another (trojan-source style)."""
 
 
 def normalize_person_name(name: str) -> str:
@@ -150,8 +99,10 @@ def normalize_person_name(name: str) -> str:
     cleaned = unicodedata.normalize("NFC", name).strip()
     if not cleaned:
         raise ValueError("person name must not be empty or only whitespace")
-    if any(unicodedata.category(ch) == "Cc" for ch in cleaned):
-        raise ValueError(f"person name must not contain control characters: {cleaned!r}")
+    if any(unicodedata.category(ch) in _FORBIDDEN_NAME_CATEGORIES or ch in _BIDI_CONTROLS for ch in cleaned):
+        raise ValueError(f"person name must not contain control characters or line breaks: {cleaned!r}")
+    if len(cleaned) > MAX_PERSON_NAME_LENGTH:
+        raise ValueError(f"person name is longer than {MAX_PERSON_NAME_LENGTH} characters")
     return cleaned
 
 
@@ -173,129 +124,119 @@ def _vector_to_blob(vector: np.ndarray) -> tuple[bytes, int]:
 
 
 class FaceDatabase:
-    """People and embeddings in one SQLite file.
+    """People and embeddings in one SQLite file or one PostgreSQL database.
 
-    One connection, shared between threads and serialised by a lock: a GUI
-    worker thread reads while the GUI thread enrolls.  Other processes (the
-    CLI) may open the same file concurrently; SQLite's WAL locking and the
-    busy timeout arbitrate between them.
+    ``location`` is the SQLite file's path, or a ``postgresql://`` URL.  One
+    connection, shared between threads and serialised by a lock: a GUI worker
+    thread reads while the GUI thread enrolls.  Other processes (the CLI,
+    other stations) may use the same database concurrently; SQLite's WAL
+    locking and busy timeout, or PostgreSQL's row locks, arbitrate.
     """
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        try:
-            os.makedirs(self.path.parent, mode=0o700, exist_ok=True)  # face data is personal
-        except OSError as error:
-            raise StorageError(f"cannot create the data folder {self.path.parent}: {error}") from error
+    def __init__(self, location: Path | str, start_offline: bool = False) -> None:
+        """Open (and create or upgrade) the database.
+
+        With ``start_offline``, a server that cannot be reached yet is not an
+        error: :attr:`online` is False and the first successful use upgrades
+        the schema.  Without it, DatabaseUnavailable is raised here.
+        """
         self._lock = threading.Lock()
+        self._backend: Backend = open_backend(location)
+        self.description = self._backend.description
+        self.remote = self._backend.remote
+        self.path = None if self.remote else Path(location)
+        self.online = True
+        """False from a lost connection until the next successful use (remote databases)."""
+        self.last_error: str | None = None
+        self._migrated = False
         try:
-            # isolation_level=None: we issue BEGIN/COMMIT ourselves, so each
-            # enrollment is exactly one transaction whatever Python's defaults.
-            self._conn = sqlite3.connect(
-                str(self.path),
-                timeout=10.0,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-        except sqlite3.Error as error:
-            raise StorageError(f"cannot open the face database {self.path}: {error}") from error
-        try:
-            self._configure()
-            self._migrate()
-        except sqlite3.Error as error:
-            self._conn.close()
-            raise StorageError(f"cannot open the face database {self.path}: {error}") from error
+            with self._connection():
+                pass
+        except DatabaseUnavailable:
+            if not start_offline:
+                self._backend.close()
+                raise
         except BaseException:
-            self._conn.close()
+            self._backend.close()
             raise
+
+    @property
+    def dialect(self) -> str:
+        return self._backend.dialect
 
     # -- setup ---------------------------------------------------------------
 
-    def _configure(self) -> None:
-        mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            # e.g. some network filesystems; still correct, just slower.
-            log.warning("SQLite refused WAL mode for %s (using %s)", self.path, mode)
-        # In WAL mode, synchronous=NORMAL cannot corrupt the database and
-        # loses nothing if the *application* crashes or is killed; only a power
-        # cut / OS crash may roll back the last few commits.  That is the
-        # failure that matters for a desktop app, and it avoids an fsync per
-        # enrollment.
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
-
-    def _migrate(self) -> None:
-        with self._write_transaction() as conn:
-            # Read inside the write lock: two processes opening a fresh file
-            # at once must not both create the schema.
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise SchemaVersionError(
-                    f"{self.path} has schema version {version}; this facegui "
-                    f"understands up to {SCHEMA_VERSION}. Upgrade facegui."
-                )
-            # Each step runs in this one transaction: a crash mid-migration
-            # leaves the previous version intact.
-            for step_version, script in ((1, _SCHEMA_V1), (2, _SCHEMA_V2)):
-                if version < step_version:
-                    for statement in script.split(";"):
-                        if statement.strip():
-                            conn.execute(statement)
-            if version != SCHEMA_VERSION:
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
     @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        """The shared connection, locked; SQLite failures become StorageError."""
+    def _connection(self) -> Iterator[Backend]:
+        """The shared connection, locked; driver failures become StorageError."""
         with self._lock:
             try:
-                yield self._conn
-            except sqlite3.Error as error:
-                raise StorageError(f"face database {self.path}: {error}") from error
+                self._backend.ensure_connected()
+                if not self._migrated:
+                    migrate(self._backend)
+                    self._migrated = True
+                yield self._backend
+            except DatabaseUnavailable as error:
+                self._went_offline(error)
+                raise
+            except StorageError:
+                raise
+            except Exception as error:
+                translated = self._backend.translate_error(error)
+                if translated is None:
+                    raise
+                if isinstance(translated, DatabaseUnavailable):
+                    self._went_offline(translated)
+                raise translated from error
+            if not self.online:
+                log.warning("Database %s is reachable again", self.description)
+            self.online, self.last_error = True, None
 
-    def _scalar(self, sql: str, params: tuple, default=None):
+    def _went_offline(self, error: StorageError) -> None:
+        if self.online:
+            log.warning("%s; working offline", error)
+        self.online, self.last_error = False, str(error)
+
+    def _scalar(self, sql: str, params: tuple, default: Any = None) -> Any:
         """The first column of the first row, or ``default`` when there is no row."""
         with self._connection() as conn:
             row = conn.execute(sql, params).fetchone()
         return default if row is None else row[0]
 
     @contextmanager
-    def _write_transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._connection():
-            # IMMEDIATE takes the write lock up front, so a concurrent writer
-            # waits on busy_timeout instead of failing mid-transaction.
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-                self._conn.execute("COMMIT")
-            except BaseException:
-                # Also covers a failed COMMIT, so the shared connection is
-                # never left inside a half-open transaction.
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                raise
+    def _write_transaction(self) -> Iterator[Backend]:
+        with self._connection() as conn, conn.write_transaction():
+            yield conn
 
     @contextmanager
-    def _read_transaction(self) -> Iterator[sqlite3.Connection]:
-        # A read transaction gives multi-statement reads one consistent snapshot.
-        with self._connection():
-            self._conn.execute("BEGIN")
-            try:
-                yield self._conn
-            finally:
-                self._conn.execute("COMMIT")
+    def _read_transaction(self) -> Iterator[Backend]:
+        with self._connection() as conn, conn.read_transaction():
+            yield conn
 
     @staticmethod
-    def _bump_revision(conn: sqlite3.Connection, model_id: str) -> int:
-        conn.execute(
-            "INSERT INTO model_revisions (model_id, revision) VALUES (?, 1) "
-            "ON CONFLICT (model_id) DO UPDATE SET revision = revision + 1",
-            (model_id,),
-        )
-        return int(
-            conn.execute(
-                "SELECT revision FROM model_revisions WHERE model_id = ?", (model_id,)
-            ).fetchone()[0]
+    def _lock_model(conn: Backend, model_id: str) -> int:
+        """The model's revision, its row locked until commit (PostgreSQL; SQLite locks the file).
+
+        So writers of one model commit their revisions in order: a station
+        that has read revision N has seen every write up to N.
+        """
+        conn.execute("INSERT INTO model_revisions (model_id, revision) VALUES (?, 0) "
+                     "ON CONFLICT (model_id) DO NOTHING", (model_id,))
+        row = conn.execute("SELECT revision FROM model_revisions WHERE model_id = ?" + conn.lock_row_suffix(),
+                           (model_id,)).fetchone()
+        return int(row[0])
+
+    @staticmethod
+    def _bump_revision(conn: Backend, model_id: str) -> int:
+        row = conn.execute("UPDATE model_revisions SET revision = revision + 1 WHERE model_id = ? RETURNING revision",
+                           (model_id,)).fetchone()
+        return int(row[0])
+
+    @staticmethod
+    def _log_changes(conn: Backend, model_id: str, revision: int, embedding_ids: list[int], added: bool) -> None:
+        conn.executemany(
+            "INSERT INTO embedding_changes (model_id, revision, embedding_id, added) VALUES (?, ?, ?, ?)",
+            [(model_id, revision, embedding_id, int(added)) for embedding_id in embedding_ids],
         )
 
     # -- writes --------------------------------------------------------------
@@ -321,6 +262,8 @@ class FaceDatabase:
         now = local_timestamp()
 
         with self._write_transaction() as conn:
+            # First, so concurrent enrollments of one model queue here.
+            current_revision = self._lock_model(conn, model_id)
             existing_dim = conn.execute(
                 "SELECT dim FROM embeddings WHERE model_id = ? LIMIT 1", (model_id,)
             ).fetchone()
@@ -341,17 +284,14 @@ class FaceDatabase:
                     (model_id, source_sha256, person_id),
                 ).fetchone()
                 if duplicate is not None:
-                    revision = conn.execute(
-                        "SELECT revision FROM model_revisions WHERE model_id = ?", (model_id,)
-                    ).fetchone()
-                    return Enrollment(int(duplicate[0]), False, int(revision[0]) if revision else 0)
-            cursor = conn.execute(
+                    return Enrollment(int(duplicate[0]), False, current_revision)
+            embedding_id = int(conn.execute(
                 "INSERT INTO embeddings (person_id, model_id, dim, vector, source_path, "
-                "source_sha256, enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "source_sha256, enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (person_id, model_id, dim, blob, source_path, source_sha256, now),
-            )
-            embedding_id = int(cursor.lastrowid)
+            ).fetchone()[0])
             revision = self._bump_revision(conn, model_id)
+            self._log_changes(conn, model_id, revision, [embedding_id], added=True)
         return Enrollment(embedding_id, True, revision)
 
     def add_embedding(
@@ -378,6 +318,11 @@ class FaceDatabase:
         except ValueError:
             return Unenrollment(removed_ids_by_model={}, revisions={})
         with self._write_transaction() as conn:
+            models = [row[0] for row in conn.execute(
+                "SELECT DISTINCT e.model_id FROM embeddings e JOIN people p ON p.id = e.person_id WHERE p.name = ?",
+                (name,)).fetchall()]
+            for model_id in sorted(models):  # one order everywhere: two removals cannot deadlock
+                self._lock_model(conn, model_id)
             rows = conn.execute(
                 "SELECT e.model_id, e.id FROM embeddings e JOIN people p ON p.id = e.person_id "
                 "WHERE p.name = ? ORDER BY e.id",
@@ -388,7 +333,10 @@ class FaceDatabase:
                 removed.setdefault(model_id, []).append(int(embedding_id))
             # Embeddings go with the person through ON DELETE CASCADE.
             conn.execute("DELETE FROM people WHERE name = ?", (name,))
-            revisions = {model_id: self._bump_revision(conn, model_id) for model_id in removed}
+            revisions = {}
+            for model_id in sorted(removed):
+                revisions[model_id] = self._bump_revision(conn, model_id)
+                self._log_changes(conn, model_id, revisions[model_id], removed[model_id], added=False)
         return Unenrollment(
             removed_ids_by_model={model: tuple(ids) for model, ids in removed.items()},
             revisions=revisions,
@@ -416,27 +364,21 @@ class FaceDatabase:
         """
         # "First enrolled" is the row with the smallest id rather than
         # MIN(enrolled_at): timestamps with different UTC offsets (DST) do not
-        # sort chronologically as text, ids do.  SQLite takes the bare column
-        # e.enrolled_at from the row that produced MIN(e.id).
-        if model_id is None:
-            query = (
-                "SELECT p.id, p.name, COUNT(e.id), MIN(e.id), e.enrolled_at "
-                "FROM people p LEFT JOIN embeddings e ON e.person_id = p.id "
-                "GROUP BY p.id"
-            )
-            params: tuple[str, ...] = ()
-        else:
-            query = (
-                "SELECT p.id, p.name, COUNT(e.id), MIN(e.id), e.enrolled_at "
-                "FROM people p JOIN embeddings e ON e.person_id = p.id "
-                "WHERE e.model_id = ? GROUP BY p.id"
-            )
-            params = (model_id,)
+        # sort chronologically as text, ids do.
+        model_filter = "" if model_id is None else "WHERE model_id = ? "
+        query = (
+            "WITH counted AS (SELECT person_id, COUNT(*) AS n, MIN(id) AS first_id FROM embeddings "
+            + model_filter + "GROUP BY person_id) "
+            "SELECT p.id, p.name, COALESCE(c.n, 0), first.enrolled_at FROM people p "
+            + ("LEFT JOIN" if model_id is None else "JOIN") + " counted c ON c.person_id = p.id "
+            "LEFT JOIN embeddings first ON first.id = c.first_id"
+        )
+        params: tuple[str, ...] = () if model_id is None else (model_id,)
         with self._connection() as conn:
             rows = conn.execute(query, params).fetchall()
         records = [
             PersonRecord(name=name, embedding_count=int(count), first_enrolled_at=first_at, id=int(pid))
-            for pid, name, count, _first_id, first_at in rows
+            for pid, name, count, first_at in rows
         ]
         records.sort(key=lambda record: (record.name.casefold(), record.name))
         return records
@@ -470,17 +412,41 @@ class FaceDatabase:
                 "JOIN people p ON p.id = e.person_id WHERE e.model_id = ? AND e.id > ? ORDER BY e.id",
                 (model_id, after_id),
             ).fetchall()
-        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-        names = [row[1] for row in rows]
-        if not rows:
-            return ids, names, np.empty((0, 0), dtype=np.float32)
-        dims = {row[2] for row in rows}
-        if len(dims) != 1:
-            raise ValueError(f"model {model_id!r} has embeddings of mixed dimensions {sorted(dims)}")
-        dim = dims.pop()
-        flat = np.frombuffer(b"".join(row[3] for row in rows), dtype=VECTOR_DTYPE)
-        vectors = flat.reshape(len(rows), dim).astype(np.float32)  # native order, writable copy
-        return ids, names, vectors
+        return _embedding_rows(model_id, rows)
+
+    def changes_since(self, model_id: str, revision: int) -> ChangeSet | None:
+        """What changed in the model's embeddings after ``revision``, read from one snapshot.
+
+        None when the change log does not reach back that far (the database
+        was upgraded from before the log existed): rebuild from
+        :meth:`load_embeddings` instead.  An embedding added and removed
+        again in between appears in neither list.
+        """
+        with self._read_transaction() as conn:
+            row = conn.execute(
+                "SELECT revision, changes_from FROM model_revisions WHERE model_id = ?", (model_id,)
+            ).fetchone()
+            current, changes_from = (0, 0) if row is None else (int(row[0]), int(row[1]))
+            if current == revision:
+                return ChangeSet(current, np.empty(0, np.int64), np.empty(0, np.int64), [],
+                                 np.empty((0, 0), np.float32))
+            if revision < changes_from or revision > current:
+                return None
+            changes = conn.execute(
+                "SELECT embedding_id, added FROM embedding_changes "
+                "WHERE model_id = ? AND revision > ? AND revision <= ? ORDER BY revision",
+                (model_id, revision, current),
+            ).fetchall()
+            added_rows = conn.execute(
+                "SELECT e.id, p.name, e.dim, e.vector FROM embeddings e JOIN people p ON p.id = e.person_id "
+                "WHERE e.model_id = ? AND e.id IN (SELECT embedding_id FROM embedding_changes "
+                "WHERE model_id = ? AND revision > ? AND revision <= ? AND added = 1) ORDER BY e.id",
+                (model_id, model_id, revision, current),
+            ).fetchall()
+        final = {int(embedding_id): bool(added) for embedding_id, added in changes}
+        removed = [embedding_id for embedding_id, added in final.items() if not added]
+        ids, names, vectors = _embedding_rows(model_id, [r for r in added_rows if final.get(int(r[0]))])
+        return ChangeSet(current, np.array(sorted(removed), dtype=np.int64), ids, names, vectors)
 
     def embedding_names(self, model_id: str) -> dict[int, str]:
         """{embedding id: person name} for a model, without loading vectors."""
@@ -523,7 +489,7 @@ class FaceDatabase:
 
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            self._backend.close()
 
     def __enter__(self) -> FaceDatabase:
         return self
@@ -535,3 +501,17 @@ class FaceDatabase:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _embedding_rows(model_id: str, rows: list) -> tuple[np.ndarray, list[str], np.ndarray]:
+    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    names = [row[1] for row in rows]
+    if not rows:
+        return ids, names, np.empty((0, 0), dtype=np.float32)
+    dims = {row[2] for row in rows}
+    if len(dims) != 1:
+        raise ValueError(f"model {model_id!r} has embeddings of mixed dimensions {sorted(dims)}")
+    dim = dims.pop()
+    flat = np.frombuffer(b"".join(bytes(row[3]) for row in rows), dtype=VECTOR_DTYPE)
+    vectors = flat.reshape(len(rows), dim).astype(np.float32)  # native order, writable copy
+    return ids, names, vectors

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import threading
 import time
@@ -31,6 +30,7 @@ from types import TracebackType
 
 import numpy as np
 
+from ..files import make_private_dir
 from .approximate_index import (
     APPROXIMATE_INDEX_KIND,
     MIN_VECTORS,
@@ -38,7 +38,8 @@ from .approximate_index import (
     BuildCancelled,
     build_approximate_index,
 )
-from .database import FaceDatabase, PersonRecord, StorageError, normalize_person_name
+from .backend import StorageError
+from .database import ChangeSet, FaceDatabase, PersonRecord, normalize_person_name
 from .vector_index import VectorIndex, index_kind_of, normalize_rows, remove_abandoned_temp_files
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,9 @@ APPROXIMATE_SEARCH_THRESHOLD = 50_000
 # before the approximate base is rebuilt in the background.  Searching a
 # delta this size costs well under a millisecond.
 REBUILD_AFTER_CHANGES = 10_000
+# How often a station polls the shared database's change log; well under the 2 s
+# in which an enrollment at one station must be recognised at the others.
+SYNC_INTERVAL_S = 0.5
 # Extra results fetched beyond k when some ids are tombstoned, so that one
 # search usually suffices even if the removed person is in front of the camera.
 TOMBSTONE_FETCH_MARGIN = 16
@@ -93,6 +97,8 @@ class Gallery:
         dim: int,
         approximate_search_threshold: int = APPROXIMATE_SEARCH_THRESHOLD,
         rebuild_after_changes: int = REBUILD_AFTER_CHANGES,
+        database_url: str = "",
+        sync_interval_s: float = SYNC_INTERVAL_S,
     ) -> None:
         if not isinstance(model_id, str) or not model_id.strip():
             raise ValueError("model_id must be a non-empty string")
@@ -110,8 +116,8 @@ class Gallery:
         index_dir = self.data_dir / INDEX_DIR_NAME
         try:
             # Face embeddings are biometric personal data: owner-only folders.
-            os.makedirs(self.data_dir, mode=0o700, exist_ok=True)
-            os.makedirs(index_dir, mode=0o700, exist_ok=True)
+            make_private_dir(self.data_dir)
+            make_private_dir(index_dir)
         except OSError as error:
             raise StorageError(f"cannot create the data folder {index_dir}: {error}") from error
         self.index_path = index_dir / f"{index_file_stem(model_id)}.faiss"
@@ -137,7 +143,10 @@ class Gallery:
         self._names_by_id: dict[int, str] = {}
         self._revision = -1  # "never synced": differs from any database revision
 
-        self._db = FaceDatabase(self.data_dir / DATABASE_FILE_NAME)
+        self._db = FaceDatabase(database_url or self.data_dir / DATABASE_FILE_NAME)
+        self.sync_interval_s = float(sync_interval_s)
+        self._poller: threading.Thread | None = None
+        self._stop_polling = threading.Event()
         try:
             stored_dim = self._db.embedding_dim(model_id)
             if stored_dim is not None and stored_dim != self.dim:
@@ -147,6 +156,11 @@ class Gallery:
                 )
             with self._lock:
                 self._load_or_rebuild_locked()
+            if self._db.remote:
+                # Searches never wait on the network: a thread follows the server's change log.
+                self._poller = threading.Thread(target=self._poll_changes, daemon=True,
+                                                name=f"gallery sync ({model_id})")
+                self._poller.start()
         except BaseException:
             self._stop_builder()
             self._db.close()
@@ -243,6 +257,27 @@ class Gallery:
 
     def _catch_up_locked(self) -> None:
         """Apply what other writers changed in the database, without a full rebuild."""
+        changes = self._db.changes_since(self.model_id, self._revision) if self._revision >= 0 else None
+        if changes is None:
+            self._reconcile_locked()
+        else:
+            self._apply_changes_locked(changes)
+
+    def _apply_changes_locked(self, changes: ChangeSet) -> None:
+        """Follow the change log: remove and add only the embeddings that changed."""
+        removed = changes.removed_ids[np.isin(changes.removed_ids, list(self._names_by_id))]
+        if len(removed):
+            self._remove_ids_locked(removed)
+        fresh = np.array([i not in self._names_by_id for i in changes.added_ids.tolist()], dtype=bool)
+        if fresh.any():
+            self._add_locked(changes.added_ids[fresh], [n for n, keep in zip(changes.added_names, fresh) if keep],
+                             normalize_rows(changes.added_vectors[fresh], self.dim))
+        self._revision = changes.revision
+        if len(removed) or fresh.any():
+            self._after_write_locked()
+
+    def _reconcile_locked(self) -> None:
+        """Catch up by comparing every id with the database (when the change log cannot tell)."""
         revision = self._db.revision(self.model_id)
         database_names = self._db.embedding_names(self.model_id)
         removed = set(self._names_by_id).difference(database_names)
@@ -271,8 +306,45 @@ class Gallery:
             )
             self._catch_up_locked()
 
+    def sync(self) -> bool:
+        """Catch up with the database now; returns whether anything changed.
+
+        The network read happens outside the lock, so searches go on meanwhile.
+        """
+        with self._lock:
+            revision = self._revision
+        if revision < 0:
+            return False
+        changes = self._db.changes_since(self.model_id, revision)
+        with self._lock:
+            if self._closed or self._revision != revision:
+                return False  # a write of ours (or another sync) got there first; the next poll sees the rest
+            if changes is None:
+                self._reconcile_locked()
+                return True
+            if changes.revision == revision:
+                return False
+            self._apply_changes_locked(changes)
+            return True
+
+    def _poll_changes(self) -> None:
+        while not self._stop_polling.wait(self.sync_interval_s):
+            try:
+                self.sync()
+            except StorageError:
+                pass  # offline: search goes on from the cache; the database notes the state
+            except Exception:
+                log.exception("Following the database's changes failed; retrying")
+
+    @property
+    def online(self) -> bool:
+        """Whether the last use of the database succeeded (always True for a local file)."""
+        return self._db.online
+
     def _add_locked(self, ids: np.ndarray, names: list[str], unit_vectors: np.ndarray) -> None:
-        (self._delta if self._base_frozen else self._base).add(ids, unit_vectors)
+        target = self._delta if self._base_frozen else self._base
+        assert isinstance(target, VectorIndex), "an approximate base is always frozen"
+        target.add(ids, unit_vectors)
         self._names_by_id.update(zip(np.asarray(ids).tolist(), names))
 
     def _remove_ids_locked(self, ids: np.ndarray) -> None:
@@ -281,6 +353,7 @@ class Gallery:
             self._delta.remove(ids[in_delta])
             self._set_tombstones_locked(self._tombstones.union(ids[~in_delta].tolist()))
         else:
+            assert isinstance(self._base, VectorIndex), "an approximate base is always frozen"
             self._base.remove(ids)
         for embedding_id in ids.tolist():
             self._names_by_id.pop(embedding_id, None)
@@ -495,7 +568,8 @@ class Gallery:
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
         with self._lock:
-            self._sync_locked()
+            if not self._db.remote:  # a local file is cheap to ask; a server is followed by the poller
+                self._sync_locked()
             similarities, ids = self._search_locked(unit_queries, k)
             names_by_id = self._names_by_id
             # Float rounding can put a perfect match at 1.0000001.
@@ -580,6 +654,9 @@ class Gallery:
             if self._closed:
                 return
             self._closed = True
+        self._stop_polling.set()
+        if self._poller is not None:
+            self._poller.join()
         self._stop_builder()
         with self._lock:
             if self._save_pending:

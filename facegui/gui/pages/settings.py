@@ -1,13 +1,17 @@
-"""Detection, recognition, onnxruntime, camera, enrollment and attendance settings, validated and applied live."""
+"""The Settings page: detection, recognition, onnxruntime, camera, enrollment and attendance, as a form.
+
+It only shows and reads values; the settings dialog validates them and hands them to the context
+(``AppContext.apply_settings``, the one path for a change).
+"""
 from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from ..config import Settings, SettingsError
+from ...config import Settings, SettingsError
+from ..core.preferences import GuiPreferences
 
 
 def available_providers() -> list[tuple[str, str]]:
@@ -23,16 +27,9 @@ def available_providers() -> list[tuple[str, str]]:
     return choices
 
 
-class SettingsDialog(QDialog):
-    applied = Signal(object, object)
-    """(Settings, GuiPreferences), on Apply or OK once validated."""
-
-    def __init__(self, settings: Settings, prefs, parent=None):
+class SettingsPage(QWidget):
+    def __init__(self, choose_source=None, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Settings")
-        self.setObjectName("settingsDialog")
-        self.settings, self.prefs = settings, prefs
-
         self.det_size = QSpinBox()
         self.det_size.setRange(32, 4096)
         self.det_size.setSingleStep(32)
@@ -54,7 +51,7 @@ class SettingsDialog(QDialog):
         self.source = QLineEdit()
         self.source.setToolTip("Camera index (0, 1…), a video file path or a stream URL")
         browse = QPushButton("Choose…")
-        browse.clicked.connect(self._choose_source)
+        browse.clicked.connect(lambda: choose_source and choose_source(self.source))
         source_row = QHBoxLayout()
         source_row.addWidget(self.source, 1)
         source_row.addWidget(browse)
@@ -117,24 +114,13 @@ class SettingsDialog(QDialog):
         attendance.addRow(self.log_unknown)
 
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         for title, form in (("Detection and recognition (applied live)", detection),
                             ("Inference (reloads the models)", runtime), ("Camera", camera),
                             ("Enrollment quality", enrollment), ("Attendance (applied live)", attendance)):
             box = QGroupBox(title)
             box.setLayout(form)
             layout.addWidget(box)
-        self.error = QLabel()
-        self.error.setObjectName("settingsError")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #c62828")
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Apply
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._ok)
-        buttons.rejected.connect(self.reject)
-        buttons.button(QDialogButtonBox.StandardButton.Apply).clicked.connect(self.apply)
-        layout.addWidget(buttons)
-        self.load(settings, prefs)
 
     @staticmethod
     def _fraction(low, high, tip) -> QDoubleSpinBox:
@@ -169,12 +155,12 @@ class SettingsDialog(QDialog):
         self.log_unknown.setChecked(settings.log_unknown_faces)
         self.retention.setValue(settings.retention_days)
 
-    def values(self):
-        """(Settings, GuiPreferences) from the widgets; raises SettingsError when invalid."""
+    def values(self, settings: Settings, prefs: GuiPreferences) -> tuple[Settings, GuiPreferences]:
+        """``settings`` and ``prefs`` changed as the widgets say; raises SettingsError when invalid."""
         source = self.source.text().strip()
         if not source:
             raise SettingsError("the camera source cannot be empty (use 0 for the first camera)")
-        settings = self.settings.replace(
+        settings = settings.replace(
             detector_input_size=self.det_size.value(), detector_confidence=round(self.confidence.value(), 3),
             detector_nms_iou=round(self.nms_iou.value(), 3), similarity_threshold=round(self.threshold.value(), 3),
             min_face_size=self.min_face.value(), execution_provider=self.provider.currentData(),
@@ -184,28 +170,6 @@ class SettingsDialog(QDialog):
             checkin_cooldown_s=float(self.checkin_cooldown.value()),
             attendance_snapshots=self.snapshots.isChecked(), log_unknown_faces=self.log_unknown.isChecked(),
             retention_days=self.retention.value())
-        prefs = replace(self.prefs, camera_source=source, pace_video_files=self.pace.isChecked(),
+        prefs = replace(prefs, camera_source=source, pace_video_files=self.pace.isChecked(),
                         loop_video_files=self.loop.isChecked())
         return settings, prefs
-
-    def apply(self) -> bool:
-        try:
-            settings, prefs = self.values()
-        except SettingsError as exc:
-            self.error.setText(f"Not applied: {exc}")
-            return False
-        self.error.clear()
-        self.settings, self.prefs = settings, prefs
-        self.applied.emit(settings, prefs)
-        return True
-
-    def _ok(self) -> None:
-        if self.apply():
-            self.accept()
-
-    def _choose_source(self) -> None:
-        from .source_dialog import SourceDialog
-
-        dialog = SourceDialog(self.source.text(), self)
-        if dialog.exec():
-            self.source.setText(dialog.source())

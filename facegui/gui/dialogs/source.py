@@ -1,17 +1,17 @@
 """Choose the camera source: a device index, a video file or a URL."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QFileDialog, QGridLayout, QLabel,
-                               QLineEdit, QPushButton, QRadioButton, QSpinBox, QVBoxLayout)
+from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QGridLayout, QLabel, QLineEdit,
+                               QPushButton, QRadioButton, QSpinBox, QVBoxLayout)
 
-from ..engine.video import parse_source
-
-VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm *.m4v *.mpg *.mpeg);;All files (*)"
+from ...engine.video import parse_source
+from ..core.file_dialogs import VIDEO_FILTER, FileDialogs
 
 
 class SourceDialog(QDialog):
-    def __init__(self, current: str, parent=None):
+    def __init__(self, current: str, file_dialogs: FileDialogs, parent=None):
         super().__init__(parent)
+        self.file_dialogs = file_dialogs
         self.setWindowTitle("Camera source")
         self.device_radio = QRadioButton("Camera device")
         self.file_radio = QRadioButton("Video file")
@@ -69,7 +69,7 @@ class SourceDialog(QDialog):
         return self.url.text().strip()
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Video file", self.file.text(), VIDEO_FILTER)
+        path = self.file_dialogs.open_file(self, "Video file", VIDEO_FILTER)
         if path:
             self.file.setText(path)
             self.file_radio.setChecked(True)

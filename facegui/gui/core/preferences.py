@@ -1,28 +1,19 @@
-"""What the window remembers between runs, and writing engine settings back to settings.json.
+"""What the window remembers between runs that the CLI does not need.
 
-GUI-only preferences (window geometry, camera source, recent sources, video playback)
-live in ``gui.ini`` (QSettings, INI format) in the user config folder next to
-``settings.json``. The engine settings chosen in the settings dialog are merged into
-``settings.json`` so the CLI sees them too (and the next start of the window).
+GUI-only preferences (window geometry, camera source, recent sources, video playback) live in
+``gui.ini`` (QSettings, INI format) next to ``settings.json``. The engine settings are not here: they
+are ``facegui.config.Settings``, saved by ``facegui.config.save_settings``.
 """
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from ..config import SETTINGS_FILE, user_config_dir
+from ...config import user_config_dir
 
 GUI_SETTINGS_FILE = "gui.ini"
-ENGINE_KEYS = ("detector_input_size", "detector_confidence", "detector_nms_iou", "min_face_size",
-               "similarity_threshold", "execution_provider", "intra_op_threads",
-               "enroll_min_face_size", "enroll_min_sharpness",
-               "checkin_min_hits", "checkin_window", "checkin_cooldown_s", "attendance_snapshots",
-               "log_unknown_faces", "retention_days")
-"""The Settings fields the settings dialog edits, written back to settings.json."""
 MAX_RECENT = 8
 
 
@@ -81,21 +72,3 @@ class PreferenceStore:
         self.qsettings.setValue("window/geometry", geometry)
         self.qsettings.setValue("window/state", state)
         self.qsettings.sync()
-
-
-def save_engine_settings(settings, config_file: Path | None = None) -> Path:
-    """Merge the settings-dialog fields of ``settings`` into settings.json (atomically)."""
-    path = Path(config_file) if config_file is not None else user_config_dir() / SETTINGS_FILE
-    current: dict = {}
-    if path.is_file():
-        try:
-            current = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            current = {}
-    mapping = settings.to_mapping()
-    current.update({key: mapping[key] for key in ENGINE_KEYS})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    return path

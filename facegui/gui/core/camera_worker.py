@@ -30,15 +30,15 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 from PySide6.QtCore import QThread, Signal
 from PySide6.QtGui import QImage
 
-from ..engine.video import VideoSourceError, describe, open_capture, parse_source
-from ..service.live import LiveRecognizer
-from .drawing import FaceResult, annotated
+from ...engine.video import VideoSourceError, open_capture, parse_source
+from ...service.live import LiveRecognizer
+from ...service.sources import source_label
+from ..drawing import FaceResult, annotated
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +56,6 @@ class FramePacket:
     faces: list[FaceResult]
     fps: float
     """Frames processed per second over the last second or so."""
-    dropped: int
-    """Frames dropped so far (captured but never processed, or processed but not shown)."""
 
 
 @dataclass(frozen=True)
@@ -73,18 +71,6 @@ def is_file_source(source) -> bool:
     return isinstance(parsed, str) and "://" not in parsed
 
 
-def attendance_source(source) -> str:
-    """How a source is named in attendance records: as ``describe`` shows it, minus any password in a URL."""
-    text = describe(source)
-    if "://" in text:
-        parts = urlsplit(text)
-        if parts.username or parts.password:
-            host = parts.hostname or ""
-            netloc = host + (f":{parts.port}" if parts.port else "")
-            text = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-    return text
-
-
 class _LatestFrame:
     """A one-slot buffer between the reader and the inference loop."""
 
@@ -93,15 +79,12 @@ class _LatestFrame:
         self._cond = threading.Condition()
         self._frame = None
         self._ended = False
-        self.dropped = 0
 
     def put(self, frame, stop: threading.Event) -> None:
         with self._cond:
             if not self.drop:
                 while self._frame is not None and not stop.is_set():
                     self._cond.wait(0.1)
-            elif self._frame is not None:
-                self.dropped += 1
             self._frame = frame
             self._cond.notify_all()
 
@@ -173,16 +156,11 @@ class CameraWorker(QThread):
         self._display_free.set()
         self._times: deque[float] = deque(maxlen=60)
         self._index = 0
-        self._dropped_display = 0
-        self._dropped_capture = 0
 
     # -- called from the GUI thread (thread-safe) ---------------------------
     def frame_shown(self) -> None:
         """The GUI has rendered the last FramePacket; the next one may be emitted."""
         self._display_free.set()
-
-    def request_stop(self) -> None:
-        self._stop.set()
 
     def stop(self, timeout_s: float = 1.0) -> bool:
         """Stop the loop and wait for the thread; True when it has finished."""
@@ -192,14 +170,14 @@ class CameraWorker(QThread):
 
     # -- the worker thread ---------------------------------------------------
     def _state(self, state: str, message: str = "") -> None:
-        self.stateChanged.emit(SourceState(state, message or state, describe(self.source)))
+        self.stateChanged.emit(SourceState(state, message or state, source_label(self.source)))
 
     def run(self) -> None:
         backoff = self.retry_initial_s
         file_source = is_file_source(self.source)
         final = "stopped"
         while not self._stop.is_set():
-            self._state("opening", f"opening {describe(self.source)}…")
+            self._state("opening", f"opening {source_label(self.source)}…")
             try:
                 capture = self.capture_factory(self.source, open_timeout_ms=3000)
             except VideoSourceError as exc:
@@ -219,7 +197,6 @@ class CameraWorker(QThread):
             finally:
                 reader.stop_event.set()
                 reader.join(STOP_TIMEOUT_S / 3)
-            self._dropped_capture += slot.dropped
             if outcome == "stopped":
                 break
             if outcome == "error":
@@ -228,7 +205,7 @@ class CameraWorker(QThread):
             if outcome == "stalled":
                 # The reader may be stuck in read() for ever: it is a daemon and releases the capture if it returns.
                 backoff = self.retry_initial_s if frames else backoff
-                self._state("retrying", f"no frames from {describe(self.source)} for "
+                self._state("retrying", f"no frames from {source_label(self.source)} for "
                                         f"{self.stall_timeout_s:g} s, retrying in {backoff:.0f} s")
                 if self._stop.wait(backoff):
                     break
@@ -242,12 +219,12 @@ class CameraWorker(QThread):
             if frames:
                 backoff = self.retry_initial_s
             what = "stopped delivering frames" if frames else "gives no frames"
-            self._state("retrying", f"{describe(self.source)} {what}; reconnecting in {backoff:.0f} s")
+            self._state("retrying", f"{source_label(self.source)} {what}; reconnecting in {backoff:.0f} s")
             if self._stop.wait(backoff):
                 break
             backoff = min(backoff * 2, self.retry_max_s)
         if final == "ended":
-            self._state("ended", f"end of {describe(self.source)}")
+            self._state("ended", f"end of {source_label(self.source)}")
         elif final == "stopped":
             self._state("stopped", "camera stopped")
 
@@ -255,7 +232,7 @@ class CameraWorker(QThread):
         frames = 0
         announced = False
         # A fresh tracker each time the stream (re)opens: boxes of before a reconnect or a loop mean nothing.
-        live = LiveRecognizer(self.recognizer, self.attendance, attendance_source(self.source))
+        live = LiveRecognizer(self.recognizer, self.attendance, source_label(self.source))
         last_frame_at = time.monotonic()  # from the open: a source that never gives a frame stalls too
         while not self._stop.is_set():
             frame, ended = slot.take(0.1)
@@ -267,7 +244,7 @@ class CameraWorker(QThread):
                 continue
             last_frame_at = time.monotonic()
             if not announced:
-                self._state("streaming", f"streaming {describe(self.source)}")
+                self._state("streaming", f"streaming {source_label(self.source)}")
                 announced = True
             try:
                 tracked, events = live.process(frame)
@@ -285,10 +262,8 @@ class CameraWorker(QThread):
                 self._times.popleft()
             fps = (len(self._times) - 1) / (now - self._times[0]) if len(self._times) > 1 else 0.0
             if not self._display_free.is_set():
-                self._dropped_display += 1
                 continue
             self._display_free.clear()
-            packet = FramePacket(self._index, annotated(frame, faces), frame, faces, fps,
-                                 self._dropped_display + self._dropped_capture + slot.dropped)
+            packet = FramePacket(self._index, annotated(frame, faces), frame, faces, fps)
             self.frameReady.emit(packet)
         return "stopped", frames

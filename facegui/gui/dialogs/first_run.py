@@ -13,10 +13,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QLabel, QMessageBox, QProgressBar,
                                QPushButton, QVBoxLayout)
 
-from ..config import Settings
-from ..modelstore import DETECTOR, EMBEDDER, MODELS, ModelStore
-from ..service import install_models
-from .tasks import TaskRunner
+from ...config import Settings
+from ...modelstore import DETECTOR, EMBEDDER, MODELS, ModelStore
+from ...service import install_models
+from ..core.tasks import TaskRunner
 
 MODEL_FILTER = "Model files (*.pth *.onnx);;All files (*)"
 ROLE_NAMES = {DETECTOR: "face detector (RetinaFace)", EMBEDDER: "face embedder (ArcFace)"}

@@ -1,17 +1,18 @@
-"""Drop-to-identify: name every face in dropped images, show the annotated results."""
+"""Identify photos: name every face in chosen or dropped images, and show the annotated results."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QSizePolicy,
                                QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from ..engine import ImageError
-from ..engine.imageio import IMAGE_SUFFIXES, list_images
-from .drawing import FaceResult, annotated
+from ...engine import ImageError
+from ...service.inputs import expand_image_paths
+from ..core.context import AppContext
+from ..drawing import FaceResult, annotated
 
 
 @dataclass(frozen=True)
@@ -26,22 +27,10 @@ class IdentifyResult:
         return [f.name for f in sorted(self.faces, key=lambda f: f.bbox[0])]
 
 
-def expand_paths(paths) -> list[Path]:
-    """Files as given (a non-image is reported later); folders become the images in them."""
-    result: list[Path] = []
-    for item in paths:
-        path = Path(item)
-        if path.is_dir():
-            result.extend(p for p in list_images(path) if p.suffix.lower() in IMAGE_SUFFIXES)
-        else:
-            result.append(path)
-    return result
-
-
 def identify_paths(recognizer, paths, report=lambda result: None) -> list[IdentifyResult]:
     """Runs in a worker: every face of every image; bad files become error results."""
     results = []
-    expanded = expand_paths(paths)
+    expanded = expand_image_paths(paths)
     if not expanded:
         results.append(IdentifyResult(Path(str(paths[0]) if paths else "."), error="no images found"))
     for path in expanded:
@@ -162,3 +151,44 @@ class IdentifyResultsDialog(QDialog):
                 name.setForeground(QColor(200, 30, 30))
             self.table.setItem(i, 0, name)
             self.table.setItem(i, 1, QTableWidgetItem(f"{face.similarity:.3f}"))
+
+
+class Identifier(QObject):
+    """Runs identification on the context's pool and shows the results in one reused dialog."""
+
+    finished = Signal(object)
+    """list[IdentifyResult] of one drop or "Identify photos" action."""
+
+    def __init__(self, context: AppContext, parent_window: QWidget):
+        super().__init__(parent_window)
+        self.context, self.parent_window = context, parent_window
+        self.results_dialog: IdentifyResultsDialog | None = None
+
+    def choose_files(self) -> None:
+        paths = self.context.file_dialogs.open_files(self.parent_window, "Identify photos")
+        if paths:
+            self.identify_files(paths)
+
+    def identify_files(self, paths) -> None:
+        if self.results_dialog is None:
+            self.results_dialog = IdentifyResultsDialog(self.parent_window)
+        dialog = self.results_dialog
+        dialog.clear()
+        dialog.setWindowTitle(f"Identification results — {len(paths)} item(s)")
+        dialog.show()
+        dialog.raise_()
+        self.context.notice.emit("Identifying…", 0)
+
+        def done(results):
+            failed = sum(1 for r in results if r.error)
+            faces = sum(len(r.faces) for r in results)
+            self.context.notice.emit(f"Identified {faces} face(s) in {len(results) - failed} image(s)"
+                                     + (f"; {failed} file(s) could not be read" if failed else ""), 8000)
+            self.finished.emit(results)
+
+        def failed(message):
+            self.context.problem.emit("Identify photos", message)
+            self.finished.emit([])
+
+        self.context.tasks.start(identify_paths, self.context.recognizer, list(paths),
+                                 on_progress=dialog.add_result, on_done=done, on_failed=failed)

@@ -1,0 +1,56 @@
+"""Every file dialog of the window, in one place, behind one rule.
+
+Qt's file dialog is a small file manager: its right-click menu renames and deletes files anywhere the
+user may write. So in kiosk mode no file dialog opens at all (the admin leaves kiosk mode first), and
+outside it the dialogs are read-only (no rename, delete or new folder).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from ...engine.imageio import IMAGE_SUFFIXES
+
+IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)) + ");;All files (*)"
+VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm *.m4v *.mpg *.mpeg);;All files (*)"
+NOT_IN_KIOSK = "Not available in kiosk mode: leave kiosk mode first"
+_READ_ONLY = QFileDialog.Option.ReadOnly
+
+
+class FileDialogs:
+    """Asks ``in_kiosk()`` before each dialog; a refused dialog returns nothing and says why via ``notify``."""
+
+    def __init__(self, in_kiosk, notify=lambda _message: None):
+        self.in_kiosk = in_kiosk
+        self.notify = notify
+
+    def _allowed(self) -> bool:
+        if self.in_kiosk():
+            self.notify(NOT_IN_KIOSK)
+            return False
+        return True
+
+    def open_files(self, parent: QWidget, title: str, file_filter: str = IMAGE_FILTER) -> list[str]:
+        if not self._allowed():
+            return []
+        paths, _ = QFileDialog.getOpenFileNames(parent, title, "", file_filter, options=_READ_ONLY)
+        return paths
+
+    def open_file(self, parent: QWidget, title: str, file_filter: str) -> str:
+        if not self._allowed():
+            return ""
+        path, _ = QFileDialog.getOpenFileName(parent, title, "", file_filter, options=_READ_ONLY)
+        return path
+
+    def save_file(self, parent: QWidget, title: str, suggested: str, file_filter: str) -> str:
+        if not self._allowed():
+            return ""
+        path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter, options=_READ_ONLY)
+        return path
+
+    def folder(self, parent: QWidget, title: str, start: Path | None = None) -> str:
+        if not self._allowed():
+            return ""
+        return QFileDialog.getExistingDirectory(parent, title, str(start or Path.home()),
+                                                QFileDialog.Option.ShowDirsOnly | _READ_ONLY)

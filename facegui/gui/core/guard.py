@@ -1,0 +1,71 @@
+"""The admin PIN in the window: ``Guard``, plain logic with no dialog of its own (``dialogs/pin.py`` has them).
+
+``Guard.allow(action)`` is asked before every guarded action. With no PIN set it says yes without asking;
+otherwise it asks for the PIN through ``prompt`` (a callable: label → PIN text, or None when cancelled) and
+checks it with ``AdminLock.check``; a refusal reaches the user through ``notify`` as "Wrong PIN" or, when
+rate-limited, "Too many wrong PINs; try again in N s". Tests replace ``prompt`` and ``notify``; the window
+uses ``ask_pin`` (a password dialog) and a message box.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from ...service.admin_lock import GUARDED_ACTIONS, AdminLock, AdminLockError, Verdict
+
+WRONG_PIN = "Wrong PIN"
+
+
+def refusal_message(verdict: Verdict) -> str:
+    if verdict.retry_after_s > 0:
+        return f"Too many wrong PINs; try again in {math.ceil(verdict.retry_after_s)} s"
+    return WRONG_PIN
+
+
+class Guard:
+    """Decides whether a guarded action may run; asks for the PIN only when one is set."""
+
+    def __init__(self, lock: AdminLock, prompt: Callable[[str], str | None] | None = None,
+                 notify: Callable[[str], None] | None = None):
+        self.lock = lock
+        self.prompt = prompt or (lambda _label: None)
+        self.notify = notify or (lambda _message: None)
+        self.last_message = ""
+
+    @property
+    def enabled(self) -> bool:
+        return self.lock.enabled
+
+    def allow(self, action: str) -> bool:
+        if not self.lock.enabled:
+            return True
+        pin = self.prompt(GUARDED_ACTIONS.get(action, action))
+        if pin is None:  # cancelled: refused, without a message
+            return False
+        verdict = self.lock.check(pin)
+        if verdict.allowed:
+            return True
+        self._refuse(refusal_message(verdict))
+        return False
+
+    def _refuse(self, message: str) -> None:
+        self.last_message = message
+        self.notify(message)
+
+    def change_pin(self, current: str | None, new: str, repeat: str, clear: bool = False) -> str:
+        """Set, change or clear the PIN; returns what happened, raises AdminLockError with a message to show."""
+        if self.lock.enabled:
+            verdict = self.lock.check(current or "")
+            if not verdict.allowed:
+                message = refusal_message(verdict)
+                self.last_message = message
+                raise AdminLockError(message)
+            if clear:
+                self.lock.clear_pin(current or "")
+                return "Admin PIN cleared: every action is open to anyone at this computer"
+        elif clear:
+            return "No admin PIN is set"
+        if new != repeat:
+            raise AdminLockError("The two new PINs differ")
+        self.lock.set_pin(new, current)
+        return "Admin PIN set"

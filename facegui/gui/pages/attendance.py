@@ -1,0 +1,167 @@
+"""The Attendance page: everyone enrolled, present or absent today, with first and last seen.
+
+``TodayRoster`` (plain Python) merges the database's roster with check-ins as the camera reports
+them; the roster is read on the context's pool, coalesced, after each check-in, each change of the
+people, and once a minute (the day may change; another station may check people in).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ...service.types import DayRecord
+from ..core.context import AppContext
+from ..core.tasks import CoalescedTask
+from ..widgets.tables import ABSENT_COLOUR, PRESENT_COLOUR, clock_text, read_only_table, table_item
+
+VIEW_HISTORY = "view the attendance history"
+"""The PIN prompt's words when the history is asked for in kiosk mode."""
+REFRESH_MS = 60_000
+"""The roster is re-read this often (check-ins update it at once)."""
+
+
+class TodayRoster:
+    """Everyone enrolled, present or absent today: the database's roster plus live check-ins."""
+
+    def __init__(self, day: date | None = None):
+        self.day = day or date.today()
+        self.records: dict[str, DayRecord] = {}
+
+    def set_records(self, day: date, records: list[DayRecord]) -> None:
+        self.day = day
+        self.records = {r.name: r for r in records}
+
+    def apply_event(self, event) -> bool:
+        """Mark a check-in (an AttendanceEvent) at once, before the next roster read; False if of another day."""
+        if event.at.date() != self.day:
+            return False
+        held = self.records.get(event.name)
+        if held is None:  # enrolled after the last roster read
+            held = DayRecord(self.day, event.name, False, None, None, 0, 0)
+        first = held.first_seen if held.first_seen is not None and held.first_seen <= event.at else event.at
+        last = held.last_seen if held.last_seen is not None and held.last_seen >= event.at else event.at
+        self.records[event.name] = replace(held, present=True, first_seen=first, last_seen=last,
+                                           events=held.events + 1)
+        return True
+
+    def rows(self) -> list[DayRecord]:
+        return sorted(self.records.values(), key=lambda r: (r.name.casefold(), r.name))
+
+    @property
+    def present_count(self) -> int:
+        return sum(1 for r in self.records.values() if r.present)
+
+
+class TodayPage(QWidget):
+    """Name, present/absent, first and last seen of everyone enrolled, for today; the way to the history."""
+
+    refreshed = Signal()
+    """The roster was read again from the database."""
+    checkedIn = Signal(object)
+    """AttendanceEvent of a check-in the camera reported, once the table shows it."""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        self.history_dialog = None
+        self.roster = TodayRoster()
+        self.summary = QLabel()
+        self.summary.setObjectName("todaySummary")
+        self.table = read_only_table(["Name", "Status", "First seen", "Last seen"], "todayTable")
+        # The times are short and fixed-width: a narrow dock gives any lack of room to the names.
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        history = QPushButton("History…")
+        history.clicked.connect(self.open_history)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(history)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        self._render()
+        self._refresh = CoalescedTask(context.tasks, lambda: (context.attendance.today(), context.attendance.roster()),
+                                      lambda result: self.set_roster(*result))
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
+        context.peopleChanged.connect(self.refresh)
+        context.dataResetting.connect(self._stop)
+        context.dataReset.connect(self._resume)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self._refresh.request()
+
+    def _stop(self) -> None:
+        """The attendance data is about to close: no more reads; the history dialog goes."""
+        self.timer.stop()
+        self._refresh.stop()
+        if self.history_dialog is not None:
+            self.history_dialog.close()
+            self.history_dialog.deleteLater()
+            self.history_dialog = None
+
+    def _resume(self) -> None:
+        # The same refresher: one still in flight is followed by a run on the new data.
+        self._refresh.resume()
+        self.timer.start()
+        self.refresh()
+
+    def show_check_in(self, event) -> None:
+        self.apply_event(event)
+        self.context.notice.emit(f"Checked in: {event.name} at {event.at.strftime('%H:%M:%S')}", 8000)
+        self.refresh()  # sightings and anything else the database knows
+        self.checkedIn.emit(event)
+
+    def open_history(self):
+        """The history dialog (viewing is free, except at a kiosk: who was present is not for passers-by)."""
+        from ..dialogs.history import HistoryDialog
+
+        if self.context.kiosk and not self.context.guard.allow(VIEW_HISTORY):
+            return None
+        if self.history_dialog is None:
+            names = [p.name for p in self.context.recognizer.gallery.people()]
+            self.history_dialog = HistoryDialog(self.context, names, self.window())
+        else:
+            self.history_dialog.refresh()
+        self.history_dialog.show()
+        self.history_dialog.raise_()
+        return self.history_dialog
+
+    def stop(self) -> None:
+        self._stop()
+
+    def set_roster(self, day: date, records: list[DayRecord]) -> None:
+        self.roster.set_records(day, records)
+        self._render()
+        self.refreshed.emit()
+
+    def apply_event(self, event) -> None:
+        if self.roster.apply_event(event):
+            self._render()
+
+    def row_of(self, name: str) -> dict[str, str] | None:
+        """The cells of a person's row, by column title (tests and screenshots read them)."""
+        headers = [self.table.horizontalHeaderItem(c).text() for c in range(self.table.columnCount())]
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, 0).text() == name:
+                return {h: self.table.item(row, c).text() for c, h in enumerate(headers)}
+        return None
+
+    def _render(self) -> None:
+        rows = self.roster.rows()
+        self.table.setRowCount(len(rows))
+        for i, record in enumerate(rows):
+            colour = PRESENT_COLOUR if record.present else ABSENT_COLOUR
+            self.table.setItem(i, 0, table_item(record.name))
+            self.table.setItem(i, 1, table_item(record.status, colour))
+            self.table.setItem(i, 2, table_item(clock_text(record.first_seen)))
+            self.table.setItem(i, 3, table_item(clock_text(record.last_seen)))
+        self.summary.setText(f"<b>{self.roster.day.strftime('%A %d %B')}</b>: "
+                             f"{self.roster.present_count} of {len(rows)} present")

@@ -1,0 +1,147 @@
+"""The People page: everyone enrolled, with a thumbnail and the number of photos; enroll and remove."""
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
+                               QVBoxLayout, QWidget)
+
+from ..core.context import AppContext
+from ..core.thumbnails import make_missing_thumbnails
+
+
+class PeoplePage(QWidget):
+    """Everyone enrolled (thumbnail, name, photos); enrolling and removing go through the admin PIN."""
+
+    refreshed = Signal()
+    """The list shows the gallery's people again (after any change of them)."""
+
+    def __init__(self, context: AppContext, frame_provider=lambda: None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        self.thumbnails = context.thumbnails
+        self.frame_provider = frame_provider
+        """The raw frame the live view shows now, or None (the enrollment dialog's "capture")."""
+        self.enroll_dialog = None
+        self._thumbnails_tried: set[str] = set()
+        self.title = QLabel("<b>Enrolled people</b>")
+        self.list = QListWidget()
+        self.list.setObjectName("peopleList")
+        self.list.setIconSize(QSize(48, 48))
+        self.list.setUniformItemSizes(True)
+        self.enroll_button = QPushButton("Enroll…")
+        self.remove_button = QPushButton("Remove…")
+        self.remove_button.setEnabled(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.enroll_button)
+        buttons.addWidget(self.remove_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(buttons)
+        self.enroll_button.clicked.connect(self.open_enroll_dialog)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.list.currentItemChanged.connect(lambda item, _prev: self.remove_button.setEnabled(item is not None))
+        context.peopleChanged.connect(self.refresh)
+        context.dataReset.connect(self._data_reset)
+        self.refresh()
+
+    def set_people(self, people) -> None:
+        selected = self.selected_name()
+        self.list.clear()
+        for person in people:
+            photos = "photo" if person.embedding_count == 1 else "photos"
+            item = QListWidgetItem(self.thumbnails.icon(person.name), f"{person.name}\n{person.embedding_count} {photos}")
+            item.setData(Qt.ItemDataRole.UserRole, person.name)
+            item.setToolTip(f"{person.name}: {person.embedding_count} {photos}, first enrolled "
+                            f"{person.first_enrolled_at or '?'}")
+            self.list.addItem(item)
+            if person.name == selected:
+                self.list.setCurrentItem(item)
+        self.title.setText(f"<b>Enrolled people</b> ({len(people)})")
+
+    def refresh_icons(self, names) -> None:
+        """Reload the thumbnails of ``names`` (made after the list was filled)."""
+        wanted = set(names)
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            name = item.data(Qt.ItemDataRole.UserRole)
+            if name in wanted:
+                item.setIcon(self.thumbnails.icon(name))
+
+    def names(self) -> list[str]:
+        return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())]
+
+    def selected_name(self) -> str | None:
+        item = self.list.currentItem()
+        return None if item is None else item.data(Qt.ItemDataRole.UserRole)
+
+    def remove_selected(self) -> None:
+        name = self.selected_name()
+        if name is None:
+            return
+        answer = QMessageBox.question(
+            self, "Remove person",
+            f"Remove {name} and all their enrolled photos?\nTheir attendance history (check-ins, sightings and "
+            "snapshots) is deleted too.\nThis cannot be undone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.remove_person(name)
+
+    def refresh(self) -> None:
+        people = self.context.recognizer.gallery.people()
+        self.set_people(people)
+        self._make_missing_thumbnails([p.name for p in people])
+        self.refreshed.emit()
+
+    def _make_missing_thumbnails(self, names) -> None:
+        """People enrolled with the CLI have no thumbnail yet: make them from their photos, off the GUI thread."""
+        missing = [n for n in names if n not in self._thumbnails_tried and not self.thumbnails.has(n)]
+        if not missing:
+            return
+        self._thumbnails_tried.update(missing)  # once per session: a photo that is gone stays gone
+        self.context.tasks.start(make_missing_thumbnails, self.context.workspace, self.thumbnails, missing,
+                                 on_done=self.refresh_icons)
+
+    def _data_reset(self) -> None:
+        self.close_enroll_dialog()
+        self._thumbnails_tried.clear()
+        self.refresh()
+
+    def remove_person(self, name: str) -> None:
+        """Confirmed already; through the attendance service, so check-ins, sightings and snapshots go too."""
+        if not self.context.guard.allow("remove"):
+            return
+
+        def remove():
+            removed = self.context.attendance.remove_person(name)
+            self.thumbnails.remove(name)
+            return removed
+
+        def done(removed):
+            self.context.notice.emit(f"Removed {name} ({removed} photos)", 5000)
+            self.context.peopleChanged.emit()
+
+        self.context.tasks.start(remove, on_done=done,
+                                 on_failed=lambda message: self.context.problem.emit("Remove person", message))
+
+    def open_enroll_dialog(self) -> None:
+        from ..dialogs.enroll import EnrollDialog
+
+        if self.enroll_dialog is not None and self.enroll_dialog.isVisible():
+            self.enroll_dialog.raise_()
+            self.enroll_dialog.activateWindow()
+            return
+        if not self.context.guard.allow("enroll"):
+            return
+        dialog = EnrollDialog(self.context, names=self.names(), frame_provider=self.frame_provider,
+                              parent=self.window())
+        dialog.enrolled.connect(lambda _report: self.context.peopleChanged.emit())
+        self.enroll_dialog = dialog
+        dialog.show()
+
+    def close_enroll_dialog(self) -> None:
+        if self.enroll_dialog is not None:
+            self.enroll_dialog.close()
+            self.enroll_dialog.deleteLater()
+            self.enroll_dialog = None

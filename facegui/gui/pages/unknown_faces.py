@@ -1,0 +1,189 @@
+"""The Unknown faces page: faces nobody matched, newest first, to enroll in one step or dismiss."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QPushButton,
+                               QVBoxLayout, QWidget)
+
+from ...service.types import normalize_person_name
+from ..core.context import AppContext
+from ..core.tasks import CoalescedTask
+
+REFRESH_MS = 60_000
+"""The list is re-read this often (faces the camera logs update it at once)."""
+UNKNOWN_LIST_LIMIT = 200
+"""The review list shows this many of the newest unknown faces (90 days of them can be thousands)."""
+
+
+@dataclass(frozen=True)
+class UnknownEntry:
+    """An unknown face as the review list shows it (no embedding)."""
+
+    id: int
+    at: datetime
+    source: str
+    similarity: float
+    snapshot: Path | None
+    image: QImage | None
+    """The snapshot decoded off the GUI thread (QImage is safe there), or None."""
+
+
+def load_unknown_entries(attendance, limit: int = UNKNOWN_LIST_LIMIT) -> list[UnknownEntry]:
+    """Runs in a pool thread: the newest unknown faces with their snapshots decoded."""
+    entries = []
+    for record in attendance.unknown_faces()[:limit]:
+        image = None
+        if record.snapshot is not None and record.snapshot.is_file():
+            loaded = QImage(str(record.snapshot))
+            image = None if loaded.isNull() else loaded
+        entries.append(UnknownEntry(record.id, record.at, record.source, record.similarity, record.snapshot, image))
+    return entries
+
+
+class UnknownFacesPage(QWidget):
+    """Faces nobody matched, newest first: "Enroll as…" (one step) or "Dismiss", each behind the admin PIN."""
+
+    refreshed = Signal()
+    countChanged = Signal(int)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        self.entries: list[UnknownEntry] = []
+        self.names: list[str] = []
+        self.hint = QLabel()
+        self.hint.setObjectName("unknownHint")
+        self.hint.setWordWrap(True)
+        self.list = QListWidget()
+        self.list.setObjectName("unknownList")
+        self.list.setIconSize(QSize(56, 56))
+        self.enroll_button = QPushButton("Enroll as…")
+        self.dismiss_button = QPushButton("Dismiss")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.enroll_button)
+        buttons.addWidget(self.dismiss_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(buttons)
+        self.enroll_button.clicked.connect(self.enroll_selected)
+        self.dismiss_button.clicked.connect(self.dismiss_selected)
+        self.list.currentRowChanged.connect(lambda _row: self._update_buttons())
+        self.set_logging(context.settings.log_unknown_faces)
+        self._refresh = CoalescedTask(context.tasks, lambda: load_unknown_entries(context.attendance),
+                                      self._show)
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
+        context.unknownFaceLogged.connect(lambda _face: self.refresh())
+        context.settingsChanged.connect(lambda settings: self.set_logging(settings.log_unknown_faces))
+        context.peopleChanged.connect(self._people_changed)
+        context.dataResetting.connect(self.stop)
+        context.dataReset.connect(self._resume)
+        self._people_changed()
+        self.refresh()
+
+    def refresh(self) -> None:
+        self._refresh.request()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self._refresh.stop()
+
+    def _resume(self) -> None:
+        self._refresh.resume()
+        self.timer.start()
+        self.refresh()
+
+    def _people_changed(self) -> None:
+        self.names = [p.name for p in self.context.recognizer.gallery.people()]
+        self.refresh()
+
+    def _show(self, entries: list[UnknownEntry]) -> None:
+        self.set_entries(entries)
+        self.countChanged.emit(len(entries))
+        self.refreshed.emit()
+
+    def set_logging(self, enabled: bool) -> None:
+        self.logging = enabled
+        self.hint.setText("Faces nobody matches are logged here for review." if enabled else
+                          "Logging of unknown faces is off: turn on “Log unknown faces” in Settings.")
+        self._update_buttons()
+
+    def set_entries(self, entries: list[UnknownEntry]) -> None:
+        selected = self.selected()
+        self.entries = list(entries)
+        self.list.clear()
+        for entry in self.entries:
+            pixmap = QPixmap.fromImage(entry.image) if entry.image is not None else QPixmap()
+            text = f"{entry.at.strftime('%Y-%m-%d %H:%M:%S')}\nbest match {entry.similarity:.2f} · {entry.source}"
+            item = QListWidgetItem(QIcon(pixmap), text)
+            item.setData(Qt.ItemDataRole.UserRole, entry.id)
+            self.list.addItem(item)
+            if selected is not None and entry.id == selected.id:
+                self.list.setCurrentItem(item)
+        if self.list.currentRow() < 0 and self.entries:
+            self.list.setCurrentRow(0)
+        self._update_buttons()
+
+    def selected(self) -> UnknownEntry | None:
+        row = self.list.currentRow()
+        return self.entries[row] if 0 <= row < len(self.entries) else None
+
+    def _update_buttons(self) -> None:
+        has = self.selected() is not None
+        self.enroll_button.setEnabled(has)
+        self.dismiss_button.setEnabled(has)
+
+    def enroll_selected(self) -> None:
+        entry = self.selected()
+        if entry is None:
+            return
+        name, ok = QInputDialog.getItem(self, "Enroll as", "Name of this person (new, or someone enrolled):",
+                                        [""] + sorted(self.names, key=str.casefold), 0, True)
+        if ok and name.strip():
+            self.enroll_unknown(entry.id, name.strip())
+
+    def dismiss_selected(self) -> None:
+        entry = self.selected()
+        if entry is not None:
+            self.dismiss_unknown(entry.id)
+
+    def enroll_unknown(self, unknown_id: int, name: str) -> None:
+        """One step: the logged face's embedding joins the gallery under ``name`` (off the GUI thread)."""
+        if not self.context.guard.allow("enroll"):
+            return
+        entry = next((e for e in self.entries if e.id == unknown_id), None)
+        context = self.context
+
+        def enroll():
+            person = normalize_person_name(name)
+            # Read the snapshot before enroll_unknown deletes it: it becomes the thumbnail of a new person.
+            chip = cv2.imread(str(entry.snapshot)) if entry is not None and entry.snapshot is not None else None
+            context.attendance.enroll_unknown(unknown_id, person)
+            if chip is not None and not context.thumbnails.has(person):
+                context.thumbnails.save(person, chip)
+            return person
+
+        def done(person):
+            context.notice.emit(f"Enrolled the unknown face as {person}", 5000)
+            context.peopleChanged.emit()
+
+        context.tasks.start(enroll, on_done=done,
+                            on_failed=lambda message: context.problem.emit("Enroll unknown face", message))
+
+    def dismiss_unknown(self, unknown_id: int) -> None:
+        if not self.context.guard.allow("remove"):
+            return
+        self.context.tasks.start(self.context.attendance.dismiss_unknown, unknown_id,
+                                 on_done=lambda _deleted: self.refresh(),
+                                 on_failed=lambda message: self.context.problem.emit("Dismiss unknown face", message))

@@ -1,0 +1,32 @@
+"""A dock panel that can be locked in place: no close button, no floating, no moving, and no way to close it."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDockWidget, QWidget
+
+MOVABLE = (QDockWidget.DockWidgetFeature.DockWidgetClosable | QDockWidget.DockWidgetFeature.DockWidgetMovable
+           | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+
+
+class PanelDock(QDockWidget):
+    def __init__(self, title: str, name: str, widget: QWidget, parent: QWidget | None = None):
+        super().__init__(title, parent)
+        self.setObjectName(name)
+        self.setWidget(widget)
+        self.setMinimumWidth(340)
+        self.locked = False
+
+    def set_locked(self, locked: bool) -> None:
+        """Locked: the × and float buttons go, the panel stays where it is, and its menu toggle is disabled."""
+        self.locked = locked
+        if locked and self.isFloating():
+            self.setFloating(False)
+        self.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures if locked else MOVABLE)
+        self.toggleViewAction().setEnabled(not locked)
+        if locked:
+            self.show()
+
+    def closeEvent(self, event) -> None:
+        if self.locked:  # whatever asked (a shortcut, a stray button, the window manager): the panel stays
+            event.ignore()
+            return
+        super().closeEvent(event)

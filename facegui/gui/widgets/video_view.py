@@ -1,0 +1,51 @@
+"""The live picture: the newest annotated frame scaled to fit, or a message when there is none."""
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QWidget
+
+
+class VideoView(QWidget):
+    """Paints the newest annotated frame scaled to fit, or a message when there is none."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("videoView")
+        self.setMinimumSize(480, 270)
+        self.image: QImage | None = None
+        self.message = "Camera stopped — press F5 to start"
+        self.message_is_error = False
+
+    def set_frame(self, image: QImage) -> None:
+        self.image = image
+        self.message = ""
+        self.update()
+
+    def set_message(self, text: str, error: bool = False, keep_frame: bool = False) -> None:
+        self.message, self.message_is_error = text, error
+        if not keep_frame:
+            self.image = None
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(800, 450)
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(24, 24, 24))
+        if self.image is not None and not self.image.isNull():
+            size = self.image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            x, y = (self.width() - size.width()) / 2, (self.height() - size.height()) / 2
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(QRectF(x, y, size.width(), size.height()), self.image)
+        if self.message:
+            font = painter.font()
+            font.setPointSizeF(font.pointSizeF() * 1.3)
+            painter.setFont(font)
+            rect = self.rect().adjusted(20, 20, -20, -20)
+            bounds = painter.boundingRect(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
+            painter.fillRect(bounds.adjusted(-12, -8, 12, 8), QColor(0, 0, 0, 170))
+            painter.setPen(QColor(255, 120, 110) if self.message_is_error else QColor(230, 230, 230))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
+        painter.end()

@@ -1,0 +1,212 @@
+"""The shared PostgreSQL database: schema versions, stations following each other, the offline outbox.
+
+Every test here runs against a real throwaway server (tests/postgres_server.py).
+"""
+from __future__ import annotations
+
+import sqlite3
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import psycopg
+import pytest
+
+from facegui.config import Settings, SettingsError
+from facegui.storage import (
+    DATABASE_FILE_NAME,
+    SCHEMA_VERSION,
+    AttendanceStore,
+    DatabaseUnavailable,
+    FaceDatabase,
+    Gallery,
+    NewEvent,
+    SchemaVersionError,
+    redact_url,
+)
+from facegui.storage.outbox import Batch, QueuedEvent
+from facegui.storage.schema import MIGRATIONS
+
+from .postgres_server import shared_server
+
+pytestmark = pytest.mark.postgres
+
+MODEL = "arcface:test"
+DIM = 32
+T0 = datetime.combine(date.today(), datetime.min.time()).replace(hour=9).astimezone()
+SYNC_DEADLINE_S = 2.0
+
+
+def unit(seed: int) -> np.ndarray:
+    vector = np.random.default_rng(seed).standard_normal(DIM).astype(np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+@pytest.fixture
+def server():
+    return shared_server()
+
+
+@pytest.fixture
+def url(server) -> str:
+    return server.create_database()
+
+
+def wait_until(condition, deadline_s: float) -> float:
+    """Seconds until ``condition()`` held; fails the test after ``deadline_s``."""
+    started = time.perf_counter()
+    while not condition():
+        if time.perf_counter() - started > deadline_s:
+            pytest.fail(f"not within {deadline_s} s")
+        time.sleep(0.02)
+    return time.perf_counter() - started
+
+
+def top_name(gallery: Gallery, vector: np.ndarray) -> str | None:
+    (row,) = gallery.search(vector)
+    return row[0].name if row else None
+
+
+# -- schema ---------------------------------------------------------------------------------------
+
+def test_a_fresh_database_gets_the_current_schema_and_a_newer_one_is_refused(url: str) -> None:
+    with FaceDatabase(url) as db:
+        assert db.dialect == "postgresql" and db.remote
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert conn.execute("SELECT version FROM facegui_schema").fetchone()[0] == SCHEMA_VERSION
+        conn.execute("UPDATE facegui_schema SET version = 99")
+    with pytest.raises(SchemaVersionError, match="schema version 99; this facegui understands up to") as raised:
+        FaceDatabase(url)
+    assert "\n" not in str(raised.value)
+
+
+def test_two_stations_creating_the_schema_at_once_do_not_collide(url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        for db in pool.map(lambda _: FaceDatabase(url), range(4)):
+            db.close()
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM facegui_schema").fetchone()[0] == 1
+
+
+def test_an_older_sqlite_database_is_upgraded_keeping_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / DATABASE_FILE_NAME
+    raw = sqlite3.connect(path)
+    raw.executescript(MIGRATIONS["sqlite"][1] + MIGRATIONS["sqlite"][2])
+    raw.execute("INSERT INTO people (name, created_at) VALUES ('ada', '2024-01-01T00:00:00+00:00')")
+    raw.execute("INSERT INTO attendance_events (person_id, day, at, at_utc, source, similarity) "
+                "VALUES (1, '2024-01-01', '2024-01-01T09:00:00+00:00', 1704099600, 'camera', 0.7)")
+    raw.execute("PRAGMA user_version = 2")
+    raw.commit()
+    raw.close()
+
+    with AttendanceStore(tmp_path) as store:
+        (event,) = store.events(date(2024, 1, 1), date(2024, 1, 1))
+        assert event.name == "ada" and event.uid and event.station == ""
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    raw.close()
+
+
+# -- settings and connection security ----------------------------------------------------------------
+
+@pytest.mark.parametrize("bad", ["postgresql://facegui:secret@db/school", "postgresql://db/school?password=secret"])
+def test_a_password_in_the_database_url_is_refused_without_echoing_it(bad: str) -> None:
+    with pytest.raises(SettingsError, match="PGPASSWORD") as raised:
+        Settings(database_url=bad)
+    assert "secret" not in str(raised.value)
+    assert "secret" not in redact_url(bad)
+
+
+def test_a_server_that_cannot_be_reached_is_one_clear_error() -> None:
+    with pytest.raises(DatabaseUnavailable, match="cannot be reached") as raised:
+        FaceDatabase("postgresql://nobody@127.0.0.1:1/none")
+    assert "\n" not in str(raised.value)
+
+
+# -- search stays local; stations follow the change log -------------------------------------------------
+
+def test_an_enrollment_at_one_station_is_recognised_at_another_within_2_s(tmp_path: Path, url: str) -> None:
+    with Gallery(tmp_path / "a", MODEL, DIM, database_url=url) as station_a, \
+            Gallery(tmp_path / "b", MODEL, DIM, database_url=url) as station_b:
+        station_a.enroll("ada", unit(1))
+        wait_until(lambda: top_name(station_b, unit(1)) == "ada", SYNC_DEADLINE_S)
+        station_a.remove("ada")
+        wait_until(lambda: top_name(station_b, unit(1)) is None, SYNC_DEADLINE_S)
+
+
+def test_catching_up_reads_only_what_changed(tmp_path: Path, url: str) -> None:
+    with Gallery(tmp_path / "a", MODEL, DIM, database_url=url) as station_a:
+        for i in range(20):
+            station_a.enroll(f"p{i}", unit(i))
+        with FaceDatabase(url) as db:
+            revision = db.revision(MODEL)
+            station_a.enroll("newcomer", unit(100))
+            station_a.remove("p3")
+            changes = db.changes_since(MODEL, revision)
+        assert changes is not None
+        assert changes.added_names == ["newcomer"] and len(changes.removed_ids) == 1
+        np.testing.assert_allclose(changes.added_vectors[0], unit(100), atol=1e-6)
+
+
+# -- attendance across stations --------------------------------------------------------------------
+
+def test_two_stations_within_the_cool_down_give_one_check_in(tmp_path: Path, url: str) -> None:
+    with Gallery(tmp_path / "a", MODEL, DIM, database_url=url) as gallery:
+        gallery.enroll("ada", unit(1))
+    with AttendanceStore(tmp_path / "a", url, "north door") as north, \
+            AttendanceStore(tmp_path / "b", url, "south door") as south:
+        cooldown = timedelta(minutes=5)
+        first, _ = north.record([NewEvent("ada", T0, "camera", 0.7, not_since=T0 - cooldown)])
+        later = T0 + timedelta(minutes=1)
+        second, _ = south.record([NewEvent("ada", later, "camera", 0.7, not_since=later - cooldown)])
+        assert len(first) == 1 and second == []
+        much_later = T0 + timedelta(minutes=30)
+        third, _ = south.record([NewEvent("ada", much_later, "camera", 0.7, not_since=much_later - cooldown)])
+        assert len(third) == 1
+
+        history = north.events(T0.date(), T0.date())
+        assert [(e.name, e.station) for e in history] == [("ada", "north door"), ("ada", "south door")]
+        (day,) = south.days(T0.date(), T0.date())
+        assert day.present and day.events == 2
+
+
+def test_a_retried_batch_is_written_once(tmp_path: Path, url: str) -> None:
+    with Gallery(tmp_path, MODEL, DIM, database_url=url) as gallery:
+        gallery.enroll("ada", unit(1))
+    with AttendanceStore(tmp_path, url, "door") as store:
+        store.record([NewEvent("ada", T0, "camera", 0.7)], [("ada", T0)])
+        with psycopg.connect(url) as conn:
+            (batch_uid,) = [row[0] for row in conn.execute("SELECT uid FROM applied_batches")]
+
+        (event,) = store.events(T0.date(), T0.date())
+        replay = Batch(batch_uid, "door", (QueuedEvent(event.uid, "ada", T0, "camera", 0.7, None, None),),
+                       (("ada", T0),), ())
+        assert store._apply(replay) == ([], [], [])
+        (day,) = store.days(T0.date(), T0.date())
+        assert day.events == 1 and day.sightings == 1
+
+
+def test_check_ins_queue_while_the_server_is_down_and_arrive_once(tmp_path: Path, server) -> None:
+    url = server.create_database()
+    with Gallery(tmp_path, MODEL, DIM, database_url=url) as gallery:
+        gallery.enroll("ada", unit(1))
+        gallery.enroll("bob", unit(2))
+    store = AttendanceStore(tmp_path, url, "door", retry_interval_s=0.2)
+    try:
+        store.record([NewEvent("ada", T0, "camera", 0.7)])
+        server.stop()
+        try:
+            queued, _ = store.record([NewEvent("bob", T0 + timedelta(seconds=1), "camera", 0.7)], [("bob", T0)])
+            assert [e.id for e in queued] == [0] and not store.online
+            store.record([NewEvent("ada", T0 + timedelta(minutes=10), "camera", 0.7)])
+            assert store.waiting() == (2, 2)
+        finally:
+            server.start()
+        wait_until(lambda: store.waiting() == (0, 0), 15)
+        names = [e.name for e in store.events(T0.date(), T0.date())]
+        assert names == ["ada", "bob", "ada"] and store.online
+    finally:
+        store.close()
