@@ -142,7 +142,7 @@ def test_install_refuses_broken_onnx_files_in_one_line(tmp_path, isolated, capsy
 
 
 @pytest.mark.parametrize("make, reason", [
-    (hostile_models.huge_input_embedder, "needs an input of shape (N, 3, 112, 112)"),
+    (hostile_models.huge_input_embedder, "expected an input of shape (N, 3, 112, 112)"),
     (hostile_models.no_input_model, "needs one input"),
     (hostile_models.external_data_embedder, "escapes"),
 ])

@@ -6,16 +6,12 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from .model_contracts import check_embedder, check_embedding_dim
-from .session import ModelLoadError, OnnxModel
+from .model_contracts import EmbeddingModelError, check_embedder, check_embedding_dim  # noqa: F401 (re-exported)
+from .session import OnnxModel
 
 # ArcFace training contract: RGB, (x - 127.5) / 127.5.
 PIXEL_MEAN = 127.5
 PIXEL_SCALE = 1.0 / 127.5
-
-
-class EmbeddingModelError(ModelLoadError, ValueError):
-    """The ONNX graph is not an ArcFace-style embedding model."""
 
 
 def l2_normalise(vectors: np.ndarray) -> np.ndarray:

@@ -26,6 +26,7 @@ import cv2
 import numpy as np
 
 from ..config import DEFAULT_MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS_CEILING
+from ..files import write_private
 
 # libjpeg/libpng warnings about corrupt files would reach the user's terminal as noise;
 # every failure is reported by ImageError instead.
@@ -320,12 +321,12 @@ def load_image(path: str | Path, max_pixels: int, max_bytes: int = DEFAULT_MAX_I
 
 
 def write_image(path: str | Path, image: np.ndarray) -> None:
-    """Encode by suffix and write, with non-ASCII paths working everywhere."""
+    """Encode by suffix and write user-only (it shows faces), with non-ASCII paths working everywhere."""
     path = Path(path)
     ok, encoded = cv2.imencode(path.suffix or ".jpg", image)
     if not ok:
         raise ImageError(path, "cannot encode an image with this suffix")
-    path.write_bytes(encoded.tobytes())
+    write_private(path, encoded.tobytes())
 
 
 def list_images(folder: Path) -> list[Path]:

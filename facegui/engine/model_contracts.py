@@ -7,12 +7,17 @@ from __future__ import annotations
 
 from .session import ModelLoadError, OnnxModel
 
+
+class EmbeddingModelError(ModelLoadError, ValueError):
+    """The ONNX graph is not an ArcFace-style embedding model."""
+
 DETECTOR_OUTPUTS = {"loc": 4, "conf": 2, "landmarks": 10}
 """Output name → values per prior (the RetinaFace contract, SOURCES.md)."""
 EMBEDDER_CHIP = 112
 """ArcFace-style models take the 112x112 aligned chip, and nothing larger."""
-EMBEDDING_DIMS = range(32, 4097)
-"""Embedding sizes facegui accepts: the known ArcFace models give 128 to 512."""
+EMBEDDING_DIMS = range(1, 4097)
+"""Embedding sizes facegui accepts (the known ArcFace models give 128 to 512): a bound, so that a
+declared size cannot make the gallery allocate without limit."""
 COLOUR_CHANNELS = 3
 
 
@@ -50,8 +55,8 @@ def check_embedder(model: OnnxModel) -> tuple[str, int]:
                              f"{len(inputs)} inputs and {len(outputs)} outputs")
     shape = inputs[0].shape
     if len(shape) != 4 or list(shape[1:]) != [COLOUR_CHANNELS, EMBEDDER_CHIP, EMBEDDER_CHIP]:
-        raise ModelLoadError(f"{_name(model)}: a face embedder needs an input of shape (N, 3, {EMBEDDER_CHIP}, "
-                             f"{EMBEDDER_CHIP}), this model declares {shape}")
+        raise EmbeddingModelError(f"{_name(model)}: not a face embedder: expected an input of shape (N, 3, "
+                                  f"{EMBEDDER_CHIP}, {EMBEDDER_CHIP}), this model declares {shape}")
     declared = outputs[0].shape
     if len(declared) != 2 or (_is_fixed(declared[1]) and declared[1] not in EMBEDDING_DIMS):
         raise ModelLoadError(f"{_name(model)}: a face embedder needs an output of shape (N, D) with D from "

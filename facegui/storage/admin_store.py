@@ -15,13 +15,13 @@ another backend implements :class:`PinStore` with its own table.
 """
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from ..files import make_private_dir, make_private_file
 from .database import StorageError
 
 ADMIN_TABLE = "admin_pin"
@@ -132,8 +132,8 @@ class SqlitePinStore:
     def _create_private_file(self) -> None:
         """The database holds personal data: a new file is the user's alone, in a private folder."""
         try:
-            os.makedirs(self.path.parent, mode=0o700, exist_ok=True)
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+            make_private_dir(self.path.parent)
+            make_private_file(self.path)
         except OSError as error:
             raise StorageError(f"cannot create the face database {self.path}: {error}") from error
 
