@@ -31,6 +31,7 @@ from ..service.privacy import ExportError
 from ..service.recognizer import NoFaceError
 from ..service.live import LiveRecognizer
 from ..storage import StorageError, normalize_person_name
+from .db_commands import add_db_commands
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_SETUP = 0, 1, 2
 
@@ -554,6 +555,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--prefix", metavar="DIR",
                    help="data folder to install into (default: $XDG_DATA_HOME or ~/.local/share)")
     p.set_defaults(func=cmd_install_desktop)
+    add_db_commands(sub, common)
     return parser
 
 
