@@ -9,9 +9,10 @@ import dataclasses
 import json
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import platformdirs
@@ -20,6 +21,11 @@ APP_NAME = "facegui"
 ENV_PREFIX = "FACEGUI_"
 SETTINGS_FILE = "settings.json"
 EXECUTION_PROVIDERS = ("auto", "cpu", "cuda")
+MAX_IMAGE_PIXELS_CEILING = 100_000_000
+"""The highest ``max_image_pixels`` allowed, and OpenCV's own decoder limit (set in ``facegui/__init__``
+before cv2 is imported, which fixes it for the process): 300 MB as BGR, far below any memory limit."""
+DEFAULT_MAX_IMAGE_BYTES = 100_000_000
+"""The default ``max_image_bytes``: phone photos are 2-20 MB, uncompressed scans rarely above 100 MB."""
 
 
 class SettingsError(ValueError):
@@ -80,15 +86,24 @@ class Settings:
     re-ranked exactly) built in the background; below it, exact search (docs/benchmarks.md)."""
 
     # -- enrollment quality --------------------------------------------------
+    enroll_min_score: float = 0.9
+    """Enrollment, ``embed`` and ``compare`` take the largest face among those the detector scores at
+    least this (real faces score 0.93-1.0 on the dev photos, false detections on shoulders and
+    backgrounds 0.5-0.8); when none does, the largest face of any score, with a warning."""
     enroll_min_face_size: int = 40
-    """The desktop app's enrollment refuses faces whose box is narrower than this many pixels."""
+    """Enrollment (the window's and ``enroll``/``encode``, unless ``--force``) refuses faces whose box is
+    narrower than this many pixels."""
     enroll_min_sharpness: float = 60.0
-    """The desktop app's enrollment refuses faces whose aligned 112x112 chip has a variance of the Laplacian
+    """Enrollment (the window's and ``enroll``/``encode``, unless ``--force``) refuses faces whose aligned
+    112x112 chip has a variance of the Laplacian
     below this (blurred faces score below ~50, sharp photos several hundred)."""
 
     # -- input limits --------------------------------------------------------
     max_image_pixels: int = 50_000_000
-    """Images larger than this are refused before decoding, so a bomb cannot exhaust memory."""
+    """Images larger than this are refused before decoding (the size is read from the header of every
+    accepted format), so a bomb cannot exhaust memory. At most MAX_IMAGE_PIXELS_CEILING."""
+    max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES
+    """Image files larger than this are refused before reading; only regular files are read at all."""
 
     # -- onnxruntime ---------------------------------------------------------
     execution_provider: str = "auto"
@@ -196,7 +211,10 @@ class Settings:
             (-1.0 <= self.similarity_threshold <= 1.0, "similarity_threshold must be between -1 and 1"),
             (self.enroll_min_face_size >= 0, "enroll_min_face_size must not be negative"),
             (self.enroll_min_sharpness >= 0, "enroll_min_sharpness must not be negative"),
-            (self.max_image_pixels > 0, "max_image_pixels must be positive"),
+            (0 < self.max_image_pixels <= MAX_IMAGE_PIXELS_CEILING,
+             f"max_image_pixels must be between 1 and {MAX_IMAGE_PIXELS_CEILING:,}"),
+            (self.max_image_bytes > 0, "max_image_bytes must be positive"),
+            (0.0 <= self.enroll_min_score <= 1.0, "enroll_min_score must be between 0 and 1"),
             (self.approximate_search_threshold >= 1000, "approximate_search_threshold must be at least 1000"),
             (self.execution_provider in EXECUTION_PROVIDERS,
              f"execution_provider must be one of {', '.join(EXECUTION_PROVIDERS)}"),
@@ -241,7 +259,8 @@ class Settings:
 
     # -- loading -------------------------------------------------------------
     @classmethod
-    def load(cls, config_file: Path | None = None, environ: dict | None = None, **overrides) -> "Settings":
+    def load(cls, config_file: Path | None = None, environ: Mapping[str, str] | None = None,
+             **overrides: Any) -> "Settings":
         """Defaults ← settings file ← environment ← ``overrides`` (None values ignored)."""
         values: dict = {}
         path = settings_file(config_file)
@@ -262,12 +281,13 @@ class Settings:
         return cls.from_mapping(values)
 
     @classmethod
-    def from_options(cls, options) -> "Settings":
+    def from_options(cls, options: object) -> "Settings":
         """From parsed command-line options (``--config``, ``--data-dir``, ``--models``, ``--database``, ``--threshold``,
         ``--det-size``, ``--provider``, ``--threads``), shared by the CLI and the window."""
         opt = lambda name: getattr(options, name, None)  # noqa: E731
+        config_file = opt("config")
         return cls.load(
-            config_file=Path(opt("config")) if opt("config") else None,
+            config_file=Path(config_file) if config_file else None,
             data_dir=opt("data_dir"), model_dir=opt("models"), database_url=opt("database"),
             similarity_threshold=opt("threshold"),
             detector_input_size=opt("det_size"), execution_provider=opt("provider"),
@@ -284,7 +304,7 @@ class Settings:
     def to_mapping(self) -> dict:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(self).items()}
 
-    def replace(self, **changes) -> "Settings":
+    def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)
 
 
@@ -301,9 +321,14 @@ def _check_database_url(url: str) -> None:
                             "PostgreSQL service file (docs/deployment.md)")
 
 
-def _coerce(f: dataclasses.Field, value):
+def _coerce(f: dataclasses.Field[Any], value: Any) -> Any:
     """Turn a value from JSON or the environment into the field's type."""
-    default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+    if f.default is not dataclasses.MISSING:
+        default = f.default
+    elif f.default_factory is not dataclasses.MISSING:
+        default = f.default_factory()
+    else:
+        default = None
     if value is None:
         return None
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import IO, Any, BinaryIO, Literal, TextIO, overload
 
 
 def atomic_write(path: Path, data: bytes | memoryview) -> None:
@@ -40,3 +41,94 @@ def _fsync_directory(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+# -- private files and folders --------------------------------------------------
+# Face images, embeddings and attendance are personal data: every file facegui writes about people
+# is 0600 in a 0700 folder, whatever the umask and whatever mode a folder already had.
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_DIR_MODE = 0o700
+
+
+def make_private_dir(path: Path) -> Path:
+    """Create ``path`` (and its parents) if needed, and make it user-only even if it already existed.
+
+    Only the last folder is tightened: parents such as the user's home are not facegui's to change.
+    """
+    path = Path(path)
+    os.makedirs(path, mode=PRIVATE_DIR_MODE, exist_ok=True)
+    _tighten(path, PRIVATE_DIR_MODE)
+    return path
+
+
+def make_private_file(path: Path) -> Path:
+    """Create ``path`` empty and user-only unless it exists; an existing one is made user-only too.
+
+    Called before a library (SQLite, numpy) creates the file itself with the umask's mode.
+    """
+    path = Path(path)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), PRIVATE_FILE_MODE))
+    except FileExistsError:
+        pass
+    _tighten(path, PRIVATE_FILE_MODE)
+    return path
+
+
+@overload
+def open_private(path: Path, mode: Literal["wb", "xb", "ab"] = "wb", **kwargs: Any) -> BinaryIO: ...
+@overload
+def open_private(path: Path, mode: Literal["w", "x", "a"], **kwargs: Any) -> TextIO: ...
+@overload
+def open_private(path: Path, mode: str, **kwargs: Any) -> IO[Any]: ...
+def open_private(path: Path, mode: str = "wb", **kwargs: Any) -> IO[Any]:
+    """``open(path, mode)`` for writing (``w``, ``wb``, ``x``…), the file created or truncated user-only."""
+    if not any(flag in mode for flag in "wxa"):
+        raise ValueError(f"open_private is for writing, not mode {mode!r}")
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0)
+    flags |= os.O_EXCL if "x" in mode else (os.O_APPEND if "a" in mode else os.O_TRUNC)
+    fd = os.open(path, flags, PRIVATE_FILE_MODE)
+    try:
+        if os.name == "posix":
+            os.fchmod(fd, PRIVATE_FILE_MODE)  # an existing file keeps its mode through O_TRUNC
+        return os.fdopen(fd, mode.replace("x", "w"), **kwargs)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def write_private(path: Path, data: bytes) -> None:
+    with open_private(path, "wb") as file:
+        file.write(data)
+
+
+def copy_tree_private(source: Path, target: Path) -> int:
+    """Copy the files under ``source`` to ``target`` (created), every folder 0700 and file 0600;
+    returns the files copied. Symbolic links are not followed: facegui's own folders hold none."""
+    count = 0
+    make_private_dir(target)
+    for entry in sorted(Path(source).iterdir()):
+        if entry.is_symlink():
+            continue
+        if entry.is_dir():
+            count += copy_tree_private(entry, Path(target) / entry.name)
+        elif entry.is_file():
+            write_private(Path(target) / entry.name, entry.read_bytes())
+            count += 1
+    return count
+
+
+def restrict_if_present(path: Path) -> None:
+    """Make an existing file user-only (a database's WAL left by an older version); absent is fine."""
+    if Path(path).is_file():
+        _tighten(Path(path), PRIVATE_FILE_MODE)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    if os.name != "posix":
+        return  # Windows: the user profile's ACLs already keep other users out
+    try:
+        if (os.stat(path).st_mode & 0o777) != mode:
+            os.chmod(path, mode)
+    except PermissionError:
+        pass  # not ours (e.g. a shared export folder): its owner decides

@@ -1,8 +1,8 @@
 """Kiosk mode, walked like a passer-by with all the time in the world: every action, every shortcut, every
 button and every context menu reachable in the window, each one tried with a PIN set and not known.
 
-Each step must be harmless (nothing changes: still in kiosk mode, full screen, every panel in place, the
-camera running, the same people, settings, source and PIN) or ask for the PIN (which is then refused). No
+Each step must be harmless (nothing changes: still in kiosk mode, full screen, the panels hidden and
+locked, the camera running, the same people, settings, source and PIN) or ask for the PIN (which is then refused). No
 file dialog may open at all (Qt's file dialog renames and deletes files from its right-click menu), no
 folder may be opened in a file manager, and no other window may appear.
 
@@ -148,9 +148,10 @@ class Walk:
     def _restore(self) -> None:
         """Put the kiosk back after a failed step, so the walk goes on and reports every escape."""
         win = self.win
-        for dock in (win.today_dock, win.unknown_dock):
+        for dock, (_name, visible, _floating, _features) in zip((win.today_dock, win.unknown_dock),
+                                                                self.baseline["panels"]):
             dock.setFloating(False)
-            dock.show()
+            dock.setVisible(visible)
         for widget in QApplication.topLevelWidgets():
             if widget is not win and widget.isVisible() and not isinstance(widget, QMenu):
                 widget.close()
@@ -173,6 +174,7 @@ def test_every_action_shortcut_button_and_context_menu_in_kiosk_mode_is_harmless
     qtbot.waitUntil(lambda: len(frames) >= 2, timeout=20_000)
     window.commands.kiosk.trigger()
     assert window.context.kiosk and window.isFullScreen()
+    assert not window.today_dock.isVisible() and not window.unknown_dock.isVisible()  # no roster at the door
     qtbot.wait(100)
     walk = Walk(qtbot, window, record)
 

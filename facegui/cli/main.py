@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 import time
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -19,14 +20,18 @@ import numpy as np
 from .. import __version__
 from ..config import Settings, SettingsError
 from ..engine import ModelLoadError, ImageError
-from ..engine.imageio import IMAGE_SUFFIXES, list_images, write_image
+from ..engine.imageio import write_image
+from ..files import open_private
 from ..engine.video import VideoSourceError, describe, open_capture
 from ..modelstore import ModelStore, ModelStoreError
 from ..service import AttendanceService, Recognizer, delete_all_face_data, export_personal_data
 from ..service.admin_lock import GUARDED_ACTIONS, AdminLock, refusal_text
-from ..service.attendance import format_table
+from ..service.inputs import expand_image_paths, folder_files
+from ..service.privacy import ExportError
+from ..service.recognizer import NoFaceError
 from ..service.live import LiveRecognizer
-from ..storage import StorageError
+from ..storage import StorageError, normalize_person_name
+from .db_commands import add_db_commands
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_SETUP = 0, 1, 2
 
@@ -35,8 +40,14 @@ class UsageError(Exception):
     """Bad arguments or setup; reported in one line with exit code 2."""
 
 
+def one_line(text: str) -> str:
+    """``text`` with control characters and line breaks escaped (``\\n``), so a file or person name
+    with a newline cannot split a message into two lines or fake another one."""
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
+
+
 def _err(message: str) -> None:
-    print(f"facegui: {message}", file=sys.stderr)
+    print(f"facegui: {one_line(message)}", file=sys.stderr)
 
 
 class Progress:
@@ -109,9 +120,10 @@ def cmd_models_list(args, settings) -> int:
 
 
 def cmd_models_install(args, settings) -> int:
-    store = ModelStore.from_settings(settings)
+    from ..service import install_models
+
     report = lambda message: print(message, file=sys.stderr)  # noqa: E731
-    written = store.install_from(Path(args.source), report) if args.source else store.download(report)
+    written = install_models(settings, [Path(args.source)] if args.source else None, report)
     for path in written:
         print(f"installed {path}")
     return EXIT_OK
@@ -121,26 +133,36 @@ def cmd_encode(args, settings) -> int:
     folder = Path(args.folder)
     if not folder.is_dir():
         raise UsageError(f"{folder}: not a folder")
-    paths = list_images(folder)
+    paths = folder_files(folder)
     with open_recognizer(settings) as recognizer:
         progress = Progress(len(paths))
         summary = recognizer.encode_folder(
-            paths, lambda i, outcome: progress.update(i + 1, outcome.path.name))
+            paths, lambda i, outcome: progress.update(i + 1, one_line(outcome.path.name)), force=args.force)
         progress.close()
-    for failure in summary.failures:
-        _err(f"{failure.path}: {failure.reason}")
+    for outcome in summary.outcomes:
+        if outcome.status == "failed":
+            _err(f"{outcome.path}: {outcome.reason}")
+        elif outcome.warning:
+            _err(f"{outcome.path}: warning: {outcome.warning}")
     print(f"enrolled {summary.count('enrolled')}, skipped {summary.count('skipped')}, "
           f"failed {summary.count('failed')}")
     return EXIT_SOME_FAILED if summary.failures else EXIT_OK
 
 
 def cmd_enroll(args, settings) -> int:
+    try:
+        normalize_person_name(args.name)  # before loading the models: a bad name is a usage error
+    except ValueError as exc:
+        _err(f"{args.image}: {exc}")
+        return EXIT_SOME_FAILED
     with open_recognizer(settings) as recognizer:
-        outcome = recognizer.enroll_file(Path(args.image), args.name)
+        outcome = recognizer.enroll_file(Path(args.image), args.name, force=args.force)
     if outcome.status == "failed":
         _err(f"{outcome.path}: {outcome.reason}")
         return EXIT_SOME_FAILED
-    print(f"{outcome.status} {outcome.path} as {outcome.name}")
+    if outcome.warning:
+        _err(f"{outcome.path}: warning: {outcome.warning}")
+    print(one_line(f"{outcome.status} {outcome.path} as {outcome.name}"))
     return EXIT_OK
 
 
@@ -169,22 +191,23 @@ def cmd_remove(args, settings) -> int:
     return EXIT_OK
 
 
-def _expand_images(items: list[str]) -> list[Path]:
-    paths: list[Path] = []
-    for item in items:
-        path = Path(item)
-        paths.extend(p for p in list_images(path) if p.suffix.lower() in IMAGE_SUFFIXES) if path.is_dir() \
-            else paths.append(path)
-    return paths
+def _output_folder(path: str) -> Path:
+    """Create an output folder (user-only when new), or a UsageError saying why it cannot be one."""
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise UsageError(f"{folder}: cannot create this folder ({exc.strerror or exc})") from None
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: not a folder")
+    return folder
 
 
 def cmd_identify(args, settings) -> int:
-    out_dir = Path(args.out) if args.out else None
-    if out_dir:
-        out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = _output_folder(args.out) if args.out else None
     failed = False
     with open_recognizer(settings) as recognizer:
-        for path in _expand_images(args.images):
+        for path in expand_image_paths(args.images):
             try:
                 image, recognitions = recognizer.identify_file(path)
             except ImageError as exc:
@@ -196,26 +219,34 @@ def cmd_identify(args, settings) -> int:
                                  ensure_ascii=False))
             else:
                 names = ", ".join(f"{r.name} ({r.similarity:.2f})" for r in recognitions) or "no face"
-                print(f"{path}: {names}")
+                print(one_line(f"{path}: {names}"))
             if out_dir:
-                from ..render import annotated_copy  # Qt only when drawing
-                write_image(out_dir / f"{path.stem}_identified{path.suffix or '.jpg'}",
-                            annotated_copy(image, recognitions))
+                target = out_dir / f"{path.stem}_identified{path.suffix or '.jpg'}"
+                try:
+                    from ..render import annotated_copy  # Qt only when drawing
+                    write_image(target, annotated_copy(image, recognitions))
+                except (OSError, ImageError) as exc:
+                    _err(f"{target}: cannot write ({getattr(exc, 'strerror', None) or exc})")
+                    failed = True
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
 def cmd_embed(args, settings) -> int:
     failed = False
     with open_recognizer(settings) as recognizer:
-        for path in _expand_images(args.images):
+        for path in expand_image_paths(args.images):
+            embedding = None
             try:
-                face = recognizer.engine.largest_face(recognizer.load(path))
+                chosen = recognizer.chosen_face(path)
+                embedding = [round(float(v), 6) for v in chosen.embedding]
+                if chosen.warning:
+                    _err(f"{path}: warning: {chosen.warning}")
+            except NoFaceError:
+                pass
             except ImageError as exc:
                 _err(str(exc))
                 failed = True
-                face = None
-            record = {"image": str(path), "model": recognizer.engine.embedder_id,
-                      "embedding": None if face is None else [round(float(v), 6) for v in face.embedding]}
+            record = {"image": str(path), "model": recognizer.engine.embedder_id, "embedding": embedding}
             print(json.dumps(record, ensure_ascii=False))
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
@@ -223,12 +254,14 @@ def cmd_embed(args, settings) -> int:
 def cmd_compare(args, settings) -> int:
     with open_recognizer(settings) as recognizer:
         try:
-            a = recognizer.largest_face_embedding(Path(args.image_a))
-            b = recognizer.largest_face_embedding(Path(args.image_b))
-        except (ImageError, ValueError) as exc:
+            chosen = [recognizer.chosen_face(Path(args.image_a)), recognizer.chosen_face(Path(args.image_b))]
+        except (ImageError, NoFaceError) as exc:
             _err(str(exc))
             return EXIT_SOME_FAILED
-    similarity = float(np.dot(a, b))
+    for path, face in zip((args.image_a, args.image_b), chosen):
+        if face.warning:
+            _err(f"{path}: warning: {face.warning}")
+    similarity = float(np.dot(chosen[0].embedding, chosen[1].embedding))
     verdict = "same" if similarity >= settings.similarity_threshold else "different"
     if args.json:
         print(json.dumps({"similarity": round(similarity, 4), "threshold": settings.similarity_threshold,
@@ -239,12 +272,17 @@ def cmd_compare(args, settings) -> int:
 
 
 def cmd_export(args, settings) -> int:
-    out = Path(args.npy)
-    out.mkdir(parents=True, exist_ok=True)
+    out = _output_folder(args.npy)
     with open_recognizer(settings) as recognizer:
         vectors, names = recognizer.gallery.export_arrays()
-    np.save(out / "face_encoding.npy", vectors)
-    np.save(out / "face_name.npy", np.asarray(names))
+    for file_name, array in (("face_encoding.npy", vectors), ("face_name.npy", np.asarray(names))):
+        try:
+            with open_private(out / file_name, "wb") as file:
+                np.save(file, array)
+        except OSError as exc:
+            (out / file_name).unlink(missing_ok=True)
+            _err(f"{out / file_name}: cannot write ({exc.strerror or exc})")
+            return EXIT_SOME_FAILED
     print(f"exported {len(names)} embeddings to {out / 'face_encoding.npy'} and {out / 'face_name.npy'}")
     return EXIT_OK
 
@@ -296,6 +334,14 @@ def cmd_video(args, settings) -> int:
     return EXIT_OK
 
 
+def _remove_half_written(path: Path) -> None:
+    try:
+        if path.is_file():
+            path.unlink()
+    except OSError:
+        pass
+
+
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -316,10 +362,11 @@ def cmd_attendance(args, settings) -> int:
             try:
                 rows = attendance.export_csv(Path(args.csv), start, end)
             except OSError as exc:
+                _remove_half_written(Path(args.csv))
                 raise UsageError(f"{args.csv}: cannot write ({exc.strerror or exc})") from None
             print(f"wrote {rows} rows ({start} to {end}) to {args.csv}", file=sys.stderr)
         else:
-            sys.stdout.write(format_table(attendance.report(start, end)))
+            attendance.write_table(attendance.iter_report(start, end), sys.stdout)
     return EXIT_OK
 
 
@@ -397,6 +444,9 @@ def cmd_data_export(args, settings) -> int:
         folder = export_personal_data(settings, Path(args.folder))
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from None
+    except ExportError as exc:
+        _err(str(exc))
+        return EXIT_SOME_FAILED
     print(f"exported all face data to {folder}")
     return EXIT_OK
 
@@ -443,10 +493,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("encode", help="enroll every image of a folder (NAME_1.jpg → NAME)", parents=[common])
     p.add_argument("folder")
+    p.add_argument("--force", action="store_true",
+                   help="enroll faces below the quality gate too (enroll_min_face_size, enroll_min_sharpness)")
     p.set_defaults(func=cmd_encode)
     p = sub.add_parser("enroll", help="enroll the largest face of one image", parents=[common])
     p.add_argument("image")
     p.add_argument("--name", required=True)
+    p.add_argument("--force", action="store_true",
+                   help="enroll a face below the quality gate too (enroll_min_face_size, enroll_min_sharpness)")
     p.set_defaults(func=cmd_enroll)
     p = sub.add_parser("people", help="list enrolled people", parents=[common])
     p.add_argument("--json", action="store_true")
@@ -501,6 +555,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--prefix", metavar="DIR",
                    help="data folder to install into (default: $XDG_DATA_HOME or ~/.local/share)")
     p.set_defaults(func=cmd_install_desktop)
+    add_db_commands(sub, common)
     return parser
 
 

@@ -21,11 +21,13 @@ class FaceResult:
     track_id: int | None = None
     """The tracker's id of this face, the same from frame to frame while it stays in view (None without
     tracking)."""
+    fresh: bool = True
+    """Embedded in this frame; False when the tracker holds the name of an earlier frame."""
 
     @classmethod
-    def from_recognition(cls, rec, track_id: int | None = None) -> "FaceResult":
+    def from_recognition(cls, rec, track_id: int | None = None, fresh: bool = True) -> "FaceResult":
         return cls(rec.name, float(rec.similarity), tuple(float(v) for v in rec.face.bbox),
-                   float(rec.face.score), bool(rec.is_known), track_id)
+                   float(rec.face.score), bool(rec.is_known), track_id, fresh)
 
     @property
     def label(self) -> str:

@@ -48,8 +48,9 @@ class MainWindow(FileDropTarget, QMainWindow):
         self.setAcceptDrops(True)
 
         self.people = PeoplePage(context, frame_provider=self.camera.current_frame)
-        self.station = StationPage(context, self.camera, side_panel=self.people)
         self.today = TodayPage(context)
+        self.station = StationPage(context, self.camera, side_panel=self.people,
+                                   checked_in_at=self.today.first_check_in)
         self.unknown_faces = UnknownFacesPage(context)
         self.identifier = Identifier(context, self)
         self.data_rights = DataRights(context, self.camera, self)

@@ -42,13 +42,12 @@ time comes from an injectable clock (or ``now=``) so tests can replay a clip
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -61,7 +60,9 @@ from ..config import Settings
 from ..engine import Face, Recognition
 from ..engine.align import align_face
 from ..engine.tracking import TrackedRecognition
+from ..files import open_private
 from ..storage import DatabaseUnavailable, Gallery
+from .spreadsheet import safe_writer, spreadsheet_safe  # noqa: F401  (spreadsheet_safe: re-exported)
 from ..storage.attendance import (
     AttendanceEvent,
     AttendanceStore,
@@ -385,8 +386,20 @@ class AttendanceService:
 
     def report(self, start: date | None = None, end: date | None = None) -> list[DayRecord]:
         """One record per person per day of ``start``..``end`` (default today), by day then name."""
-        start = start or self.today()
-        return self.store.days(start, end or start)
+        return list(self.iter_report(start, end))
+
+    def iter_report(self, start: date | None = None, end: date | None = None) -> Iterator[DayRecord]:
+        """:meth:`report` streamed with bounded memory. Days after today are not listed (nothing can have
+        happened yet) and days before the first enrollment have no rows, so even ``0001-01-01`` to
+        ``9999-12-31`` costs only the days facegui was in use."""
+        today = self.today()
+        start = start or today
+        return self.store.iter_days(start, min(end or start, today))
+
+    def write_table(self, records: Iterable[DayRecord], file: TextIO) -> int:
+        """The report as an aligned text table (times of day only), streamed; returns the rows."""
+        name_width = max([len("name"), *(len(person.name) for person in self.store.people())])
+        return write_table(records, file, name_width)
 
     def history(self, start: date | None = None, end: date | None = None,
                 name: str | None = None) -> list[AttendanceEvent]:
@@ -396,13 +409,11 @@ class AttendanceService:
 
     def export_csv(self, target: Path | TextIO, start: date | None = None, end: date | None = None) -> int:
         """Write the report as CSV (UTF-8 with BOM, so spreadsheets read non-ASCII names); returns the rows."""
-        records = self.report(start, end)
+        records = self.iter_report(start, end)
         if isinstance(target, (str, Path)):
-            with open(target, "w", encoding="utf-8-sig", newline="") as file:
-                write_csv(records, file)
-        else:
-            write_csv(records, target)
-        return len(records)
+            with open_private(Path(target), "w", encoding="utf-8-sig", newline="") as file:
+                return write_csv(records, file)
+        return write_csv(records, target)
 
     # -- unknown faces ---------------------------------------------------------
     def unknown_faces(self, start: date | None = None, end: date | None = None) -> list[UnknownFace]:
@@ -458,33 +469,47 @@ class AttendanceService:
         return result
 
 
-def spreadsheet_safe(text: str) -> str:
-    """A name a spreadsheet shows as text: one starting with = + - @ would run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def write_csv(records: Sequence[DayRecord], file: TextIO) -> None:
-    writer = csv.writer(file)
+def write_csv(records: Iterable[DayRecord], file: TextIO) -> int:
+    """The report as CSV, every text cell escaped for spreadsheets; returns the rows written."""
+    writer = safe_writer(file)
     writer.writerow(CSV_COLUMNS)
+    rows = 0
     for record in records:
         writer.writerow([
-            record.day.isoformat(), spreadsheet_safe(record.name), record.status,
+            record.day.isoformat(), record.name, record.status,
             record.first_seen.isoformat() if record.first_seen else "",
             record.last_seen.isoformat() if record.last_seen else "",
             record.sightings,
         ])
+        rows += 1
+    return rows
+
+
+_TABLE_WIDTHS = (10, 0, 7, 10, 9, 9)
+"""date, name (given per report), status, first_seen, last_seen, sightings."""
+
+
+def write_table(records: Iterable[DayRecord], file: TextIO, name_width: int) -> int:
+    """The report as an aligned text table (times of day only), one line per record as it comes."""
+    widths = list(_TABLE_WIDTHS)
+    widths[1] = name_width
+
+    def line(cells: Iterable[object]) -> str:
+        return "  ".join(str(cell).ljust(width) for cell, width in zip(cells, widths)).rstrip() + "\n"
+
+    file.write(line(CSV_COLUMNS))
+    rows = 0
+    for record in records:
+        file.write(line((record.day.isoformat(), record.name, record.status,
+                         record.first_seen.strftime("%H:%M:%S") if record.first_seen else "-",
+                         record.last_seen.strftime("%H:%M:%S") if record.last_seen else "-",
+                         record.sightings)))
+        rows += 1
+    return rows
 
 
 def format_table(records: Sequence[DayRecord]) -> str:
-    """The report as an aligned text table (times of day only), for a terminal."""
-    rows = [("date", "name", "status", "first_seen", "last_seen", "sightings")]
-    for record in records:
-        rows.append((record.day.isoformat(), record.name, record.status,
-                     record.first_seen.strftime("%H:%M:%S") if record.first_seen else "-",
-                     record.last_seen.strftime("%H:%M:%S") if record.last_seen else "-",
-                     str(record.sightings)))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    """The report as an aligned text table, in one string (for short reports)."""
     out = io.StringIO()
-    for row in rows:
-        out.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() + "\n")
+    write_table(records, out, max([len("name"), *(len(record.name) for record in records)]))
     return out.getvalue()

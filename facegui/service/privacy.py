@@ -6,17 +6,19 @@ attendance snapshots and GUI thumbnails. Model files are not personal data and a
 """
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 import sqlite3
+from contextlib import closing
 from datetime import date, datetime
 from pathlib import Path
 
 from ..config import Settings
-from ..storage import DATABASE_FILE_NAME, FaceDatabase
+from ..files import copy_tree_private, make_private_dir, make_private_file, open_private, write_private
+from ..storage import DATABASE_FILE_NAME, FaceDatabase, StorageError
 from ..storage.admin_store import SqlitePinStore, remove_pin_record
-from .attendance import AttendanceService, spreadsheet_safe
+from .attendance import AttendanceService
+from .spreadsheet import safe_writer
 
 PERSONAL_DATA = (DATABASE_FILE_NAME, f"{DATABASE_FILE_NAME}-wal", f"{DATABASE_FILE_NAME}-shm",
                  "index", "snapshots", "thumbnails")
@@ -24,37 +26,61 @@ PERSONAL_DATA = (DATABASE_FILE_NAME, f"{DATABASE_FILE_NAME}-wal", f"{DATABASE_FI
 _FIRST_DAY = date(1970, 1, 1)
 
 
+class ExportError(Exception):
+    """An export that could not be written; the message names the folder and the reason, and nothing
+    half-written is left behind."""
+
+
 def export_personal_data(settings: Settings, target_dir: Path) -> Path:
     """Write a folder with everything facegui holds about people; returns it.
 
     The database is copied with SQLite's online backup, so the export is consistent even while the
-    app is running; people.json and checkins.csv are readable without any tool.
+    app is running; people.json and checkins.csv are readable without any tool. Every file is 0600
+    in a 0700 folder. If anything fails (a full disk), the half-written folder is deleted.
     """
     data_dir = Path(settings.data_dir)
     database = data_dir / DATABASE_FILE_NAME
     if not database.is_file():
         raise FileNotFoundError(f"{data_dir}: no facegui database here, nothing to export")
     export = Path(target_dir) / f"facegui-export-{datetime.now():%Y%m%d-%H%M%S}"
-    export.mkdir(parents=True, mode=0o700)
-    with sqlite3.connect(database) as source, sqlite3.connect(export / DATABASE_FILE_NAME) as copy:
+    try:
+        Path(target_dir).mkdir(parents=True, exist_ok=True, mode=0o700)
+        export.mkdir(mode=0o700)
+        make_private_dir(export)
+    except OSError as exc:
+        raise ExportError(f"{export}: cannot create the export folder ({exc.strerror or exc})") from None
+    try:
+        _write_export(settings, database, export)
+    except BaseException as exc:
+        shutil.rmtree(export, ignore_errors=True)
+        if isinstance(exc, (OSError, sqlite3.Error, StorageError)):
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise ExportError(f"{export}: export failed, nothing was kept ({reason})") from None
+        raise
+    return export
+
+
+def _write_export(settings: Settings, database: Path, export: Path) -> None:
+    data_dir = Path(settings.data_dir)
+    copy_path = make_private_file(export / DATABASE_FILE_NAME)
+    with closing(sqlite3.connect(database)) as source, closing(sqlite3.connect(copy_path)) as copy:
         source.backup(copy)
     remove_pin_record(export / DATABASE_FILE_NAME)  # the admin PIN guards this station, not the export
     with FaceDatabase(database) as db:
         people = [{"name": p.name, "photos": p.embedding_count, "first_enrolled_at": p.first_enrolled_at}
                   for p in db.people()]
-    (export / "people.json").write_text(json.dumps(people, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_private(export / "people.json", json.dumps(people, ensure_ascii=False, indent=2).encode("utf-8"))
     with AttendanceService.open(settings) as attendance:
         events = attendance.history(_FIRST_DAY, attendance.today())
-    with open(export / "checkins.csv", "w", encoding="utf-8-sig", newline="") as file:
-        writer = csv.writer(file)
+    with open_private(export / "checkins.csv", "w", encoding="utf-8-sig", newline="") as file:
+        writer = safe_writer(file)
         writer.writerow(["at", "name", "source", "similarity", "snapshot"])
         for event in events:
-            writer.writerow([event.at.isoformat(), spreadsheet_safe(event.name), event.source, f"{event.similarity:.4f}",
+            writer.writerow([event.at.isoformat(), event.name, event.source, round(event.similarity, 4),
                              event.snapshot.name if event.snapshot else ""])
     for folder in ("snapshots", "thumbnails"):
         if (data_dir / folder).is_dir():
-            shutil.copytree(data_dir / folder, export / folder)
-    return export
+            copy_tree_private(data_dir / folder, export / folder)
 
 
 def delete_all_face_data(settings: Settings) -> list[Path]:

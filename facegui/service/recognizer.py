@@ -11,9 +11,10 @@ import numpy as np
 
 from ..config import Settings
 from ..engine import FaceEngine, ImageError, Recognition, load_image
-from ..engine.imageio import decode_image
+from ..engine.imageio import decode_image, read_image_bytes
 from ..modelstore import DETECTOR, EMBEDDER, ModelStore, model_id_of
-from ..storage import Gallery
+from ..storage import Gallery, normalize_person_name
+from .enrollment import ChosenFace, find_face, quality_problem, sharpness
 
 _NUMBERED_NAME = re.compile(r"^(?P<name>.+)_\d+$")
 
@@ -32,6 +33,8 @@ class EnrollOutcome:
     """``enrolled``, ``skipped`` (already in the database) or ``failed``."""
     name: str | None = None
     reason: str | None = None
+    warning: str | None = None
+    """E.g. no face was confident and the largest was taken (see service.enrollment)."""
 
 
 @dataclass
@@ -93,7 +96,7 @@ class Recognizer:
 
     # -- reading -------------------------------------------------------------
     def load(self, path: Path) -> np.ndarray:
-        return load_image(path, self.settings.max_image_pixels)
+        return load_image(path, self.settings.max_image_pixels, self.settings.max_image_bytes)
 
     def identify(self, image: np.ndarray) -> list[Recognition]:
         return self.engine.identify(image, self.gallery)
@@ -102,23 +105,31 @@ class Recognizer:
         image = self.load(path)
         return image, self.identify(image)
 
-    def largest_face_embedding(self, path: Path) -> np.ndarray:
-        face = self.engine.largest_face(self.load(path))
-        if face is None:
+    def chosen_face(self, path: Path) -> ChosenFace:
+        """The face enrollment would take from ``path`` (see service.enrollment), embedded; NoFaceError
+        or ImageError."""
+        chosen = find_face(self.engine, self.load(path), self.settings.enroll_min_score)
+        if chosen is None:
             raise NoFaceError(path)
-        return face.require_embedding()
+        return chosen
+
+    def largest_face_embedding(self, path: Path) -> np.ndarray:
+        """The embedding of :meth:`chosen_face` (the largest confident face)."""
+        return self.chosen_face(path).embedding
 
     # -- enrolling -----------------------------------------------------------
-    def enroll_file(self, path: Path, name: str | None = None) -> EnrollOutcome:
-        """Enroll the largest face in ``path``; never raises for a bad file."""
+    def enroll_file(self, path: Path, name: str | None = None, force: bool = False) -> EnrollOutcome:
+        """Enroll the chosen face of ``path`` (the largest confident one) if it passes the quality gate
+        (``force`` skips the gate); never raises for a bad file or name."""
         path = Path(path)
-        name = (name if name is not None else person_name_from_file(path)).strip()
-        if not name:
-            return EnrollOutcome(path, "failed", reason="empty person name")
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            return EnrollOutcome(path, "failed", name, f"cannot be read ({exc.strerror or exc})")
+            name = normalize_person_name(name if name is not None else person_name_from_file(path))
+        except ValueError as exc:
+            return EnrollOutcome(path, "failed", reason=str(exc))
+        try:
+            data = read_image_bytes(path, self.settings.max_image_bytes)
+        except ImageError as exc:
+            return EnrollOutcome(path, "failed", name, exc.reason)
         digest = hashlib.sha256(data).hexdigest()
         if self.gallery.is_enrolled(digest):
             return EnrollOutcome(path, "skipped", name, "already enrolled")
@@ -126,20 +137,23 @@ class Recognizer:
             image = decode_image(data, path, self.settings.max_image_pixels)
         except ImageError as exc:
             return EnrollOutcome(path, "failed", name, exc.reason)
-        face = self.engine.largest_face(image)
-        if face is None:
+        chosen = find_face(self.engine, image, self.settings.enroll_min_score)
+        if chosen is None:
             return EnrollOutcome(path, "failed", name, "no face found")
-        self.gallery.enroll(name, face.require_embedding(), str(path), digest)
-        return EnrollOutcome(path, "enrolled", name)
+        if not force:
+            problem = quality_problem(chosen.face.width, sharpness(chosen.chip), self.settings)
+            if problem:
+                return EnrollOutcome(path, "failed", name, f"{problem}, or add --force", chosen.warning)
+        self.gallery.enroll(name, chosen.embedding, str(path), digest)
+        return EnrollOutcome(path, "enrolled", name, warning=chosen.warning)
 
-    def encode_folder(self, paths: list[Path],
-                      on_progress: Callable[[int, EnrollOutcome], object] = lambda _i, _outcome: None
-                      ) -> EncodeSummary:
+    def encode_folder(self, paths: list[Path], on_progress: Callable[[int, EnrollOutcome], None] = lambda _i, _o: None,
+                      force: bool = False) -> EncodeSummary:
         summary = EncodeSummary()
         # Each enrollment is its own transaction; the index is saved once at the end.
         with self.gallery.batch():
             for index, path in enumerate(paths):
-                outcome = self.enroll_file(path)
+                outcome = self.enroll_file(path, force=force)
                 summary.outcomes.append(outcome)
                 on_progress(index, outcome)
         return summary

@@ -32,7 +32,7 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from ..files import make_private_dir
 from .backend import Backend, DatabaseUnavailable, StorageError
 from .database import VECTOR_DTYPE, FaceDatabase, _vector_to_blob, normalize_person_name
 from .gallery import DATABASE_FILE_NAME
@@ -51,6 +52,8 @@ SNAPSHOT_DIR_NAME = "snapshots"
 DEFAULT_RETRY_INTERVAL_S = 2.0
 """How often a station whose server is away tries again to write what it queued."""
 ORPHAN_GRACE_SECONDS = 3600.0
+_REPORT_BLOCK_DAYS = 31
+"""The attendance report reads the database a month at a time, so a long range streams."""
 """A snapshot file without a row is left alone this long: its row may be about to be committed."""
 
 
@@ -203,8 +206,8 @@ class AttendanceStore(FaceDatabase):
         target = self.snapshot_dir / relative
         for attempt in range(2):  # a concurrent purge may remove an empty day folder in between
             try:
-                os.makedirs(self.snapshot_dir, mode=0o700, exist_ok=True)
-                os.makedirs(target.parent, mode=0o700, exist_ok=True)
+                make_private_dir(self.snapshot_dir)
+                make_private_dir(target.parent)
                 fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
                 break
             except FileNotFoundError:
@@ -219,20 +222,38 @@ class AttendanceStore(FaceDatabase):
         return relative
 
     def _absolute(self, relative: str | None) -> Path | None:
-        return None if relative is None else self.snapshot_dir / relative
+        """The snapshot file a stored path names, or None when there is none or it is not confined.
+
+        A database row is not trusted to name a file: ``../../victim.txt``, an absolute path or a
+        symbolic link out of the snapshot folder is refused, so no read or delete can reach outside.
+        """
+        if not relative:
+            return None
+        root = self.snapshot_dir.resolve()
+        try:
+            resolved = (root / relative).resolve()
+        except (OSError, RuntimeError, ValueError):
+            resolved = None
+        if resolved is None or resolved == root or not resolved.is_relative_to(root):
+            log.warning("Ignored snapshot path %r stored in %s: not inside %s", relative, self.description, root)
+            return None
+        return resolved
 
     def _delete_files(self, relatives: Iterable[str | None]) -> int:
+        return self._delete_paths(self._absolute(relative) for relative in relatives)
+
+    def _delete_paths(self, paths: Iterable[Path | None]) -> int:
         deleted = 0
-        for relative in relatives:
-            if not relative:
+        for path in paths:
+            if path is None:
                 continue
             try:
-                (self.snapshot_dir / relative).unlink()
+                path.unlink()
                 deleted += 1
             except FileNotFoundError:
                 pass
             except OSError as error:
-                log.warning("Could not delete snapshot %s: %s", relative, error)
+                log.warning("Could not delete snapshot %s: %s", path, error)
         return deleted
 
     # -- writes ---------------------------------------------------------------
@@ -438,10 +459,12 @@ class AttendanceStore(FaceDatabase):
                 "WHERE p.name = ? AND e.snapshot IS NOT NULL",
                 (normalize_person_name(name),),
             ).fetchall()
-        return [self.snapshot_dir / row[0] for row in rows]
+        return [path for path in (self._absolute(row[0]) for row in rows) if path is not None]
 
     def delete_snapshot_files(self, paths: Iterable[Path]) -> int:
-        return self._delete_files([Path(path).relative_to(self.snapshot_dir).as_posix() for path in paths])
+        """Delete files returned by :meth:`snapshot_files_of`; anything outside the snapshot folder is left alone."""
+        root = self.snapshot_dir.resolve()
+        return self._delete_paths(path for path in (Path(p).resolve() for p in paths) if path.is_relative_to(root))
 
     def purge(self, before: date, now: float | None = None) -> PurgeResult:
         """Delete rows and snapshots of days before ``before``, and old orphan snapshot files."""
@@ -476,7 +499,7 @@ class AttendanceStore(FaceDatabase):
             referenced |= self._outbox.snapshot_paths()
         deleted = 0
         for folder in sorted(self.snapshot_dir.iterdir()):
-            if not folder.is_dir():
+            if folder.is_symlink() or not folder.is_dir():  # a link could lead the sweep out of the folder
                 continue
             if folder.name < cutoff:  # a whole expired day (names are YYYY-MM-DD)
                 deleted += sum(1 for p in folder.rglob("*") if p.is_file())
@@ -531,10 +554,29 @@ class AttendanceStore(FaceDatabase):
         A person is listed from the day they were enrolled on; present when
         they have a check-in that day.
         """
-        if end < start:
-            return []
-        with self._read_transaction() as conn:
+        return list(self.iter_days(start, end))
+
+    def iter_days(self, start: date, end: date) -> Iterator[DayRecord]:
+        """:meth:`days` one record at a time, reading the database a block of days at a time, so
+        memory stays bounded however long the range. Days before anyone was enrolled are skipped
+        without a loop over them (``--from 0001-01-01`` costs nothing)."""
+        with self._connection() as conn:
             people = conn.execute("SELECT id, name, substr(created_at, 1, 10) FROM people").fetchall()
+        if not people or end < start:
+            return
+        people.sort(key=lambda row: (row[1].casefold(), row[1]))
+        first_enrolled = min(date.fromisoformat(row[2]) for row in people)
+        block_start = max(start, first_enrolled)
+        while block_start <= end:
+            block_end = end if (end - block_start).days < _REPORT_BLOCK_DAYS else block_start + timedelta(
+                days=_REPORT_BLOCK_DAYS - 1)
+            yield from self._days_block(people, block_start, block_end)
+            if block_end >= date.max:
+                break
+            block_start = block_end + timedelta(days=1)
+
+    def _days_block(self, people: list, start: date, end: date) -> Iterator[DayRecord]:
+        with self._read_transaction() as conn:
             event_rows = conn.execute(
                 "SELECT person_id, day, at FROM attendance_events WHERE day BETWEEN ? AND ? "
                 "ORDER BY at_utc, id",
@@ -545,28 +587,27 @@ class AttendanceStore(FaceDatabase):
                 (start.isoformat(), end.isoformat()),
             ).fetchall()
         seen: dict[tuple[int, str], list[str]] = {}
-        for person_id, day, at in event_rows:
-            seen.setdefault((person_id, day), []).append(at)
-        counts = {(person_id, day): int(count) for person_id, day, count, _ in sighting_rows}
-        last_sighting = {(person_id, day): _parse_time(at) for person_id, day, _, at in sighting_rows if at}
-        people.sort(key=lambda row: (row[1].casefold(), row[1]))
-        records = []
+        for person_id, day_text, at in event_rows:
+            seen.setdefault((person_id, day_text), []).append(at)
+        counts = {(person_id, day_text): int(count) for person_id, day_text, count, _ in sighting_rows}
+        last_sighting = {(person_id, day_text): _parse_time(at) for person_id, day_text, _, at in sighting_rows if at}
         day = start
-        while day <= end:
+        while True:
             text = day.isoformat()
             for person_id, name, enrolled_day in people:
                 times = seen.get((person_id, text))
                 if not times and enrolled_day > text:
                     continue  # not enrolled yet
-                records.append(DayRecord(
+                yield DayRecord(
                     day=day, name=name, present=bool(times),
                     first_seen=_parse_time(times[0]) if times else None,
                     last_seen=_latest(_parse_time(times[-1]), last_sighting.get((person_id, text))) if times else None,
                     sightings=counts.get((person_id, text), 0),
                     events=len(times or ()),
-                ))
+                )
+            if day >= end:
+                break
             day += timedelta(days=1)
-        return records
 
     def unknown_faces(self, start: date | None = None, end: date | None = None) -> list[UnknownFace]:
         """Unknown faces, newest first (all, or of local days ``start``..``end``)."""

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
+from ..files import make_private_dir, make_private_file, restrict_if_present
+
 log = logging.getLogger(__name__)
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
@@ -117,7 +119,13 @@ class SqliteBackend(Backend):
         self.path = Path(path)
         self.description = str(self.path)
         try:
-            os.makedirs(self.path.parent, mode=0o700, exist_ok=True)  # face data is personal
+            # Face data is personal: a 0700 folder and 0600 files, whatever the umask. SQLite creates
+            # the WAL and shared-memory files with the database file's mode, so creating that one
+            # first is enough for new ones; old world-readable ones are tightened.
+            make_private_dir(self.path.parent)
+            make_private_file(self.path)
+            for suffix in ("-wal", "-shm"):
+                restrict_if_present(self.path.with_name(self.path.name + suffix))
         except OSError as error:
             raise StorageError(f"cannot create the data folder {self.path.parent}: {error}") from error
         try:

@@ -81,6 +81,13 @@ class Unenrollment:
         return sum(len(ids) for ids in self.removed_ids_by_model.values())
 
 
+MAX_PERSON_NAME_LENGTH = 100
+_FORBIDDEN_NAME_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
+"""Control characters and line/paragraph separators: a name is one line in every table, CSV and log."""
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Bidirectional overrides and isolates would let a name display as another (trojan-source style)."""
+
+
 def normalize_person_name(name: str) -> str:
     """Canonical form of a person's name, or ValueError if it is unusable.
 
@@ -92,8 +99,10 @@ def normalize_person_name(name: str) -> str:
     cleaned = unicodedata.normalize("NFC", name).strip()
     if not cleaned:
         raise ValueError("person name must not be empty or only whitespace")
-    if any(unicodedata.category(ch) == "Cc" for ch in cleaned):
-        raise ValueError(f"person name must not contain control characters: {cleaned!r}")
+    if any(unicodedata.category(ch) in _FORBIDDEN_NAME_CATEGORIES or ch in _BIDI_CONTROLS for ch in cleaned):
+        raise ValueError(f"person name must not contain control characters or line breaks: {cleaned!r}")
+    if len(cleaned) > MAX_PERSON_NAME_LENGTH:
+        raise ValueError(f"person name is longer than {MAX_PERSON_NAME_LENGTH} characters")
     return cleaned
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import threading
 import time
@@ -31,6 +30,7 @@ from types import TracebackType
 
 import numpy as np
 
+from ..files import make_private_dir
 from .approximate_index import (
     APPROXIMATE_INDEX_KIND,
     MIN_VECTORS,
@@ -116,8 +116,8 @@ class Gallery:
         index_dir = self.data_dir / INDEX_DIR_NAME
         try:
             # Face embeddings are biometric personal data: owner-only folders.
-            os.makedirs(self.data_dir, mode=0o700, exist_ok=True)
-            os.makedirs(index_dir, mode=0o700, exist_ok=True)
+            make_private_dir(self.data_dir)
+            make_private_dir(index_dir)
         except OSError as error:
             raise StorageError(f"cannot create the data folder {index_dir}: {error}") from error
         self.index_path = index_dir / f"{index_file_stem(model_id)}.faiss"

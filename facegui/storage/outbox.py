@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ..files import make_private_dir, make_private_file
 from .backend import StorageError
 
 OUTBOX_FILE_NAME = "outbox.sqlite3"
@@ -104,10 +104,9 @@ class Outbox:
         self.path = Path(data_dir) / OUTBOX_FILE_NAME
         self._lock = threading.Lock()
         try:
-            os.makedirs(self.path.parent, mode=0o700, exist_ok=True)
-            if not self.path.exists():
-                # Created private before SQLite opens it: it holds names and embeddings.
-                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+            # Created private before SQLite opens it: it holds names and embeddings.
+            make_private_dir(self.path.parent)
+            make_private_file(self.path)
             self._conn = sqlite3.connect(str(self.path), timeout=10.0, isolation_level=None,
                                          check_same_thread=False)
             self._conn.execute("PRAGMA journal_mode=WAL")

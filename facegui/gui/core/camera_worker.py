@@ -248,7 +248,7 @@ class CameraWorker(QThread):
                 announced = True
             try:
                 tracked, events = live.process(frame)
-                faces = [FaceResult.from_recognition(t.recognition, t.track_id) for t in tracked]
+                faces = [FaceResult.from_recognition(t.recognition, t.track_id, t.fresh) for t in tracked]
             except Exception as exc:  # a broken model must not kill the app silently
                 self._state("error", f"recognition failed: {exc}")
                 return "error", frames

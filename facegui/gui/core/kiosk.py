@@ -1,8 +1,10 @@
 """Kiosk mode: the window as a station at a door that a passer-by cannot escape.
 
-Full screen, without the menu bar, the toolbar or any context menu; the panels are locked (no ×, no
-floating); no file dialog opens (``FileDialogs`` asks ``context.kiosk``). What stays reachable is the
-live view, the shortcuts (each guarded action asks for the admin PIN) and the small Admin button.
+Full screen, without the menu bar, the toolbar or any context menu; the panels (the roster, the unknown
+faces) are hidden and locked (no toggle, no ×, no floating); no file dialog opens (``FileDialogs`` asks
+``context.kiosk``). The station page shows the video alone with its check-in confirmations. What stays
+reachable is the live view, the shortcuts (each guarded action asks for the admin PIN) and the small
+Admin button.
 Leaving (Esc, F11, the Admin button, closing the window) needs the PIN when one is set.
 """
 from __future__ import annotations
@@ -23,6 +25,7 @@ class KioskMode:
         self.window, self.context, self.toolbar = window, context, toolbar
         self.docks, self.unlock_button, self.toggle = list(docks), unlock_button, toggle
         self._before: tuple[bool, bool] = (False, True)  # (maximized, toolbar visible)
+        self._docks_visible: list[bool] = []
         unlock_button.clicked.connect(self.leave)
 
     @property
@@ -38,8 +41,11 @@ class KioskMode:
             self.toolbar.toggleViewAction().setEnabled(False)
             # QMainWindow's own right-click menu hides panels and toolbars.
             self.window.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+            # Who is present is not for passers-by: the roster and the unknown faces go, locked away.
+            self._docks_visible = [dock.isVisible() for dock in self.docks]
             for dock in self.docks:
                 dock.set_locked(True)
+                dock.hide()
             self.unlock_button.show()
             self.window.showFullScreen()
             if not self.context.guard.enabled:
@@ -61,8 +67,9 @@ class KioskMode:
         self.toolbar.setVisible(toolbar_visible)
         self.toolbar.toggleViewAction().setEnabled(True)
         self.window.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
-        for dock in self.docks:
+        for dock, visible in zip(self.docks, self._docks_visible):
             dock.set_locked(False)
+            dock.setVisible(visible)
         self.unlock_button.hide()
         self.window.showMaximized() if maximized else self.window.showNormal()
         self.toggle.setChecked(False)

@@ -8,15 +8,15 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPixmap
 
 from ...engine import ImageError
-from ...engine.align import align_face
-from ...engine.face import largest
 from ...engine.imageio import load_image
-from ..drawing import bgr_to_qimage
+from ...files import atomic_write, make_private_dir
+from ...service.enrollment import choose_and_align
 
 THUMBNAIL_DIR = "thumbnails"
 THUMBNAIL_SIZE = 64
@@ -36,9 +36,11 @@ class ThumbnailStore:
         return self.path_for(name).is_file()
 
     def save(self, name: str, chip_bgr: np.ndarray) -> None:
-        """Safe in a worker thread (QImage only)."""
-        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        bgr_to_qimage(chip_bgr).save(str(self.path_for(name)), "PNG")
+        """Safe in a worker thread (no QPixmap)."""
+        make_private_dir(self.folder)
+        ok, png = cv2.imencode(".png", chip_bgr)
+        if ok:
+            atomic_write(self.path_for(name), png.tobytes())  # 0600 whatever the umask
 
     def remove(self, name: str) -> None:
         self.path_for(name).unlink(missing_ok=True)
@@ -55,8 +57,8 @@ class ThumbnailStore:
 
 def make_missing_thumbnails(workspace, thumbnails: ThumbnailStore, names) -> list[str]:
     """Runs in a pool thread: a thumbnail for each named person who has none, from the photo of their first
-    enrollment (detect, take the largest face, align). Returns the names that got one; a photo that is gone,
-    unreadable or without a face is skipped (the placeholder stays)."""
+    enrollment (detect, choose the face and align it as enrollment does). Returns the names that got one;
+    a photo that is gone, unreadable or without a face is skipped (the placeholder stays)."""
     made = []
     engine = workspace.recognizer.engine
     for name in names:
@@ -66,13 +68,13 @@ def make_missing_thumbnails(workspace, thumbnails: ThumbnailStore, names) -> lis
         if source is None:
             continue
         try:
-            image = load_image(source, workspace.settings.max_image_pixels)
+            image = load_image(source, workspace.settings.max_image_pixels, workspace.settings.max_image_bytes)
         except (ImageError, OSError):
             continue
-        face = largest(engine.detect(image))
-        if face is None:
+        chosen = choose_and_align(engine, image, workspace.settings.enroll_min_score)
+        if chosen is None:
             continue
-        thumbnails.save(name, align_face(image, face.landmarks))
+        thumbnails.save(name, chosen.chip)
         made.append(name)
     return made
 

@@ -5,12 +5,8 @@ runs in pool threads; the dialog only shows what it returns.
 """
 from __future__ import annotations
 
-import hashlib
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import cv2
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
@@ -27,10 +23,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...engine import ImageError
-from ...engine.align import align_face
-from ...engine.imageio import decode_image
-from ...service.types import normalize_person_name
+from ...service import enrollment
+from ...service.enrollment import EnrollReport, Photo
 from ..core.context import AppContext
 from ..core.tasks import TaskRunner
 from ..drawing import bgr_to_qimage
@@ -38,99 +32,17 @@ from ..widgets.file_drop import FileDropTarget
 PREVIEW_SIZE = 224
 
 
-def sharpness(chip_bgr: np.ndarray) -> float:
-    """Variance of the Laplacian of the grey aligned chip: low means blurred."""
-    return float(cv2.Laplacian(cv2.cvtColor(chip_bgr, cv2.COLOR_BGR2GRAY), cv2.CV_64F).var())
-
-
-@dataclass(frozen=True)
-class FaceCandidate:
-    embedding: np.ndarray = field(repr=False)
-    chip: np.ndarray = field(repr=False)
-    """The aligned 112x112 BGR crop."""
-    width: float
-    sharpness: float
-    bbox: tuple[float, float, float, float]
-
-
-@dataclass
-class Photo:
-    label: str
-    path: Path | None
-    sha256: str | None
-    faces: list[FaceCandidate] = field(default_factory=list)
-    """Largest first."""
-    chosen: int = 0
-    error: str | None = None
-
-    @property
-    def face(self) -> FaceCandidate | None:
-        return self.faces[self.chosen] if self.faces else None
-
-
-@dataclass(frozen=True)
-class EnrollReport:
-    name: str
-    enrolled: int
-    skipped: list[str]
-
-
-def analyze_image(engine, image: np.ndarray, label: str, path: Path | None, sha256: str | None) -> Photo:
-    faces = sorted(engine.analyze(image), key=lambda f: f.area, reverse=True)
-    candidates = []
-    for face in faces:
-        chip = align_face(image, face.landmarks)
-        candidates.append(FaceCandidate(face.embedding, chip, face.width, sharpness(chip),
-                                        tuple(float(v) for v in face.bbox)))
-    return Photo(label, path, sha256, candidates, error=None if candidates else "no face found")
-
-
 def analyze_file(recognizer, path: Path) -> Photo:
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-        image = decode_image(data, path, recognizer.settings.max_image_pixels)
-    except ImageError as exc:
-        return Photo(path.name, path, None, error=exc.reason)
-    except OSError as exc:
-        return Photo(path.name, path, None, error=f"cannot be read ({exc.strerror or exc})")
-    return analyze_image(recognizer.engine, image, path.name, path, hashlib.sha256(data).hexdigest())
+    return enrollment.analyze_file(recognizer.engine, recognizer.settings, Path(path))
 
 
 def analyze_frame(recognizer, frame: np.ndarray) -> Photo:
-    label = f"camera frame {time.strftime('%H:%M:%S')}"
-    return analyze_image(recognizer.engine, frame, label, None, hashlib.sha256(frame.tobytes()).hexdigest())
-
-
-def quality_problems(photos: list[Photo], min_face_size: int, min_sharpness: float) -> list[str]:
-    problems = []
-    for photo in photos:
-        face = photo.face
-        if face is None:
-            problems.append(f"{photo.label}: {photo.error or 'no face found'} — remove it or add another photo")
-        elif face.width < min_face_size:
-            problems.append(f"{photo.label}: the face is {face.width:.0f} px wide, smaller than the minimum of "
-                            f"{min_face_size} px — use a closer or larger photo")
-        elif face.sharpness < min_sharpness:
-            problems.append(f"{photo.label}: the face is too blurry (sharpness {face.sharpness:.0f}, minimum "
-                            f"{min_sharpness:.0f}) — use a sharper photo")
-    return problems
+    return enrollment.analyze_frame(recognizer.engine, recognizer.settings, frame)
 
 
 def enroll_photos(recognizer, thumbnails, name: str, photos: list[Photo]) -> EnrollReport:
     """Runs in a worker: append each chosen face to the database and index."""
-    gallery = recognizer.gallery
-    name = normalize_person_name(name)
-    enrolled, skipped = 0, []
-    for photo in photos:
-        if photo.sha256 and gallery.is_enrolled(photo.sha256):
-            skipped.append(f"{photo.label}: already enrolled")
-            continue
-        gallery.enroll(name, photo.face.embedding, str(photo.path) if photo.path else None, photo.sha256)
-        enrolled += 1
-        if not thumbnails.has(name):
-            thumbnails.save(name, photo.face.chip)
-    return EnrollReport(name, enrolled, skipped)
+    return enrollment.enroll_photos(recognizer.gallery, thumbnails, name, photos)
 
 
 def chip_pixmap(chip: np.ndarray, size: int) -> QPixmap:
@@ -311,12 +223,12 @@ class EnrollDialog(FileDropTarget, QDialog):
             self.warning.setText(f"No face found in {photo.label}: remove it and add another photo.")
             return
         self.preview.setPixmap(chip_pixmap(photo.face.chip, PREVIEW_SIZE))
+        lines = [f"Warning: {photo.warning}."] if photo.warning and photo.chosen == 0 else []
         if len(photo.faces) > 1:
-            self.warning.setText(f"{len(photo.faces)} faces found in {photo.label}; face #{photo.chosen + 1} "
-                                 f"({'the largest' if photo.chosen == 0 else 'your choice'}) will be enrolled. "
-                                 "Click another face above to choose it.")
-        else:
-            self.warning.clear()
+            lines.append(f"{len(photo.faces)} faces found in {photo.label}; face #{photo.chosen + 1} "
+                         f"({'the largest confident one' if photo.chosen == 0 else 'your choice'}) will be enrolled. "
+                         "Click another face above to choose it.")
+        self.warning.setText(" ".join(lines))
 
     def choose_face(self, index: int) -> None:
         row = self.photo_list.currentRow()
@@ -350,7 +262,7 @@ class EnrollDialog(FileDropTarget, QDialog):
             self._refuse("Still looking for faces; try again in a moment.")
             return
         settings = self.context.settings
-        problems = quality_problems(self.photos, settings.enroll_min_face_size, settings.enroll_min_sharpness)
+        problems = enrollment.quality_problems(self.photos, settings)
         if problems:
             self._refuse("Cannot enroll:\n" + "\n".join(problems))
             return

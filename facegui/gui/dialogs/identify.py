@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QListWidget, QListW
                                QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...engine import ImageError
-from ...engine.imageio import IMAGE_SUFFIXES, list_images
+from ...service.inputs import expand_image_paths
 from ..core.context import AppContext
 from ..drawing import FaceResult, annotated
 
@@ -27,22 +27,10 @@ class IdentifyResult:
         return [f.name for f in sorted(self.faces, key=lambda f: f.bbox[0])]
 
 
-def expand_paths(paths) -> list[Path]:
-    """Files as given (a non-image is reported later); folders become the images in them."""
-    result: list[Path] = []
-    for item in paths:
-        path = Path(item)
-        if path.is_dir():
-            result.extend(p for p in list_images(path) if p.suffix.lower() in IMAGE_SUFFIXES)
-        else:
-            result.append(path)
-    return result
-
-
 def identify_paths(recognizer, paths, report=lambda result: None) -> list[IdentifyResult]:
     """Runs in a worker: every face of every image; bad files become error results."""
     results = []
-    expanded = expand_paths(paths)
+    expanded = expand_image_paths(paths)
     if not expanded:
         results.append(IdentifyResult(Path(str(paths[0]) if paths else "."), error="no images found"))
     for path in expanded:

@@ -146,6 +146,11 @@ class TodayPage(QWidget):
         if self.roster.apply_event(event):
             self._render()
 
+    def first_check_in(self, name: str):
+        """Today's first check-in of ``name`` as the roster knows it (check-ins apply at once), or None."""
+        record = self.roster.records.get(name)
+        return record.first_seen if record is not None and record.present else None
+
     def row_of(self, name: str) -> dict[str, str] | None:
         """The cells of a person's row, by column title (tests and screenshots read them)."""
         headers = [self.table.horizontalHeaderItem(c).text() for c in range(self.table.columnCount())]

@@ -4,25 +4,38 @@ It renders what the camera controller hands it and says what the source is doing
 """
 from __future__ import annotations
 
+import time
+from datetime import datetime
+
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QSplitter, QVBoxLayout, QWidget
 
 from ...service.sources import source_label
+from ...service.station import Greeter, SeenFace
 from ..core.camera import CameraController
 from ..core.camera_worker import FramePacket, SourceState
 from ..core.context import AppContext
+from ..widgets.checkin_banner import CheckInBanner
 from ..widgets.video_view import VideoView
 
 KNOWN_COLOUR = QColor(30, 140, 50)
 UNKNOWN_COLOUR = QColor(200, 40, 40)
 STOPPED_MESSAGE = "Camera stopped — press F5 to start"
+LOOK_AT_THE_CAMERA = "Look at the camera"
+QUIET_AFTER_S = 2.0
+"""Seconds without a face before the station asks passers-by to look at the camera."""
+CAMERA_LOST = "The camera is not available — reconnecting…"
 
 
 class StationPage(QWidget):
-    """The video, and beside it (in a splitter) who is in the frame above ``side_panel`` (the people list)."""
+    """The video, and beside it (in a splitter) who is in the frame above ``side_panel`` (the people list).
+
+    In kiosk mode it is the station at the door: the video alone fills the screen, each check-in is
+    confirmed in large letters for a few seconds ("Checked in", or "Already checked in at 08:02" for
+    someone back in view), and nobody's presence but the person's own is shown."""
 
     def __init__(self, context: AppContext, camera: CameraController, side_panel: QWidget | None = None,
-                 parent: QWidget | None = None):
+                 checked_in_at=lambda _name: None, parent: QWidget | None = None):
         super().__init__(parent)
         self.context, self.camera = context, camera
         self.video = VideoView()
@@ -37,6 +50,7 @@ class StationPage(QWidget):
         if side_panel is not None:
             side_layout.addWidget(side_panel, 1)
         side.setMinimumWidth(220)
+        self.side = side
         self.splitter = QSplitter()
         self.splitter.addWidget(self.video)
         self.splitter.addWidget(side)
@@ -51,9 +65,48 @@ class StationPage(QWidget):
             f"Opening {source_label(self.context.prefs.camera_source)}…"))
         camera.stopped.connect(lambda: self.video.set_message(STOPPED_MESSAGE, keep_frame=True))
         context.dataReset.connect(self.in_frame.clear)
+        self.banner = CheckInBanner(self.video)
+        self.greeter = Greeter(lambda: context.settings, checked_in_at)
+        self.station_mode = False
+        self._faceless_since: float | None = None
+        camera.started.connect(self.greeter.reset)
+        camera.checkedIn.connect(self.greet_check_in)
+        context.kioskChanged.connect(self.set_station_mode)
+
+    def set_station_mode(self, on: bool) -> None:
+        """Kiosk mode: the video alone, confirmations on; back office: the side panel again."""
+        self.station_mode = on
+        self.side.setVisible(not on)
+        self.in_frame.clear()
+        self.video.set_hint("")
+        self._faceless_since = None
+        if not on:
+            self.banner.hide()
+
+    def greet_check_in(self, event) -> None:
+        greeting = self.greeter.check_in(event.name, event.at, event.snapshot)
+        if self.station_mode:
+            self.banner.show_greeting(greeting, self.context.thumbnails.icon(event.name))
+
+    def _greet_frame(self, packet: FramePacket) -> None:
+        now = datetime.now().astimezone()
+        seen = [SeenFace(f.name, f.similarity, f.is_known, f.fresh) for f in packet.faces]
+        for greeting in self.greeter.frame(seen, now):
+            self.banner.show_greeting(greeting, self.context.thumbnails.icon(greeting.name))
+        if packet.faces:
+            self._faceless_since = None
+            self.video.set_hint("")
+        else:
+            clock = time.monotonic()
+            self._faceless_since = self._faceless_since or clock
+            if clock - self._faceless_since >= QUIET_AFTER_S:
+                self.video.set_hint(LOOK_AT_THE_CAMERA)
 
     def show_frame(self, packet: FramePacket) -> None:
         self.video.set_frame(packet.image)
+        if self.station_mode:
+            self._greet_frame(packet)
+            return
         self.in_frame.clear()
         for face in sorted(packet.faces, key=lambda f: f.bbox[0]):
             item = QListWidgetItem(f"{face.name}  {face.similarity:.2f}")
@@ -62,7 +115,7 @@ class StationPage(QWidget):
 
     def show_state(self, state: SourceState) -> None:
         if state.state in ("retrying", "error"):
-            self.video.set_message(state.message, error=True)
+            self.video.set_message(CAMERA_LOST if self.station_mode else state.message, error=True)
         elif state.state == "ended":
             self.video.set_message("End of video — press F5 to play again", keep_frame=True)
         elif state.state == "opening" and self.camera.last_packet is None:

@@ -1,4 +1,4 @@
-"""A dock panel that can be locked in place: no close button, no floating, no moving, and no way to close it."""
+"""A dock panel that can be locked: no close button, no floating, no moving, no menu toggle, no way to close it."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import QDockWidget, QWidget
@@ -22,8 +22,6 @@ class PanelDock(QDockWidget):
             self.setFloating(False)
         self.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures if locked else MOVABLE)
         self.toggleViewAction().setEnabled(not locked)
-        if locked:
-            self.show()
 
     def closeEvent(self, event) -> None:
         if self.locked:  # whatever asked (a shortcut, a stray button, the window manager): the panel stays

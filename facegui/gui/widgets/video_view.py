@@ -16,6 +16,8 @@ class VideoView(QWidget):
         self.image: QImage | None = None
         self.message = "Camera stopped — press F5 to start"
         self.message_is_error = False
+        self.hint = ""
+        """A quiet line at the bottom, over the picture (e.g. "Look at the camera")."""
 
     def set_frame(self, image: QImage) -> None:
         self.image = image
@@ -27,6 +29,18 @@ class VideoView(QWidget):
         if not keep_frame:
             self.image = None
         self.update()
+
+    def set_hint(self, text: str) -> None:
+        if text != self.hint:
+            self.hint = text
+            self.update()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        for child in self.children():
+            place = getattr(child, "place", None)
+            if callable(place):
+                place()
 
     def sizeHint(self) -> QSize:
         return QSize(800, 450)
@@ -48,4 +62,14 @@ class VideoView(QWidget):
             painter.fillRect(bounds.adjusted(-12, -8, 12, 8), QColor(0, 0, 0, 170))
             painter.setPen(QColor(255, 120, 110) if self.message_is_error else QColor(230, 230, 230))
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
+        elif self.hint:
+            font = painter.font()
+            font.setPointSizeF(font.pointSizeF() * 1.6)
+            painter.setFont(font)
+            rect = self.rect().adjusted(20, 20, -20, -30)
+            flags = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom
+            bounds = painter.boundingRect(rect, flags, self.hint)
+            painter.fillRect(bounds.adjusted(-16, -8, 16, 8), QColor(0, 0, 0, 150))
+            painter.setPen(QColor(235, 235, 235))
+            painter.drawText(rect, flags, self.hint)
         painter.end()

@@ -1,0 +1,205 @@
+"""Enrollment rules, one home for the CLI and the window: detect → choose the face → align, and the
+quality gate.
+
+For the window (enrollment dialog, people panel): call these instead of detecting, picking the
+largest face, aligning or checking quality yourself.
+
+* :func:`analyze_file` / :func:`analyze_frame` → a :class:`Photo` with every face found, the
+  preferred one first (:func:`order_faces`), each aligned and scored for sharpness;
+  ``Photo.warning`` says when no face was confident and the largest was taken anyway.
+* :func:`quality_problems` → the one-line reasons a photo's chosen face may not be enrolled
+  (too small, too blurry, no face); :func:`quality_problem` for one face.
+* :func:`enroll_photos` → writes the chosen faces to the gallery (skipping photos already enrolled).
+* :func:`find_face` → the chosen face of an image, embedded and aligned (CLI ``enroll``,
+  ``encode``, ``embed``, ``compare``); :func:`choose_and_align` without the embedding (thumbnails).
+
+Which face: the largest among those the detector scores at least ``enroll_min_score``. A shoulder
+or a background shape can score 0.5-0.8 with a bigger box than the real face (0.99); taking the
+largest box alone enrolled it. Only when no face reaches the score is the largest taken, with a
+warning.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from ..config import Settings
+from ..engine import Face, FaceEngine, ImageError
+from ..engine.align import align_face
+from ..engine.imageio import decode_image, read_image_bytes
+from ..storage import Gallery, normalize_person_name
+
+
+def sharpness(chip_bgr: np.ndarray) -> float:
+    """Variance of the Laplacian of the grey aligned chip: low means blurred."""
+    return float(cv2.Laplacian(cv2.cvtColor(chip_bgr, cv2.COLOR_BGR2GRAY), cv2.CV_64F).var())
+
+
+def order_faces(faces: Sequence[Face], min_score: float) -> list[Face]:
+    """Faces in order of preference: confident ones (score ≥ ``min_score``) largest first, then the rest
+    largest first."""
+    return sorted(faces, key=lambda f: (f.score < min_score, -f.area))
+
+
+def low_score_warning(face: Face, min_score: float) -> str | None:
+    """The warning when the preferred face is not confident (none was), else None."""
+    if face.score >= min_score:
+        return None
+    return (f"no face scored at least {min_score:g} (setting enroll_min_score); took the largest face, "
+            f"score {face.score:.2f}, which may not be a face")
+
+
+@dataclass(frozen=True)
+class ChosenFace:
+    face: Face
+    """With its embedding when :func:`find_face` made it."""
+    chip: np.ndarray = field(repr=False)
+    """The aligned 112x112 BGR crop."""
+    warning: str | None = None
+
+    @property
+    def embedding(self) -> np.ndarray:
+        return self.face.require_embedding()
+
+
+def choose_and_align(engine: FaceEngine, image: np.ndarray, min_score: float) -> ChosenFace | None:
+    """Detect, choose the preferred face, align it; None when there is no face."""
+    faces = order_faces(engine.detect(image), min_score)
+    if not faces:
+        return None
+    face = faces[0]
+    return ChosenFace(face, align_face(image, face.landmarks), low_score_warning(face, min_score))
+
+
+def find_face(engine: FaceEngine, image: np.ndarray, min_score: float) -> ChosenFace | None:
+    """:func:`choose_and_align`, with the chosen face embedded."""
+    chosen = choose_and_align(engine, image, min_score)
+    if chosen is None:
+        return None
+    (embedded,) = engine.embed(image, [chosen.face])
+    return ChosenFace(embedded, chosen.chip, chosen.warning)
+
+
+def quality_problem(width: float, chip_sharpness: float, settings: Settings) -> str | None:
+    """Why a face may not be enrolled (too small, too blurry), in words that say what to do; None if fine."""
+    if width < settings.enroll_min_face_size:
+        return (f"the face is {width:.0f} px wide, smaller than the minimum of {settings.enroll_min_face_size} px "
+                "(setting enroll_min_face_size) — use a closer or larger photo")
+    if chip_sharpness < settings.enroll_min_sharpness:
+        return (f"the face is too blurry (sharpness {chip_sharpness:.0f}, minimum {settings.enroll_min_sharpness:.0f}, "
+                "setting enroll_min_sharpness) — use a sharper photo")
+    return None
+
+
+# -- photos with every face, for the window's dialog ---------------------------------------
+@dataclass(frozen=True)
+class FaceCandidate:
+    embedding: np.ndarray = field(repr=False)
+    chip: np.ndarray = field(repr=False)
+    """The aligned 112x112 BGR crop."""
+    width: float
+    sharpness: float
+    bbox: tuple[float, float, float, float]
+    score: float = 1.0
+
+
+@dataclass
+class Photo:
+    label: str
+    path: Path | None
+    sha256: str | None
+    faces: list[FaceCandidate] = field(default_factory=list)
+    """Preferred first (:func:`order_faces`)."""
+    chosen: int = 0
+    error: str | None = None
+    warning: str | None = None
+    """Set when no face reached ``enroll_min_score`` and the largest one is offered anyway."""
+
+    @property
+    def face(self) -> FaceCandidate | None:
+        return self.faces[self.chosen] if self.faces else None
+
+
+def analyze_image(engine: FaceEngine, image: np.ndarray, label: str, path: Path | None, sha256: str | None,
+                  min_score: float) -> Photo:
+    faces = order_faces(engine.analyze(image), min_score)
+    candidates = []
+    for face in faces:
+        chip = align_face(image, face.landmarks)
+        candidates.append(FaceCandidate(face.require_embedding(), chip, face.width, sharpness(chip),
+                                        (float(face.bbox[0]), float(face.bbox[1]), float(face.bbox[2]),
+                                         float(face.bbox[3])), float(face.score)))
+    return Photo(label, path, sha256, candidates, error=None if candidates else "no face found",
+                 warning=low_score_warning(faces[0], min_score) if faces else None)
+
+
+def analyze_file(engine: FaceEngine, settings: Settings, path: Path) -> Photo:
+    """Every face of an image file; a file that cannot be read becomes a Photo with its error."""
+    path = Path(path)
+    try:
+        data = read_image_bytes(path, settings.max_image_bytes)
+        image = decode_image(data, path, settings.max_image_pixels)
+    except ImageError as exc:
+        return Photo(path.name, path, None, error=exc.reason)
+    return analyze_image(engine, image, path.name, path, hashlib.sha256(data).hexdigest(), settings.enroll_min_score)
+
+
+def analyze_frame(engine: FaceEngine, settings: Settings, frame: np.ndarray) -> Photo:
+    label = f"camera frame {time.strftime('%H:%M:%S')}"
+    return analyze_image(engine, frame, label, None, hashlib.sha256(frame.tobytes()).hexdigest(),
+                         settings.enroll_min_score)
+
+
+def quality_problems(photos: Sequence[Photo], settings: Settings) -> list[str]:
+    """One line per photo whose chosen face may not be enrolled."""
+    problems = []
+    for photo in photos:
+        face = photo.face
+        if face is None:
+            problems.append(f"{photo.label}: {photo.error or 'no face found'} — remove it or add another photo")
+            continue
+        problem = quality_problem(face.width, face.sharpness, settings)
+        if problem:
+            problems.append(f"{photo.label}: {problem}")
+    return problems
+
+
+class ThumbnailSink(Protocol):
+    def has(self, name: str) -> bool: ...
+
+    def save(self, name: str, chip_bgr: np.ndarray) -> None: ...
+
+
+@dataclass(frozen=True)
+class EnrollReport:
+    name: str
+    enrolled: int
+    skipped: list[str]
+
+
+def enroll_photos(gallery: Gallery, thumbnails: ThumbnailSink | None, name: str,
+                  photos: Sequence[Photo]) -> EnrollReport:
+    """Append each photo's chosen face to the gallery; photos already enrolled (same SHA-256) are skipped.
+    ValueError for an unusable name (empty, control characters, too long)."""
+    name = normalize_person_name(name)
+    enrolled, skipped = 0, []
+    for photo in photos:
+        face = photo.face
+        if face is None:
+            skipped.append(f"{photo.label}: {photo.error or 'no face found'}")
+            continue
+        if photo.sha256 and gallery.is_enrolled(photo.sha256):
+            skipped.append(f"{photo.label}: already enrolled")
+            continue
+        gallery.enroll(name, face.embedding, str(photo.path) if photo.path else None, photo.sha256)
+        enrolled += 1
+        if thumbnails is not None and not thumbnails.has(name):
+            thumbnails.save(name, face.chip)
+    return EnrollReport(name, enrolled, skipped)

@@ -1,0 +1,120 @@
+"""The command line under hostile or odd conditions: one line on stderr naming the thing and the reason,
+never a traceback, never a hang, and a batch goes on with its other files."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from facegui.app import main
+from facegui.storage import DATABASE_FILE_NAME, AttendanceStore, FaceDatabase, NewEvent
+
+from .conftest import FACES
+
+REPO = Path(__file__).resolve().parents[1]
+UNDER_A_FILE = "/etc/passwd/x"  # a path whose parent is a regular file: no folder can be made there
+
+
+def one_clean_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip() and "running on CPU" not in line]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+@pytest.fixture
+def enrolled(cli_args, capsys):
+    assert main(["encode", str(FACES / "gallery"), *cli_args]) == 0
+    capsys.readouterr()
+    return cli_args
+
+
+@pytest.mark.parametrize("argv", [
+    ["export", "--npy", UNDER_A_FILE],
+    ["identify", str(FACES / "probes" / "obama1.jpg"), "--out", UNDER_A_FILE],
+    ["data", "export", UNDER_A_FILE],
+    ["attendance", "--csv", UNDER_A_FILE + "/report.csv"],
+])
+def test_output_under_a_regular_file_is_one_line(enrolled, capsys, argv):
+    assert main([*argv, *enrolled]) in (1, 2)
+    line = one_clean_line(capsys.readouterr().err)
+    assert "/etc/passwd/x" in line and "Not a directory" in line
+
+
+def test_enroll_name_with_a_newline_is_refused_in_one_line(cli_args, capsys):
+    assert main(["enroll", str(FACES / "gallery" / "obama_1.jpg"), "--name", "a\nb", *cli_args]) == 1
+    line = one_clean_line(capsys.readouterr().err)
+    assert "control characters" in line and "a\\nb" in line
+
+
+def test_encode_goes_on_past_a_file_named_with_a_newline(cli_args, tmp_path, capsys):
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    shutil.copy(FACES / "gallery" / "obama_1.jpg", folder / "bad\nname_1.jpg")
+    shutil.copy(FACES / "gallery" / "biden_1.jpg", folder / "biden_1.jpg")
+    assert main(["encode", str(folder), *cli_args]) == 1
+    captured = capsys.readouterr()
+    assert "bad\\nname_1.jpg" in one_clean_line(captured.err)
+    assert "enrolled 1, skipped 0, failed 1" in captured.out
+    assert main(["people", "--json", *cli_args]) == 0
+    assert '"biden"' in capsys.readouterr().out
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A real, tiny filesystem (tmpfs of 64 KiB), so writes fail with the real ENOSPC."""
+    mount_point = tmp_path / "full"
+    mount_point.mkdir()
+    if shutil.which("mount") is None or os.geteuid() != 0 or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", str(mount_point)],
+            capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def test_data_export_on_a_full_disk_says_so_and_leaves_nothing(enrolled, full_disk, tmp_path, capsys):
+    data = Path(enrolled[enrolled.index("--data-dir") + 1])
+    with AttendanceStore(data) as store:  # snapshots make the export larger than the disk
+        for i in range(40):
+            store.record([NewEvent("obama", datetime.now().astimezone(), f"door {i}", 0.9, os.urandom(3000))])
+    assert main(["data", "export", str(full_disk), *enrolled]) == 1
+    line = one_clean_line(capsys.readouterr().err)
+    assert "No space left on device" in line or "disk is full" in line
+    assert list(full_disk.iterdir()) == []
+
+
+_LONG_RANGE = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (1 << 31, 1 << 31))
+from facegui.app import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_attendance_over_ten_thousand_years_stays_small_and_quick(tmp_path):
+    data = tmp_path / "data"
+    rng = np.random.default_rng(0)
+    with FaceDatabase(data / DATABASE_FILE_NAME) as db:
+        for i in range(115):
+            vector = rng.standard_normal(16).astype(np.float32)
+            db.enroll(f"person {i:03d}", vector / np.linalg.norm(vector), "test-model:0", None, None)
+    for extra in ([], ["--csv", str(tmp_path / "all.csv")]):
+        # Hang guard only (the real figure is a fraction of a second): today's code ran over 60 s and 4.9 GB.
+        done = subprocess.run([sys.executable, "-c", _LONG_RANGE, "attendance", "--from", "0001-01-01",
+                               "--to", "9999-12-31", "--data-dir", str(data), "--config", str(tmp_path / "none"),
+                               *extra], capture_output=True, text=True, timeout=120, cwd=REPO,
+                              env={**os.environ, "PYTHONPATH": str(REPO)})
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr
+        if not extra:
+            lines = done.stdout.splitlines()
+            assert len(lines) == 1 + 115  # today only: nobody enrolled before, nothing after today
+            assert lines[1].startswith(datetime.now().date().isoformat())

@@ -1,0 +1,148 @@
+"""The logic around the two networks, with a fake onnxruntime session: batching, test-time flip,
+normalisation, anchor decoding, score filtering, non-maximum suppression. What the real networks
+produce on real photos is tested in the real-model tier (tests/test_engine.py)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from facegui.config import Settings
+from facegui.engine.detector import RetinaFaceDetector, priors
+from facegui.engine.embedder import ArcFaceEmbedder, EmbeddingModelError
+
+from .fakes import FakeSession, FakeTensor, fake_model
+
+CHIP = 112
+
+
+def halves(feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+    """A 3-number "embedding" per chip: mean of its left half, of its right half, and a constant."""
+    blob = feeds["data"]
+    return [np.stack([blob[:, :, :, : CHIP // 2].mean(axis=(1, 2, 3)),
+                      blob[:, :, :, CHIP // 2:].mean(axis=(1, 2, 3)), np.ones(len(blob))], axis=1)]
+
+
+def embedder(flip: bool = False, dim: object = 3) -> tuple[ArcFaceEmbedder, FakeSession]:
+    session = FakeSession([FakeTensor("data", [None, 3, CHIP, CHIP])], [FakeTensor("out", [None, dim])], halves)
+    return ArcFaceEmbedder(fake_model(session), flip=flip), session
+
+
+def left_bright_chip() -> np.ndarray:
+    chip = np.zeros((CHIP, CHIP, 3), np.uint8)
+    chip[:, : CHIP // 2] = 255
+    return chip
+
+
+def test_embeddings_are_unit_vectors_one_call_per_batch():
+    model, session = embedder()
+    vectors = model.embed([left_bright_chip(), np.zeros((CHIP, CHIP, 3), np.uint8)])
+    assert vectors.shape == (2, 3) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0)
+    assert len(session.calls) == 1 and session.calls[0]["data"].shape == (2, 3, CHIP, CHIP)
+
+
+def test_flip_embeds_the_mirror_in_the_same_call_and_adds_it():
+    plain, _ = embedder()
+    flipped, session = embedder(flip=True)
+    chip = left_bright_chip()
+    result = flipped.embed([chip])
+    (feeds,) = session.calls
+    session_blob = feeds["data"]
+    assert session_blob.shape[0] == 2 and np.array_equal(session_blob[1], session_blob[0][:, :, ::-1])
+    raw = halves({"data": session_blob})[0]
+    expected = (raw[0] + raw[1]) / np.linalg.norm(raw[0] + raw[1])
+    assert np.allclose(result[0], expected, atol=1e-6)
+    # the mirror made left and right equal, which the unflipped embedding is not
+    assert result[0][0] == pytest.approx(result[0][1]) and not np.allclose(plain.embed([chip])[0], result[0])
+
+
+def test_no_chips_no_call():
+    model, session = embedder()
+    assert model.embed([]).shape == (0, 3) and session.calls == []
+
+
+def test_a_symbolic_output_size_is_learnt_from_one_run():
+    model, session = embedder(dim="embedding_size")
+    assert model.dim == 3 and len(session.calls) == 1
+
+
+@pytest.mark.parametrize("shape", [[1, 3, 112, 96], [1, 1, 112, 112], [1, 3, "h", "h"], [3, 112, 112]])
+def test_an_embedder_with_an_unexpected_input_is_refused(shape):
+    session = FakeSession([FakeTensor("data", shape)], [FakeTensor("out", [1, 128])], halves)
+    with pytest.raises(EmbeddingModelError, match="expected an input of shape"):
+        ArcFaceEmbedder(fake_model(session))
+
+
+# -- the detector -------------------------------------------------------------------------------
+def detector_answering(scores: dict[int, float], offsets: dict[int, np.ndarray] | None = None,
+                       **settings) -> tuple[RetinaFaceDetector, FakeSession]:
+    """A detector whose network gives anchor i the face score scores[i] and zero offsets (box = anchor)."""
+    def respond(feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+        _, _, height, width = feeds["input"].shape
+        count = len(priors(height, width))
+        loc = np.zeros((1, count, 4), np.float32)
+        for index, offset in (offsets or {}).items():
+            loc[0, index] = offset
+        conf = np.zeros((1, count, 2), np.float32)
+        conf[0, :, 0] = 1.0
+        for index, score in scores.items():
+            conf[0, index] = (1.0 - score, score)
+        return [loc, conf, np.zeros((1, count, 10), np.float32)]
+
+    outputs = [FakeTensor("loc", [1, None, 4]), FakeTensor("conf", [1, None, 2]), FakeTensor("landmarks", [1, None, 10])]
+    session = FakeSession([FakeTensor("input", [1, 3, None, None])], outputs, respond)
+    return RetinaFaceDetector(fake_model(session), Settings(detector_input_size=320, **settings)), session
+
+
+IMAGE = np.zeros((240, 320, 3), np.uint8)  # 320 wide: the network input is the image itself
+
+
+def test_nothing_above_the_confidence_means_no_face():
+    detector, _ = detector_answering({10: 0.49})
+    assert detector.detect(IMAGE) == []
+
+
+def test_a_confident_anchor_becomes_a_face_at_the_anchor():
+    anchors = priors(240, 320)
+    index = 500
+    detector, session = detector_answering({index: 0.9})
+    (face,) = detector.detect(IMAGE)
+    cx, cy, w, h = anchors[index]
+    assert np.allclose(face.bbox, [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], atol=1e-3)
+    assert np.allclose(face.landmarks, [[cx, cy]] * 5, atol=1e-3) and face.score == pytest.approx(0.9)
+    assert session.calls[0]["input"].shape == (1, 3, 240, 320)
+
+
+def test_boxes_scale_back_to_the_original_image():
+    detector, session = detector_answering({500: 0.9})
+    (small,) = detector.detect(IMAGE)
+    (large,) = detector.detect(np.zeros((480, 640, 3), np.uint8))  # network input stays 320 wide
+    assert session.calls[1]["input"].shape == (1, 3, 240, 320)
+    assert np.allclose(large.bbox, small.bbox * 2, atol=1e-3)
+
+
+def test_overlapping_boxes_keep_only_the_most_confident_and_faces_come_best_first():
+    anchors = priors(240, 320)
+    first = 501  # a 32-pixel anchor of the first level; +2 is the same size one cell (8 pixels) right
+    neighbour = first + 2
+    assert anchors[first][2] == anchors[neighbour][2] == 32 and anchors[neighbour][0] - anchors[first][0] == 8
+    far = len(anchors) - 1
+    detector, _ = detector_answering({first: 0.8, neighbour: 0.95, far: 0.7})  # overlap 0.6 > nms_iou
+    assert [f.score for f in detector.detect(IMAGE)] == pytest.approx([0.95, 0.7])
+    detector, _ = detector_answering({first: 0.8, neighbour: 0.95, far: 0.7}, detector_nms_iou=0.7)
+    assert [f.score for f in detector.detect(IMAGE)] == pytest.approx([0.95, 0.8, 0.7])
+
+
+def test_small_faces_are_dropped_when_a_minimum_size_is_set():
+    anchors = priors(240, 320)
+    small = 0  # the first level: 16-pixel anchors
+    large = len(anchors) - 1  # the last level: 512-pixel anchors
+    detector, _ = detector_answering({small: 0.9, large: 0.8}, min_face_size=100)
+    assert [f.score for f in detector.detect(IMAGE)] == pytest.approx([0.8])
+
+
+def test_the_network_input_keeps_the_aspect_ratio():
+    detector, _ = detector_answering({})
+    assert detector.input_shape(480, 640) == (240, 320)
+    assert detector.input_shape(640, 480) == (320, 240)
+    assert detector.input_shape(480, 640, long_side=160) == (120, 160)

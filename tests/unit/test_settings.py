@@ -1,0 +1,63 @@
+"""Settings: defaults, validation with one clear message, and the file ← environment ← options order."""
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from facegui.config import Settings, SettingsError
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"detector_input_size": 16}, "detector_input_size"),
+    ({"detector_confidence": 1.0}, "detector_confidence"),
+    ({"similarity_threshold": 1.5}, "similarity_threshold"),
+    ({"execution_provider": "tpu"}, "execution_provider"),
+    ({"track_iou": 0.0}, "track_iou"),
+    ({"checkin_window": 2, "checkin_min_hits": 3}, "checkin"),
+    ({"database_url": "mysql://db/x"}, "postgresql://"),
+    ({"database_url": "postgresql://facegui:secret@db/school"}, "password"),
+])
+def test_invalid_values_are_refused_naming_the_setting(tmp_path, change, message):
+    with pytest.raises(SettingsError, match=message):
+        Settings(data_dir=tmp_path, **change)
+
+
+def test_the_defaults_are_valid(tmp_path):
+    settings = Settings(data_dir=tmp_path)
+    assert 0 < settings.similarity_threshold < settings.checkin_min_similarity < 1
+    assert settings.checkin_min_hits <= settings.checkin_window
+
+
+def test_unknown_settings_are_refused_by_name():
+    with pytest.raises(SettingsError, match="unknown setting.*colour"):
+        Settings.from_mapping({"colour": "red"})
+
+
+def test_a_damaged_settings_file_is_one_clear_error(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text("{not json")
+    with pytest.raises(SettingsError, match="settings.json: not a readable settings file"):
+        Settings.load(path, environ={})
+
+
+def test_file_then_environment_then_options(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"similarity_threshold": 0.4, "checkin_window": 7, "data_dir": str(tmp_path)}))
+    env = {"FACEGUI_SIMILARITY_THRESHOLD": "0.45", "FACEGUI_CHECKIN_WINDOW": "6"}
+    settings = Settings.load(path, environ=env, checkin_window=8)
+    assert settings.similarity_threshold == pytest.approx(0.45) and settings.checkin_window == 8
+
+
+def test_command_line_options_override_the_file(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"similarity_threshold": 0.4}))
+    options = SimpleNamespace(config=str(path), data_dir=str(tmp_path / "d"), threshold=0.5)
+    settings = Settings.from_options(options)
+    assert settings.similarity_threshold == 0.5 and settings.data_dir == tmp_path / "d"
+
+
+def test_values_round_trip_through_a_mapping(tmp_path):
+    settings = Settings(data_dir=tmp_path, similarity_threshold=0.42, tracking=False)
+    assert Settings.from_mapping(json.loads(json.dumps(settings.to_mapping()))) == settings
