@@ -120,9 +120,10 @@ def cmd_models_list(args, settings) -> int:
 
 
 def cmd_models_install(args, settings) -> int:
-    store = ModelStore.from_settings(settings)
+    from ..service import install_models
+
     report = lambda message: print(message, file=sys.stderr)  # noqa: E731
-    written = store.install_from(Path(args.source), report) if args.source else store.download(report)
+    written = install_models(settings, [Path(args.source)] if args.source else None, report)
     for path in written:
         print(f"installed {path}")
     return EXIT_OK
