@@ -9,9 +9,10 @@ import dataclasses
 import json
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import platformdirs
@@ -245,7 +246,8 @@ class Settings:
 
     # -- loading -------------------------------------------------------------
     @classmethod
-    def load(cls, config_file: Path | None = None, environ: dict | None = None, **overrides) -> "Settings":
+    def load(cls, config_file: Path | None = None, environ: Mapping[str, str] | None = None,
+             **overrides: Any) -> "Settings":
         """Defaults ← settings file ← environment ← ``overrides`` (None values ignored)."""
         values: dict = {}
         path = settings_file(config_file)
@@ -266,12 +268,13 @@ class Settings:
         return cls.from_mapping(values)
 
     @classmethod
-    def from_options(cls, options) -> "Settings":
+    def from_options(cls, options: object) -> "Settings":
         """From parsed command-line options (``--config``, ``--data-dir``, ``--models``, ``--database``, ``--threshold``,
         ``--det-size``, ``--provider``, ``--threads``), shared by the CLI and the window."""
         opt = lambda name: getattr(options, name, None)  # noqa: E731
+        config_file = opt("config")
         return cls.load(
-            config_file=Path(opt("config")) if opt("config") else None,
+            config_file=Path(config_file) if config_file else None,
             data_dir=opt("data_dir"), model_dir=opt("models"), database_url=opt("database"),
             similarity_threshold=opt("threshold"),
             detector_input_size=opt("det_size"), execution_provider=opt("provider"),
@@ -288,7 +291,7 @@ class Settings:
     def to_mapping(self) -> dict:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(self).items()}
 
-    def replace(self, **changes) -> "Settings":
+    def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)
 
 
@@ -305,9 +308,14 @@ def _check_database_url(url: str) -> None:
                             "PostgreSQL service file (docs/deployment.md)")
 
 
-def _coerce(f: dataclasses.Field, value):
+def _coerce(f: dataclasses.Field[Any], value: Any) -> Any:
     """Turn a value from JSON or the environment into the field's type."""
-    default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+    if f.default is not dataclasses.MISSING:
+        default = f.default
+    elif f.default_factory is not dataclasses.MISSING:
+        default = f.default_factory()
+    else:
+        default = None
     if value is None:
         return None
     try:

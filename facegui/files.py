@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import IO, Any, BinaryIO, Literal, TextIO, overload
 
 
 def atomic_write(path: Path, data: bytes | memoryview) -> None:
@@ -74,7 +75,13 @@ def make_private_file(path: Path) -> Path:
     return path
 
 
-def open_private(path: Path, mode: str = "wb", **kwargs):
+@overload
+def open_private(path: Path, mode: Literal["wb", "xb", "ab"] = "wb", **kwargs: Any) -> BinaryIO: ...
+@overload
+def open_private(path: Path, mode: Literal["w", "x", "a"], **kwargs: Any) -> TextIO: ...
+@overload
+def open_private(path: Path, mode: str, **kwargs: Any) -> IO[Any]: ...
+def open_private(path: Path, mode: str = "wb", **kwargs: Any) -> IO[Any]:
     """``open(path, mode)`` for writing (``w``, ``wb``, ``x``…), the file created or truncated user-only."""
     if not any(flag in mode for flag in "wxa"):
         raise ValueError(f"open_private is for writing, not mode {mode!r}")

@@ -69,6 +69,12 @@ def _jpeg2000() -> bytes:
     return b"\xff\x4f\xff\x51" + siz + b"\xff\xd9"
 
 
+def _gif() -> bytes:
+    header = b"GIF89a" + struct.pack("<HHBBB", BOMB_SIDE, BOMB_SIDE, 0, 0, 0)
+    frame = b"\x2c" + struct.pack("<HHHHB", 0, 0, BOMB_SIDE, BOMB_SIDE, 0) + b"\x02\x02\x44\x01\x00"
+    return header + frame + b"\x3b"
+
+
 def bombs(real_photo: Path) -> dict[str, bytes]:
     """File name → bytes of one bomb per format facegui accepts."""
     return {
@@ -81,6 +87,7 @@ def bombs(real_photo: Path) -> dict[str, bytes]:
         "bomb.png": _png(),
         "bomb.jpg": _jpeg(real_photo),
         "bomb.j2k": _jpeg2000(),
+        "bomb.gif": _gif(),
     }
 
 

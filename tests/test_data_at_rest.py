@@ -76,6 +76,9 @@ def test_everything_stored_or_exported_is_user_only(permissive_umask, tmp_path, 
     assert {p.name for p in export.iterdir()} >= {DATABASE_FILE_NAME, "people.json", "checkins.csv", "snapshots",
                                                   "thumbnails"}
     assert_private(export)
+    annotated = tmp_path / "annotated"
+    assert main(["identify", str(FACES / "probes" / "two_people.jpg"), "--out", str(annotated), *args]) == 0
+    assert_private(annotated)
     report = tmp_path / "report.csv"
     assert main(["attendance", "--csv", str(report), *args]) == 0
     assert stat.S_IMODE(report.stat().st_mode) == 0o600

@@ -53,7 +53,7 @@ def test_bombs_of_every_format_are_refused_from_their_header_under_a_memory_limi
                           env={**os.environ, "PYTHONPATH": str(REPO)})
     assert done.returncode == 0, done.stderr
     results = json.loads(done.stdout)
-    assert len(results) == 9
+    assert len(results) == 10
     for path, message in results.items():
         assert message.startswith(path + ": image is ") and "above the limit of 50,000,000" in message, message
         assert "\n" not in message

@@ -275,21 +275,28 @@ def test_first_run_dialog_reports_a_wrong_file_and_a_failed_download(qtbot, tmp_
         raise OSError("network is unreachable")
 
     monkeypatch.setattr(urllib.request, "urlopen", offline)
+    qtbot.waitUntil(lambda: not dialog.busy)  # the failed import's task has finished too
     with qtbot.waitSignal(dialog.installFinished, timeout=20000) as signal:
         dialog.download_button.click()
     assert signal.args[0] is False and "cannot download" in signal.args[1] and "network is unreachable" in signal.args[1]
     assert "Traceback" not in warnings[-1] and dialog.isVisible()
 
 
-def test_importing_only_the_embedder_keeps_the_dialog_open_for_the_detector(qtbot, tmp_path):
+def test_importing_only_the_embedder_is_refused_until_the_detector_can_check_it(qtbot, tmp_path, monkeypatch):
     store = ModelStore([], tmp_path / "models")
-    dialog = FirstRunDialog(store)
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text))
+    dialog = FirstRunDialog(store, settings=Settings(data_dir=tmp_path / "data", model_dir=tmp_path / "models"))
     qtbot.addWidget(dialog)
     dialog.show()
     with qtbot.waitSignal(dialog.installFinished, timeout=60000) as signal:
         dialog.import_paths([MODELS / "arcface_mobilefacenet.pth"])
-    assert signal.args[0] is True and "still missing: Retinaface_mobilenet0.25.pth" in signal.args[1]
-    assert dialog.isVisible() and dialog.missing == [DETECTOR]
+    assert signal.args[0] is False and "needs the face detector" in signal.args[1]
+    assert dialog.isVisible() and dialog.missing == [DETECTOR, EMBEDDER]
+    qtbot.waitUntil(lambda: not dialog.busy)
+    with qtbot.waitSignal(dialog.installFinished, timeout=60000) as signal:
+        dialog.import_paths([MODELS / "arcface_mobilefacenet.pth", MODELS / "Retinaface_mobilenet0.25.pth"])
+    assert signal.args[0] is True and missing_models(store) == []
 
 
 # -- headless start (the check CI runs on the bundle) ---------------------------------------------------

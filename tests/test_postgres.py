@@ -210,3 +210,91 @@ def test_check_ins_queue_while_the_server_is_down_and_arrive_once(tmp_path: Path
         assert names == ["ada", "bob", "ada"] and store.online
     finally:
         store.close()
+
+
+# -- moving from one PC to several -------------------------------------------------------------------
+
+def test_db_copy_moves_everything_to_postgres_and_back(tmp_path: Path, url: str, capsys) -> None:
+    from facegui.cli.main import main
+
+    local = tmp_path / "one-pc"
+    with Gallery(local, MODEL, DIM) as gallery:
+        for i, name in enumerate(["ada", "张学友", "bob", "ada"]):
+            gallery.enroll(name, unit(i), f"/photos/{i}.jpg", f"{i:064x}")
+        gallery.remove("bob")
+    with AttendanceStore(local, station="desk") as store:
+        store.record([NewEvent("ada", T0, "camera", 0.7)], [("ada", T0)])
+    options = ["--data-dir", str(local), "--config", str(tmp_path / "none.json")]
+
+    assert main([*options, "db", "copy", "--to", url]) == 0
+    assert "verified" in capsys.readouterr().out
+    assert main([*options, "db", "copy", "--to", url]) == 2  # not empty any more
+    assert "not empty" in capsys.readouterr().err
+
+    back = tmp_path / "back" / DATABASE_FILE_NAME
+    assert main(["--database", url, *options, "db", "copy", "--to", str(back)]) == 0
+    for location in (url, back):
+        with FaceDatabase(location) as db:
+            assert [(p.name, p.embedding_count) for p in db.people()] == [("ada", 2), ("张学友", 1)]
+    with Gallery(tmp_path / "station", MODEL, DIM, database_url=url) as station:
+        assert top_name(station, unit(1)) == "张学友" and sorted(station.names_by_id().values()) == ["ada", "ada", "张学友"]
+        new_id = station.enroll("carol", unit(9))
+        assert new_id > 4  # the server's id sequence moved past the copied ids
+    with AttendanceStore(tmp_path / "station", url, "door") as store:
+        (event,) = store.events(T0.date(), T0.date())
+        assert (event.name, event.station) == ("ada", "desk")
+
+
+def test_server_status_for_the_window(tmp_path: Path, server) -> None:
+    from facegui.service.shared_database import server_status
+
+    url = server.create_database()
+    with Gallery(tmp_path, MODEL, DIM, database_url=url) as gallery:
+        gallery.enroll("ada", unit(1))
+    with AttendanceStore(tmp_path / "local") as local:
+        assert server_status(local).text == ""
+    with AttendanceStore(tmp_path, url, "door", retry_interval_s=60) as store:
+        assert server_status(store).text == "online"
+        server.stop()
+        try:
+            for minute in range(12):
+                at = T0 + timedelta(minutes=10 * minute)
+                store.record([NewEvent("ada", at, "camera", 0.7)])
+            status = server_status(store)
+            assert status.text == "offline — 12 check-ins waiting" and "127.0.0.1" in status.server
+            assert status.error
+        finally:
+            server.start()
+        assert store.flush_outbox() == 12 and server_status(store).text == "online"
+
+
+# -- the admin PIN lives with the shared data ------------------------------------------------------
+
+def test_the_admin_pin_guards_every_station_and_moves_with_db_copy(tmp_path: Path, server) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from facegui.service.admin_lock import AdminLock, ScryptCost
+    from facegui.service.shared_database import copy_data
+    from facegui.storage.admin_store import pin_store_for
+
+    cheap = ScryptCost(n=2 ** 10, r=8, p=1)  # the cost is the pin module's concern; counting is ours here
+    local = Settings(data_dir=tmp_path / "one-pc")
+    FaceDatabase(local.data_dir / DATABASE_FILE_NAME).close()
+    AdminLock(local.data_dir, cost=cheap).set_pin("246810")
+    url = server.create_database()
+
+    assert copy_data(local, url).admin_pin
+    north = AdminLock(tmp_path / "north", store=pin_store_for(Path("unused"), url), cost=cheap)
+    south = AdminLock(tmp_path / "south", store=pin_store_for(Path("unused"), url), cost=cheap)
+    assert north.enabled and south.enabled
+    assert north.check("246810").allowed
+    with ThreadPoolExecutor(8) as pool:  # guesses from both stations at once are each counted
+        verdicts = list(pool.map(lambda i: (north if i % 2 else south).check("000000"), range(8)))
+    assert not any(v.allowed for v in verdicts)
+    assert north._record().failures == 8
+
+    server.stop()
+    try:
+        assert not south.check("246810").allowed  # server away: locked, never open
+    finally:
+        server.start()

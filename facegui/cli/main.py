@@ -31,6 +31,7 @@ from ..service.privacy import ExportError
 from ..service.recognizer import NoFaceError
 from ..service.live import LiveRecognizer
 from ..storage import StorageError, normalize_person_name
+from .db_commands import add_db_commands
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_SETUP = 0, 1, 2
 
@@ -119,9 +120,10 @@ def cmd_models_list(args, settings) -> int:
 
 
 def cmd_models_install(args, settings) -> int:
-    store = ModelStore.from_settings(settings)
+    from ..service import install_models
+
     report = lambda message: print(message, file=sys.stderr)  # noqa: E731
-    written = store.install_from(Path(args.source), report) if args.source else store.download(report)
+    written = install_models(settings, [Path(args.source)] if args.source else None, report)
     for path in written:
         print(f"installed {path}")
     return EXIT_OK
@@ -553,6 +555,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--prefix", metavar="DIR",
                    help="data folder to install into (default: $XDG_DATA_HOME or ~/.local/share)")
     p.set_defaults(func=cmd_install_desktop)
+    add_db_commands(sub, common)
     return parser
 
 

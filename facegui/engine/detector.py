@@ -9,6 +9,7 @@ import numpy as np
 
 from ..config import Settings
 from .face import Face
+from .model_contracts import check_detector
 from .session import OnnxModel
 
 # The network's training contract (biubug6/Pytorch_Retinaface, see SOURCES.md).
@@ -49,7 +50,7 @@ def decode(loc: np.ndarray, landmarks: np.ndarray, anchors: np.ndarray) -> tuple
 class RetinaFaceDetector:
     def __init__(self, model: OnnxModel, settings: Settings):
         self.model = model
-        self.input_name = model.session.get_inputs()[0].name
+        self.input_name = check_detector(model)
         self.configure(settings)
 
     def configure(self, settings: Settings) -> None:

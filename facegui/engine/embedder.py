@@ -6,15 +6,12 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from .model_contracts import EmbeddingModelError, check_embedder, check_embedding_dim  # noqa: F401 (re-exported)
 from .session import OnnxModel
 
 # ArcFace training contract: RGB, (x - 127.5) / 127.5.
 PIXEL_MEAN = 127.5
 PIXEL_SCALE = 1.0 / 127.5
-
-
-class EmbeddingModelError(ValueError):
-    """The ONNX graph is not an ArcFace-style embedding model."""
 
 
 def l2_normalise(vectors: np.ndarray) -> np.ndarray:
@@ -26,17 +23,10 @@ class ArcFaceEmbedder:
     def __init__(self, model: OnnxModel, flip: bool = False):
         self.model = model
         self.flip = flip
-        inp = model.session.get_inputs()[0]
-        out = model.session.get_outputs()[0]
-        shape = inp.shape
-        if len(shape) != 4 or shape[1] != 3 or shape[2] != shape[3] or not isinstance(shape[2], int):
-            raise EmbeddingModelError(f"expected an input of shape (N, 3, S, S), got {shape}")
-        self.input_name = inp.name
-        self.chip_size = int(shape[2])
-        declared_dim = out.shape[-1]
-        # A symbolic output size: one run on a blank chip tells it.
-        self.dim: int = declared_dim if isinstance(declared_dim, int) else \
-            int(self._run([np.zeros((self.chip_size, self.chip_size, 3), np.uint8)]).shape[1])
+        self.input_name, self.chip_size = check_embedder(model)
+        declared = model.session.get_outputs()[0].shape[-1]
+        self.dim: int = declared if isinstance(declared, int) else check_embedding_dim(
+            model, int(self._run([np.zeros((self.chip_size, self.chip_size, 3), np.uint8)]).shape[1]))
 
     def network_input(self, chips_bgr: Sequence[np.ndarray]) -> np.ndarray:
         """Aligned BGR chips as the NCHW RGB float32 batch the network was trained on."""

@@ -26,13 +26,14 @@ import cv2
 import numpy as np
 
 from ..config import DEFAULT_MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS_CEILING
+from ..files import write_private
 
 # libjpeg/libpng warnings about corrupt files would reach the user's terminal as noise;
 # every failure is reported by ImageError instead.
 cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".jp2", ".pgm", ".ppm",
-                            ".pbm", ".pnm"})
+                            ".pbm", ".pnm", ".gif"})
 
 
 class ImageError(ValueError):
@@ -167,6 +168,29 @@ def _j2k_size(data: bytes) -> tuple[int, int] | None:
     return max(x_size - x_offset, 0), max(y_size - y_offset, 0)
 
 
+def _gif_size(data: bytes) -> tuple[int, int] | None:
+    """The logical screen, grown to hold the first frame (a frame may claim to be larger)."""
+    try:
+        width, height = struct.unpack("<HH", data[6:10])
+        pos = 13 + (3 * 2 ** ((data[10] & 0x07) + 1) if data[10] & 0x80 else 0)
+        while pos < len(data) and data[pos] == 0x21:  # extension blocks before the first frame
+            pos += 2
+            while pos < len(data) and data[pos]:
+                pos += data[pos] + 1
+            pos += 1
+        if pos + 9 <= len(data) and data[pos] == 0x2C:
+            left, top, frame_width, frame_height = struct.unpack("<HHHH", data[pos + 1:pos + 9])
+            width, height = max(width, left + frame_width), max(height, top + frame_height)
+    except (struct.error, IndexError):
+        return None
+    return width, height
+
+
+_UNSUPPORTED = ((b"v/1\x01", "OpenEXR"), (b"#?RADIANCE", "Radiance HDR"), (b"#?RGBE", "Radiance HDR"),
+                (b"\x59\xa6\x6a\x95", "Sun raster"), (b"\xff\x0a", "JPEG XL"), (b"\x00\x00\x00\x0cJXL ", "JPEG XL"))
+"""Formats OpenCV may decode but whose size is not read here: named in the refusal."""
+
+
 _FORMATS: tuple[tuple[str, Callable[[bytes], bool], Callable[[bytes], tuple[int, int] | None]], ...] = (
     ("JPEG", lambda d: d[:2] == b"\xff\xd8", _jpeg_size),
     ("PNG", lambda d: d[:8] == b"\x89PNG\r\n\x1a\n", _png_size),
@@ -176,9 +200,10 @@ _FORMATS: tuple[tuple[str, Callable[[bytes], bool], Callable[[bytes], tuple[int,
     ("PNM", lambda d: d[:1] == b"P" and d[1:2] in (b"1", b"2", b"3", b"4", b"5", b"6", b"7", b"F", b"f"), _pnm_size),
     ("JPEG 2000", lambda d: d[:12] == b"\x00\x00\x00\x0cjP  \r\n\x87\n", _jp2_size),
     ("JPEG 2000", lambda d: d[:4] == b"\xff\x4f\xff\x51", _j2k_size),
+    ("GIF", lambda d: d[:6] in (b"GIF87a", b"GIF89a"), _gif_size),
 )
 """The formats accepted: each with its signature and its header's width and height. OpenCV decodes
-more (GIF, EXR, HDR, Sun raster…), but a format whose size cannot be checked first is refused."""
+more (EXR, HDR, Sun raster, AVIF…), but a format whose size cannot be checked first is refused."""
 
 
 def image_format(data: bytes) -> str | None:
@@ -250,6 +275,10 @@ def decode_image(data: bytes, name: str | Path, max_pixels: int) -> np.ndarray:
         raise ImageError(name, "empty file")
     kind = image_format(data)
     if kind is None:
+        unsupported = next((label for signature, label in _UNSUPPORTED if data.startswith(signature)), None)
+        if unsupported:
+            raise ImageError(name, f"{unsupported} images are not read (their size cannot be checked before "
+                                   f"decoding); use JPEG, PNG, TIFF, WebP, BMP, GIF, PNM or JPEG 2000")
         raise ImageError(name, "not an image or corrupt (cannot be decoded)")
     size = declared_size(data)
     if size is None:
@@ -294,7 +323,7 @@ def read_image_bytes(path: str | Path, max_bytes: int = DEFAULT_MAX_IMAGE_BYTES)
         if path.is_dir():  # Windows cannot open a folder at all
             raise ImageError(path, "is a folder, not an image") from None
         raise ImageError(path, f"cannot be read ({exc.strerror or exc})") from None
-    with os.fdopen(fd, "rb", buffering=0) as file:
+    try:
         info = os.fstat(fd)  # of what was opened, so a file swapped after a check cannot slip through
         if stat.S_ISDIR(info.st_mode):
             raise ImageError(path, "is a folder, not an image")
@@ -304,13 +333,25 @@ def read_image_bytes(path: str | Path, max_bytes: int = DEFAULT_MAX_IMAGE_BYTES)
         if info.st_size > max_bytes:
             raise ImageError(path, f"file is {info.st_size:,} bytes, above the limit of {max_bytes:,} "
                                    f"(setting max_image_bytes)")
-        try:
-            data = file.read(max_bytes + 1)
-        except OSError as exc:
-            raise ImageError(path, f"cannot be read ({exc.strerror or exc})") from None
+        data = _read_at_most(fd, max_bytes + 1)
+    except OSError as exc:
+        raise ImageError(path, f"cannot be read ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
     if len(data) > max_bytes:  # grew while being read
         raise ImageError(path, f"file is larger than the limit of {max_bytes:,} bytes (setting max_image_bytes)")
     return data
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    chunks, remaining = [], limit
+    while remaining > 0:
+        chunk = os.read(fd, min(remaining, 1 << 22))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
 
 
 def load_image(path: str | Path, max_pixels: int, max_bytes: int = DEFAULT_MAX_IMAGE_BYTES) -> np.ndarray:
@@ -320,12 +361,12 @@ def load_image(path: str | Path, max_pixels: int, max_bytes: int = DEFAULT_MAX_I
 
 
 def write_image(path: str | Path, image: np.ndarray) -> None:
-    """Encode by suffix and write, with non-ASCII paths working everywhere."""
+    """Encode by suffix and write user-only (it shows faces), with non-ASCII paths working everywhere."""
     path = Path(path)
     ok, encoded = cv2.imencode(path.suffix or ".jpg", image)
     if not ok:
         raise ImageError(path, "cannot encode an image with this suffix")
-    path.write_bytes(encoded.tobytes())
+    write_private(path, encoded.tobytes())
 
 
 def list_images(folder: Path) -> list[Path]:

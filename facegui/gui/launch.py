@@ -61,7 +61,7 @@ def launch(parsed_args) -> int:
     if missing:
         if smoke_source is not None:  # headless: a dialog would wait for ever
             return _fatal(smoke_source, f"model(s) missing: {', '.join(missing)}", None)
-        if not FirstRunDialog(models, missing).exec():
+        if not FirstRunDialog(models, missing, settings=settings).exec():
             return 2
     try:
         recognizer = Recognizer.open(settings, models)

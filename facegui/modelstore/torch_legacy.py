@@ -32,6 +32,8 @@ _STORAGE_DTYPES = {
 }
 
 
+MAX_TENSOR_RANK = 8
+
 class CheckpointError(ValueError):
     """The file is not a legacy PyTorch state_dict this reader can trust."""
 
@@ -50,32 +52,83 @@ class _Storage:
 
 
 @dataclass(frozen=True)
+class _StorageView:
+    """A slice of a root storage (legacy files may pickle views); checked against the root's length."""
+    root: _Storage
+    offset: int
+    size: int
+
+    @property
+    def key(self) -> str:
+        return self.root.key
+
+    @property
+    def dtype(self) -> type:
+        return self.root.dtype
+
+    @property
+    def data(self) -> np.ndarray | None:
+        if self.root.data is None:
+            return None
+        if self.offset + self.size > self.root.data.size:
+            raise CheckpointError(f"storage view {self.key}[{self.offset}:{self.offset + self.size}] "
+                                  f"runs past its storage of {self.root.data.size} elements")
+        return self.root.data[self.offset:self.offset + self.size]
+
+
+def _check_index(value: object, what: str, key: str) -> int:
+    # bool is an int subclass; a pickled numpy integer or a float is not a legal index here.
+    if type(value) is not int or value < 0:
+        raise CheckpointError(f"tensor on storage {key}: {what} {value!r:.40} is not a non-negative integer")
+    return value
+
+
+@dataclass(frozen=True)
 class _PendingTensor:
-    storage: _Storage
+    storage: _Storage | _StorageView
     offset: int
     shape: tuple
     stride: tuple
 
     def materialize(self) -> np.ndarray:
-        if self.storage.data is None:
-            raise CheckpointError(f"storage {self.storage.key} was never written")
-        itemsize = self.storage.data.itemsize
-        if not self.shape:
-            return self.storage.data[self.offset].copy()
+        """A copy of the tensor's elements, after checking every element lies inside its storage.
+
+        Never trust the pickle: offsets, sizes and strides index raw memory through as_strided,
+        so a crafted file could otherwise read heap bytes or crash the process.
+        """
+        data = self.storage.data
+        key = self.storage.key
+        if data is None:
+            raise CheckpointError(f"storage {key} was never written")
+        if data.dtype != np.dtype(self.storage.dtype):
+            raise CheckpointError(f"storage {key} holds {data.dtype}, not {np.dtype(self.storage.dtype)}")
+        if not isinstance(self.shape, tuple) or not isinstance(self.stride, tuple):
+            raise CheckpointError(f"tensor on storage {key}: size and stride must be tuples")
+        if len(self.shape) != len(self.stride):
+            raise CheckpointError(f"tensor on storage {key}: {len(self.shape)} sizes but {len(self.stride)} strides")
+        if len(self.shape) > MAX_TENSOR_RANK:
+            raise CheckpointError(f"tensor on storage {key}: rank {len(self.shape)} is implausible")
+        offset = _check_index(self.offset, "offset", key)
+        shape = tuple(_check_index(n, "size", key) for n in self.shape)
+        stride = tuple(_check_index(s, "stride", key) for s in self.stride)
+        if 0 in shape:
+            return np.zeros(shape, data.dtype)
+        last = offset + sum((n - 1) * s for n, s in zip(shape, stride))
+        if last >= data.size:
+            raise CheckpointError(f"tensor on storage {key} (offset {offset}, size {list(shape)}, stride "
+                                  f"{list(stride)}) reaches element {last}, past the storage's {data.size}")
+        if not shape:
+            return data[offset:offset + 1].reshape(()).copy()
         view = np.lib.stride_tricks.as_strided(
-            self.storage.data[self.offset:],
-            shape=self.shape,
-            strides=tuple(s * itemsize for s in self.stride),
-            writeable=False,
-        )
+            data[offset:], shape=shape, strides=tuple(s * data.itemsize for s in stride), writeable=False)
         return np.ascontiguousarray(view)
 
 
 def _rebuild_tensor(storage: object, storage_offset: int, size: tuple[int, ...], stride: tuple[int, ...],
                     *_unused: object) -> _PendingTensor:
-    if not isinstance(storage, _Storage):
+    if not isinstance(storage, (_Storage, _StorageView)):
         raise CheckpointError("tensor rebuilt from something that is not a storage")
-    return _PendingTensor(storage, int(storage_offset), tuple(size), tuple(stride))
+    return _PendingTensor(storage, storage_offset, size, stride)
 
 
 def _rebuild_parameter(data: object, _requires_grad: bool, _backward_hooks: object, *_unused: object) -> object:
@@ -105,15 +158,31 @@ class _RestrictedUnpickler(pickle.Unpickler):
                 f"refusing pickled global {module}.{name}: a state_dict needs only tensors"
             ) from None
 
-    def persistent_load(self, saved_id: Any) -> _Storage:
-        if not (isinstance(saved_id, tuple) and saved_id and saved_id[0] == "storage"):
+    def persistent_load(self, saved_id: Any) -> _Storage | _StorageView:
+        if not (isinstance(saved_id, tuple) and len(saved_id) in (5, 6) and saved_id[0] == "storage"):
             raise CheckpointError(f"unexpected persistent id {saved_id!r:.80}")
-        _, storage_type, key, _location, size, *_view = saved_id
+        _, storage_type, key, _location, size, *view = saved_id
         if not isinstance(storage_type, _StorageType):
             raise CheckpointError("storage of an unknown type")
+        if not isinstance(key, str):
+            raise CheckpointError(f"storage key {key!r:.40} is not a string")
+        size = _check_index(size, "storage size", key)
         storage = self._storages.get(key)
         if storage is None:
-            storage = self._storages[key] = _Storage(str(key), storage_type.dtype, int(size))
+            storage = self._storages[key] = _Storage(key, storage_type.dtype, size)
+        elif storage.dtype != storage_type.dtype or storage.size != size:
+            raise CheckpointError(f"storage {key} is declared twice with different types or sizes")
+        if view and view[0] is not None:
+            # (view_key, offset, view_size): a slice of the root storage ``key``.
+            if not (isinstance(view[0], tuple) and len(view[0]) == 3):
+                raise CheckpointError(f"storage {key}: malformed view {view[0]!r:.60}")
+            _view_key, offset, view_size = view[0]
+            offset = _check_index(offset, "view offset", key)
+            view_size = _check_index(view_size, "view size", key)
+            if offset + view_size > size:
+                raise CheckpointError(f"storage view {key}[{offset}:{offset + view_size}] runs past its "
+                                      f"storage of {size} elements")
+            return _StorageView(storage, offset, view_size)
         return storage
 
 
@@ -140,12 +209,19 @@ def load_legacy_state_dict(path: str | Path) -> "OrderedDict[str, np.ndarray]":
         storages: dict[str, _Storage] = {}
         state = _RestrictedUnpickler(stream, storages).load()
         storage_keys = _PlainUnpickler(stream).load()
+        if (not isinstance(storage_keys, list) or len(storage_keys) != len(storages)
+                or set(storage_keys) != set(storages)):
+            raise CheckpointError("the list of stored storages does not match the tensors")
         for key in storage_keys:
             storage = storages[key]
+            if storage.data is not None:
+                raise CheckpointError(f"storage {key} is written twice")
             (count,) = struct.unpack("<q", stream.read(8))
+            if count != storage.size:
+                raise CheckpointError(f"storage {key} holds {count} elements, its tensors declared {storage.size}")
             nbytes = count * np.dtype(storage.dtype).itemsize
             chunk = stream.read(nbytes)
-            if count != storage.size or len(chunk) != nbytes:
+            if len(chunk) != nbytes:
                 raise CheckpointError(f"storage {key} is truncated")
             storage.data = np.frombuffer(chunk, dtype=storage.dtype)
     except CheckpointError:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from ..config import Settings, user_config_dir
 from ..storage import DATABASE_FILE_NAME, StorageError
-from ..storage.admin_store import DAMAGED, NO_PIN, PinRecord, PinStore, SqlitePinStore
+from ..storage.admin_store import DAMAGED, NO_PIN, PinRecord, PinStore, SqlitePinStore, pin_store_for
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,8 @@ class AdminLock:
     def for_settings(cls, settings: Settings, config_file: Path | str | None = None) -> AdminLock:
         """The lock of ``settings.data_dir``; a PIN still beside the settings file moves in once."""
         legacy_dir = Path(config_file).parent if config_file is not None else user_config_dir()
-        return cls(settings.data_dir, legacy_config_dir=legacy_dir)
+        store = pin_store_for(Path(settings.data_dir) / DATABASE_FILE_NAME, settings.database_url)
+        return cls(settings.data_dir, legacy_config_dir=legacy_dir, store=store)
 
     # -- state ---------------------------------------------------------------
     def _record(self) -> PinRecord:

@@ -13,7 +13,14 @@ from .attendance import (
     PurgeResult,
     UnknownFace,
 )
-from .backend import DatabaseUnavailable, SchemaVersionError, StorageError, is_postgres_url, redact_url
+from .backend import (
+    DatabaseUnavailable,
+    SchemaVersionError,
+    StorageError,
+    is_postgres_url,
+    redact_url,
+    url_has_password,
+)
 from .database import (
     ChangeSet,
     Enrollment,
@@ -42,6 +49,7 @@ __all__ = [
     "DatabaseUnavailable",
     "is_postgres_url",
     "redact_url",
+    "url_has_password",
     "Enrollment",
     "FaceDatabase",
     "Gallery",

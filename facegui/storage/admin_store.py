@@ -9,20 +9,23 @@ This module only stores. Its one promise beyond reading is :meth:`SqlitePinStore
 and write the row as one transaction that other processes wait for (``BEGIN IMMEDIATE``), so checking
 a PIN and counting a failure cannot interleave between two processes.
 
-The table sits outside the versioned schema of ``database.py`` on purpose: it is created on first
-write (``CREATE TABLE IF NOT EXISTS``), so this module stays independent of the schema migrations, and
-another backend implements :class:`PinStore` with its own table.
+In a SQLite file the table sits outside the versioned schema (``schema.py``) on purpose: it is created
+on first write (``CREATE TABLE IF NOT EXISTS``), so this module stays independent of the migrations.
+In a shared PostgreSQL database (:class:`DatabasePinStore`) it is part of the schema, created with
+the rest by the admin's role, since a station's role may not create tables; there one PIN guards
+every station of the organisation.
 """
 from __future__ import annotations
 
-import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from .database import StorageError
+from ..files import make_private_dir, make_private_file
+from .backend import StorageError
+from .database import FaceDatabase
 
 ADMIN_TABLE = "admin_pin"
 _CREATE_TABLE = f"""
@@ -113,13 +116,7 @@ class SqlitePinStore:
             if "no such table" in str(error):
                 return NO_PIN
             raise
-        if row is None:
-            return NO_PIN
-        secret, failures, locked_until = row
-        if not (isinstance(secret, str) and isinstance(failures, int) and failures >= 0
-                and isinstance(locked_until, (int, float))):
-            return DAMAGED
-        return PinRecord(secret, failures, float(locked_until))
+        return _record_of(row)
 
     @staticmethod
     def _write(conn: sqlite3.Connection, record: PinRecord) -> None:
@@ -132,10 +129,62 @@ class SqlitePinStore:
     def _create_private_file(self) -> None:
         """The database holds personal data: a new file is the user's alone, in a private folder."""
         try:
-            os.makedirs(self.path.parent, mode=0o700, exist_ok=True)
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+            make_private_dir(self.path.parent)
+            make_private_file(self.path)
         except OSError as error:
             raise StorageError(f"cannot create the face database {self.path}: {error}") from error
+
+
+def _record_of(row: Sequence[Any] | None) -> PinRecord:
+    if row is None:
+        return NO_PIN
+    secret, failures, locked_until = row
+    if not (isinstance(secret, str) and isinstance(failures, int) and failures >= 0
+            and isinstance(locked_until, (int, float))):
+        return DAMAGED
+    return PinRecord(secret, failures, float(locked_until))
+
+
+# Any constant: PIN updates from every station of the organisation take turns.
+_POSTGRES_PIN_LOCK = 0x70696E  # "pin"
+
+
+class DatabasePinStore:
+    """The admin PIN in a shared PostgreSQL database: one PIN for every station.
+
+    Each call opens a short connection: PIN checks are rare, and a station whose server is away
+    gets a StorageError, which the service treats as locked.
+    """
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def read(self) -> PinRecord:
+        with FaceDatabase(self.url) as db, db._read_transaction() as conn:
+            return _record_of(conn.execute(
+                f"SELECT secret, failures, locked_until FROM {ADMIN_TABLE} WHERE id = 1").fetchone())
+
+    def update(self, change: Callable[[PinRecord], PinRecord]) -> tuple[PinRecord, PinRecord]:
+        with FaceDatabase(self.url) as db, db._write_transaction() as conn:
+            # Held until commit: two stations cannot both read the same counter and write back "one more".
+            conn.execute("SELECT pg_advisory_xact_lock(?)", (_POSTGRES_PIN_LOCK,))
+            before = _record_of(conn.execute(
+                f"SELECT secret, failures, locked_until FROM {ADMIN_TABLE} WHERE id = 1").fetchone())
+            after = change(before)
+            if after != before:
+                if after.secret is None:
+                    conn.execute(f"DELETE FROM {ADMIN_TABLE}")
+                else:
+                    conn.execute(f"INSERT INTO {ADMIN_TABLE} (id, secret, failures, locked_until) VALUES (1, ?, ?, ?) "
+                                 "ON CONFLICT (id) DO UPDATE SET secret = excluded.secret, "
+                                 "failures = excluded.failures, locked_until = excluded.locked_until",
+                                 (after.secret, int(after.failures), float(after.locked_until)))
+        return before, after
+
+
+def pin_store_for(database: Path, database_url: str = "") -> PinStore:
+    """Where the PIN of a station lives: its shared database when it has one, else its SQLite file."""
+    return DatabasePinStore(database_url) if database_url else SqlitePinStore(database)
 
 
 class _Connection:
@@ -159,6 +208,22 @@ class _Connection:
             self._conn.close()
         if isinstance(error, sqlite3.Error):
             raise StorageError(f"face database {self.path}: admin PIN record: {error}") from error
+
+
+def copy_pin_record(source: FaceDatabase, target: FaceDatabase) -> bool:
+    """Carry the PIN over in ``facegui db copy``: the stations must stay guarded after the move."""
+    try:
+        with source._connection() as conn:
+            row = conn.execute(f"SELECT secret, failures, locked_until FROM {ADMIN_TABLE} WHERE id = 1").fetchone()
+    except StorageError:
+        return False  # a SQLite file in which no PIN was ever set has no such table
+    if row is None:
+        return False
+    with target._write_transaction() as conn:
+        if target.dialect == "sqlite":
+            conn.execute(_CREATE_TABLE)
+        conn.execute(f"INSERT INTO {ADMIN_TABLE} (id, secret, failures, locked_until) VALUES (1, ?, ?, ?)", tuple(row))
+    return True
 
 
 def remove_pin_record(database: Path) -> None:

@@ -194,6 +194,13 @@ CREATE TABLE applied_batches (
     applied_at  DOUBLE PRECISION NOT NULL
 );
 CREATE INDEX applied_batches_by_time ON applied_batches(applied_at);
+-- The admin PIN of every station (storage/admin_store.py); in SQLite files it lives outside the schema.
+CREATE TABLE admin_pin (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    secret        TEXT NOT NULL,
+    failures      INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),
+    locked_until  DOUBLE PRECISION NOT NULL DEFAULT 0
+);
 """
 
 # Last seen: the time of a person's latest sighting of the day, so "last seen" moves while someone stays

@@ -89,7 +89,8 @@ def detector_answering(scores: dict[int, float], offsets: dict[int, np.ndarray] 
             conf[0, index] = (1.0 - score, score)
         return [loc, conf, np.zeros((1, count, 10), np.float32)]
 
-    session = FakeSession([FakeTensor("input", [1, 3, None, None])], [], respond)
+    outputs = [FakeTensor("loc", [1, None, 4]), FakeTensor("conf", [1, None, 2]), FakeTensor("landmarks", [1, None, 10])]
+    session = FakeSession([FakeTensor("input", [1, 3, None, None])], outputs, respond)
     return RetinaFaceDetector(fake_model(session), Settings(detector_input_size=320, **settings)), session
 
 

@@ -1,10 +1,15 @@
-"""Box overlap, the measure the tracker follows faces by from frame to frame."""
+"""The tracker's logic on face records: box overlap, which track a detection continues, when a face
+must be embedded again, and when a name may be shown."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from facegui.engine.tracking import iou_matrix
+from facegui.config import Settings
+from facegui.engine.matcher import UNKNOWN, Recognition
+from facegui.engine.tracking import FaceTracker, TrackingPolicy, abrupt_change, iou_matrix
+
+from .records import face_at, unit_vector
 
 
 def boxes(*rows: tuple[float, float, float, float]) -> np.ndarray:
@@ -34,3 +39,88 @@ def test_every_pair_is_measured_and_nested_boxes_score_their_area_ratio():
 def test_degenerate_boxes_do_not_divide_by_zero():
     overlap = iou_matrix(boxes((5, 5, 5, 5)), boxes((5, 5, 5, 5), (0, 0, 10, 10)))
     assert np.all(np.isfinite(overlap)) and overlap[0, 1] == 0.0
+
+
+# -- the tracker: which track a detection continues, and when a face must be embedded again -------
+THRESHOLD = 0.37
+
+
+def tracker(**settings) -> FaceTracker:
+    return FaceTracker(TrackingPolicy.from_settings(Settings(**settings)))
+
+
+def see(tracker_: FaceTracker, faces, name: str = "ada", similarity: float = 0.8, seed: int = 1,
+        scene_cut: bool = False):
+    """One frame: update, embed what is due (with the vector of ``seed``), match it as ``name``."""
+    tracks = tracker_.update(faces, scene_cut)
+    due = tracker_.due(tracks, THRESHOLD)
+    embedded = [t.face.with_embedding(unit_vector(seed)) for t in due]
+    steady = tracker_.absorb(due, embedded)
+    fresh = [Recognition(f, name, similarity) for f in embedded]
+    tracker_.record(due, fresh, [Recognition(f, name, similarity) for f in steady])
+    return tracks, due
+
+
+def test_a_face_moving_a_little_keeps_its_track():
+    t = tracker()
+    (first,), _ = see(t, [face_at(100, 100)])
+    (second,), due = see(t, [face_at(104, 102)])
+    assert second.track_id == first.track_id and second is first
+
+
+def test_a_box_that_jumps_or_changes_size_starts_a_new_track():
+    assert abrupt_change(face_at(100, 100), face_at(100, 100, size=300), 2.0, 0.5)
+    assert not abrupt_change(face_at(100, 100), face_at(105, 100), 2.0, 0.5)
+    t = tracker()
+    (first,), _ = see(t, [face_at(100, 100)])
+    (grown,), due = see(t, [face_at(100, 100, size=120 * 3)])  # still overlapping, but 3x the size
+    assert grown.track_id != first.track_id and due == [grown]
+
+
+def test_a_scene_cut_ends_every_track():
+    t = tracker()
+    (first,), _ = see(t, [face_at(100, 100)])
+    (after,), due = see(t, [face_at(100, 100)], scene_cut=True)
+    assert after.track_id != first.track_id and due == [after]
+
+
+def test_a_track_is_forgotten_after_its_misses():
+    t = tracker(track_max_misses=2)
+    (first,), _ = see(t, [face_at(100, 100)])
+    for _ in range(2):
+        see(t, [])
+    assert [tr.track_id for tr in t.tracks] == [first.track_id]
+    see(t, [])
+    assert t.tracks == []
+
+
+def test_a_settled_clear_match_is_embedded_only_every_interval():
+    t = tracker(track_settle_after=3, track_reembed_interval=15)
+    embedded_frames = [index for index in range(40) if see(t, [face_at(100, 100)])[1]]
+    assert embedded_frames[:3] == [0, 1, 2]  # until settled: every frame
+    assert embedded_frames[3:] == [17, 32]  # then every 15 frames
+
+
+def test_a_name_near_the_threshold_is_embedded_every_frame():
+    t = tracker()
+    counts = [len(see(t, [face_at(100, 100)], similarity=THRESHOLD + 0.01)[1]) for _ in range(10)]
+    assert counts == [1] * 10
+
+
+def test_a_name_is_shown_only_when_this_frame_and_the_track_agree():
+    t = tracker()
+    tracks = t.update([face_at(100, 100)])
+    embedded = [tracks[0].face.with_embedding(unit_vector(1))]
+    steady = t.absorb(tracks, embedded)
+    t.record(tracks, [Recognition(embedded[0], "bob", 0.5)], [Recognition(steady[0], "ada", 0.5)])
+    (shown,) = t.recognitions(tracks)
+    assert shown.recognition.name == UNKNOWN and shown.fresh
+
+
+def test_another_person_taking_over_the_box_gets_a_new_track_id():
+    t = tracker()
+    (first,), _ = see(t, [face_at(100, 100)], seed=1)
+    original_id = first.track_id
+    tracks = t.update([face_at(101, 100)])
+    t.absorb(tracks, [tracks[0].face.with_embedding(-unit_vector(1))])  # unlike everything before
+    assert tracks[0].track_id != original_id

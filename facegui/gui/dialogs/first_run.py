@@ -2,8 +2,8 @@
 
 Shown by ``launch`` before the main window whenever the model store lacks the detector or the
 embedder (a bundle ships the detector, and the ArcFace model only where it was present at build
-time). Importing (``ModelStore.install_from``) and downloading (``ModelStore.download``) run in
-a pool thread with a busy progress bar; errors are shown in a message box, never as a traceback.
+time). Importing and downloading go through the service's ``install_models`` (which runs every
+model on the self-test face before installing it, all or nothing) in a pool thread with a busy progress bar; errors are shown in a message box, never as a traceback.
 """
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QLabel, QMessageBox, QProgressBar,
                                QPushButton, QVBoxLayout)
 
+from ...config import Settings
 from ...modelstore import DETECTOR, EMBEDDER, MODELS, ModelStore
+from ...service import install_models
 from ..core.tasks import TaskRunner
 
 MODEL_FILTER = "Model files (*.pth *.onnx);;All files (*)"
@@ -29,9 +31,11 @@ class FirstRunDialog(QDialog):
     installFinished = Signal(bool, str)
     """(success, message) after each import or download; tests wait on it."""
 
-    def __init__(self, store: ModelStore, missing: list[str] | None = None, parent=None):
+    def __init__(self, store: ModelStore, missing: list[str] | None = None, parent=None,
+                 settings: Settings | None = None):
         super().__init__(parent)
         self.store = store
+        self.settings = settings or Settings()
         self.missing = list(missing) if missing is not None else missing_models(store)
         self.tasks = TaskRunner(max_threads=1, parent=self)
         self.setWindowTitle("facegui — models needed")
@@ -101,16 +105,12 @@ class FirstRunDialog(QDialog):
         """Install every file or folder of ``paths`` in a pool thread (what *Import* does)."""
         paths = [Path(p) for p in paths]
 
-        def install(report):
-            written = []
-            for path in paths:
-                written += self.store.install_from(path, report)
-            return written
-
-        self._run(install, f"Importing {', '.join(p.name for p in paths)}…")
+        self._run(lambda report: install_models(self.settings, paths, report, self.store),
+                  f"Importing {', '.join(p.name for p in paths)}…")
 
     def download(self) -> None:
-        self._run(lambda report: self.store.download(report), "Downloading the models…")
+        self._run(lambda report: install_models(self.settings, None, report, self.store),
+                  "Downloading the models…")
 
     def _run(self, fn, text: str) -> None:
         if self.busy:

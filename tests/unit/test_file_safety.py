@@ -1,0 +1,154 @@
+"""File safety logic without models or photos: header sizes of every accepted format, what is read at
+all, private modes, confined snapshot paths, names, CSV cells, and which face enrollment takes."""
+from __future__ import annotations
+
+import os
+import stat
+import struct
+
+import cv2
+import numpy as np
+import pytest
+
+from facegui.engine import Face
+from facegui.engine.imageio import ImageError, declared_size, decode_image, read_image_bytes
+from facegui.files import copy_tree_private, make_private_dir, make_private_file, open_private
+from facegui.service.enrollment import low_score_warning, order_faces
+from facegui.service.spreadsheet import safe_row, spreadsheet_safe
+from facegui.storage import AttendanceStore, normalize_person_name
+
+from ..hostile_files import BOMB_SIDE, _bmp_rle, _gif, _jpeg2000, _png, _tiff, _webp
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX modes and special files")
+
+
+def encoded(suffix: str, width: int = 37, height: int = 23) -> bytes:
+    pixels = np.random.default_rng(0).integers(0, 255, (height, width, 3), dtype=np.uint8)
+    if suffix in (".pgm", ".pbm"):
+        pixels = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
+    ok, data = cv2.imencode(suffix, pixels)
+    assert ok
+    return data.tobytes()
+
+
+@pytest.mark.parametrize("suffix", [".jpg", ".png", ".tiff", ".webp", ".bmp", ".ppm", ".pgm", ".pbm", ".jp2"])
+def test_the_header_size_of_every_accepted_format_matches_the_decoded_image(suffix):
+    try:
+        data = encoded(suffix)
+    except (AssertionError, cv2.error):
+        pytest.skip(f"this OpenCV cannot write {suffix}")
+    assert declared_size(data) == (37, 23)
+    assert decode_image(data, "x", 10_000).shape == (23, 37, 3)
+
+
+@pytest.mark.parametrize("bomb", [_tiff, _webp, _bmp_rle, _png, _jpeg2000, _gif])
+def test_bombs_declare_their_size_and_are_refused_without_decoding(bomb):
+    data = bomb()
+    width, height = declared_size(data)
+    assert width * height >= 16383 ** 2 and width in (BOMB_SIDE, 2 * BOMB_SIDE, 16383)
+    with pytest.raises(ImageError, match="above the limit of 50,000,000"):
+        decode_image(data, "bomb", 50_000_000)
+
+
+def test_pnm_headers_with_comments_and_pam():
+    assert declared_size(b"P6\n# made by hand\n640 480\n255\n") == (640, 480)
+    assert declared_size(b"P7\nWIDTH 12\nHEIGHT 34\nDEPTH 3\nMAXVAL 255\nENDHDR\n") == (12, 34)
+    assert declared_size(b"P5 7 9 255 ") == (7, 9)
+
+
+def test_a_format_whose_size_is_not_read_here_is_refused_by_name():
+    with pytest.raises(ImageError, match="OpenEXR images are not read"):
+        decode_image(b"v/1\x01" + bytes(200), "x.exr", 50_000_000)
+    with pytest.raises(ImageError, match="not an image or corrupt"):
+        decode_image(b"hello, not a picture", "notes.jpg", 50_000_000)
+    with pytest.raises(ImageError, match="no size in its JPEG header"):
+        decode_image(b"\xff\xd8\xff\xd9", "tiny.jpg", 50_000_000)
+
+
+def test_a_gif_frame_larger_than_its_screen_counts():
+    gif = bytearray(b"GIF89a" + struct.pack("<HHBBB", 1, 1, 0, 0, 0) + b"\x2c" + struct.pack("<HHHHB", 0, 0, 1, 1, 0))
+    assert declared_size(bytes(gif)) == (1, 1)
+    gif[14:22] = struct.pack("<HHHH", 10, 20, 40000, 30000)
+    assert declared_size(bytes(gif)) == (40010, 30020)
+
+
+@posix_only
+def test_only_regular_files_of_bounded_size_are_read(tmp_path):
+    os.mkfifo(tmp_path / "pipe.jpg")
+    (tmp_path / "zero.jpg").symlink_to("/dev/zero")
+    (tmp_path / "photo.jpg").write_bytes(b"1234")
+    with pytest.raises(ImageError, match="named pipe"):
+        read_image_bytes(tmp_path / "pipe.jpg", 100)
+    with pytest.raises(ImageError, match="character device"):
+        read_image_bytes(tmp_path / "zero.jpg", 100)
+    with pytest.raises(ImageError, match="is a folder"):
+        read_image_bytes(tmp_path, 100)
+    with pytest.raises(ImageError, match="no such file"):
+        read_image_bytes(tmp_path / "gone.jpg", 100)
+    with pytest.raises(ImageError, match="4 bytes, above the limit of 3"):
+        read_image_bytes(tmp_path / "photo.jpg", 3)
+    assert read_image_bytes(tmp_path / "photo.jpg", 4) == b"1234"
+
+
+@posix_only
+def test_private_files_and_folders_whatever_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        folder = tmp_path / "data"
+        folder.mkdir(mode=0o755)
+        os.chmod(folder, 0o755)
+        make_private_dir(folder)
+        make_private_file(folder / "db")
+        with open_private(folder / "report.csv", "w") as file:
+            file.write("x")
+        (folder / "old.txt").write_text("y")
+        os.chmod(folder / "old.txt", 0o644)
+        with open_private(folder / "old.txt", "w") as file:  # an existing file is tightened too
+            file.write("z")
+        (tmp_path / "src" / "day").mkdir(parents=True)
+        (tmp_path / "src" / "day" / "a.jpg").write_bytes(b"a")
+        assert copy_tree_private(tmp_path / "src", folder / "copy") == 1
+    finally:
+        os.umask(old)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in [folder, *folder.rglob("*")]}
+    assert modes == {"data": 0o700, "db": 0o600, "report.csv": 0o600, "old.txt": 0o600, "copy": 0o700,
+                     "day": 0o700, "a.jpg": 0o600}
+
+
+def test_stored_snapshot_paths_outside_the_folder_are_ignored(tmp_path):
+    with AttendanceStore(tmp_path / "data") as store:
+        (tmp_path / "data" / "snapshots" / "2026-01-01").mkdir(parents=True)
+        inside = store._absolute("2026-01-01/090000-checkin-abc.jpg")
+        assert inside == (tmp_path / "data" / "snapshots" / "2026-01-01" / "090000-checkin-abc.jpg").resolve()
+        for hostile in ("../../victim.txt", "/etc/passwd", "2026-01-01/../../facegui.sqlite3", "", "."):
+            assert store._absolute(hostile) is None, hostile
+
+
+@pytest.mark.parametrize("name", ["a\nb", "a\rb", "tab\there", "line\u2028sep", "evil\u202eexe.jpg", "x" * 101])
+def test_names_with_control_characters_line_breaks_or_overrides_are_refused(name):
+    with pytest.raises(ValueError):
+        normalize_person_name(name)
+
+
+def test_ordinary_names_are_kept():
+    assert normalize_person_name("  张学友 ") == "张学友"
+    assert normalize_person_name("Zoë O'Brien-Smith") == "Zoë O'Brien-Smith"
+
+
+def test_every_text_cell_is_spreadsheet_safe():
+    for formula in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\n=1", "  =HYPERLINK(\"x\")"):
+        assert spreadsheet_safe(formula) == "'" + formula
+    assert spreadsheet_safe("obama") == "obama" and spreadsheet_safe("") == ""
+    assert safe_row(["=x", 0.5, -1, None, "door"]) == ["'=x", 0.5, -1, None, "door"]
+
+
+def face(x1: float, width: float, score: float) -> Face:
+    return Face(np.array([x1, 0, x1 + width, width], np.float32), np.zeros((5, 2), np.float32), score)
+
+
+def test_enrollment_prefers_the_largest_confident_face():
+    false_big, real, real_small = face(0, 300, 0.63), face(400, 150, 1.0), face(700, 60, 0.95)
+    assert order_faces([false_big, real_small, real], 0.9) == [real, real_small, false_big]
+    assert low_score_warning(real, 0.9) is None
+    only_weak = order_faces([face(0, 100, 0.7), face(200, 200, 0.6)], 0.9)
+    assert only_weak[0].width == 200 and "score 0.60" in low_score_warning(only_weak[0], 0.9)
