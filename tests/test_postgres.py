@@ -22,7 +22,9 @@ from facegui.storage import (
     FaceDatabase,
     Gallery,
     NewEvent,
+    NewUnknown,
     SchemaVersionError,
+    StorageError,
     redact_url,
 )
 from facegui.storage.outbox import Batch, QueuedEvent
@@ -298,3 +300,55 @@ def test_the_admin_pin_guards_every_station_and_moves_with_db_copy(tmp_path: Pat
         assert not south.check("246810").allowed  # server away: locked, never open
     finally:
         server.start()
+
+
+# -- the documented least-privilege station role ------------------------------------------------------
+
+def documented_station_grants() -> str:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "deployment.md").read_text(encoding="utf-8")
+    block = text.split("<!-- station-grants")[1].split("<!-- /station-grants -->")[0]
+    return block.split("```sql")[1].split("```")[0]
+
+
+def test_a_station_with_the_documented_role_records_attendance_and_cannot_enroll(tmp_path: Path, server,
+                                                                                 capsys) -> None:
+    from facegui.cli.main import main
+    from facegui.service.admin_lock import AdminLock, ScryptCost
+    from facegui.storage.admin_store import pin_store_for
+
+    admin_url = server.create_database()
+    with Gallery(tmp_path / "admin", MODEL, DIM, database_url=admin_url) as admin:
+        admin.enroll("ada", unit(1))
+    cheap = ScryptCost(n=2 ** 10, r=8, p=1)
+    AdminLock(tmp_path / "admin", store=pin_store_for(Path("unused"), admin_url), cost=cheap).set_pin("135790")
+    with psycopg.connect(server.url(), autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS facegui_station")
+        conn.execute("CREATE ROLE facegui_station LOGIN")
+    database = admin_url.rsplit("/", 1)[1]
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'GRANT CONNECT ON DATABASE "{database}" TO facegui_station')
+        conn.execute(documented_station_grants())
+    station_url = admin_url.replace("postgres@", "facegui_station@")
+
+    with Gallery(tmp_path / "door", MODEL, DIM, database_url=station_url) as door:
+        assert top_name(door, unit(1)) == "ada"
+        with pytest.raises(StorageError, match="this role may not do that"):
+            door.enroll("mallory", unit(2))
+        with Gallery(tmp_path / "admin", MODEL, DIM, database_url=admin_url) as admin:
+            admin.enroll("bob", unit(3))
+        wait_until(lambda: top_name(door, unit(3)) == "bob", SYNC_DEADLINE_S)
+    settings = Settings(data_dir=tmp_path / "door", database_url=station_url, station_name="door")
+    from facegui.service import AttendanceService
+
+    with AttendanceService.open(settings) as attendance:  # its retention purge is the admin's job
+        unknown = NewUnknown(T0, "camera", 0.2, MODEL, unit(7))
+        events, unknowns = attendance.store.record([NewEvent("ada", T0, "camera", 0.7)], [("ada", T0)], [unknown])
+        assert events[0].id > 0 and unknowns[0].id > 0
+        assert [d.name for d in attendance.roster(T0.date()) if d.present] == ["ada"]
+    door_lock = AdminLock(tmp_path / "door", store=pin_store_for(Path("unused"), station_url), cost=cheap)
+    assert not door_lock.check("000000").allowed and door_lock.check("135790").allowed
+
+    capsys.readouterr()
+    code = main(["--data-dir", str(tmp_path / "door"), "--database", station_url, "--config",
+                 str(tmp_path / "none.json"), "db", "copy", "--to", str(tmp_path / "copy.sqlite3")])
+    assert code == 0  # reading everything is allowed: a station may make its own archive copy

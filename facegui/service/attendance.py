@@ -61,7 +61,7 @@ from ..engine import Face, Recognition
 from ..engine.align import align_face
 from ..engine.tracking import TrackedRecognition
 from ..files import open_private
-from ..storage import DatabaseUnavailable, Gallery
+from ..storage import Gallery, StorageError
 from .spreadsheet import safe_writer, spreadsheet_safe  # noqa: F401  (spreadsheet_safe: re-exported)
 from ..storage.attendance import (
     AttendanceEvent,
@@ -347,7 +347,7 @@ class AttendanceService:
             service = cls(store, settings, gallery, clock, on_unknown)
             try:
                 service.purge_expired()
-            except DatabaseUnavailable as error:
+            except StorageError as error:  # a server away, or a station role that may not delete
                 log.warning("Old attendance data not purged now: %s", error)
         except BaseException:
             store.close()

@@ -49,6 +49,7 @@ from .outbox import Batch, Outbox, QueuedEvent, QueuedUnknown
 log = logging.getLogger(__name__)
 
 SNAPSHOT_DIR_NAME = "snapshots"
+_CHECKIN_TURNS = 0x63686B  # "chk": the topic of Backend.take_turns for one person's check-ins
 DEFAULT_RETRY_INTERVAL_S = 2.0
 """How often a station whose server is away tries again to write what it queued."""
 ORPHAN_GRACE_SECONDS = 3600.0
@@ -359,12 +360,12 @@ class AttendanceStore(FaceDatabase):
         return written_events, written_unknowns, unused_files
 
     def _insert_event(self, conn: Backend, event: QueuedEvent, station: str) -> AttendanceEvent | None:
-        # FOR UPDATE (PostgreSQL) queues check-ins of one person from several stations here,
-        # so the cool-down below sees the other station's row: two doors, one check-in.
-        person = conn.execute("SELECT id FROM people WHERE name = ?" + conn.lock_row_suffix(),
-                              (event.name,)).fetchone()
+        person = conn.execute("SELECT id FROM people WHERE name = ?", (event.name,)).fetchone()
         if person is None:
             return None
+        # Check-ins of one person from several stations queue here, so the cool-down below sees
+        # the other station's row: two doors, one check-in.
+        conn.take_turns(_CHECKIN_TURNS, int(person[0]))
         day = _day_text(event.at)
         if event.not_since is not None:
             recent = conn.execute(

@@ -107,6 +107,13 @@ class Backend:
         """``SELECT ... FOR UPDATE`` where rows can be locked; SQLite locks the whole file instead."""
         return ""
 
+    def take_turns(self, topic: int, key: int) -> None:
+        """Until the transaction ends, other transactions taking turns on (topic, key) wait.
+
+        SQLite's write transaction already holds the whole file.  PostgreSQL takes an advisory lock,
+        which needs no privilege on any table (a station's role may not UPDATE people).
+        """
+
     def close(self) -> None:
         raise NotImplementedError
 
@@ -258,6 +265,10 @@ class PostgresBackend(Backend):
 
     def lock_row_suffix(self) -> str:
         return " FOR UPDATE"
+
+    def take_turns(self, topic: int, key: int) -> None:
+        # The two-key form takes two int4: keys beyond 2**31 share a lock, which only costs waiting.
+        self.execute("SELECT pg_advisory_xact_lock(?, ?)", (int(topic), int(key) % 2**31))
 
     def close(self) -> None:
         if self.raw is not None:
