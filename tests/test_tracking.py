@@ -106,7 +106,7 @@ def test_no_tracked_frame_names_a_face_the_untracked_run_scores_below_the_thresh
             same = match_untracked(shown.recognition.face, plain)
             if same is None or same.name != shown.recognition.name:
                 wrong += 1
-                print(index, shown, same)
+                print("wrong name", index, shown, same)
     untracked_named = sum(r.recognition.is_known for faces in untracked_play for r in faces)
     assert wrong == 0
     assert named >= 0.9 * untracked_named  # and tracking still names the singer almost whenever it can
@@ -161,3 +161,56 @@ def test_a_still_scene_is_embedded_once_per_interval(recognizer):
     settle = policy.settle_after * policy.uncertain_interval
     assert live.tracker.embed_calls <= policy.settle_after + (60 - settle) // policy.reembed_interval + 1
     assert sum(r.fresh for faces in played for r in faces) == 2 * live.tracker.embed_calls
+
+
+# -- region-of-interest detection ------------------------------------------------------------------
+
+
+def panned_photo(frames: int = 150) -> list[np.ndarray]:
+    """A 640x480 one-face clip made from a real photo: a camera window panning across it."""
+    photo = cv2.resize(cv2.imread(str(FACES / "probes" / "obama-1080p.jpg")), (960, 540), interpolation=cv2.INTER_AREA)
+    clip = []
+    for index in range(frames):
+        x = round(160 + 160 * np.sin(2 * np.pi * index / 150))
+        y = round(30 + 30 * np.sin(2 * np.pi * index / 100))
+        clip.append(np.ascontiguousarray(photo[y:y + 480, x:x + 640]))
+    return clip
+
+
+def face_chains(boxes_per_frame: list[list[np.ndarray]]) -> list[tuple[int, list[np.ndarray]]]:
+    """The reference detections linked from frame to frame by overlap: (first frame, box per frame)."""
+    chains, active = [], []
+    for index, boxes in enumerate(boxes_per_frame):
+        still, used = [], set()
+        for start, chain in active:
+            overlap = iou_matrix(chain[-1][None], np.stack(boxes))[0] if boxes else np.zeros(0)
+            best = int(np.argmax(overlap)) if len(overlap) else -1
+            if best >= 0 and overlap[best] >= 0.3 and best not in used:
+                chain.append(boxes[best])
+                used.add(best)
+                still.append((start, chain))
+            else:
+                chains.append((start, chain))
+        active = still + [(index, [box]) for j, box in enumerate(boxes) if j not in used]
+    return chains + active
+
+
+def found(box: np.ndarray, boxes: list[np.ndarray]) -> bool:
+    return bool(boxes) and float(iou_matrix(box[None], np.stack(boxes)).max()) >= 0.5
+
+
+@pytest.mark.parametrize("clip", ["hamilton", "panned photo"])
+def test_region_detection_finds_what_full_detection_finds(recognizer, frames, clip):
+    video = frames if clip == "hamilton" else panned_photo()
+    full = [[f.bbox for f in recognizer.engine.detect(frame)] for frame in video]
+    live = LiveRecognizer(Recognizer(recognizer.engine, recognizer.gallery,
+                                     recognizer.settings.replace(tracking=True, roi_detection=True)))
+    regional = [[r.recognition.face.bbox for r in live.recognize(frame)] for frame in video]
+    assert live.full_frame_passes < 0.6 * len(video)  # the detector mostly ran on small regions
+
+    reference = sum(len(boxes) for boxes in full)
+    recalled = sum(found(box, got) for boxes, got in zip(full, regional) for box in boxes)
+    assert recalled >= 0.99 * reference
+    for start, chain in face_chains(full):
+        if len(chain) >= 5:  # a face full detection sees for 5 frames is found within 5 frames
+            assert any(found(box, regional[start + k]) for k, box in enumerate(chain[:5])), (clip, start)

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..config import Settings
 from .align import align_faces
-from .detector import RetinaFaceDetector
+from .detector import Region, RetinaFaceDetector
 from .embedder import ArcFaceEmbedder
 from .face import Face, largest
 from .matcher import Recognition, SearchableGallery, match_faces
@@ -48,6 +48,10 @@ class FaceEngine:
     def detect(self, image: np.ndarray, long_side: int | None = None) -> list[Face]:
         """Faces in a BGR image, highest score first; ``long_side`` overrides the detector input size."""
         return self.detector.detect(image, long_side)
+
+    def detect_regions(self, image: np.ndarray, regions: list[Region]) -> list[Face]:
+        """Faces inside ``regions`` of a BGR image (as a full-frame pass would find them there)."""
+        return self.detector.detect_regions(image, regions)
 
     def embed(self, image: np.ndarray, faces: list[Face]) -> list[Face]:
         vectors = self.embedder.embed(align_faces(image, faces, self.embedder.chip_size))
