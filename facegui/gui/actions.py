@@ -42,7 +42,7 @@ class WindowActions:
         self.export_data = a(translate("Menu", "E&xport my data…"), lambda: w.data_rights.export_my_data(), None,
                              translate("Menu", "Copy everything facegui holds about people to a folder"))
         self.delete_data = a(translate("Menu", "&Delete all face data…"), w.data_rights.delete_all_data, None,
-                             "Delete every enrolled person, face, check-in and snapshot")
+                             translate("Menu", "Delete every enrolled person, face, check-in and snapshot"))
         self.kiosk = a(translate("Menu", "&Kiosk mode"), w.toggle_kiosk, "F11",
                        translate("Menu", "Full screen without menus; leaving needs the admin PIN when one is set"), checkable=True)
         self.set_pin = a(translate("Menu", "Set admin &PIN…"), w.set_admin_pin, None,

@@ -15,13 +15,15 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from ...service.admin_lock import GUARDED_ACTIONS, AdminLock, AdminLockError, Verdict
 
+from .text import arg
+
 translate = QCoreApplication.translate
 WRONG_PIN = QT_TRANSLATE_NOOP("Guard", "Wrong PIN")
 
 
 def refusal_message(verdict: Verdict) -> str:
     if verdict.retry_after_s > 0:
-        return translate("Guard", "Too many wrong PINs; try again in %n s", "", math.ceil(verdict.retry_after_s))
+        return arg(translate("Guard", "Too many wrong PINs; try again in %1 s"), math.ceil(verdict.retry_after_s))
     return translate("Guard", WRONG_PIN)
 
 

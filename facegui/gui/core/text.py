@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, QLocale, QTime
+from PySide6.QtCore import QDate, QLocale, QObject, QTime
 
 _PLACEHOLDER = re.compile(r"%(\d)")
 
@@ -44,3 +44,20 @@ def time_text(moment: datetime | None, seconds: bool = True) -> str:
 def number_text(value: float, decimals: int = 2) -> str:
     """A decimal number as the locale writes it (similarities: 0.82)."""
     return QLocale().toString(float(value), "f", decimals)
+
+
+class Plurals(QObject):
+    """Counted phrases for code that is not a QObject: lupdate sees plural forms only in ``tr()`` calls."""
+
+    def faces(self, n: int) -> str:
+        return self.tr("%n face(s)", "", n)
+
+
+_plurals: Plurals | None = None
+
+
+def plurals() -> Plurals:
+    global _plurals
+    if _plurals is None:
+        _plurals = Plurals()
+    return _plurals

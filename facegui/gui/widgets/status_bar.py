@@ -15,6 +15,7 @@ from ...service.sources import source_label
 from ..core.camera import CameraController
 from ..core.camera_worker import FramePacket, SourceState, is_file_source
 from ..core.context import AppContext
+from ..core.text import plurals
 
 translate = QCoreApplication.translate
 
@@ -43,7 +44,7 @@ def models_text(engine) -> str:
 
 
 def faces_text(n: int) -> str:
-    return translate("StatusBar", "%n face(s)", "", n)
+    return plurals().faces(n)
 
 
 class StatusFields:
