@@ -94,7 +94,7 @@ def test_the_station_confirms_a_check_in_then_says_already_checked_in(qtbot, win
     window.kiosk_mode.enter()
     station, banner = window.station, window.station.banner
     # The door shows the video alone: no roster, no enrolled list, no unknown faces.
-    assert not station.side.isVisible() and not window.today_dock.isVisible()
+    assert not station.in_frame_row.isVisible() and not window.today_dock.isVisible()
     assert not window.unknown_dock.isVisible() and not window.people.isVisible()
     assert station.video.width() >= 0.9 * window.width()
 
@@ -112,7 +112,7 @@ def test_the_station_confirms_a_check_in_then_says_already_checked_in(qtbot, win
     assert [e.name for e in window.context.attendance.history()] == [LIN]  # and no second check-in
 
     window.kiosk_mode.leave()
-    assert station.side.isVisible() and window.today_dock.isVisible() and not banner.isVisible()
+    assert station.in_frame_row.isVisible() and window.today_dock.isVisible() and not banner.isVisible()
 
 
 class BlankCamera:

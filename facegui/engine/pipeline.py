@@ -62,7 +62,8 @@ class FaceEngine:
         return self.embed(image, self.detect(image))
 
     def largest_face(self, image: np.ndarray) -> Face | None:
-        """The largest face with its embedding, or None (enrollment uses this)."""
+        """The largest face with its embedding, or None, whatever its score. Enrollment does not use this: its
+        rule (the largest *confident* face) is ``service.enrollment.find_face``."""
         face = largest(self.detect(image))
         return None if face is None else self.embed(image, [face])[0]
 
