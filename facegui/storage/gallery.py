@@ -39,7 +39,7 @@ from .approximate_index import (
     build_approximate_index,
 )
 from .backend import StorageError
-from .database import ChangeSet, FaceDatabase, PersonRecord, normalize_person_name
+from .database import ChangeSet, FaceDatabase, PersonRecord, PhotoRecord, normalize_person_name
 from .vector_index import VectorIndex, index_kind_of, normalize_rows, remove_abandoned_temp_files
 
 log = logging.getLogger(__name__)
@@ -269,11 +269,14 @@ class Gallery:
         if len(removed):
             self._remove_ids_locked(removed)
         fresh = np.array([i not in self._names_by_id for i in changes.added_ids.tolist()], dtype=bool)
+        # An id we hold logged as added again was renamed: same vector, new name.
+        renamed = {i: n for i, n, known in zip(changes.added_ids.tolist(), changes.added_names, ~fresh) if known}
+        self._names_by_id.update(renamed)
         if fresh.any():
             self._add_locked(changes.added_ids[fresh], [n for n, keep in zip(changes.added_names, fresh) if keep],
                              normalize_rows(changes.added_vectors[fresh], self.dim))
         self._revision = changes.revision
-        if len(removed) or fresh.any():
+        if len(removed) or fresh.any() or renamed:
             self._after_write_locked()
 
     def _reconcile_locked(self) -> None:
@@ -554,6 +557,45 @@ class Gallery:
                 else:
                     self._catch_up_locked()
             return result.removed_count
+
+    def rename(self, old: str, new: str) -> int:
+        """Give a person a new name (see :meth:`FaceDatabase.rename_person`); returns their embeddings of this
+        model, which now match under the new name."""
+        with self._lock:
+            self._sync_locked()
+            result = self._db.rename_person(old, new)
+            renamed_here = result.ids_by_model.get(self.model_id, ())
+            if renamed_here:
+                if result.revisions[self.model_id] == self._revision + 1:
+                    new_name = normalize_person_name(new)
+                    self._names_by_id.update(dict.fromkeys(renamed_here, new_name))
+                    self._revision = result.revisions[self.model_id]
+                    self._after_write_locked()
+                else:
+                    self._catch_up_locked()
+            return len(renamed_here)
+
+    def photos(self, name: str) -> list[PhotoRecord]:
+        """The enrolled photos of a person for this model, oldest first."""
+        return self._db.photos(name, self.model_id)
+
+    def delete_photo(self, embedding_id: int) -> bool:
+        """Delete one enrolled photo (embedding) of this model; False when there was none."""
+        with self._lock:
+            self._sync_locked()
+            if int(embedding_id) not in self._names_by_id:
+                return False
+            result = self._db.delete_embedding(embedding_id)
+            if result is None:
+                return False
+            _model_id, revision = result
+            if revision == self._revision + 1:
+                self._remove_ids_locked(np.array([int(embedding_id)], dtype=np.int64))
+                self._revision = revision
+                self._after_write_locked()
+            else:
+                self._catch_up_locked()
+            return True
 
     def search(self, vectors: np.ndarray, k: int = 1) -> list[list[Match]]:
         """Best k matches for each query embedding, most similar first.
