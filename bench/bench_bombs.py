@@ -83,8 +83,9 @@ def main() -> None:
 shared, so times are indicative). Each file is loaded through `load_image` with the default settings in a
 fresh process limited to 2 GiB of address space (`RLIMIT_AS`, like `ulimit -v 2097152`); the time is the
 call alone, the peak is the whole process's resident memory, against a baseline of **{baseline:.0f} MB** for a
-process that loads nothing (Python, numpy, OpenCV). Each bomb is a few bytes to 16 KB whose header declares
-about a billion pixels (3 GB as BGR). Before the header check (commit 3fb1109), without a memory limit
+process that loads nothing (Python, numpy, OpenCV). Each bomb's header declares about a billion pixels
+(3 GB as BGR) or more; all are tiny but the JPEG one, a real photo with its frame header edited.
+Before the header check (commit 3fb1109), without a memory limit
 a 16 KB TIFF took 47 s and 12 GB, a WebP 1.7 GB and an RLE BMP 1.9 GB; under this 2 GiB limit, measured
 once, that code's decoders failed their allocations and called the TIFF, WebP, PPM, PGM, PAM and JPEG 2000
 bombs "corrupt", and the RLE BMP reached 1,050 MB (0.6 s) before failing. The test suite runs the same

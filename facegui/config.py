@@ -146,6 +146,16 @@ class Settings:
     """Mean absolute grey-level difference (0-255) of consecutive frames, compared as 64x48 thumbnails, from
     which a frame is a scene cut and every track ends. The test video's three cuts measure 28-31, its
     fastest motion 14, a still camera about 1."""
+    roi_detection: bool = True
+    """Between full-frame passes, run the detector only on a padded square around each tracked face
+    (region-of-interest detection; bench/bench_tracking.py compares it with full detection)."""
+    roi_full_every: int = 10
+    """A full-frame pass at least every this many frames, so a newcomer who does not move is found."""
+    roi_padding: float = 2.0
+    """Side of the square searched around a tracked face, as a multiple of the box's longer side."""
+    roi_motion_share: float = 0.1
+    """A full-frame pass runs at once when more than this share of a 64x48 grey thumbnail changed outside
+    the tracked faces' regions: someone may have come into view."""
     adaptive_detection: bool = False
     """Shrink the detector input while every face in view is large. Off: it lost a profile close-up
     on the test video (docs/benchmarks.md)."""
@@ -219,6 +229,9 @@ class Settings:
             (self.track_max_shift > 0.0, "track_max_shift must be positive"),
             (self.track_pose_change > 0.0, "track_pose_change must be positive"),
             (0.0 < self.scene_cut_difference <= 255.0, "scene_cut_difference must be between 0 and 255"),
+            (self.roi_full_every >= 1, "roi_full_every must be at least 1"),
+            (self.roi_padding >= 1.2, "roi_padding must be at least 1.2"),
+            (0.0 < self.roi_motion_share <= 1.0, "roi_motion_share must be between 0 and 1"),
             (32 <= self.adaptive_min_input <= self.detector_input_size,
              "adaptive_min_input must be between 32 and detector_input_size"),
             (self.adaptive_min_face_px >= 16, "adaptive_min_face_px must be at least 16"),

@@ -8,7 +8,7 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from facegui.modelstore.convert_retinaface import convert_retinaface
+from facegui.modelstore.convert_retinaface import FASTEST, PLAIN, DetectorGraph, convert_retinaface
 from facegui.modelstore.onnx_graph import WeightsError
 from facegui.modelstore.torch_legacy import load_legacy_state_dict
 
@@ -92,3 +92,15 @@ def test_extra_tensor_is_rejected(weights):
 def test_data_parallel_prefix_is_accepted(weights):
     prefixed = {f"module.{key}": value for key, value in weights.items()}
     assert convert_retinaface(prefixed) == convert_retinaface(weights)
+
+
+@pytest.mark.parametrize("graph", [PLAIN, DetectorGraph(relu_per_branch=True, merged_heads=False),
+                                   DetectorGraph(relu_per_branch=False, merged_heads=True), FASTEST])
+def test_every_detector_graph_matches_pytorch_golden_outputs(weights, golden_crop, graph):
+    session = ort.InferenceSession(convert_retinaface(weights, graph).SerializeToString(),
+                                   providers=["CPUExecutionProvider"])
+    golden = np.load(GOLDEN_PATH)
+    loc, conf, landmarks = detect(session, golden_crop)
+    np.testing.assert_allclose(conf[0, :, 1], golden["face_score"], rtol=0, atol=1e-4)
+    np.testing.assert_allclose(loc[0, golden["index"]], golden["loc"], rtol=0, atol=1e-4)
+    np.testing.assert_allclose(landmarks[0, golden["index"]], golden["landmarks"], rtol=0, atol=1e-4)

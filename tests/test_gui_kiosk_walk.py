@@ -109,7 +109,7 @@ def snapshot(win: MainWindow) -> dict:
         "window visible": win.isVisible(),
         "menu bar hidden": not win.menuBar().isVisible(),
         "panels": [(d.objectName(), d.isVisible(), d.isFloating(), int(d.features().value))
-                   for d in (win.today_dock, win.unknown_dock)],
+                   for d in win.docks],
         "camera running": win.camera.running,
         "people": [p.name for p in win.context.recognizer.gallery.people()],
         "settings": win.context.settings,
@@ -148,7 +148,7 @@ class Walk:
     def _restore(self) -> None:
         """Put the kiosk back after a failed step, so the walk goes on and reports every escape."""
         win = self.win
-        for dock, (_name, visible, _floating, _features) in zip((win.today_dock, win.unknown_dock),
+        for dock, (_name, visible, _floating, _features) in zip(win.docks,
                                                                 self.baseline["panels"]):
             dock.setFloating(False)
             dock.setVisible(visible)
@@ -214,7 +214,7 @@ def test_every_action_shortcut_button_and_context_menu_in_kiosk_mode_is_harmless
                 item.trigger()
 
     targets = [(w, w.rect().center()) for w in [window, *window.findChildren(QWidget)] if w.isVisible()]
-    targets += [(dock, QPoint(dock.width() // 2, 6)) for dock in (window.today_dock, window.unknown_dock)]
+    targets += [(dock, QPoint(dock.width() // 2, 6)) for dock in window.docks]
     for widget, pos in targets:
         def right_click(w=widget, p=pos):
             QTimer.singleShot(0, walk_popup)

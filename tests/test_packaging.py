@@ -229,7 +229,7 @@ def test_first_run_dialog_imports_the_seed_weights_then_opens_the_main_window(qt
         seen["busy"] = dialog.progress.isVisible() and not dialog.import_button.isEnabled()
 
     def on_window(window):
-        seen["window"] = window.status.models.text()
+        seen["window"] = window.about_text()
         window.close()
         QApplication.instance().quit()
 

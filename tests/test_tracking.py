@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import collections
+import re
 
 import cv2
 import numpy as np
@@ -106,7 +107,7 @@ def test_no_tracked_frame_names_a_face_the_untracked_run_scores_below_the_thresh
             same = match_untracked(shown.recognition.face, plain)
             if same is None or same.name != shown.recognition.name:
                 wrong += 1
-                print(index, shown, same)
+                print("wrong name", index, shown, same)
     untracked_named = sum(r.recognition.is_known for faces in untracked_play for r in faces)
     assert wrong == 0
     assert named >= 0.9 * untracked_named  # and tracking still names the singer almost whenever it can
@@ -161,3 +162,99 @@ def test_a_still_scene_is_embedded_once_per_interval(recognizer):
     settle = policy.settle_after * policy.uncertain_interval
     assert live.tracker.embed_calls <= policy.settle_after + (60 - settle) // policy.reembed_interval + 1
     assert sum(r.fresh for faces in played for r in faces) == 2 * live.tracker.embed_calls
+
+
+# -- region-of-interest detection ------------------------------------------------------------------
+
+
+def panned_photo(frames: int = 150) -> list[np.ndarray]:
+    """A 640x480 one-face clip made from a real photo: a camera window panning across it."""
+    photo = cv2.resize(cv2.imread(str(FACES / "probes" / "obama-1080p.jpg")), (960, 540), interpolation=cv2.INTER_AREA)
+    clip = []
+    for index in range(frames):
+        x = round(160 + 160 * np.sin(2 * np.pi * index / 150))
+        y = round(30 + 30 * np.sin(2 * np.pi * index / 100))
+        clip.append(np.ascontiguousarray(photo[y:y + 480, x:x + 640]))
+    return clip
+
+
+def face_chains(boxes_per_frame: list[list[np.ndarray]]) -> list[tuple[int, list[np.ndarray]]]:
+    """The reference detections linked from frame to frame by overlap: (first frame, box per frame)."""
+    chains, active = [], []
+    for index, boxes in enumerate(boxes_per_frame):
+        still, used = [], set()
+        for start, chain in active:
+            overlap = iou_matrix(chain[-1][None], np.stack(boxes))[0] if boxes else np.zeros(0)
+            best = int(np.argmax(overlap)) if len(overlap) else -1
+            if best >= 0 and overlap[best] >= 0.3 and best not in used:
+                chain.append(boxes[best])
+                used.add(best)
+                still.append((start, chain))
+            else:
+                chains.append((start, chain))
+        active = still + [(index, [box]) for j, box in enumerate(boxes) if j not in used]
+    return chains + active
+
+
+def found(box: np.ndarray, boxes: list[np.ndarray]) -> bool:
+    return bool(boxes) and float(iou_matrix(box[None], np.stack(boxes)).max()) >= 0.5
+
+
+@pytest.mark.parametrize("clip", ["hamilton", "panned photo"])
+def test_region_detection_finds_what_full_detection_finds(recognizer, frames, clip):
+    video = frames if clip == "hamilton" else panned_photo()
+    full = [[f.bbox for f in recognizer.engine.detect(frame)] for frame in video]
+    live = LiveRecognizer(Recognizer(recognizer.engine, recognizer.gallery,
+                                     recognizer.settings.replace(tracking=True, roi_detection=True)))
+    regional = [[r.recognition.face.bbox for r in live.recognize(frame)] for frame in video]
+    assert live.full_frame_passes < 0.6 * len(video)  # the detector mostly ran on small regions
+
+    reference = sum(len(boxes) for boxes in full)
+    recalled = sum(found(box, got) for boxes, got in zip(full, regional) for box in boxes)
+    assert recalled >= 0.99 * reference
+    for start, chain in face_chains(full):
+        if len(chain) >= 5:  # a face full detection sees for 5 frames is found within 5 frames
+            assert any(found(box, regional[start + k]) for k, box in enumerate(chain[:5])), (clip, start)
+
+
+# -- several streams in one process ------------------------------------------------------------------
+
+
+def test_several_streams_share_the_models_and_each_is_recognised_as_alone(recognizer, frames):
+    from facegui.service.streams import MultiStream
+
+    photo = panned_photo(60)
+    streams = MultiStream(recognizer)
+    door, desk = streams.add("door"), streams.add("desk")
+    together = {door: [], desk: []}
+    for clip_frame, photo_frame in zip(frames[180:240], photo):
+        for index, (faces, _) in streams.process({door: clip_frame, desk: photo_frame}).items():
+            together[index].append([(f.track_id, f.fresh, f.recognition.name, round(f.recognition.similarity, 4))
+                                    for f in faces])
+    assert all(live.recognizer.engine is recognizer.engine for live in streams.streams)  # one set of sessions
+    assert [live.source for live in streams.streams] == ["door", "desk"]
+    for index, video in ((door, frames[180:240]), (desk, photo)):
+        alone = LiveRecognizer(recognizer)
+        expected = [[(f.track_id, f.fresh, f.recognition.name, round(f.recognition.similarity, 4))
+                     for f in alone.recognize(frame)] for frame in video]
+        assert together[index] == expected  # one batched embedding call changes nothing
+
+
+def test_video_command_runs_several_sources_and_logs_each_under_its_own_name(cli_args, tmp_path, capsys,
+                                                                            monkeypatch):
+    from facegui.app import main
+    from facegui.service import AttendanceService
+
+    settings_args = cli_args
+    monkeypatch.setenv("FACEGUI_CHECKIN_COOLDOWN_S", "0")  # both doors may check lin in, minutes apart or not
+    assert main(["enroll", "--name", "lin", str(FACES / "probes" / "lin-manuel-miranda.png"), *settings_args]) == 0
+    second = tmp_path / "second door.mp4"
+    second.write_bytes(CLIP.read_bytes())
+    code = main(["video", str(CLIP), str(second), str(tmp_path / "missing.mp4"), "--attendance", *settings_args])
+    err = capsys.readouterr().err
+    assert code == 1  # one source could not be opened: said in one line, the others ran
+    assert sum("missing.mp4" in line for line in err.splitlines()) == 1
+    for source in (CLIP, second):
+        assert re.search(rf"^{re.escape(str(source))}: 275 frames in [0-9.]+ s: [0-9.]+ FPS$", err, re.M), err
+    with AttendanceService.open(Settings(data_dir=tmp_path / "data")) as attendance:
+        assert {e.source for e in attendance.history()} == {str(CLIP), str(second)}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -22,14 +21,14 @@ from ..config import Settings, SettingsError
 from ..engine import ModelLoadError, ImageError
 from ..engine.imageio import write_image
 from ..files import open_private
-from ..engine.video import VideoSourceError, describe, open_capture
+from ..engine.video import VideoSourceError, open_capture
 from ..modelstore import ModelStore, ModelStoreError
 from ..service import AttendanceService, Recognizer, delete_all_face_data, export_personal_data
 from ..service.admin_lock import GUARDED_ACTIONS, AdminLock, refusal_text
 from ..service.inputs import expand_image_paths, folder_files
 from ..service.privacy import ExportError
 from ..service.recognizer import NoFaceError
-from ..service.live import LiveRecognizer
+from ..service.sources import source_label
 from ..storage import StorageError, normalize_person_name
 from .db_commands import add_db_commands
 
@@ -288,50 +287,68 @@ def cmd_export(args, settings) -> int:
 
 
 def cmd_video(args, settings) -> int:
+    import contextlib
+
     import cv2
 
-    try:
-        capture = open_capture(args.source)
-    except VideoSourceError as exc:
-        raise UsageError(str(exc)) from None
-    writer = None
-    frames = 0
-    with open_recognizer(settings) as recognizer:
-        live = LiveRecognizer(recognizer, source=describe(args.source))
-        started = time.perf_counter()
+    from ..service.streams import MultiStream, run_captures
+
+    if args.out and len(args.source) > 1:
+        raise UsageError("--out writes one annotated video: give one source with it")
+    captures, failed = [], 0
+    for source in args.source:
         try:
-            while args.max_frames is None or frames < args.max_frames:
-                ok, frame = capture.read()
-                if not ok:
-                    break
-                tracked = live.recognize(frame)
-                recognitions = [t.recognition for t in tracked]
-                if args.json and tracked:
-                    print(json.dumps({"frame": frames, "faces": [
-                        {**t.recognition.to_json(), "track": t.track_id, "fresh": t.fresh} for t in tracked]},
-                        ensure_ascii=False), flush=True)
-                if args.out:
-                    if writer is None:
-                        fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
-                        h, w = frame.shape[:2]
-                        writer = cv2.VideoWriter(str(args.out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
-                        if not writer.isOpened():
-                            raise UsageError(f"{args.out}: cannot write a video there")
-                    from ..render import annotated_copy  # Qt only when drawing
-                    writer.write(annotated_copy(frame, recognitions))
-                frames += 1
+            captures.append((source_label(source), open_capture(source)))
+        except VideoSourceError as exc:
+            if len(args.source) == 1:
+                raise UsageError(str(exc)) from None
+            _err(str(exc))
+            failed += 1
+    if not captures:
+        raise UsageError("none of the video sources could be opened")
+    several = len(captures) > 1
+    writer = None
+
+    def show(stream: int, index: int, frame: np.ndarray, tracked: list, events: list) -> None:
+        nonlocal writer
+        if args.json and tracked:
+            line = {"frame": index, "faces": [
+                {**t.recognition.to_json(), "track": t.track_id, "fresh": t.fresh} for t in tracked]}
+            if several:
+                line = {"source": captures[stream][0], **line}
+            print(json.dumps(line, ensure_ascii=False), flush=True)
+        for event in events:
+            _err(f"{captures[stream][0]}: checked in {event.name} at {event.at:%H:%M:%S}")
+        if args.out:
+            if writer is None:
+                height, width = frame.shape[:2]
+                writer = cv2.VideoWriter(str(args.out), cv2.VideoWriter_fourcc(*"mp4v"), output_fps, (width, height))
+                if not writer.isOpened():
+                    raise UsageError(f"{args.out}: cannot write a video there")
+            from ..render import annotated_copy  # Qt only when drawing
+            writer.write(annotated_copy(frame, [t.recognition for t in tracked]))
+
+    output_fps = captures[0][1].get(cv2.CAP_PROP_FPS) or 25.0
+    with contextlib.ExitStack() as stack:
+        recognizer = stack.enter_context(open_recognizer(settings))
+        attendance = stack.enter_context(AttendanceService.open(settings, recognizer.gallery)) \
+            if args.attendance else None
+        try:
+            results = run_captures(MultiStream(recognizer, attendance), captures, show, args.max_frames)
         except KeyboardInterrupt:
-            pass
+            results = []
         finally:
-            capture.release()
+            for _, capture in captures:
+                capture.release()
             if writer is not None:
                 writer.release()
-        elapsed = time.perf_counter() - started
-    if frames == 0:
-        _err(f"{describe(args.source)}: no frame could be read")
-        return EXIT_SOME_FAILED
-    print(f"{frames} frames in {elapsed:.2f} s: {frames / elapsed:.1f} FPS", file=sys.stderr)
-    return EXIT_OK
+    for result in results:
+        if result.frames == 0:
+            _err(f"{result.source}: no frame could be read")
+            failed += 1
+        else:
+            print(result.summary(), file=sys.stderr)
+    return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
 def _remove_half_written(path: Path) -> None:
@@ -536,8 +553,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--yes", action="store_true", help="confirm")
     _pin_option(p)
     p.set_defaults(func=cmd_data_delete)
-    p = sub.add_parser("video", help="identify faces in a video file, camera index or URL", parents=[common])
-    p.add_argument("source")
+    p = sub.add_parser("video", help="identify faces in video files, camera indexes or URLs (several at once "
+                       "share the models; each gets its own line of FPS)", parents=[common])
+    p.add_argument("source", nargs="+")
+    p.add_argument("--attendance", action="store_true",
+                   help="log check-ins, each stream under its own source name (as the window does)")
     p.add_argument("--out", help="annotated video file (.mp4)")
     p.add_argument("--json", action="store_true", help="one JSON line per frame with faces")
     p.add_argument("--max-frames", type=int, help="stop after this many frames")

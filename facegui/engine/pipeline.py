@@ -7,7 +7,7 @@ import numpy as np
 
 from ..config import Settings
 from .align import align_faces
-from .detector import RetinaFaceDetector
+from .detector import Region, RetinaFaceDetector
 from .embedder import ArcFaceEmbedder
 from .face import Face, largest
 from .matcher import Recognition, SearchableGallery, match_faces
@@ -49,16 +49,28 @@ class FaceEngine:
         """Faces in a BGR image, highest score first; ``long_side`` overrides the detector input size."""
         return self.detector.detect(image, long_side)
 
+    def detect_regions(self, image: np.ndarray, regions: list[Region]) -> list[Face]:
+        """Faces inside ``regions`` of a BGR image (as a full-frame pass would find them there)."""
+        return self.detector.detect_regions(image, regions)
+
     def embed(self, image: np.ndarray, faces: list[Face]) -> list[Face]:
         vectors = self.embedder.embed(align_faces(image, faces, self.embedder.chip_size))
         return [face.with_embedding(vector) for face, vector in zip(faces, vectors)]
+
+    def embed_many(self, work: list[tuple[np.ndarray, list[Face]]]) -> list[list[Face]]:
+        """``embed`` for faces of several images (e.g. one frame of each of several streams) in one
+        embedding call: one batch costs less than a call per image."""
+        chips = [chip for image, faces in work for chip in align_faces(image, faces, self.embedder.chip_size)]
+        vectors = iter(self.embedder.embed(chips))
+        return [[face.with_embedding(next(vectors)) for face in faces] for _, faces in work]
 
     def analyze(self, image: np.ndarray) -> list[Face]:
         """Every face in a BGR image, each with its embedding."""
         return self.embed(image, self.detect(image))
 
     def largest_face(self, image: np.ndarray) -> Face | None:
-        """The largest face with its embedding, or None (enrollment uses this)."""
+        """The largest face with its embedding, or None, whatever its score. Enrollment does not use this: its
+        rule (the largest *confident* face) is ``service.enrollment.find_face``."""
         face = largest(self.detect(image))
         return None if face is None else self.embed(image, [face])[0]
 

@@ -15,6 +15,7 @@ embedding would not name (bench/bench_tracking.py compares with an untracked run
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass, field
 
@@ -119,9 +120,20 @@ class FaceTracker:
     """Frames in which any face was embedded (one embedding call each)."""
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
+    def checkpoint(self) -> tuple[int, list[Track]]:
+        """The tracker's state, for :meth:`rewind` (a frame's detections tried and then replaced)."""
+        return self.frame_index, [dataclasses.replace(t) for t in self.tracks]
+
+    def rewind(self, checkpoint: tuple[int, list[Track]]) -> None:
+        self.frame_index, self.tracks = checkpoint[0], [dataclasses.replace(t) for t in checkpoint[1]]
+
+    def visible_tracks(self) -> list[Track]:
+        """Tracks whose face was detected in the last frame."""
+        return [t for t in self.tracks if t.misses == 0]
+
     def visible_faces(self) -> list[Face]:
         """Faces detected in the last frame."""
-        return [t.face for t in self.tracks if t.misses == 0]
+        return [t.face for t in self.visible_tracks()]
 
     def update(self, faces: list[Face], scene_cut: bool = False) -> list[Track]:
         """This frame's detections, each on its track (in the order of ``faces``).

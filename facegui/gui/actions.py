@@ -48,6 +48,7 @@ class WindowActions:
         self.window = w
 
     def build_menus(self, docks) -> None:
+        """``docks``: the People panel, then the attendance panels."""
         w, bar = self.window, self.window.menuBar()
         self._menu(bar.addMenu("&File"), self.identify, self.data, None, self.export_data, self.delete_data, None,
                    self.settings, self.set_pin, None, self.quit)
@@ -55,8 +56,9 @@ class WindowActions:
         camera = self._menu(bar.addMenu("&Camera"), self.camera, self.source)
         self.recent_menu = camera.addMenu("&Recent sources")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        self._menu(bar.addMenu("&People"), self.enroll, self.remove)
-        self._menu(bar.addMenu("&Attendance"), *[d.toggleViewAction() for d in docks], self.history)
+        people, *attendance = docks
+        self._menu(bar.addMenu("&People"), self.enroll, self.remove, None, people.toggleViewAction())
+        self._menu(bar.addMenu("&Attendance"), *[d.toggleViewAction() for d in attendance], self.history)
         self._menu(bar.addMenu("&Help"), self.about)
         toolbar = w.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")

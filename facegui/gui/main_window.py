@@ -29,9 +29,10 @@ from .pages.unknown_faces import UnknownFacesPage
 from .widgets.file_drop import FileDropTarget
 from .widgets.icon import app_icon
 from .widgets.panel_dock import PanelDock
-from .widgets.status_bar import StatusFields
+from .widgets.status_bar import StatusFields, models_text
 
 DEFAULT_SIZE = (1180, 680)
+DOCK_WIDTH = 330
 STOP_WAIT_MS = 5000
 
 
@@ -49,27 +50,30 @@ class MainWindow(FileDropTarget, QMainWindow):
 
         self.people = PeoplePage(context, frame_provider=self.camera.current_frame)
         self.today = TodayPage(context)
-        self.station = StationPage(context, self.camera, side_panel=self.people,
-                                   checked_in_at=self.today.first_check_in)
+        self.station = StationPage(context, self.camera, checked_in_at=self.today.first_check_in)
         self.unknown_faces = UnknownFacesPage(context)
         self.identifier = Identifier(context, self)
         self.data_rights = DataRights(context, self.camera, self)
         self.camera.checkedIn.connect(self.today.show_check_in)
         self.setCentralWidget(self.station)
+        # The video takes the room; everything else is one column of panels on the right.
+        self.people_dock = PanelDock("People", "peopleDock", self.people, self)
         self.today_dock = PanelDock("Today", "todayDock", self.today, self)
         self.unknown_dock = PanelDock("Unknown faces", "unknownDock", self.unknown_faces, self)
-        for dock in (self.today_dock, self.unknown_dock):
+        self.docks = [self.people_dock, self.today_dock, self.unknown_dock]
+        for dock in self.docks:
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.tabifyDockWidget(self.today_dock, self.unknown_dock)
         self.today_dock.raise_()
+        self.resizeDocks([self.people_dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
         self.unknown_faces.countChanged.connect(lambda count: self.unknown_dock.setWindowTitle(
             f"Unknown faces ({count})" if count else "Unknown faces"))
 
         self.commands = WindowActions(self)
-        self.commands.build_menus([self.today_dock, self.unknown_dock])
+        self.commands.build_menus(self.docks)
         self.camera.runningChanged.connect(self.commands.camera_running)
         self.status = StatusFields(self.statusBar(), context, self.camera)
-        self.kiosk_mode = KioskMode(self, context, self.commands.toolbar, [self.today_dock, self.unknown_dock],
+        self.kiosk_mode = KioskMode(self, context, self.commands.toolbar, self.docks,
                                     self.status.unlock_button, self.commands.kiosk)
         geometry, state = context.store.window_state()
         if geometry is not None:
@@ -132,18 +136,23 @@ class MainWindow(FileDropTarget, QMainWindow):
 
     # -- kiosk mode and the admin PIN ---------------------------------------------------
     def _pin_refused(self, message: str) -> None:
-        self.statusBar().showMessage(message, 10000)
+        self.status.show_message(message, 10000)
         QMessageBox.warning(self, "Admin PIN", message)
 
     def set_admin_pin(self) -> bool:
         if self.context.kiosk:
-            self.statusBar().showMessage(NOT_IN_KIOSK, 8000)
+            self.status.show_message(NOT_IN_KIOSK, 8000)
             return False
         dialog = SetPinDialog(self.context.guard, self)
         if dialog.exec():
-            self.statusBar().showMessage(dialog.result_message, 8000)
+            self.status.show_message(dialog.result_message, 8000)
             return True
         return False
+
+    def start_station(self) -> None:
+        """``facegui --kiosk`` or the start-up setting: the station view, with the last source streaming."""
+        self.kiosk_mode.enter()
+        self.camera.start()
 
     def toggle_kiosk(self) -> None:
         self.kiosk_mode.toggle_mode()
@@ -159,16 +168,17 @@ class MainWindow(FileDropTarget, QMainWindow):
     def files_dropped(self, paths) -> None:
         self.identifier.identify_files(paths)
 
-    def about(self) -> None:
+    def about_text(self) -> str:
         engine = self.context.engine
-        QMessageBox.about(
-            self, "About facegui",
-            f"<h3>facegui {__version__}</h3><p>Face-recognition attendance: RetinaFace detection, "
-            f"ArcFace embeddings, faiss search.</p><p>Models: {self.status.models.text()}<br>"
-            f"Device: {engine.device}<br>Data: {self.context.settings.data_dir}</p>")
+        return (f"<h3>facegui {__version__}</h3><p>Face-recognition attendance: RetinaFace detection, "
+                f"ArcFace embeddings, faiss search.</p><p>Models: {models_text(engine)}<br>"
+                f"Device: {engine.device}<br>Data: {self.context.settings.data_dir}</p>")
+
+    def about(self) -> None:
+        QMessageBox.about(self, "About facegui", self.about_text())
 
     def show_problem(self, title: str, message: str) -> None:
-        self.statusBar().showMessage(f"{title}: {message}", 10000)
+        self.status.show_message(f"{title}: {message}", 10000)
         QMessageBox.warning(self, title, message)
 
     def shutdown(self, timeout_s: float = 5.0) -> bool:

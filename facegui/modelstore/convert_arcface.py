@@ -10,7 +10,7 @@ from collections.abc import Mapping
 import numpy as np
 import onnx
 
-from .onnx_graph import GraphBuilder, image_input
+from .onnx_graph import PRELU_FORM, GraphBuilder, image_input
 
 INPUT_SIZE = 112
 # (block key, stride, number of residual blocks that follow, their key)
@@ -45,9 +45,12 @@ def _bottleneck(g: GraphBuilder, x: str, key: str, *, stride: int, residual: boo
     return g.add(x, y) if residual else y
 
 
-def convert_mobilefacenet(weights: Mapping[str, np.ndarray]) -> onnx.ModelProto:
-    """Graph ``input`` (N,3,112,112 RGB scaled to [-1,1]) → ``embedding`` (N,128)."""
-    g = GraphBuilder(_strip_prefix(weights))
+def convert_mobilefacenet(weights: Mapping[str, np.ndarray], prelu_form: str = PRELU_FORM) -> onnx.ModelProto:
+    """Graph ``input`` (N,3,112,112 RGB scaled to [-1,1]) → ``embedding`` (N,128).
+
+    ``prelu_form`` picks how PReLU is written (``onnx_graph.PRELU_FORMS``); all give the same numbers.
+    """
+    g = GraphBuilder(_strip_prefix(weights), prelu_form=prelu_form)
     x = _conv_bn_prelu(g, "input", "conv1", stride=2)
     x = _conv_bn_prelu(g, x, "conv2_dw", groups=64)
     for down_key, stage_key, repeats in _STAGES:

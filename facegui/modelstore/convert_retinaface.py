@@ -17,6 +17,7 @@ ceil(H / step) x ceil(W / step) cells per level, exactly as the PyTorch network 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import onnx
@@ -39,7 +40,21 @@ LANDMARK_VALUES = 10
 DATA_PARALLEL_PREFIX = "module."
 
 
-def convert_retinaface(weights: Mapping[str, np.ndarray]) -> onnx.ModelProto:
+@dataclass(frozen=True)
+class DetectorGraph:
+    """Equivalent ways to write the graph; bench/bench_graph.py measures each against the plain one."""
+
+    relu_per_branch: bool = True
+    """SSH's ReLU after the concat applied to each branch instead, where onnxruntime fuses it into the conv."""
+    merged_heads: bool = True
+    """The three 1x1 heads of a level as one conv (and one transpose) instead of three."""
+
+
+PLAIN = DetectorGraph(relu_per_branch=False, merged_heads=False)
+FASTEST = DetectorGraph()
+
+
+def convert_retinaface(weights: Mapping[str, np.ndarray], graph: DetectorGraph = FASTEST) -> onnx.ModelProto:
     """Build the detector from a RetinaFace mobilenet0.25 state_dict.
 
     Loading is strict: a missing or unused tensor raises ``onnx_graph.WeightsError``.
@@ -48,12 +63,15 @@ def convert_retinaface(weights: Mapping[str, np.ndarray]) -> onnx.ModelProto:
     image = "input"
 
     pyramid = _feature_pyramid(g, *_backbone(g, image))
-    contexts = [_ssh(g, feature, f"ssh{level + 1}") for level, feature in enumerate(pyramid)]
+    contexts = [_ssh(g, feature, f"ssh{level + 1}", graph.relu_per_branch) for level, feature in enumerate(pyramid)]
 
-    loc = _head(g, contexts, "BboxHead", BOX_VALUES)
-    class_logits = _head(g, contexts, "ClassHead", CLASS_VALUES)
+    if graph.merged_heads:
+        loc, class_logits, landmarks = _merged_heads(g, contexts)
+    else:
+        loc = _head(g, contexts, "BboxHead", BOX_VALUES)
+        class_logits = _head(g, contexts, "ClassHead", CLASS_VALUES)
+        landmarks = _head(g, contexts, "LandmarkHead", LANDMARK_VALUES)
     conf = g.node("Softmax", [class_logits], axis=-1)
-    landmarks = _head(g, contexts, "LandmarkHead", LANDMARK_VALUES)
 
     g.check_all_used()
     return g.build(
@@ -127,12 +145,14 @@ def _feature_pyramid(g: GraphBuilder, stride8: str, stride16: str, stride32: str
     return [merged8, merged16, lateral32]
 
 
-def _ssh(g: GraphBuilder, x: str, module: str) -> str:
+def _ssh(g: GraphBuilder, x: str, module: str, relu_per_branch: bool) -> str:
     """SSH context module: 3x3, stacked "5x5" and "7x7" receptive fields, concatenated, ReLU."""
     narrow = _conv_bn(g, x, f"{module}.conv3X3", leaky_slope=None)
     shared = _conv_bn(g, x, f"{module}.conv5X5_1")
     medium = _conv_bn(g, shared, f"{module}.conv5X5_2", leaky_slope=None)
     wide = _conv_bn(g, _conv_bn(g, shared, f"{module}.conv7X7_2"), f"{module}.conv7x7_3", leaky_slope=None)
+    if relu_per_branch:  # ReLU commutes with Concat
+        return g.node("Concat", [g.relu(narrow), g.relu(medium), g.relu(wide)], axis=1)
     return g.relu(g.node("Concat", [narrow, medium, wide], axis=1))
 
 
@@ -146,3 +166,29 @@ def _head(g: GraphBuilder, contexts: list[str], head: str, values_per_anchor: in
         channels_last = g.node("Transpose", [scores], perm=[0, 2, 3, 1])
         per_level.append(g.node("Reshape", [channels_last, per_anchor_shape]))
     return g.node("Concat", per_level, axis=1)
+
+
+HEADS = (("BboxHead", BOX_VALUES), ("ClassHead", CLASS_VALUES), ("LandmarkHead", LANDMARK_VALUES))
+
+
+def _merged_heads(g: GraphBuilder, contexts: list[str]) -> tuple[str, str, str]:
+    """What ``_head`` gives for each head, from one 1x1 conv per level whose output channels are the
+    three heads' side by side; split after the one NHWC transpose."""
+    per_head: list[list[str]] = [[] for _ in HEADS]
+    for level, context in enumerate(contexts):
+        keys = [f"{head}.{level}.conv1x1" for head, _values in HEADS]
+        weights = np.concatenate([g.weight(f"{key}.weight") for key in keys])
+        biases = np.concatenate([g.weight(f"{key}.bias") for key in keys])
+        scores = g.node("Conv", [context, g.constant("heads.w", weights), g.constant("heads.b", biases)],
+                        hint=f"heads{level}", kernel_shape=[1, 1], strides=[1, 1], pads=[0, 0, 0, 0], group=1)
+        channels_last = g.node("Transpose", [scores], perm=[0, 2, 3, 1])
+        per_cell = g.node("Reshape", [channels_last, g.constant("cells", np.array([0, -1, weights.shape[0]], np.int64))])
+        sizes = [g.weight(f"{key}.bias").shape[0] for key in keys]
+        split = g.constant("split", np.array(sizes, np.int64))
+        outputs = [g.fresh(f"{head}{level}") for head, _values in HEADS]
+        g.nodes.append(onnx.helper.make_node("Split", [per_cell, split], outputs, axis=2, name=outputs[0] + "_split"))
+        for index, ((_head_name, values), part) in enumerate(zip(HEADS, outputs)):
+            shape = g.constant("anchors", np.array([0, -1, values], np.int64))
+            per_head[index].append(g.node("Reshape", [part, shape]))
+    loc, conf, landmarks = (g.node("Concat", parts, axis=1) for parts in per_head)
+    return loc, conf, landmarks

@@ -16,6 +16,9 @@ OPSET = 17
 # onnxruntime releases lag the onnx package; pin the IR version they all read.
 IR_VERSION = 8
 BN_EPS = 1e-5
+PRELU_FORMS = ("prelu", "relu_neg", "relu_min")
+PRELU_FORM = "relu_min"
+"""The fastest equivalent form measured by bench/bench_graph.py (docs/benchmarks.md)."""
 
 
 class WeightsError(ValueError):
@@ -23,9 +26,11 @@ class WeightsError(ValueError):
 
 
 class GraphBuilder:
-    def __init__(self, weights: Mapping[str, np.ndarray], prefix: str = ""):
+    def __init__(self, weights: Mapping[str, np.ndarray], prefix: str = "", prelu_form: str = PRELU_FORM):
         self._weights = weights
         self._prefix = prefix
+        self.prelu_form = prelu_form
+        self._zero_name: str | None = None
         self._used: set[str] = set()
         self.nodes: list[onnx.NodeProto] = []
         self.initializers: list[onnx.TensorProto] = []
@@ -94,8 +99,28 @@ class GraphBuilder:
         )
 
     def prelu(self, x: str, key: str) -> str:
-        slope = self.weight(f"{key}.weight").reshape(-1, 1, 1)
-        return self.node("PRelu", [x, self.constant(f"{key}.slope", slope)], hint=key)
+        """PReLU with one slope per channel, in the form ``self.prelu_form`` names.
+
+        onnxruntime's PRelu kernel broadcasts a (C,1,1) slope slowly: it took 67% of MobileFaceNet's
+        kernel time. ``Relu(x) + s*Min(x, 0)`` is the same function (max abs difference 0 on the
+        golden inputs) from element-wise kernels; bench/bench_graph.py measures each form.
+        """
+        slope = self.constant(f"{key}.slope", self.weight(f"{key}.weight").reshape(-1, 1, 1))
+        if self.prelu_form == "prelu":
+            return self.node("PRelu", [x, slope], hint=key)
+        positive = self.node("Relu", [x])
+        if self.prelu_form == "relu_neg":  # Relu(x) - s * Relu(-x)
+            negative = self.node("Relu", [self.node("Neg", [x])])
+            return self.node("Sub", [positive, self.node("Mul", [negative, slope])], hint=key)
+        if self.prelu_form == "relu_min":  # Relu(x) + s * Min(x, 0)
+            negative = self.node("Min", [x, self._zero()])
+            return self.node("Add", [positive, self.node("Mul", [negative, slope])], hint=key)
+        raise ValueError(f"unknown PReLU form {self.prelu_form!r}; one of {PRELU_FORMS}")
+
+    def _zero(self) -> str:
+        if self._zero_name is None:
+            self._zero_name = self.constant("zero", np.zeros((1,), np.float32))
+        return self._zero_name
 
     def leaky_relu(self, x: str, slope: float) -> str:
         return self.node("LeakyRelu", [x], alpha=float(slope))

@@ -42,16 +42,16 @@ def read_model_file(path: Path) -> bytes:
 
 
 def _convert(path: Path, role: str) -> bytes:
+    from .convert_arcface import convert_mobilefacenet
+    from .convert_retinaface import convert_retinaface
     from .torch_legacy import CheckpointError, load_legacy_state_dict
 
-    if role == DETECTOR:
-        from .convert_retinaface import convert_retinaface as converter
-    else:
-        from .convert_arcface import convert_mobilefacenet as converter
     try:
-        return converter(load_legacy_state_dict(path)).SerializeToString()
+        weights = load_legacy_state_dict(path)
+        model = convert_retinaface(weights) if role == DETECTOR else convert_mobilefacenet(weights)
     except (CheckpointError, ValueError) as exc:
         raise ModelStoreError(f"{path}: cannot convert ({exc})") from None
+    return model.SerializeToString()
 
 
 class StagedInstall:

@@ -113,10 +113,6 @@ class Recognizer:
             raise NoFaceError(path)
         return chosen
 
-    def largest_face_embedding(self, path: Path) -> np.ndarray:
-        """The embedding of :meth:`chosen_face` (the largest confident face)."""
-        return self.chosen_face(path).embedding
-
     # -- enrolling -----------------------------------------------------------
     def enroll_file(self, path: Path, name: str | None = None, force: bool = False) -> EnrollOutcome:
         """Enroll the chosen face of ``path`` (the largest confident one) if it passes the quality gate

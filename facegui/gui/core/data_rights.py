@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from .camera import CameraController
 from .context import AppContext
 from .file_dialogs import NOT_IN_KIOSK
+from .text import count
 
 TASKS_WAIT_MS = 30_000
 
@@ -90,7 +91,7 @@ class DataRights(QObject):
         if error is not None:
             self.context.problem.emit("Delete all face data", f"not everything could be deleted: {error}")
             return False
-        self.context.notice.emit(f"Deleted all face data ({len(removed)} item(s) in {self.context.settings.data_dir})",
+        self.context.notice.emit(f"Deleted all face data ({count(len(removed), 'item')} in {self.context.settings.data_dir})",
                                  15000)
         self.faceDataDeleted.emit([str(p) for p in removed])
         if was_running:

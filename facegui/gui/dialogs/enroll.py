@@ -29,6 +29,7 @@ from ..core.context import AppContext
 from ..core.tasks import TaskRunner
 from ..drawing import bgr_to_qimage
 from ..widgets.file_drop import FileDropTarget
+from ..core.text import count
 PREVIEW_SIZE = 224
 
 
@@ -273,7 +274,7 @@ class EnrollDialog(FileDropTarget, QDialog):
 
     def _enrolled(self, report: EnrollReport) -> None:
         self.enroll_button.setEnabled(True)
-        text = f"Enrolled {report.enrolled} photo(s) of {report.name}."
+        text = f"Enrolled {count(report.enrolled, 'photo')} of {report.name}."
         if report.skipped:
             text += " Skipped " + "; ".join(report.skipped) + "."
         self._set_message(text)

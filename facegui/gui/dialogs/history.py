@@ -11,6 +11,7 @@ from ...service.types import DayRecord
 from ..core.context import AppContext
 from ..core.tasks import TaskRunner
 from ..widgets.tables import ABSENT_COLOUR, PRESENT_COLOUR, clock_text, read_only_table, table_item
+from ..core.text import count
 
 EVERYONE = "Everyone"
 
@@ -99,7 +100,7 @@ class HistoryDialog(QDialog):
             self.table.setItem(i, 4, table_item(clock_text(record.last_seen)))
             self.table.setItem(i, 5, table_item(str(record.sightings)))
         present = sum(1 for r in records if r.present)
-        self.message.setText(f"{len(records)} day record(s), {present} present." if records else
+        self.message.setText(f"{count(len(records), 'day record')}, {present} present." if records else
                              "Nobody was enrolled in this range.")
         self.loaded.emit(records)
 
@@ -130,7 +131,7 @@ class HistoryDialog(QDialog):
         path = Path(path)
 
         def done(rows: int) -> None:
-            self.message.setText(f"Exported {rows} row(s) to {path}.")
+            self.message.setText(f"Exported {count(rows, 'row')} to {path}.")
             self.exported.emit(str(path), rows)
 
         self.message.setText(f"Exporting to {path}…")

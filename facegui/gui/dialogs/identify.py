@@ -13,6 +13,7 @@ from ...engine import ImageError
 from ...service.inputs import expand_image_paths
 from ..core.context import AppContext
 from ..drawing import FaceResult, annotated
+from ..core.text import count
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ class IdentifyResultsDialog(QDialog):
             return
         self.image.set_image(result.image)
         faces = sorted(result.faces, key=lambda f: f.bbox[0])
-        self.summary.setText(f"<b>{result.path.name}</b>: {len(faces)} face(s), left to right")
+        self.summary.setText(f"<b>{result.path.name}</b>: {count(len(faces), 'face')}, left to right")
         self.table.setRowCount(len(faces))
         for i, face in enumerate(faces):
             name = QTableWidgetItem(face.name)
@@ -174,7 +175,7 @@ class Identifier(QObject):
             self.results_dialog = IdentifyResultsDialog(self.parent_window)
         dialog = self.results_dialog
         dialog.clear()
-        dialog.setWindowTitle(f"Identification results — {len(paths)} item(s)")
+        dialog.setWindowTitle(f"Identification results — {count(len(paths), 'item')}")
         dialog.show()
         dialog.raise_()
         self.context.notice.emit("Identifying…", 0)
@@ -182,8 +183,8 @@ class Identifier(QObject):
         def done(results):
             failed = sum(1 for r in results if r.error)
             faces = sum(len(r.faces) for r in results)
-            self.context.notice.emit(f"Identified {faces} face(s) in {len(results) - failed} image(s)"
-                                     + (f"; {failed} file(s) could not be read" if failed else ""), 8000)
+            self.context.notice.emit(f"Identified {count(faces, 'face')} in {count(len(results) - failed, 'image')}"
+                                     + (f"; {count(failed, 'file')} could not be read" if failed else ""), 8000)
             self.finished.emit(results)
 
         def failed(message):

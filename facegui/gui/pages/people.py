@@ -6,6 +6,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem
                                QVBoxLayout, QWidget)
 
 from ..core.context import AppContext
+from ..core.text import count
 from ..core.thumbnails import make_missing_thumbnails
 
 
@@ -50,10 +51,10 @@ class PeoplePage(QWidget):
         selected = self.selected_name()
         self.list.clear()
         for person in people:
-            photos = "photo" if person.embedding_count == 1 else "photos"
-            item = QListWidgetItem(self.thumbnails.icon(person.name), f"{person.name}\n{person.embedding_count} {photos}")
+            photos = count(person.embedding_count, "photo")
+            item = QListWidgetItem(self.thumbnails.icon(person.name), f"{person.name}\n{photos}")
             item.setData(Qt.ItemDataRole.UserRole, person.name)
-            item.setToolTip(f"{person.name}: {person.embedding_count} {photos}, first enrolled "
+            item.setToolTip(f"{person.name}: {photos}, first enrolled "
                             f"{person.first_enrolled_at or '?'}")
             self.list.addItem(item)
             if person.name == selected:
@@ -119,7 +120,7 @@ class PeoplePage(QWidget):
             return removed
 
         def done(removed):
-            self.context.notice.emit(f"Removed {name} ({removed} photos)", 5000)
+            self.context.notice.emit(f"Removed {name} ({count(removed, 'photo')})", 5000)
             self.context.peopleChanged.emit()
 
         self.context.tasks.start(remove, on_done=done,

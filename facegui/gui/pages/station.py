@@ -7,8 +7,9 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from ...service.sources import source_label
 from ...service.station import Greeter, SeenFace
@@ -21,6 +22,7 @@ from ..widgets.video_view import VideoView
 KNOWN_COLOUR = QColor(30, 140, 50)
 UNKNOWN_COLOUR = QColor(200, 40, 40)
 STOPPED_MESSAGE = "Camera stopped — press F5 to start"
+IN_FRAME_ROW_PX = 34
 LOOK_AT_THE_CAMERA = "Look at the camera"
 QUIET_AFTER_S = 2.0
 """Seconds without a face before the station asks passers-by to look at the camera."""
@@ -28,42 +30,37 @@ CAMERA_LOST = "The camera is not available — reconnecting…"
 
 
 class StationPage(QWidget):
-    """The video, and beside it (in a splitter) who is in the frame above ``side_panel`` (the people list).
+    """The live video, taking the room, and below it who is in the frame now.
 
     In kiosk mode it is the station at the door: the video alone fills the screen, each check-in is
     confirmed in large letters for a few seconds ("Checked in", or "Already checked in at 08:02" for
     someone back in view), and nobody's presence but the person's own is shown."""
 
-    def __init__(self, context: AppContext, camera: CameraController, side_panel: QWidget | None = None,
-                 checked_in_at=lambda _name: None, parent: QWidget | None = None):
+    def __init__(self, context: AppContext, camera: CameraController, checked_in_at=lambda _name: None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.context, self.camera = context, camera
         self.video = VideoView()
         self.in_frame = QListWidget()
         self.in_frame.setObjectName("inFrameList")
-        self.in_frame.setMaximumHeight(160)
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(6, 0, 0, 0)
-        side_layout.addWidget(QLabel("<b>In this frame</b>"))
-        side_layout.addWidget(self.in_frame)
-        if side_panel is not None:
-            side_layout.addWidget(side_panel, 1)
-        side.setMinimumWidth(220)
-        self.side = side
-        self.splitter = QSplitter()
-        self.splitter.addWidget(self.video)
-        self.splitter.addWidget(side)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setSizes([880, 280])
+        self.in_frame.setFlow(QListWidget.Flow.LeftToRight)
+        self.in_frame.setWrapping(False)
+        self.in_frame.setFixedHeight(IN_FRAME_ROW_PX)
+        self.in_frame.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.in_frame_row = QWidget()
+        row = QHBoxLayout(self.in_frame_row)
+        row.setContentsMargins(0, 4, 0, 0)
+        row.addWidget(QLabel("<b>In this frame:</b>"))
+        row.addWidget(self.in_frame, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.splitter)
+        layout.addWidget(self.video, 1)
+        layout.addWidget(self.in_frame_row)
         camera.frameReady.connect(self.show_frame)
         camera.stateChanged.connect(self.show_state)
         camera.started.connect(lambda: self.video.set_message(
             f"Opening {source_label(self.context.prefs.camera_source)}…"))
-        camera.stopped.connect(lambda: self.video.set_message(STOPPED_MESSAGE, keep_frame=True))
+        camera.stopped.connect(self._stopped)
         context.dataReset.connect(self.in_frame.clear)
         self.banner = CheckInBanner(self.video)
         self.greeter = Greeter(lambda: context.settings, checked_in_at)
@@ -74,9 +71,9 @@ class StationPage(QWidget):
         context.kioskChanged.connect(self.set_station_mode)
 
     def set_station_mode(self, on: bool) -> None:
-        """Kiosk mode: the video alone, confirmations on; back office: the side panel again."""
+        """Kiosk mode: the video alone, confirmations on; back office: who is in the frame again."""
         self.station_mode = on
-        self.side.setVisible(not on)
+        self.in_frame_row.setVisible(not on)
         self.in_frame.clear()
         self.video.set_hint("")
         self._faceless_since = None
@@ -116,10 +113,16 @@ class StationPage(QWidget):
     def show_state(self, state: SourceState) -> None:
         if state.state in ("retrying", "error"):
             self.video.set_message(CAMERA_LOST if self.station_mode else state.message, error=True)
+            self.in_frame.clear()
         elif state.state == "ended":
             self.video.set_message("End of video — press F5 to play again", keep_frame=True)
+            self.in_frame.clear()
         elif state.state == "opening" and self.camera.last_packet is None:
             self.video.set_message(state.message)
+
+    def _stopped(self) -> None:
+        self.video.set_message(STOPPED_MESSAGE, keep_frame=True)
+        self.in_frame.clear()  # nobody is in a frame that is no longer coming
 
     def show_message(self, text: str) -> None:
         self.video.set_message(text)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDockWidget, QWidget
 
+MIN_WIDTH = 250
+"""Narrow enough for an 800x600 screen beside a usable video."""
 MOVABLE = (QDockWidget.DockWidgetFeature.DockWidgetClosable | QDockWidget.DockWidgetFeature.DockWidgetMovable
            | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
 
@@ -12,7 +14,7 @@ class PanelDock(QDockWidget):
         super().__init__(title, parent)
         self.setObjectName(name)
         self.setWidget(widget)
-        self.setMinimumWidth(340)
+        self.setMinimumWidth(MIN_WIDTH)
         self.locked = False
 
     def set_locked(self, locked: bool) -> None:

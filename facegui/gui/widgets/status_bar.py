@@ -1,16 +1,34 @@
-"""The status bar's permanent fields: source and its state, frame rate, faces, models, device."""
+"""The status bar: permanent fields (source and state, frame rate, faces, device) and short messages.
+
+A message never overprints a permanent field: one too long for the room left of the fields is shown
+elided in its middle ("Exported all face data to /home/…/facegui-export-2026…"), whatever sent it (the
+window, or a menu item's status tip). The source name is elided too, its full text in the tooltip.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar
 
 from ...service.sources import source_label
 from ..core.camera import CameraController
 from ..core.camera_worker import FramePacket, SourceState, is_file_source
 from ..core.context import AppContext
+from ..core.text import count
 
 NO_FPS = "— FPS"
+SOURCE_MAX_PX = 240
+"""The source field never grows wider than this (a long path or URL is elided, full in its tooltip)."""
+MESSAGE_MARGIN_PX = 18
+"""QStatusBar draws a message from x=6 to 2 px before the first permanent field; this keeps clear of both."""
+
+
+def models_text(engine) -> str:
+    """Detector and embedding model, as About shows them."""
+    detector_path = getattr(engine.detector.model, "path", None)
+    detector = Path(detector_path).stem if detector_path else "RetinaFace"
+    return f"{detector} · {engine.embedder_id}"
 
 
 class StatusFields:
@@ -18,12 +36,14 @@ class StatusFields:
 
     def __init__(self, bar: QStatusBar, context: AppContext, camera: CameraController):
         self.bar, self.context = bar, context
+        self.last_message = ""
         self.source = QLabel()
+        self.source.setObjectName("statusSource")
         self.fps = QLabel(NO_FPS)
-        self.faces = QLabel("0 faces")
-        self.models = QLabel()
+        self.faces = QLabel(count(0, "face"))
         self.device = QLabel()
-        for label in (self.source, self.fps, self.faces, self.models, self.device):
+        self.fields = (self.source, self.fps, self.faces, self.device)
+        for label in self.fields:
             bar.addPermanentWidget(label)
         # The one way back from kiosk mode besides Esc and F11 (all three ask for the PIN when one is set).
         self.unlock_button = QPushButton("Admin")
@@ -32,43 +52,68 @@ class StatusFields:
         self.unlock_button.setToolTip("Leave kiosk mode (asks for the admin PIN when one is set)")
         self.unlock_button.hide()
         bar.addPermanentWidget(self.unlock_button)
+        bar.messageChanged.connect(self._fit_message)
         camera.frameShown.connect(self.show_frame)
         camera.stateChanged.connect(self.show_state)
         camera.stopped.connect(self._stopped)
         context.preferencesChanged.connect(lambda _prefs: self.show_source("switching" if camera.running
                                                                            else "stopped"))
-        context.notice.connect(bar.showMessage)
+        context.notice.connect(self.show_message)
         self.show_source("stopped")
         self.show_engine()
 
+    # -- messages ------------------------------------------------------------------------
+    def message_width(self) -> int:
+        """Pixels a message may take: from the left edge to the first visible permanent field."""
+        visible = [w for w in (*self.fields, self.unlock_button) if w.isVisible()]
+        right = min((w.x() for w in visible), default=self.bar.width()) if self.bar.isVisible() else self.bar.width()
+        return max(right - MESSAGE_MARGIN_PX, 0)
+
+    def fitted(self, text: str) -> str:
+        return self.bar.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, self.message_width())
+
+    def show_message(self, text: str, timeout_ms: int = 0) -> None:
+        self.last_message = text
+        """In full, also when the bar shows it elided (its tooltip then has it too)."""
+        self.bar.showMessage(self.fitted(text), timeout_ms)
+        self.bar.setToolTip(text if text != self.bar.currentMessage() else "")
+
+    def _fit_message(self, text: str) -> None:
+        """A message that came another way (a status tip) and is too long: shown elided instead."""
+        if text and self.fitted(text) != text:
+            self.show_message(text)
+
+    # -- fields --------------------------------------------------------------------------
     def show_engine(self) -> None:
         engine = self.context.engine
-        detector_path = getattr(engine.detector.model, "path", None)
-        detector = Path(detector_path).stem if detector_path else "RetinaFace"
-        self.models.setText(f"{detector} · {engine.embedder_id}")
         note = " (CUDA unavailable)" if engine.fell_back_to_cpu else ""
         self.device.setText(f"{engine.device}{note}")
 
     def show_source(self, state: str) -> None:
         source = self.context.prefs.camera_source
         short = Path(source).name if is_file_source(source) else source_label(source)
-        self.source.setText(f"{short} · {state}")
+        metrics = self.source.fontMetrics()
+        suffix = f" · {state}"
+        room = SOURCE_MAX_PX - metrics.horizontalAdvance(suffix)
+        self.source.setText(metrics.elidedText(short, Qt.TextElideMode.ElideMiddle, room) + suffix)
         self.source.setToolTip(source_label(source))
 
     def show_frame(self, packet: FramePacket) -> None:
         self.fps.setText(f"{packet.fps:.1f} FPS")
-        count = len(packet.faces)
-        self.faces.setText(f"{count} face{'s' if count != 1 else ''}")
+        self.faces.setText(count(len(packet.faces), "face"))
 
     def show_state(self, state: SourceState) -> None:
         self.show_source(state.state)
         if state.state in ("retrying", "error"):
             self.fps.setText(NO_FPS)
+        if state.state in ("ended", "error", "retrying"):
+            self.faces.setText(count(0, "face"))
         if state.state != "streaming":
-            self.bar.showMessage(state.message, 5000)
+            self.show_message(state.message, 5000)
         else:
             self.bar.clearMessage()
 
     def _stopped(self) -> None:
         self.fps.setText(NO_FPS)
+        self.faces.setText(count(0, "face"))
         self.show_source("stopped")

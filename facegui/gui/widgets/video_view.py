@@ -12,7 +12,7 @@ class VideoView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("videoView")
-        self.setMinimumSize(480, 270)
+        self.setMinimumSize(320, 180)
         self.image: QImage | None = None
         self.message = "Camera stopped — press F5 to start"
         self.message_is_error = False
