@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import collections
+import re
 
 import cv2
 import numpy as np
@@ -214,3 +215,46 @@ def test_region_detection_finds_what_full_detection_finds(recognizer, frames, cl
     for start, chain in face_chains(full):
         if len(chain) >= 5:  # a face full detection sees for 5 frames is found within 5 frames
             assert any(found(box, regional[start + k]) for k, box in enumerate(chain[:5])), (clip, start)
+
+
+# -- several streams in one process ------------------------------------------------------------------
+
+
+def test_several_streams_share_the_models_and_each_is_recognised_as_alone(recognizer, frames):
+    from facegui.service.streams import MultiStream
+
+    photo = panned_photo(60)
+    streams = MultiStream(recognizer)
+    door, desk = streams.add("door"), streams.add("desk")
+    together = {door: [], desk: []}
+    for clip_frame, photo_frame in zip(frames[180:240], photo):
+        for index, (faces, _) in streams.process({door: clip_frame, desk: photo_frame}).items():
+            together[index].append([(f.track_id, f.fresh, f.recognition.name, round(f.recognition.similarity, 4))
+                                    for f in faces])
+    assert all(live.recognizer.engine is recognizer.engine for live in streams.streams)  # one set of sessions
+    assert [live.source for live in streams.streams] == ["door", "desk"]
+    for index, video in ((door, frames[180:240]), (desk, photo)):
+        alone = LiveRecognizer(recognizer)
+        expected = [[(f.track_id, f.fresh, f.recognition.name, round(f.recognition.similarity, 4))
+                     for f in alone.recognize(frame)] for frame in video]
+        assert together[index] == expected  # one batched embedding call changes nothing
+
+
+def test_video_command_runs_several_sources_and_logs_each_under_its_own_name(cli_args, tmp_path, capsys,
+                                                                            monkeypatch):
+    from facegui.app import main
+    from facegui.service import AttendanceService
+
+    settings_args = cli_args
+    monkeypatch.setenv("FACEGUI_CHECKIN_COOLDOWN_S", "0")  # both doors may check lin in, minutes apart or not
+    assert main(["enroll", "--name", "lin", str(FACES / "probes" / "lin-manuel-miranda.png"), *settings_args]) == 0
+    second = tmp_path / "second door.mp4"
+    second.write_bytes(CLIP.read_bytes())
+    code = main(["video", str(CLIP), str(second), str(tmp_path / "missing.mp4"), "--attendance", *settings_args])
+    err = capsys.readouterr().err
+    assert code == 1  # one source could not be opened: said in one line, the others ran
+    assert sum("missing.mp4" in line for line in err.splitlines()) == 1
+    for source in (CLIP, second):
+        assert re.search(rf"^{re.escape(str(source))}: 275 frames in [0-9.]+ s: [0-9.]+ FPS$", err, re.M), err
+    with AttendanceService.open(Settings(data_dir=tmp_path / "data")) as attendance:
+        assert {e.source for e in attendance.history()} == {str(CLIP), str(second)}

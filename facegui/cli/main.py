@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -22,14 +21,14 @@ from ..config import Settings, SettingsError
 from ..engine import ModelLoadError, ImageError
 from ..engine.imageio import write_image
 from ..files import open_private
-from ..engine.video import VideoSourceError, describe, open_capture
+from ..engine.video import VideoSourceError, open_capture
 from ..modelstore import ModelStore, ModelStoreError
 from ..service import AttendanceService, Recognizer, delete_all_face_data, export_personal_data
 from ..service.admin_lock import GUARDED_ACTIONS, AdminLock, refusal_text
 from ..service.inputs import expand_image_paths, folder_files
 from ..service.privacy import ExportError
 from ..service.recognizer import NoFaceError
-from ..service.live import LiveRecognizer
+from ..service.sources import source_label
 from ..storage import StorageError, normalize_person_name
 from .db_commands import add_db_commands
 
@@ -191,6 +190,20 @@ def cmd_remove(args, settings) -> int:
     return EXIT_OK
 
 
+def cmd_rename(args, settings) -> int:
+    from ..service.people import PeopleError, rename_person
+
+    require_admin_pin(args, settings, "rename a person")
+    with open_recognizer(settings) as recognizer:
+        try:
+            new_name = rename_person(recognizer.gallery, args.old, args.new)
+        except PeopleError as exc:
+            _err(one_line(str(exc)))
+            return EXIT_SOME_FAILED
+    print(one_line(f"renamed {normalize_person_name(args.old)} to {new_name}"))
+    return EXIT_OK
+
+
 def _output_folder(path: str) -> Path:
     """Create an output folder (user-only when new), or a UsageError saying why it cannot be one."""
     folder = Path(path)
@@ -288,50 +301,68 @@ def cmd_export(args, settings) -> int:
 
 
 def cmd_video(args, settings) -> int:
+    import contextlib
+
     import cv2
 
-    try:
-        capture = open_capture(args.source)
-    except VideoSourceError as exc:
-        raise UsageError(str(exc)) from None
-    writer = None
-    frames = 0
-    with open_recognizer(settings) as recognizer:
-        live = LiveRecognizer(recognizer, source=describe(args.source))
-        started = time.perf_counter()
+    from ..service.streams import MultiStream, run_captures
+
+    if args.out and len(args.source) > 1:
+        raise UsageError("--out writes one annotated video: give one source with it")
+    captures, failed = [], 0
+    for source in args.source:
         try:
-            while args.max_frames is None or frames < args.max_frames:
-                ok, frame = capture.read()
-                if not ok:
-                    break
-                tracked = live.recognize(frame)
-                recognitions = [t.recognition for t in tracked]
-                if args.json and tracked:
-                    print(json.dumps({"frame": frames, "faces": [
-                        {**t.recognition.to_json(), "track": t.track_id, "fresh": t.fresh} for t in tracked]},
-                        ensure_ascii=False), flush=True)
-                if args.out:
-                    if writer is None:
-                        fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
-                        h, w = frame.shape[:2]
-                        writer = cv2.VideoWriter(str(args.out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
-                        if not writer.isOpened():
-                            raise UsageError(f"{args.out}: cannot write a video there")
-                    from ..render import annotated_copy  # Qt only when drawing
-                    writer.write(annotated_copy(frame, recognitions))
-                frames += 1
+            captures.append((source_label(source), open_capture(source)))
+        except VideoSourceError as exc:
+            if len(args.source) == 1:
+                raise UsageError(str(exc)) from None
+            _err(str(exc))
+            failed += 1
+    if not captures:
+        raise UsageError("none of the video sources could be opened")
+    several = len(captures) > 1
+    writer = None
+
+    def show(stream: int, index: int, frame: np.ndarray, tracked: list, events: list) -> None:
+        nonlocal writer
+        if args.json and tracked:
+            line = {"frame": index, "faces": [
+                {**t.recognition.to_json(), "track": t.track_id, "fresh": t.fresh} for t in tracked]}
+            if several:
+                line = {"source": captures[stream][0], **line}
+            print(json.dumps(line, ensure_ascii=False), flush=True)
+        for event in events:
+            _err(f"{captures[stream][0]}: checked in {event.name} at {event.at:%H:%M:%S}")
+        if args.out:
+            if writer is None:
+                height, width = frame.shape[:2]
+                writer = cv2.VideoWriter(str(args.out), cv2.VideoWriter_fourcc(*"mp4v"), output_fps, (width, height))
+                if not writer.isOpened():
+                    raise UsageError(f"{args.out}: cannot write a video there")
+            from ..render import annotated_copy  # Qt only when drawing
+            writer.write(annotated_copy(frame, [t.recognition for t in tracked]))
+
+    output_fps = captures[0][1].get(cv2.CAP_PROP_FPS) or 25.0
+    with contextlib.ExitStack() as stack:
+        recognizer = stack.enter_context(open_recognizer(settings))
+        attendance = stack.enter_context(AttendanceService.open(settings, recognizer.gallery)) \
+            if args.attendance else None
+        try:
+            results = run_captures(MultiStream(recognizer, attendance), captures, show, args.max_frames)
         except KeyboardInterrupt:
-            pass
+            results = []
         finally:
-            capture.release()
+            for _, capture in captures:
+                capture.release()
             if writer is not None:
                 writer.release()
-        elapsed = time.perf_counter() - started
-    if frames == 0:
-        _err(f"{describe(args.source)}: no frame could be read")
-        return EXIT_SOME_FAILED
-    print(f"{frames} frames in {elapsed:.2f} s: {frames / elapsed:.1f} FPS", file=sys.stderr)
-    return EXIT_OK
+    for result in results:
+        if result.frames == 0:
+            _err(f"{result.source}: no frame could be read")
+            failed += 1
+        else:
+            print(result.summary(), file=sys.stderr)
+    return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
 def _remove_half_written(path: Path) -> None:
@@ -435,7 +466,25 @@ def cmd_install_desktop(args, settings) -> int:
         raise UsageError(f"cannot write under {prefix} ({exc.strerror or exc})") from None
     print(f"installed {target} (runs: {' '.join(command)}) and {len(written) - 1} icons under "
           f"{prefix / 'icons' / 'hicolor'}")
+    if args.autostart:
+        print(f"installed {_install_autostart(lines, args.kiosk)}: facegui starts when you log in")
     return EXIT_OK
+
+
+def _install_autostart(entry_lines: list[str], kiosk: bool) -> Path:
+    """The same desktop entry in $XDG_CONFIG_HOME/autostart (XDG Autostart Specification): started at login."""
+    import os
+
+    folder = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "autostart"
+    lines = [line + " --kiosk" if kiosk and line.startswith("Exec=") else line for line in entry_lines]
+    lines += ["X-GNOME-Autostart-enabled=true"]
+    target = folder / DESKTOP_FILE
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {target} ({exc.strerror or exc})") from None
+    return target
 
 
 def cmd_data_export(args, settings) -> int:
@@ -509,6 +558,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     _pin_option(p)
     p.set_defaults(func=cmd_remove)
+    p = sub.add_parser("rename", help="give an enrolled person a new name (photos and attendance follow)",
+                       parents=[common])
+    p.add_argument("old", help="the name they are enrolled under")
+    p.add_argument("new", help="their new name")
+    _pin_option(p)
+    p.set_defaults(func=cmd_rename)
     p = sub.add_parser("identify", help="name every face in images", parents=[common])
     p.add_argument("images", nargs="+")
     p.add_argument("--json", action="store_true", help="one JSON object per image")
@@ -536,8 +591,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--yes", action="store_true", help="confirm")
     _pin_option(p)
     p.set_defaults(func=cmd_data_delete)
-    p = sub.add_parser("video", help="identify faces in a video file, camera index or URL", parents=[common])
-    p.add_argument("source")
+    p = sub.add_parser("video", help="identify faces in video files, camera indexes or URLs (several at once "
+                       "share the models; each gets its own line of FPS)", parents=[common])
+    p.add_argument("source", nargs="+")
+    p.add_argument("--attendance", action="store_true",
+                   help="log check-ins, each stream under its own source name (as the window does)")
     p.add_argument("--out", help="annotated video file (.mp4)")
     p.add_argument("--json", action="store_true", help="one JSON line per frame with faces")
     p.add_argument("--max-frames", type=int, help="stop after this many frames")
@@ -554,6 +612,10 @@ def build_parser() -> argparse.ArgumentParser:
                        parents=[common])
     p.add_argument("--prefix", metavar="DIR",
                    help="data folder to install into (default: $XDG_DATA_HOME or ~/.local/share)")
+    p.add_argument("--autostart", action="store_true",
+                   help="also start facegui when you log in (an XDG autostart entry in ~/.config/autostart)")
+    p.add_argument("--kiosk", action="store_true",
+                   help="with --autostart: start it as a station (full screen, camera on)")
     p.set_defaults(func=cmd_install_desktop)
     add_db_commands(sub, common)
     return parser

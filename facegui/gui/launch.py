@@ -85,6 +85,8 @@ def launch(parsed_args) -> int:
         if recognizer.engine.fell_back_to_cpu:
             window.status.show_message("Running on CPU: CUDA is offered but its libraries are not usable", 10000)
         window.show()
+        if smoke_source is None and (getattr(parsed_args, "kiosk", False) or context.prefs.start_station):
+            window.start_station()
         if smoke_source is not None:
             return _smoke_test(app, window, smoke_source, getattr(parsed_args, "smoke_timeout", 120.0))
         code = app.exec()

@@ -149,6 +149,11 @@ class MainWindow(FileDropTarget, QMainWindow):
             return True
         return False
 
+    def start_station(self) -> None:
+        """``facegui --kiosk`` or the start-up setting: the station view, with the last source streaming."""
+        self.kiosk_mode.enter()
+        self.camera.start()
+
     def toggle_kiosk(self) -> None:
         self.kiosk_mode.toggle_mode()
 

@@ -95,10 +95,10 @@ def delete_all_face_data(settings: Settings) -> list[Path]:
     removed = []
     for name in PERSONAL_DATA:
         path = data_dir / name
-        if path.is_dir():
+        if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
+        elif path.is_symlink() or path.exists():
+            path.unlink()  # a link is removed, never what it points to
         else:
             continue
         removed.append(path)

@@ -14,16 +14,20 @@ from ...config import Settings, SettingsError
 from ..core.preferences import GuiPreferences
 
 
-def available_providers() -> list[tuple[str, str]]:
-    """(setting value, label); CUDA only where onnxruntime offers it."""
-    choices = [("auto", "Automatic (CUDA when usable)"), ("cpu", "CPU")]
+NO_CUDA = "CUDA is not available: this onnxruntime has no NVIDIA GPU support, or no GPU is present"
+
+
+def provider_choices() -> list[tuple[str, str, str]]:
+    """(setting value, label, why it cannot be chosen or ""); CUDA greyed out where onnxruntime cannot offer it."""
+    choices = [("auto", "Automatic (CUDA when usable)", ""), ("cpu", "CPU", "")]
     try:
         import onnxruntime
 
-        if "CUDAExecutionProvider" in onnxruntime.get_available_providers():
-            choices.append(("cuda", "CUDA"))
+        has_cuda = "CUDAExecutionProvider" in onnxruntime.get_available_providers()
     except ImportError:
-        pass
+        has_cuda = False
+    choices.append(("cuda", "NVIDIA GPU (CUDA)" if has_cuda else "NVIDIA GPU (CUDA): not available here",
+                    "" if has_cuda else NO_CUDA))
     return choices
 
 
@@ -43,8 +47,13 @@ class SettingsPage(QWidget):
         self.min_face.setSuffix(" px")
         self.min_face.setSpecialValueText("no minimum")
         self.provider = QComboBox()
-        for value, label in available_providers():
+        model = self.provider.model()
+        for value, label, reason in provider_choices():
             self.provider.addItem(label, value)
+            if reason:  # greyed out, with the reason in its tooltip
+                item = model.item(self.provider.count() - 1)
+                item.setEnabled(False)
+                item.setToolTip(reason)
         self.threads = QSpinBox()
         self.threads.setRange(0, 256)
         self.threads.setSpecialValueText("automatic")
@@ -57,6 +66,7 @@ class SettingsPage(QWidget):
         source_row.addWidget(browse)
         self.pace = QCheckBox("Play video files at their own frame rate")
         self.loop = QCheckBox("Loop video files")
+        self.start_station = QCheckBox("Start the camera and the station view (kiosk mode) when facegui starts")
         self.enroll_min_face = QSpinBox()
         self.enroll_min_face.setRange(0, 2000)
         self.enroll_min_face.setSuffix(" px")
@@ -85,42 +95,58 @@ class SettingsPage(QWidget):
         self.retention.setSpecialValueText("forever")
         self.retention.setToolTip("Attendance records and snapshots older than this are deleted at start-up")
 
-        detection = QFormLayout()
-        detection.addRow("Detector input size:", self.det_size)
-        detection.addRow("Detection confidence:", self.confidence)
-        detection.addRow("NMS IoU:", self.nms_iou)
-        detection.addRow("Minimum face width:", self.min_face)
-        detection.addRow("Similarity threshold:", self.threshold)
-        runtime = QFormLayout()
-        runtime.addRow("Execution provider:", self.provider)
-        runtime.addRow("Threads per model:", self.threads)
+        recognition = QFormLayout()
+        recognition.addRow("How alike a face must be to get a name:", self.threshold)
+        recognition.addRow("Ignore faces narrower than:", self.min_face)
         camera = QFormLayout()
-        camera.addRow("Camera source:", source_row)
+        camera.addRow("Camera:", source_row)
         camera.addRow(self.pace)
         camera.addRow(self.loop)
-        enrollment = QFormLayout()
-        enrollment.addRow("Minimum face width:", self.enroll_min_face)
-        enrollment.addRow("Minimum sharpness:", self.enroll_min_sharpness)
+        camera.addRow(self.start_station)
         votes = QHBoxLayout()
         votes.addWidget(self.checkin_min_hits)
         votes.addWidget(QLabel("of the last"))
         votes.addWidget(self.checkin_window)
         votes.addStretch(1)
         attendance = QFormLayout()
-        attendance.addRow("Check in when named in:", votes)
-        attendance.addRow("Cool-down between check-ins:", self.checkin_cooldown)
-        attendance.addRow("Keep records for:", self.retention)
+        attendance.addRow("Check someone in once seen in:", votes)
+        attendance.addRow("Do not check the same person in again within:", self.checkin_cooldown)
+        attendance.addRow("Keep attendance records for:", self.retention)
         attendance.addRow(self.snapshots)
         attendance.addRow(self.log_unknown)
+        enrollment = QFormLayout()
+        enrollment.addRow("Refuse enrollment photos whose face is narrower than:", self.enroll_min_face)
+        enrollment.addRow("Refuse blurred enrollment photos (minimum sharpness):", self.enroll_min_sharpness)
+        advanced = QFormLayout()
+        advanced.addRow("Detector input size:", self.det_size)
+        advanced.addRow("Detection confidence:", self.confidence)
+        advanced.addRow("Overlap of boxes that are the same face (NMS IoU):", self.nms_iou)
+        advanced.addRow("Run the models on (reloads them):", self.provider)
+        advanced.addRow("Threads per model (reloads them):", self.threads)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for title, form in (("Detection and recognition (applied live)", detection),
-                            ("Inference (reloads the models)", runtime), ("Camera", camera),
-                            ("Enrollment quality", enrollment), ("Attendance (applied live)", attendance)):
+        for title, form in (("Recognition", recognition), ("Camera", camera), ("Attendance", attendance),
+                            ("Enrollment", enrollment)):
             box = QGroupBox(title)
             box.setLayout(form)
             layout.addWidget(box)
+        self.show_advanced = QPushButton("Advanced settings")
+        self.show_advanced.setCheckable(True)
+        self.advanced = QGroupBox("Advanced")
+        self.advanced.setObjectName("advancedSettings")
+        self.advanced.setLayout(advanced)
+        self.advanced.setVisible(False)
+        self.show_advanced.toggled.connect(self.advanced.setVisible)
+        self.restore_button = QPushButton("Restore defaults")
+        self.restore_button.setToolTip("Every value on this page back to facegui's default (the camera stays)")
+        self.restore_button.clicked.connect(self.restore_defaults)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.show_advanced)
+        buttons.addStretch(1)
+        buttons.addWidget(self.restore_button)
+        layout.addLayout(buttons)
+        layout.addWidget(self.advanced)
 
     @staticmethod
     def _fraction(low, high, tip) -> QDoubleSpinBox:
@@ -130,6 +156,14 @@ class SettingsPage(QWidget):
         box.setSingleStep(0.01)
         box.setToolTip(tip)
         return box
+
+    def restore_defaults(self) -> None:
+        """Facegui's defaults in every field; the camera source and playback stay as they are."""
+        defaults = Settings()
+        current_prefs = GuiPreferences(camera_source=self.source.text(), pace_video_files=self.pace.isChecked(),
+                                       loop_video_files=self.loop.isChecked(),
+                                       start_station=self.start_station.isChecked())
+        self.load(defaults, current_prefs)
 
     def load(self, settings: Settings, prefs) -> None:
         self.det_size.setValue(settings.detector_input_size)
@@ -146,6 +180,7 @@ class SettingsPage(QWidget):
         self.source.setText(prefs.camera_source)
         self.pace.setChecked(prefs.pace_video_files)
         self.loop.setChecked(prefs.loop_video_files)
+        self.start_station.setChecked(prefs.start_station)
         self.enroll_min_face.setValue(settings.enroll_min_face_size)
         self.enroll_min_sharpness.setValue(settings.enroll_min_sharpness)
         self.checkin_min_hits.setValue(settings.checkin_min_hits)
@@ -171,5 +206,5 @@ class SettingsPage(QWidget):
             attendance_snapshots=self.snapshots.isChecked(), log_unknown_faces=self.log_unknown.isChecked(),
             retention_days=self.retention.value())
         prefs = replace(prefs, camera_source=source, pace_video_files=self.pace.isChecked(),
-                        loop_video_files=self.loop.isChecked())
+                        loop_video_files=self.loop.isChecked(), start_station=self.start_station.isChecked())
         return settings, prefs
