@@ -342,6 +342,24 @@ class FaceDatabase:
             revisions=revisions,
         )
 
+    def erase_all(self) -> int:
+        """Delete every person, embedding, check-in, sighting and unknown face; returns people deleted.
+
+        For a shared database, whose file cannot simply be removed: each model's removals are
+        logged, so every station's index drops them within one poll.  The admin PIN stays.
+        """
+        with self._write_transaction() as conn:
+            models = [row[0] for row in conn.execute("SELECT DISTINCT model_id FROM embeddings").fetchall()]
+            for model_id in sorted(models):
+                self._lock_model(conn, model_id)
+                ids = [int(row[0]) for row in conn.execute(
+                    "SELECT id FROM embeddings WHERE model_id = ?", (model_id,)).fetchall()]
+                self._log_changes(conn, model_id, self._bump_revision(conn, model_id), ids, added=False)
+            people = conn.execute("DELETE FROM people").rowcount  # embeddings and attendance cascade
+            conn.execute("DELETE FROM unknown_faces")
+            conn.execute("DELETE FROM applied_batches")
+        return int(people)
+
     def remove_person(self, name: str) -> int:
         """Delete a person; returns how many embeddings (all models) went with them."""
         return self.unenroll(name).removed_count
