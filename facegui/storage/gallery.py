@@ -28,7 +28,7 @@ import numpy as np
 from ..files import make_private_dir
 from .approximate_index import APPROXIMATE_INDEX_KIND, MIN_VECTORS, ApproximateIndex
 from .backend import StorageError
-from .database import ChangeSet, FaceDatabase, PersonRecord, normalize_person_name
+from .database import ChangeSet, FaceDatabase, PersonRecord, PhotoRecord, normalize_person_name
 from .layered_index import LayeredIndex, SearchIndex
 from .vector_index import VectorIndex, index_kind_of, normalize_rows, remove_abandoned_temp_files
 
@@ -175,11 +175,14 @@ class GalleryCache:
         if len(removed):
             self.remove_ids(removed)
         fresh = np.array([i not in self._names_by_id for i in changes.added_ids.tolist()], dtype=bool)
+        # An id we hold logged as added again was renamed: same vector, new name.
+        renamed = {i: n for i, n, known in zip(changes.added_ids.tolist(), changes.added_names, ~fresh) if known}
+        self._names_by_id.update(renamed)
         if fresh.any():
             self.add(changes.added_ids[fresh], [n for n, keep in zip(changes.added_names, fresh) if keep],
                              normalize_rows(changes.added_vectors[fresh], self.dim))
         self._revision = changes.revision
-        if len(removed) or fresh.any():
+        if len(removed) or fresh.any() or renamed:
             self.after_write()
 
     def reconcile(self) -> None:
@@ -215,6 +218,9 @@ class GalleryCache:
     def add(self, ids: np.ndarray, names: list[str], unit_vectors: np.ndarray) -> None:
         self._index.add(ids, unit_vectors)
         self._names_by_id.update(zip(np.asarray(ids).tolist(), names))
+
+    def rename_ids(self, ids: tuple[int, ...], name: str) -> None:
+        self._names_by_id.update(dict.fromkeys(ids, name))
 
     def remove_ids(self, ids: np.ndarray) -> None:
         self._index.remove(ids)
@@ -496,6 +502,42 @@ class Gallery:
                 else:
                     self._cache.catch_up()
             return result.removed_count
+
+    def rename(self, old: str, new: str) -> int:
+        """Give a person a new name (see :meth:`FaceDatabase.rename_person`); returns their embeddings of this
+        model, which now match under the new name."""
+        with self._lock:
+            self._cache.sync_with_database()
+            result = self._db.rename_person(old, new)
+            renamed_here = result.ids_by_model.get(self.model_id, ())
+            if renamed_here:
+                if result.revisions[self.model_id] == self._cache.revision + 1:
+                    self._cache.rename_ids(renamed_here, normalize_person_name(new))
+                    self._cache.advance(result.revisions[self.model_id])
+                else:
+                    self._cache.catch_up()
+            return len(renamed_here)
+
+    def photos(self, name: str) -> list[PhotoRecord]:
+        """The enrolled photos of a person for this model, oldest first."""
+        return self._db.photos(name, self.model_id)
+
+    def delete_photo(self, embedding_id: int) -> bool:
+        """Delete one enrolled photo (embedding) of this model; False when there was none."""
+        with self._lock:
+            self._cache.sync_with_database()
+            if not self._cache.is_live(int(embedding_id)):
+                return False
+            result = self._db.delete_embedding(embedding_id)
+            if result is None:
+                return False
+            _model_id, revision = result
+            if revision == self._cache.revision + 1:
+                self._cache.remove_ids(np.array([int(embedding_id)], dtype=np.int64))
+                self._cache.advance(revision)
+            else:
+                self._cache.catch_up()
+            return True
 
     def search(self, vectors: np.ndarray, k: int = 1) -> list[list[Match]]:
         """Best k matches for each query embedding, most similar first.
