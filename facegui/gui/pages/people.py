@@ -6,7 +6,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem
                                QVBoxLayout, QWidget)
 
 from ..core.context import AppContext
-from ..core.text import count
+from ..core.text import arg
 from ..core.thumbnails import make_missing_thumbnails
 
 
@@ -24,13 +24,13 @@ class PeoplePage(QWidget):
         """The raw frame the live view shows now, or None (the enrollment dialog's "capture")."""
         self.enroll_dialog = None
         self._thumbnails_tried: set[str] = set()
-        self.title = QLabel("<b>Enrolled people</b>")
+        self.title = QLabel("<b>" + self.tr("Enrolled people") + "</b>")
         self.list = QListWidget()
         self.list.setObjectName("peopleList")
         self.list.setIconSize(QSize(48, 48))
         self.list.setUniformItemSizes(True)
-        self.enroll_button = QPushButton("Enroll…")
-        self.remove_button = QPushButton("Remove…")
+        self.enroll_button = QPushButton(self.tr("Enroll…"))
+        self.remove_button = QPushButton(self.tr("Remove…"))
         self.remove_button.setEnabled(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.enroll_button)
@@ -51,15 +51,15 @@ class PeoplePage(QWidget):
         selected = self.selected_name()
         self.list.clear()
         for person in people:
-            photos = count(person.embedding_count, "photo")
+            photos = self.tr("%n photo(s)", "", person.embedding_count)
             item = QListWidgetItem(self.thumbnails.icon(person.name), f"{person.name}\n{photos}")
             item.setData(Qt.ItemDataRole.UserRole, person.name)
-            item.setToolTip(f"{person.name}: {photos}, first enrolled "
-                            f"{person.first_enrolled_at or '?'}")
+            item.setToolTip(arg(self.tr("%1: %2, first enrolled %3"), person.name, photos,
+                                person.first_enrolled_at or "?"))
             self.list.addItem(item)
             if person.name == selected:
                 self.list.setCurrentItem(item)
-        self.title.setText(f"<b>Enrolled people</b> ({len(people)})")
+        self.title.setText("<b>" + self.tr("Enrolled people") + f"</b> ({len(people)})")
 
     def refresh_icons(self, names) -> None:
         """Reload the thumbnails of ``names`` (made after the list was filled)."""
@@ -82,9 +82,9 @@ class PeoplePage(QWidget):
         if name is None:
             return
         answer = QMessageBox.question(
-            self, "Remove person",
-            f"Remove {name} and all their enrolled photos?\nTheir attendance history (check-ins, sightings and "
-            "snapshots) is deleted too.\nThis cannot be undone.",
+            self, self.tr("Remove person"),
+            arg(self.tr("Remove %1 and all their enrolled photos?\nTheir attendance history (check-ins, sightings and "
+                        "snapshots) is deleted too.\nThis cannot be undone."), name),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         if answer == QMessageBox.StandardButton.Yes:
             self.remove_person(name)
@@ -120,11 +120,11 @@ class PeoplePage(QWidget):
             return removed
 
         def done(removed):
-            self.context.notice.emit(f"Removed {name} ({count(removed, 'photo')})", 5000)
+            self.context.notice.emit(arg(self.tr("Removed %1 (%n photo(s))", "", removed), name), 5000)
             self.context.peopleChanged.emit()
 
         self.context.tasks.start(remove, on_done=done,
-                                 on_failed=lambda message: self.context.problem.emit("Remove person", message))
+                                 on_failed=lambda message: self.context.problem.emit(self.tr("Remove person"), message))
 
     def open_enroll_dialog(self) -> None:
         from ..dialogs.enroll import EnrollDialog

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QListWidget, Q
 from ...service.types import normalize_person_name
 from ..core.context import AppContext
 from ..core.tasks import CoalescedTask
+from ..core.text import arg, number_text, time_text
 
 REFRESH_MS = 60_000
 """The list is re-read this often (faces the camera logs update it at once)."""
@@ -64,8 +65,8 @@ class UnknownFacesPage(QWidget):
         self.list = QListWidget()
         self.list.setObjectName("unknownList")
         self.list.setIconSize(QSize(56, 56))
-        self.enroll_button = QPushButton("Enroll as…")
-        self.dismiss_button = QPushButton("Dismiss")
+        self.enroll_button = QPushButton(self.tr("Enroll as…"))
+        self.dismiss_button = QPushButton(self.tr("Dismiss"))
         buttons = QHBoxLayout()
         buttons.addWidget(self.enroll_button)
         buttons.addWidget(self.dismiss_button)
@@ -115,8 +116,8 @@ class UnknownFacesPage(QWidget):
 
     def set_logging(self, enabled: bool) -> None:
         self.logging = enabled
-        self.hint.setText("Faces nobody matches are logged here for review." if enabled else
-                          "Logging of unknown faces is off: turn on “Log unknown faces” in Settings.")
+        self.hint.setText(self.tr("Faces nobody matches are logged here for review.") if enabled else
+                          self.tr("Logging of unknown faces is off: turn on “Log unknown faces” in Settings."))
         self._update_buttons()
 
     def set_entries(self, entries: list[UnknownEntry]) -> None:
@@ -125,7 +126,8 @@ class UnknownFacesPage(QWidget):
         self.list.clear()
         for entry in self.entries:
             pixmap = QPixmap.fromImage(entry.image) if entry.image is not None else QPixmap()
-            text = f"{entry.at.strftime('%Y-%m-%d %H:%M:%S')}\nbest match {entry.similarity:.2f} · {entry.source}"
+            when = f"{entry.at:%Y-%m-%d} {time_text(entry.at)}"
+            text = arg(self.tr("%1\nbest match %2 · %3"), when, number_text(entry.similarity), entry.source)
             item = QListWidgetItem(QIcon(pixmap), text)
             item.setData(Qt.ItemDataRole.UserRole, entry.id)
             self.list.addItem(item)
@@ -148,7 +150,7 @@ class UnknownFacesPage(QWidget):
         entry = self.selected()
         if entry is None:
             return
-        name, ok = QInputDialog.getItem(self, "Enroll as", "Name of this person (new, or someone enrolled):",
+        name, ok = QInputDialog.getItem(self, self.tr("Enroll as"), self.tr("Name of this person (new, or someone enrolled):"),
                                         [""] + sorted(self.names, key=str.casefold), 0, True)
         if ok and name.strip():
             self.enroll_unknown(entry.id, name.strip())
@@ -175,15 +177,15 @@ class UnknownFacesPage(QWidget):
             return person
 
         def done(person):
-            context.notice.emit(f"Enrolled the unknown face as {person}", 5000)
+            context.notice.emit(arg(self.tr("Enrolled the unknown face as %1"), person), 5000)
             context.peopleChanged.emit()
 
         context.tasks.start(enroll, on_done=done,
-                            on_failed=lambda message: context.problem.emit("Enroll unknown face", message))
+                            on_failed=lambda message: context.problem.emit(self.tr("Enroll unknown face"), message))
 
     def dismiss_unknown(self, unknown_id: int) -> None:
         if not self.context.guard.allow("remove"):
             return
         self.context.tasks.start(self.context.attendance.dismiss_unknown, unknown_id,
                                  on_done=lambda _deleted: self.refresh(),
-                                 on_failed=lambda message: self.context.problem.emit("Dismiss unknown face", message))
+                                 on_failed=lambda message: self.context.problem.emit(self.tr("Dismiss unknown face"), message))
