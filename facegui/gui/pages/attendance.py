@@ -134,6 +134,17 @@ class TodayPage(QWidget):
         self.history_dialog.raise_()
         return self.history_dialog
 
+    def open_history_of(self, name: str):
+        """The per-person view: the history dialog showing only ``name``."""
+        dialog = self.open_history()
+        if dialog is not None:
+            index = dialog.person.findText(name)
+            if index < 0:  # enrolled after the dialog was made
+                dialog.person.addItem(name)
+                index = dialog.person.count() - 1
+            dialog.person.setCurrentIndex(index)
+        return dialog
+
     def stop(self) -> None:
         self._stop()
 
@@ -168,5 +179,6 @@ class TodayPage(QWidget):
             self.table.setItem(i, 1, table_item(record.status, colour))
             self.table.setItem(i, 2, table_item(clock_text(record.first_seen)))
             self.table.setItem(i, 3, table_item(clock_text(record.last_seen)))
-        self.summary.setText(f"<b>{self.roster.day.strftime('%A %d %B')}</b>: "
-                             f"{self.roster.present_count} of {len(rows)} present")
+        day = self.roster.day.strftime('%A %d %B')
+        self.summary.setText(f"<b>{day}</b>: {self.roster.present_count} of {len(rows)} present" if rows else
+                             f"<b>{day}</b>: no one enrolled yet — enroll people to see who is here")
