@@ -70,6 +70,7 @@ class TodayPage(QWidget):
         self.roster = TodayRoster()
         self.summary = QLabel()
         self.summary.setObjectName("todaySummary")
+        self.summary.setWordWrap(True)  # a long day name or an empty state must not widen the panel
         self.table = read_only_table(["Name", "Status", "First seen", "Last seen"], "todayTable")
         # The times are short and fixed-width: a narrow dock gives any lack of room to the names.
         self.table.horizontalHeader().setStretchLastSection(False)
