@@ -81,6 +81,24 @@ class Unenrollment:
         return sum(len(ids) for ids in self.removed_ids_by_model.values())
 
 
+@dataclass(frozen=True)
+class Renaming:
+    """Outcome of :meth:`FaceDatabase.rename_person`: the embeddings that now carry the new name."""
+
+    ids_by_model: Mapping[str, tuple[int, ...]]
+    revisions: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class PhotoRecord:
+    """One enrolled photo of a person (an embedding row, without its vector)."""
+
+    embedding_id: int
+    model_id: str
+    source_path: str | None
+    enrolled_at: str
+
+
 MAX_PERSON_NAME_LENGTH = 100
 _FORBIDDEN_NAME_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
 """Control characters and line/paragraph separators: a name is one line in every table, CSV and log."""
@@ -346,6 +364,56 @@ class FaceDatabase:
         """Delete a person; returns how many embeddings (all models) went with them."""
         return self.unenroll(name).removed_count
 
+    def rename_person(self, old: str, new: str) -> Renaming:
+        """Give a person a new name, keeping their embeddings, check-ins and sightings (they follow the row).
+
+        KeyError when nobody is called ``old``; ValueError for an unusable new name or one already taken.
+        Every model's embeddings of the person are logged as changed, so other stations' caches learn the
+        new name from the change log.
+        """
+        old_name, new_name = normalize_person_name(old), normalize_person_name(new)
+        with self._write_transaction() as conn:
+            models = [row[0] for row in conn.execute(
+                "SELECT DISTINCT e.model_id FROM embeddings e JOIN people p ON p.id = e.person_id WHERE p.name = ?",
+                (old_name,)).fetchall()]
+            for model_id in sorted(models):  # the same lock order as unenroll
+                self._lock_model(conn, model_id)
+            if conn.execute("SELECT 1 FROM people WHERE name = ?", (old_name,)).fetchone() is None:
+                raise KeyError(old_name)
+            if new_name == old_name:
+                return Renaming(ids_by_model={}, revisions={})
+            if conn.execute("SELECT 1 FROM people WHERE name = ?", (new_name,)).fetchone() is not None:
+                raise ValueError(f"{new_name} is already enrolled")
+            conn.execute("UPDATE people SET name = ? WHERE name = ?", (new_name, old_name))
+            rows = conn.execute(
+                "SELECT e.model_id, e.id FROM embeddings e JOIN people p ON p.id = e.person_id "
+                "WHERE p.name = ? ORDER BY e.id", (new_name,)).fetchall()
+            renamed: dict[str, list[int]] = {}
+            for model_id, embedding_id in rows:
+                renamed.setdefault(model_id, []).append(int(embedding_id))
+            revisions = {}
+            for model_id in sorted(renamed):
+                revisions[model_id] = self._bump_revision(conn, model_id)
+                # Logged as added again: a cache that holds the id takes the new name (Gallery._apply_changes_locked).
+                self._log_changes(conn, model_id, revisions[model_id], renamed[model_id], added=True)
+        return Renaming(ids_by_model={model: tuple(ids) for model, ids in renamed.items()}, revisions=revisions)
+
+    def delete_embedding(self, embedding_id: int) -> tuple[str, int] | None:
+        """Delete one enrolled photo (embedding); returns (its model, the model's new revision), or None if
+        there was no such embedding."""
+        with self._write_transaction() as conn:
+            row = conn.execute("SELECT model_id FROM embeddings WHERE id = ?", (int(embedding_id),)).fetchone()
+            if row is None:
+                return None
+            model_id = str(row[0])
+            self._lock_model(conn, model_id)
+            if conn.execute("DELETE FROM embeddings WHERE id = ? RETURNING id",
+                            (int(embedding_id),)).fetchone() is None:
+                return None
+            revision = self._bump_revision(conn, model_id)
+            self._log_changes(conn, model_id, revision, [int(embedding_id)], added=False)
+        return model_id, revision
+
     # -- reads ---------------------------------------------------------------
 
     def has_source(self, model_id: str, sha256: str) -> bool:
@@ -382,6 +450,21 @@ class FaceDatabase:
         ]
         records.sort(key=lambda record: (record.name.casefold(), record.name))
         return records
+
+    def photos(self, name: str, model_id: str | None = None) -> list[PhotoRecord]:
+        """The enrolled photos of a person (of one model, or all), oldest first; [] for nobody."""
+        try:
+            name = normalize_person_name(name)
+        except ValueError:
+            return []
+        model_filter = "" if model_id is None else " AND e.model_id = ?"
+        params: tuple[str, ...] = (name,) if model_id is None else (name, model_id)
+        with self._connection() as conn:
+            rows = conn.execute(
+                "SELECT e.id, e.model_id, e.source_path, e.enrolled_at FROM embeddings e "
+                "JOIN people p ON p.id = e.person_id WHERE p.name = ?" + model_filter + " ORDER BY e.id",
+                params).fetchall()
+        return [PhotoRecord(int(i), str(m), None if path is None else str(path), str(at)) for i, m, path, at in rows]
 
     def first_source(self, name: str) -> str | None:
         """The source_path of the person's earliest embedding that has one (any model), or None.

@@ -9,15 +9,16 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ...service.types import DayRecord
 from ..core.context import AppContext
 from ..core.tasks import CoalescedTask
-from ..widgets.tables import ABSENT_COLOUR, PRESENT_COLOUR, clock_text, read_only_table, table_item
+from ..core.text import arg, day_text, time_text
+from ..widgets.tables import ABSENT_COLOUR, PRESENT_COLOUR, clock_text, read_only_table, status_text, table_item
 
-VIEW_HISTORY = "view the attendance history"
+VIEW_HISTORY = QT_TRANSLATE_NOOP("PinPrompt", "view the attendance history")
 """The PIN prompt's words when the history is asked for in kiosk mode."""
 REFRESH_MS = 60_000
 """The roster is re-read this often (check-ins update it at once)."""
@@ -71,11 +72,12 @@ class TodayPage(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("todaySummary")
         self.summary.setWordWrap(True)  # a long day name or an empty state must not widen the panel
-        self.table = read_only_table(["Name", "Status", "First seen", "Last seen"], "todayTable")
+        self.table = read_only_table([self.tr("Name"), self.tr("Status"), self.tr("First seen"), self.tr("Last seen")],
+                                     "todayTable")
         # The times are short and fixed-width: a narrow dock gives any lack of room to the names.
         self.table.horizontalHeader().setStretchLastSection(False)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        history = QPushButton("History…")
+        history = QPushButton(self.tr("History…"))
         history.clicked.connect(self.open_history)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
@@ -116,7 +118,7 @@ class TodayPage(QWidget):
 
     def show_check_in(self, event) -> None:
         self.apply_event(event)
-        self.context.notice.emit(f"Checked in: {event.name} at {event.at.strftime('%H:%M:%S')}", 8000)
+        self.context.notice.emit(arg(self.tr("Checked in: %1 at %2"), event.name, time_text(event.at)), 8000)
         self.refresh()  # sightings and anything else the database knows
         self.checkedIn.emit(event)
 
@@ -177,9 +179,12 @@ class TodayPage(QWidget):
         for i, record in enumerate(rows):
             colour = PRESENT_COLOUR if record.present else ABSENT_COLOUR
             self.table.setItem(i, 0, table_item(record.name))
-            self.table.setItem(i, 1, table_item(record.status, colour))
+            self.table.setItem(i, 1, table_item(status_text(record.present), colour))
             self.table.setItem(i, 2, table_item(clock_text(record.first_seen)))
             self.table.setItem(i, 3, table_item(clock_text(record.last_seen)))
-        day = self.roster.day.strftime('%A %d %B')
-        self.summary.setText(f"<b>{day}</b>: {self.roster.present_count} of {len(rows)} present" if rows else
-                             f"<b>{day}</b>: no one enrolled yet — enroll people to see who is here")
+        if rows:
+            self.summary.setText(f"<b>{day_text(self.roster.day)}</b>: "
+                                 + arg(self.tr("%1 of %n present", "", len(rows)), self.roster.present_count))
+        else:
+            self.summary.setText(f"<b>{day_text(self.roster.day)}</b>: "
+                                 + self.tr("no one enrolled yet — enroll people to see who is here"))

@@ -6,9 +6,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QLis
                                QPushButton, QVBoxLayout, QWidget)
 
 from ..core.context import AppContext
-
-EMPTY_TEXT = "No one enrolled yet — press Enroll… (or People → Enroll person…) to add the first person."
-from ..core.text import count
+from ..core.text import arg
 from ..core.thumbnails import make_missing_thumbnails
 
 
@@ -28,24 +26,25 @@ class PeoplePage(QWidget):
         """The raw frame the live view shows now, or None (the enrollment dialog's "capture")."""
         self.enroll_dialog = None
         self._thumbnails_tried: set[str] = set()
-        self.title = QLabel("<b>Enrolled people</b>")
+        self.title = QLabel("<b>" + self.tr("Enrolled people") + "</b>")
         self.search = QLineEdit()
         self.search.setObjectName("peopleSearch")
-        self.search.setPlaceholderText("Search people…")
+        self.search.setPlaceholderText(self.tr("Search people…"))
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._filter)
-        self.empty = QLabel(EMPTY_TEXT)
+        self.empty = QLabel(self.tr("No one enrolled yet — press Enroll… (or People → Enroll person…) to add the "
+                                    "first person."))
         self.empty.setObjectName("peopleEmpty")
         self.empty.setWordWrap(True)
         self.list = QListWidget()
         self.list.setObjectName("peopleList")
         self.list.setIconSize(QSize(48, 48))
         self.list.setUniformItemSizes(True)
-        self.enroll_button = QPushButton("Enroll…")
-        self.enroll_button.setToolTip("Enroll a new person from the camera or from photos")
-        self.add_photos_button = QPushButton("Add photos…")
-        self.add_photos_button.setToolTip("More photos of the selected person (better recognition)")
-        self.remove_button = QPushButton("Remove…")
+        self.enroll_button = QPushButton(self.tr("Enroll…"))
+        self.enroll_button.setToolTip(self.tr("Enroll a new person from the camera or from photos"))
+        self.add_photos_button = QPushButton(self.tr("Add photos…"))
+        self.add_photos_button.setToolTip(self.tr("More photos of the selected person (better recognition)"))
+        self.remove_button = QPushButton(self.tr("Remove…"))
         buttons = QHBoxLayout()
         buttons.addWidget(self.enroll_button)
         buttons.addWidget(self.add_photos_button)
@@ -71,15 +70,15 @@ class PeoplePage(QWidget):
         selected = self.selected_name()
         self.list.clear()
         for person in people:
-            photos = count(person.embedding_count, "photo")
+            photos = self.tr("%n photo(s)", "", person.embedding_count)
             item = QListWidgetItem(self.thumbnails.icon(person.name), f"{person.name}\n{photos}")
             item.setData(Qt.ItemDataRole.UserRole, person.name)
-            item.setToolTip(f"{person.name}: {photos}, first enrolled "
-                            f"{person.first_enrolled_at or '?'}")
+            item.setToolTip(arg(self.tr("%1: %2, first enrolled %3"), person.name, photos,
+                                person.first_enrolled_at or "?"))
             self.list.addItem(item)
             if person.name == selected:
                 self.list.setCurrentItem(item)
-        self.title.setText(f"<b>Enrolled people</b> ({len(people)})")
+        self.title.setText("<b>" + self.tr("Enrolled people") + f"</b> ({len(people)})")
         self.empty.setVisible(not people)
         self.search.setVisible(bool(people))
         self._filter(self.search.text())
@@ -125,9 +124,9 @@ class PeoplePage(QWidget):
         if name is None or not self.context.guard.allow("remove"):
             return
         answer = QMessageBox.question(
-            self, "Remove person",
-            f"Remove {name} and all their enrolled photos?\nTheir attendance history (check-ins, sightings and "
-            "snapshots) is deleted too.\nThis cannot be undone.",
+            self, self.tr("Remove person"),
+            arg(self.tr("Remove %1 and all their enrolled photos?\nTheir attendance history (check-ins, sightings and "
+                        "snapshots) is deleted too.\nThis cannot be undone."), name),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         if answer == QMessageBox.StandardButton.Yes:
             self._remove(name)
@@ -164,11 +163,11 @@ class PeoplePage(QWidget):
             return removed
 
         def done(removed):
-            self.context.notice.emit(f"Removed {name} ({count(removed, 'photo')})", 5000)
+            self.context.notice.emit(arg(self.tr("Removed %1 (%n photo(s))", "", removed), name), 5000)
             self.context.peopleChanged.emit()
 
         self.context.tasks.start(remove, on_done=done,
-                                 on_failed=lambda message: self.context.problem.emit("Remove person", message))
+                                 on_failed=lambda message: self.context.problem.emit(self.tr("Remove person"), message))
 
     def add_photos(self) -> None:
         name = self.selected_name()

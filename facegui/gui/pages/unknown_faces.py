@@ -12,9 +12,11 @@ from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QVBoxLayout, QWidget)
 
+from ...service.people import dismiss_unknowns, enroll_unknowns
 from ...service.types import normalize_person_name
 from ..core.context import AppContext
 from ..core.tasks import CoalescedTask
+from ..core.text import arg, number_text, time_text
 
 REFRESH_MS = 60_000
 """The list is re-read this often (faces the camera logs update it at once)."""
@@ -48,9 +50,7 @@ def load_unknown_entries(attendance, limit: int = UNKNOWN_LIST_LIMIT) -> list[Un
 
 
 class UnknownFacesPage(QWidget):
-    """Faces nobody matched, newest first: "Enroll as…" (one step) or "Dismiss", each behind the admin PIN.
-
-    Several can be selected: dismissed together, or enrolled together as one person, with one PIN prompt."""
+    """Faces nobody matched, newest first: "Enroll as…" (one step) or "Dismiss", each behind the admin PIN."""
 
     refreshed = Signal()
     countChanged = Signal(int)
@@ -66,8 +66,8 @@ class UnknownFacesPage(QWidget):
         self.list = QListWidget()
         self.list.setObjectName("unknownList")
         self.list.setIconSize(QSize(56, 56))
-        self.enroll_button = QPushButton("Enroll as…")
-        self.dismiss_button = QPushButton("Dismiss")
+        self.enroll_button = QPushButton(self.tr("Enroll as…"))
+        self.dismiss_button = QPushButton(self.tr("Dismiss"))
         buttons = QHBoxLayout()
         buttons.addWidget(self.enroll_button)
         buttons.addWidget(self.dismiss_button)
@@ -118,8 +118,8 @@ class UnknownFacesPage(QWidget):
 
     def set_logging(self, enabled: bool) -> None:
         self.logging = enabled
-        self.hint.setText("Faces nobody matches are logged here for review." if enabled else
-                          "Logging of unknown faces is off: turn on “Log unknown faces” in Settings.")
+        self.hint.setText(self.tr("Faces nobody matches are logged here for review.") if enabled else
+                          self.tr("Logging of unknown faces is off: turn on “Log unknown faces” in Settings."))
         self._update_buttons()
 
     def set_entries(self, entries: list[UnknownEntry]) -> None:
@@ -128,7 +128,8 @@ class UnknownFacesPage(QWidget):
         self.list.clear()
         for entry in self.entries:
             pixmap = QPixmap.fromImage(entry.image) if entry.image is not None else QPixmap()
-            text = f"{entry.at.strftime('%Y-%m-%d %H:%M:%S')}\nbest match {entry.similarity:.2f} · {entry.source}"
+            when = f"{entry.at:%Y-%m-%d} {time_text(entry.at)}"
+            text = arg(self.tr("%1\nbest match %2 · %3"), when, number_text(entry.similarity), entry.source)
             item = QListWidgetItem(QIcon(pixmap), text)
             item.setData(Qt.ItemDataRole.UserRole, entry.id)
             self.list.addItem(item)
@@ -149,16 +150,17 @@ class UnknownFacesPage(QWidget):
         chosen = len(self.selected_entries())
         self.enroll_button.setEnabled(chosen > 0)
         self.dismiss_button.setEnabled(chosen > 0)
-        self.enroll_button.setText("Enroll as…" if chosen <= 1 else f"Enroll these {chosen} as one person…")
-        self.dismiss_button.setText("Dismiss" if chosen <= 1 else f"Dismiss {chosen}")
+        self.enroll_button.setText(self.tr("Enroll as…") if chosen <= 1 else
+                                   self.tr("Enroll these %n as one person…", "", chosen))
+        self.dismiss_button.setText(self.tr("Dismiss") if chosen <= 1 else self.tr("Dismiss %n", "", chosen))
 
     def enroll_selected(self) -> None:
         chosen = self.selected_entries()
         if not chosen:
             return
-        prompt = ("Name of this person (new, or someone enrolled):" if len(chosen) == 1 else
-                  f"These {len(chosen)} faces are one person. Name (new, or someone enrolled):")
-        name, ok = QInputDialog.getItem(self, "Enroll as", prompt, [""] + sorted(self.names, key=str.casefold),
+        prompt = (self.tr("Name of this person (new, or someone enrolled):") if len(chosen) == 1 else
+                  self.tr("These %n faces are one person. Name (new, or someone enrolled):", "", len(chosen)))
+        name, ok = QInputDialog.getItem(self, self.tr("Enroll as"), prompt, [""] + sorted(self.names, key=str.casefold),
                                         0, True)
         if ok and name.strip():
             self.enroll_unknown([e.id for e in chosen], name.strip())
@@ -169,8 +171,8 @@ class UnknownFacesPage(QWidget):
             self.dismiss_unknown([e.id for e in chosen])
 
     def enroll_unknown(self, unknown_ids: int | list[int], name: str) -> None:
-        """One step, one PIN prompt: the logged faces' embeddings join the gallery under ``name`` (off the GUI
-        thread)."""
+        """One step, one PIN prompt: the logged faces' embeddings join the gallery as one person, ``name``
+        (off the GUI thread)."""
         ids = [unknown_ids] if isinstance(unknown_ids, int) else list(unknown_ids)
         if not ids or not self.context.guard.allow("enroll"):
             return
@@ -179,29 +181,28 @@ class UnknownFacesPage(QWidget):
 
         def enroll():
             person = normalize_person_name(name)
-            # Read a snapshot before enroll_unknown deletes it: it becomes the thumbnail of a new person.
+            # Read a snapshot before the records go: it becomes the thumbnail of a new person.
             chip = cv2.imread(str(snapshots[0])) if snapshots else None
-            for unknown_id in ids:
-                context.attendance.enroll_unknown(unknown_id, person)
-            if chip is not None and not context.thumbnails.has(person):
+            result = enroll_unknowns(context.attendance, ids, person)
+            if chip is not None and result.done and not context.thumbnails.has(person):
                 context.thumbnails.save(person, chip)
-            return person
+            return person, result
 
-        def done(person):
-            faces = "the unknown face" if len(ids) == 1 else f"{len(ids)} unknown faces"
-            context.notice.emit(f"Enrolled {faces} as {person}", 5000)
+        def done(outcome):
+            person, result = outcome
+            context.notice.emit(arg(self.tr("Enrolled %n unknown face(s) as %1", "", result.done), person), 5000)
+            if result.problems:
+                context.problem.emit(self.tr("Enroll unknown face"), "\n".join(result.problems))
             context.peopleChanged.emit()
 
         context.tasks.start(enroll, on_done=done,
-                            on_failed=lambda message: context.problem.emit("Enroll unknown face", message))
+                            on_failed=lambda message: context.problem.emit(self.tr("Enroll unknown face"), message))
 
     def dismiss_unknown(self, unknown_ids: int | list[int]) -> None:
         ids = [unknown_ids] if isinstance(unknown_ids, int) else list(unknown_ids)
         if not ids or not self.context.guard.allow("remove"):
             return
-
-        def dismiss():
-            return sum(1 for unknown_id in ids if self.context.attendance.dismiss_unknown(unknown_id))
-
-        self.context.tasks.start(dismiss, on_done=lambda _deleted: self.refresh(),
-                                 on_failed=lambda message: self.context.problem.emit("Dismiss unknown face", message))
+        self.context.tasks.start(dismiss_unknowns, self.context.attendance, ids,
+                                 on_done=lambda _result: self.refresh(),
+                                 on_failed=lambda message: self.context.problem.emit(self.tr("Dismiss unknown face"),
+                                                                                     message))
