@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..config import Settings, SettingsError
 from ..engine import ModelLoadError
-from ..modelstore import ModelStore, ModelStoreError
+from ..service.model_install import ModelStore, ModelStoreError
 from ..service import Recognizer
 from ..service.types import StorageError
 

@@ -22,6 +22,9 @@ WRONG_PIN = QT_TRANSLATE_NOOP("Guard", "Wrong PIN")
 
 
 def refusal_message(verdict: Verdict) -> str:
+    if verdict.problem:  # no PIN would do: saying "Wrong PIN" would send the admin guessing
+        return translate("Guard", "The admin PIN record is damaged or cannot be read, so no PIN opens the "
+                                  "lock; docs/security.md says how to remove it")
     if verdict.retry_after_s > 0:
         return arg(translate("Guard", "Too many wrong PINs; try again in %1 s"), math.ceil(verdict.retry_after_s))
     return translate("Guard", WRONG_PIN)

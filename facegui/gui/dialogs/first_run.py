@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QLabel, Q
                                QPushButton, QVBoxLayout)
 
 from ...config import Settings
-from ...modelstore import DETECTOR, EMBEDDER, MODELS, ModelStore
+from ...service.model_install import DETECTOR, EMBEDDER, MODELS, ModelStore
 from ...service import install_models
 from ..core.tasks import TaskRunner
 from ..core.text import arg
