@@ -373,6 +373,10 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
         <translation>管理员密码错误</translation>
     </message>
     <message>
+        <source>The admin PIN record is damaged or cannot be read, so no PIN opens the lock; docs/security.md says how to remove it</source>
+        <translation>管理员密码记录已损坏或无法读取，任何密码都无法解锁；清除方法见 docs/security.md</translation>
+    </message>
+    <message>
         <source>Too many wrong PINs; try again in %1 s</source>
         <translation>密码错误次数过多，请 %1 秒后再试</translation>
     </message>
