@@ -56,6 +56,7 @@ class MainWindow(FileDropTarget, QMainWindow):
         self.identifier = Identifier(context, self)
         self.data_rights = DataRights(context, self.camera, self)
         self.camera.checkedIn.connect(self.today.show_check_in)
+        self.people.personRequested.connect(self.today.open_history_of)
         self.setCentralWidget(self.station)
         # The video takes the room; everything else is one column of panels on the right.
         self.people_dock = PanelDock(self.tr("People"), "peopleDock", self.people, self)
@@ -66,7 +67,6 @@ class MainWindow(FileDropTarget, QMainWindow):
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.tabifyDockWidget(self.today_dock, self.unknown_dock)
         self.today_dock.raise_()
-        self.resizeDocks([self.people_dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
         self.unknown_faces.countChanged.connect(lambda count: self.unknown_dock.setWindowTitle(
             self.tr("Unknown faces (%n)", "", count) if count else self.tr("Unknown faces")))
 
@@ -81,8 +81,15 @@ class MainWindow(FileDropTarget, QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(*DEFAULT_SIZE)
+        self._layout_restored = state is not None
         if state is not None:
             self.restoreState(state)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._layout_restored:  # first start: the panels narrow, the video takes the room
+            self._layout_restored = True
+            self.resizeDocks([self.people_dock, self.today_dock], [DOCK_WIDTH, DOCK_WIDTH], Qt.Orientation.Horizontal)
 
     # -- camera ------------------------------------------------------------------------
     def toggle_camera(self) -> None:

@@ -71,6 +71,7 @@ class TodayPage(QWidget):
         self.roster = TodayRoster()
         self.summary = QLabel()
         self.summary.setObjectName("todaySummary")
+        self.summary.setWordWrap(True)  # a long day name or an empty state must not widen the panel
         self.table = read_only_table([self.tr("Name"), self.tr("Status"), self.tr("First seen"), self.tr("Last seen")],
                                      "todayTable")
         # The times are short and fixed-width: a narrow dock gives any lack of room to the names.
@@ -136,6 +137,17 @@ class TodayPage(QWidget):
         self.history_dialog.raise_()
         return self.history_dialog
 
+    def open_history_of(self, name: str):
+        """The per-person view: the history dialog showing only ``name``."""
+        dialog = self.open_history()
+        if dialog is not None:
+            index = dialog.person.findText(name)
+            if index < 0:  # enrolled after the dialog was made
+                dialog.person.addItem(name)
+                index = dialog.person.count() - 1
+            dialog.person.setCurrentIndex(index)
+        return dialog
+
     def stop(self) -> None:
         self._stop()
 
@@ -170,5 +182,9 @@ class TodayPage(QWidget):
             self.table.setItem(i, 1, table_item(status_text(record.present), colour))
             self.table.setItem(i, 2, table_item(clock_text(record.first_seen)))
             self.table.setItem(i, 3, table_item(clock_text(record.last_seen)))
-        self.summary.setText(f"<b>{day_text(self.roster.day)}</b>: "
-                             + arg(self.tr("%1 of %n present", "", len(rows)), self.roster.present_count))
+        if rows:
+            self.summary.setText(f"<b>{day_text(self.roster.day)}</b>: "
+                                 + arg(self.tr("%1 of %n present", "", len(rows)), self.roster.present_count))
+        else:
+            self.summary.setText(f"<b>{day_text(self.roster.day)}</b>: "
+                                 + self.tr("no one enrolled yet — enroll people to see who is here"))

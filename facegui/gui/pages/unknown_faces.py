@@ -12,6 +12,7 @@ from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QVBoxLayout, QWidget)
 
+from ...service.people import dismiss_unknowns, enroll_unknowns
 from ...service.types import normalize_person_name
 from ..core.context import AppContext
 from ..core.tasks import CoalescedTask
@@ -77,7 +78,8 @@ class UnknownFacesPage(QWidget):
         layout.addLayout(buttons)
         self.enroll_button.clicked.connect(self.enroll_selected)
         self.dismiss_button.clicked.connect(self.dismiss_selected)
-        self.list.currentRowChanged.connect(lambda _row: self._update_buttons())
+        self.list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        self.list.itemSelectionChanged.connect(self._update_buttons)
         self.set_logging(context.settings.log_unknown_faces)
         self._refresh = CoalescedTask(context.tasks, lambda: load_unknown_entries(context.attendance),
                                       self._show)
@@ -121,7 +123,7 @@ class UnknownFacesPage(QWidget):
         self._update_buttons()
 
     def set_entries(self, entries: list[UnknownEntry]) -> None:
-        selected = self.selected()
+        chosen = {e.id for e in self.selected_entries()}
         self.entries = list(entries)
         self.list.clear()
         for entry in self.entries:
@@ -131,61 +133,76 @@ class UnknownFacesPage(QWidget):
             item = QListWidgetItem(QIcon(pixmap), text)
             item.setData(Qt.ItemDataRole.UserRole, entry.id)
             self.list.addItem(item)
-            if selected is not None and entry.id == selected.id:
-                self.list.setCurrentItem(item)
-        if self.list.currentRow() < 0 and self.entries:
+            item.setSelected(entry.id in chosen)
+        if not self.list.selectedItems() and self.entries:
             self.list.setCurrentRow(0)
         self._update_buttons()
 
+    def selected_entries(self) -> list[UnknownEntry]:
+        rows = sorted(self.list.row(item) for item in self.list.selectedItems())
+        return [self.entries[row] for row in rows if 0 <= row < len(self.entries)]
+
     def selected(self) -> UnknownEntry | None:
-        row = self.list.currentRow()
-        return self.entries[row] if 0 <= row < len(self.entries) else None
+        chosen = self.selected_entries()
+        return chosen[0] if chosen else None
 
     def _update_buttons(self) -> None:
-        has = self.selected() is not None
-        self.enroll_button.setEnabled(has)
-        self.dismiss_button.setEnabled(has)
+        chosen = len(self.selected_entries())
+        self.enroll_button.setEnabled(chosen > 0)
+        self.dismiss_button.setEnabled(chosen > 0)
+        self.enroll_button.setText(self.tr("Enroll as…") if chosen <= 1 else
+                                   self.tr("Enroll these %n as one person…", "", chosen))
+        self.dismiss_button.setText(self.tr("Dismiss") if chosen <= 1 else self.tr("Dismiss %n", "", chosen))
 
     def enroll_selected(self) -> None:
-        entry = self.selected()
-        if entry is None:
+        chosen = self.selected_entries()
+        if not chosen:
             return
-        name, ok = QInputDialog.getItem(self, self.tr("Enroll as"), self.tr("Name of this person (new, or someone enrolled):"),
-                                        [""] + sorted(self.names, key=str.casefold), 0, True)
+        prompt = (self.tr("Name of this person (new, or someone enrolled):") if len(chosen) == 1 else
+                  self.tr("These %n faces are one person. Name (new, or someone enrolled):", "", len(chosen)))
+        name, ok = QInputDialog.getItem(self, self.tr("Enroll as"), prompt, [""] + sorted(self.names, key=str.casefold),
+                                        0, True)
         if ok and name.strip():
-            self.enroll_unknown(entry.id, name.strip())
+            self.enroll_unknown([e.id for e in chosen], name.strip())
 
     def dismiss_selected(self) -> None:
-        entry = self.selected()
-        if entry is not None:
-            self.dismiss_unknown(entry.id)
+        chosen = self.selected_entries()
+        if chosen:
+            self.dismiss_unknown([e.id for e in chosen])
 
-    def enroll_unknown(self, unknown_id: int, name: str) -> None:
-        """One step: the logged face's embedding joins the gallery under ``name`` (off the GUI thread)."""
-        if not self.context.guard.allow("enroll"):
+    def enroll_unknown(self, unknown_ids: int | list[int], name: str) -> None:
+        """One step, one PIN prompt: the logged faces' embeddings join the gallery as one person, ``name``
+        (off the GUI thread)."""
+        ids = [unknown_ids] if isinstance(unknown_ids, int) else list(unknown_ids)
+        if not ids or not self.context.guard.allow("enroll"):
             return
-        entry = next((e for e in self.entries if e.id == unknown_id), None)
+        snapshots = [e.snapshot for e in self.entries if e.id in ids and e.snapshot is not None]
         context = self.context
 
         def enroll():
             person = normalize_person_name(name)
-            # Read the snapshot before enroll_unknown deletes it: it becomes the thumbnail of a new person.
-            chip = cv2.imread(str(entry.snapshot)) if entry is not None and entry.snapshot is not None else None
-            context.attendance.enroll_unknown(unknown_id, person)
-            if chip is not None and not context.thumbnails.has(person):
+            # Read a snapshot before the records go: it becomes the thumbnail of a new person.
+            chip = cv2.imread(str(snapshots[0])) if snapshots else None
+            result = enroll_unknowns(context.attendance, ids, person)
+            if chip is not None and result.done and not context.thumbnails.has(person):
                 context.thumbnails.save(person, chip)
-            return person
+            return person, result
 
-        def done(person):
-            context.notice.emit(arg(self.tr("Enrolled the unknown face as %1"), person), 5000)
+        def done(outcome):
+            person, result = outcome
+            context.notice.emit(arg(self.tr("Enrolled %n unknown face(s) as %1", "", result.done), person), 5000)
+            if result.problems:
+                context.problem.emit(self.tr("Enroll unknown face"), "\n".join(result.problems))
             context.peopleChanged.emit()
 
         context.tasks.start(enroll, on_done=done,
                             on_failed=lambda message: context.problem.emit(self.tr("Enroll unknown face"), message))
 
-    def dismiss_unknown(self, unknown_id: int) -> None:
-        if not self.context.guard.allow("remove"):
+    def dismiss_unknown(self, unknown_ids: int | list[int]) -> None:
+        ids = [unknown_ids] if isinstance(unknown_ids, int) else list(unknown_ids)
+        if not ids or not self.context.guard.allow("remove"):
             return
-        self.context.tasks.start(self.context.attendance.dismiss_unknown, unknown_id,
-                                 on_done=lambda _deleted: self.refresh(),
-                                 on_failed=lambda message: self.context.problem.emit(self.tr("Dismiss unknown face"), message))
+        self.context.tasks.start(dismiss_unknowns, self.context.attendance, ids,
+                                 on_done=lambda _result: self.refresh(),
+                                 on_failed=lambda message: self.context.problem.emit(self.tr("Dismiss unknown face"),
+                                                                                     message))

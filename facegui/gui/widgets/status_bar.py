@@ -59,6 +59,11 @@ class StatusFields:
         self.faces = QLabel(faces_text(0))
         self.device = QLabel()
         self.fields = (self.source, self.fps, self.faces, self.device)
+        # Fields of a steady width: a message fitted beside them stays clear of them as their values change.
+        metrics = self.fps.fontMetrics()
+        self.source.setFixedWidth(SOURCE_MAX_PX)
+        self.fps.setMinimumWidth(metrics.horizontalAdvance("000.0 FPS") + 8)
+        self.faces.setMinimumWidth(metrics.horizontalAdvance(faces_text(99)) + 8)
         for label in self.fields:
             bar.addPermanentWidget(label)
         # The one way back from kiosk mode besides Esc and F11 (all three ask for the PIN when one is set).
@@ -110,7 +115,7 @@ class StatusFields:
         short = Path(source).name if is_file_source(source) else source_label(source)
         metrics = self.source.fontMetrics()
         suffix = " · " + translate("StatusBar", STATE_WORDS.get(state, state))
-        room = SOURCE_MAX_PX - metrics.horizontalAdvance(suffix)
+        room = SOURCE_MAX_PX - 8 - metrics.horizontalAdvance(suffix)
         self.source.setText(metrics.elidedText(short, Qt.TextElideMode.ElideMiddle, room) + suffix)
         self.source.setToolTip(source_label(source))
 
