@@ -80,6 +80,7 @@ def main() -> int:
     size, count = folder_size(dist)
     packed = tar_gz_size(dist)
     models = folder_size(dist / "_internal" / "model_data")[0]
+    flavour = "GPU" if any(dist.rglob("*onnxruntime_providers_cuda*")) else "CPU"
     cold = [one_start(exe, cold=True) for _ in range(args.runs)]
     warm = [one_start(exe, cold=False) for _ in range(args.runs)]
     dropped = all(c[2] for c in cold)
@@ -88,7 +89,8 @@ def main() -> int:
         return f"median {statistics.median(values):.0f} ms (runs: {', '.join(f'{v:.0f}' for v in values)})"
 
     cold_label = "page cache dropped before each run" if dropped else "page cache NOT dropped (not root)"
-    rows = [("bundle folder `dist/facegui`", f"{size / 1e6:.0f} MB in {count} files (models {models / 1e6:.1f} MB)"),
+    rows = [(f"{flavour} flavour: bundle folder `dist/facegui`",
+             f"{size / 1e6:.0f} MB in {count} files (models {models / 1e6:.1f} MB)"),
             ("as `.tar.gz`", f"{packed / 1e6:.0f} MB")]
     if args.build_seconds:
         rows.append(("build time (`pyinstaller build.spec`, fresh work folder)", f"{args.build_seconds:.0f} s"))
@@ -96,12 +98,13 @@ def main() -> int:
              ("same, as the app measures it (kernel process start time → frame)", summary([c[1] for c in cold])),
              ("warm start (files already in the page cache)", summary([w[0] for w in warm]))]
     table = "\n".join(f"| {k} | {v} |" for k, v in rows)
-    text = (f"## Desktop bundle (PyInstaller, one folder)\n\n{machine_line()}\n\n| measure | value |\n|---|---|\n"
+    text = (f"## Desktop bundle, {flavour} flavour (PyInstaller, one folder)\n\n{machine_line()}\n\n"
+            f"| measure | value |\n|---|---|\n"
             f"{table}\n\nCold start is `facegui --smoke-test short_hamilton_clip.mp4`, offscreen, with a fresh HOME: "
             f"the bootloader, Python, Qt, onnxruntime and OpenCV load, both models open, the empty database is "
             f"created, the window opens, the video opens and its first frame is detected, embedded, drawn and "
             f"shown. `python bench/bench_bundle.py [DIST]` measures an existing bundle; it builds nothing.")
-    write_section("bundle", text)
+    write_section("bundle" if flavour == "CPU" else "bundle-gpu", text)
     print(text)
     return 0
 

@@ -25,6 +25,9 @@ def _ensure_std_streams() -> None:
 def add_app_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--self-test", action="store_true",
                         help="run the engine on a bundled photo and exit 0 (ok) or 1, with one line")
+    parser.add_argument("--kiosk", action="store_true",
+                        help="open the window as a station at a door: full screen, the camera started, "
+                             "leaving it needs the admin PIN")
     parser.add_argument("--smoke-test", metavar="SOURCE", help=argparse.SUPPRESS)
     parser.add_argument("--smoke-timeout", type=float, default=120.0, help=argparse.SUPPRESS)
     return parser

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Build the one-folder desktop bundle: dist/facegui/facegui (see docs/packaging.md).
 #
-#   bash scripts/build_bundle.sh            # then: dist/facegui/facegui
+#   bash scripts/build_bundle.sh                                # GPU flavour: dist/facegui/facegui
+#   FACEGUI_BUNDLE_FLAVOUR=cpu bash scripts/build_bundle.sh     # CPU flavour (plain onnxruntime, small)
 #
-# 1. a virtual environment with facegui and PyInstaller (the `test` extra),
+# 1. a virtual environment with facegui and PyInstaller (the `test` extra): .venv for the GPU flavour
+#    (onnxruntime-gpu), .venv-cpu for the CPU flavour, where plain onnxruntime of the same version
+#    replaces onnxruntime-gpu (both install the module `onnxruntime`, so they cannot share one),
 # 2. the models converted from ../shared/models (or FACEGUI_SHARED/models) into model_data/,
 #    with their licences; without that folder, whatever model_data/ already holds is used,
 # 3. pyinstaller build.spec, into dist/ (build/ for PyInstaller's work files),
@@ -13,22 +16,40 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED="${FACEGUI_SHARED:-../shared}"
 MODELS="${FACEGUI_BUNDLE_MODELS:-model_data}"
-export FACEGUI_BUNDLE_MODELS="$MODELS"
+FLAVOUR="${FACEGUI_BUNDLE_FLAVOUR:-gpu}"
+export FACEGUI_BUNDLE_MODELS="$MODELS" FACEGUI_BUNDLE_FLAVOUR="$FLAVOUR"
+case "$FLAVOUR" in
+    gpu) VENV="${FACEGUI_BUNDLE_VENV:-.venv}" ;;
+    cpu) VENV="${FACEGUI_BUNDLE_VENV:-.venv-cpu}" ;;
+    *) echo "scripts/build_bundle.sh: FACEGUI_BUNDLE_FLAVOUR=$FLAVOUR: use gpu or cpu" >&2; exit 2 ;;
+esac
 
-if [ ! -x .venv/bin/python ]; then
-    python3 -m venv .venv
+if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV"
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[test]"
+"$VENV/bin/python" -m pip install --quiet --upgrade pip
+"$VENV/bin/python" -m pip install --quiet -e ".[test]"
+if [ "$FLAVOUR" = cpu ]; then
+    # pyproject asks for onnxruntime-gpu on Linux/Windows x86-64; swap it for the CPU package.
+    gpu_version="$("$VENV/bin/python" -c 'import importlib.metadata as m
+try:
+    print(m.version("onnxruntime-gpu"))
+except m.PackageNotFoundError:
+    print("")')"
+    if [ -n "$gpu_version" ]; then
+        "$VENV/bin/python" -m pip uninstall --quiet --yes onnxruntime-gpu
+        "$VENV/bin/python" -m pip install --quiet --force-reinstall --no-deps "onnxruntime==$gpu_version"
+    fi
+fi
 
 if [ -d "$SHARED/models" ]; then
-    .venv/bin/facegui models install --models "$MODELS" --from "$SHARED/models"
+    "$VENV/bin/facegui" models install --models "$MODELS" --from "$SHARED/models"
     cp "$SHARED"/models/LICENSE-*.txt "$MODELS"/ 2>/dev/null || true
 fi
 
 started=$(date +%s)
-.venv/bin/pyinstaller --noconfirm --clean --log-level WARN build.spec "$@"
-echo "built in $(( $(date +%s) - started )) s"
+"$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN build.spec "$@"
+echo "built the $FLAVOUR flavour in $(( $(date +%s) - started )) s"
 
 dist=dist
 prev=""

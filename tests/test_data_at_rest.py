@@ -150,6 +150,20 @@ def test_a_symlinked_day_folder_does_not_lead_the_sweep_out(tmp_path):
     assert (outside / "keep.jpg").exists()
 
 
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_deleting_all_data_removes_a_linked_folder_not_what_it_points_to(tmp_path, capsys):
+    data = tmp_path / "data"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.jpg").write_bytes(JPEG)
+    with FaceDatabase(data / DATABASE_FILE_NAME) as db:
+        db.enroll("mallory", unit(3), MODEL, None, None)
+    (data / "snapshots").symlink_to(outside, target_is_directory=True)
+    assert main(["data", "delete", "--yes", "--data-dir", str(data), "--config", str(tmp_path / "none.json")]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+    assert not (data / "snapshots").exists() and (outside / "keep.jpg").exists()
+
+
 # -- CSV cells --------------------------------------------------------------------
 def test_every_text_column_of_every_csv_is_spreadsheet_safe(tmp_path, capsys):
     data = tmp_path / "data"

@@ -61,6 +61,8 @@ def test_a_long_message_never_overprints_a_permanent_field(qtbot, window):
 
 
 def test_the_video_gets_the_room_and_the_window_fits_800x600(qtbot, window):
+    qtbot.waitExposed(window)
+    qtbot.wait(50)
     assert window.station.video.width() >= 0.6 * window.width()
     assert window.minimumSizeHint().width() <= 800 and window.minimumSizeHint().height() <= 600
     window.resize(800, 600)
@@ -86,3 +88,39 @@ def test_who_is_in_the_frame_is_cleared_when_the_camera_stops(qtbot, window):
     qtbot.waitUntil(lambda: any(p.faces for p in frames) and window.station.in_frame.count() > 0, timeout=20_000)
     window.camera.stop()
     assert window.station.in_frame.count() == 0 and window.status.faces.text() == "0 faces"
+
+
+def test_settings_speak_plainly_keep_the_advanced_apart_and_restore_defaults(qtbot, window):
+    import onnxruntime
+    from PySide6.QtWidgets import QLabel
+
+    from facegui.config import Settings
+    from facegui.gui.dialogs.settings import SettingsDialog
+
+    dialog = SettingsDialog(window.context, window)
+    qtbot.addWidget(dialog)
+    dialog.applied.connect(window.apply_settings)
+    dialog.show()
+    page = dialog.page
+    shown = " ".join(label.text() for label in page.findChildren(QLabel) if label.isVisible())
+    assert "NMS" not in shown and "IoU" not in shown and "How alike a face must be to get a name" in shown
+    assert not page.advanced.isVisible()
+    page.show_advanced.click()
+    assert page.advanced.isVisible()
+    cuda = page.provider.model().item(page.provider.findData("cuda"))
+    if "CUDAExecutionProvider" not in onnxruntime.get_available_providers():
+        assert not cuda.isEnabled() and "not available" in cuda.toolTip()
+
+    page.threshold.setValue(0.61)
+    page.checkin_cooldown.setValue(10)
+    page.det_size.setValue(320)
+    assert dialog.apply()
+    changed = window.context.settings
+    assert (changed.similarity_threshold, changed.checkin_cooldown_s, changed.detector_input_size) == (0.61, 10, 320)
+    page.restore_button.click()
+    assert dialog.apply()
+    defaults, now = Settings(), window.context.settings
+    assert (now.similarity_threshold, now.checkin_cooldown_s, now.detector_input_size) == (
+        defaults.similarity_threshold, defaults.checkin_cooldown_s, defaults.detector_input_size)
+    assert now.data_dir == changed.data_dir  # where the data lives is not a default to restore
+    assert window.context.prefs.camera_source == str(VIDEO)  # nor the camera

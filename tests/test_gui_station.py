@@ -153,3 +153,36 @@ def test_quiet_states_look_at_the_camera_and_camera_lost(qtbot, window):
     window.camera.start("0")
     qtbot.waitUntil(lambda: window.station.video.message == CAMERA_LOST, timeout=10_000)
     assert window.station.video.message_is_error
+
+
+# Keep this test last: it runs the application's own event loop and quits it.
+def test_facegui_kiosk_starts_the_station_with_the_last_source(qtbot, cli_args, tmp_path):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from facegui.app import main
+    from facegui.gui.core.preferences import PreferenceStore
+    from facegui.gui.main_window import MainWindow
+
+    store = PreferenceStore(tmp_path / "gui.ini")  # next to --config, as the window keeps it
+    store.save(replace(store.load(), camera_source=str(VIDEO), loop_video_files=True))
+    seen = {}
+
+    def look():
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        if windows and windows[0].camera.last_packet is None and look.tries < 150:
+            look.tries += 1
+            QTimer.singleShot(100, look)  # wait for the first frame
+            return
+        for w in windows:
+            seen.update(kiosk=w.context.kiosk, full=w.isFullScreen(), running=w.camera.running,
+                        frame=w.camera.last_packet is not None, roster=w.today_dock.isVisible(),
+                        source=w.context.prefs.camera_source)
+            w.close()  # no PIN set: closing is allowed
+        QApplication.instance().quit()
+
+    look.tries = 0
+    QTimer.singleShot(300, look)
+    assert main(["--kiosk", *cli_args]) == 0
+    assert seen == {"kiosk": True, "full": True, "running": True, "frame": True, "roster": False,
+                    "source": str(VIDEO)}

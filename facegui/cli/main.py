@@ -190,6 +190,20 @@ def cmd_remove(args, settings) -> int:
     return EXIT_OK
 
 
+def cmd_rename(args, settings) -> int:
+    from ..service.people import PeopleError, rename_person
+
+    require_admin_pin(args, settings, "rename a person")
+    with open_recognizer(settings) as recognizer:
+        try:
+            new_name = rename_person(recognizer.gallery, args.old, args.new)
+        except PeopleError as exc:
+            _err(one_line(str(exc)))
+            return EXIT_SOME_FAILED
+    print(one_line(f"renamed {normalize_person_name(args.old)} to {new_name}"))
+    return EXIT_OK
+
+
 def _output_folder(path: str) -> Path:
     """Create an output folder (user-only when new), or a UsageError saying why it cannot be one."""
     folder = Path(path)
@@ -452,7 +466,25 @@ def cmd_install_desktop(args, settings) -> int:
         raise UsageError(f"cannot write under {prefix} ({exc.strerror or exc})") from None
     print(f"installed {target} (runs: {' '.join(command)}) and {len(written) - 1} icons under "
           f"{prefix / 'icons' / 'hicolor'}")
+    if args.autostart:
+        print(f"installed {_install_autostart(lines, args.kiosk)}: facegui starts when you log in")
     return EXIT_OK
+
+
+def _install_autostart(entry_lines: list[str], kiosk: bool) -> Path:
+    """The same desktop entry in $XDG_CONFIG_HOME/autostart (XDG Autostart Specification): started at login."""
+    import os
+
+    folder = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "autostart"
+    lines = [line + " --kiosk" if kiosk and line.startswith("Exec=") else line for line in entry_lines]
+    lines += ["X-GNOME-Autostart-enabled=true"]
+    target = folder / DESKTOP_FILE
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {target} ({exc.strerror or exc})") from None
+    return target
 
 
 def cmd_data_export(args, settings) -> int:
@@ -526,6 +558,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     _pin_option(p)
     p.set_defaults(func=cmd_remove)
+    p = sub.add_parser("rename", help="give an enrolled person a new name (photos and attendance follow)",
+                       parents=[common])
+    p.add_argument("old", help="the name they are enrolled under")
+    p.add_argument("new", help="their new name")
+    _pin_option(p)
+    p.set_defaults(func=cmd_rename)
     p = sub.add_parser("identify", help="name every face in images", parents=[common])
     p.add_argument("images", nargs="+")
     p.add_argument("--json", action="store_true", help="one JSON object per image")
@@ -574,6 +612,10 @@ def build_parser() -> argparse.ArgumentParser:
                        parents=[common])
     p.add_argument("--prefix", metavar="DIR",
                    help="data folder to install into (default: $XDG_DATA_HOME or ~/.local/share)")
+    p.add_argument("--autostart", action="store_true",
+                   help="also start facegui when you log in (an XDG autostart entry in ~/.config/autostart)")
+    p.add_argument("--kiosk", action="store_true",
+                   help="with --autostart: start it as a station (full screen, camera on)")
     p.set_defaults(func=cmd_install_desktop)
     add_db_commands(sub, common)
     return parser

@@ -26,6 +26,8 @@ from .database import (
     Enrollment,
     FaceDatabase,
     PersonRecord,
+    PhotoRecord,
+    Renaming,
     Unenrollment,
     normalize_person_name,
 )
@@ -55,6 +57,8 @@ __all__ = [
     "Gallery",
     "Match",
     "PersonRecord",
+    "PhotoRecord",
+    "Renaming",
     "SchemaVersionError",
     "StorageError",
     "Unenrollment",

@@ -1,18 +1,14 @@
 """The enrolled faces of one recognition model: database + search index.
 
-The SQLite database is the source of truth; the faiss index is a cache kept
-in step with it through the database's per-model revision counter.  When the
-two disagree (index missing, corrupt, or another process wrote to the
-database) the index is caught up with, or rebuilt from, SQLite, which is
-always safe.
+The database (the SQLite file, or the shared PostgreSQL database) is the
+source of truth; the faiss index is a cache kept in step with it through the
+database's per-model revision counter and change log.  When the two disagree
+(index missing, corrupt, or another process or station wrote to the
+database) the index catches up with, or is rebuilt from, the database, which
+is always safe.
 
-Small galleries use one exact index, changed in place and saved after every
-write.  From ``approximate_search_threshold`` embeddings on, a full scan
-costs milliseconds per face, so the gallery switches to layers: an immutable
-approximate base index, an exact "delta" of what was enrolled since it was
-built, and tombstones for what was removed since.  A background thread folds
-the layers into a new base, saves it and swaps it in, so neither searches nor
-enrollments ever wait for an index build.
+Small galleries keep one exact index, saved after every write; large ones
+switch to layers rebuilt in the background (see ``layered_index``).
 """
 
 from __future__ import annotations
@@ -21,7 +17,6 @@ import hashlib
 import logging
 import re
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,15 +26,10 @@ from types import TracebackType
 import numpy as np
 
 from ..files import make_private_dir
-from .approximate_index import (
-    APPROXIMATE_INDEX_KIND,
-    MIN_VECTORS,
-    ApproximateIndex,
-    BuildCancelled,
-    build_approximate_index,
-)
+from .approximate_index import APPROXIMATE_INDEX_KIND, MIN_VECTORS, ApproximateIndex
 from .backend import StorageError
-from .database import ChangeSet, FaceDatabase, PersonRecord, normalize_person_name
+from .database import ChangeSet, FaceDatabase, PersonRecord, PhotoRecord, normalize_person_name
+from .layered_index import LayeredIndex, SearchIndex
 from .vector_index import VectorIndex, index_kind_of, normalize_rows, remove_abandoned_temp_files
 
 log = logging.getLogger(__name__)
@@ -57,11 +47,6 @@ REBUILD_AFTER_CHANGES = 10_000
 # How often a station polls the shared database's change log; well under the 2 s
 # in which an enrollment at one station must be recognised at the others.
 SYNC_INTERVAL_S = 0.5
-# Extra results fetched beyond k when some ids are tombstoned, so that one
-# search usually suffices even if the removed person is in front of the camera.
-TOMBSTONE_FETCH_MARGIN = 16
-
-SearchIndex = VectorIndex | ApproximateIndex
 
 
 @dataclass(frozen=True)
@@ -82,12 +67,274 @@ def index_file_stem(model_id: str) -> str:
     return f"{readable}-{digest}"
 
 
+class GalleryCache:
+    """The faiss index of one model as a cache of the database: which embedding ids it holds,
+    under which names, at which database revision; opened, caught up, rebuilt and saved.
+
+    Every method is called with the owning Gallery's lock held.  Also the owner of its
+    LayeredIndex: the builder thread asks it whether ids are still live and to save.
+    """
+
+    def __init__(self, db: FaceDatabase, model_id: str, dim: int, index_path: Path,
+                 approximate_search_threshold: int, rebuild_after_changes: int, lock: threading.RLock) -> None:
+        self._db = db
+        self.model_id = self.name = model_id
+        self.dim = dim
+        self.index_path = index_path
+        self.approximate_search_threshold = approximate_search_threshold
+        self._save_deferrals = 0
+        self._save_pending = False
+        self._closed = False
+        self._index = LayeredIndex(dim, approximate_search_threshold, rebuild_after_changes, lock, self)
+        self._names_by_id: dict[int, str] = {}
+        self._revision = -1  # "never synced": differs from any database revision
+
+    def load_or_rebuild(self) -> None:
+        revision, count = self._db.state(self.model_id)
+        loaded = _load_saved_index(self.index_path)
+        if loaded is None:
+            log.info("No usable saved index for %s; rebuilding from the database", self.model_id)
+            self.rebuild()
+            return
+        index, metadata = loaded
+        if metadata.get("model_id") != self.model_id or index.dim != self.dim:
+            log.info(
+                "Rebuilding the index of %s: the saved one belongs to model %r dim %d",
+                self.model_id, metadata.get("model_id"), index.dim,
+            )
+            self.rebuild()
+            return
+        names_by_id = self._db.embedding_names(self.model_id)
+        index_ids = index.ids()
+        up_to_date = (
+            metadata.get("revision") == revision
+            and len(index) == count
+            and np.array_equal(np.sort(index_ids), np.sort(np.fromiter(names_by_id, np.int64, len(names_by_id))))
+        )
+        if isinstance(index, ApproximateIndex):
+            # Worth keeping even when stale: catching up costs one database
+            # read, rebuilding it a full index build.
+            self._index.replace(index, frozen=True)
+            self._names_by_id = dict.fromkeys(index_ids.tolist(), "")
+            if up_to_date:
+                self._names_by_id, self._revision = names_by_id, revision
+            else:
+                log.info("Catching the saved approximate index of %s up with the database", self.model_id)
+                self.catch_up()
+                # Save a current file in the background, so the next open
+                # need not read every vector from the database again.
+                self._index.maybe_start_build(force=True)
+        elif up_to_date:
+            self._index.replace(index, frozen=False)
+            self._names_by_id, self._revision = names_by_id, revision
+        else:
+            log.info(
+                "Rebuilding the index of %s: it is at revision %r with %d vectors, "
+                "the database at revision %d with %d",
+                self.model_id, metadata.get("revision"), len(index), revision, count,
+            )
+            self.rebuild()
+            return
+        self._index.maybe_start_build()
+
+    def rebuild(self) -> None:
+        """Replace every layer with an exact index of the whole database.
+
+        Large galleries get an approximate index from a background build;
+        until it is swapped in, search stays exact (slower, never wrong).
+        """
+        # Read the revision *before* the data: if a write lands in between,
+        # the index may hold newer data under an older revision, which only
+        # causes one more catch-up later, never a silently stale index.
+        revision = self._db.revision(self.model_id)
+        ids, names, vectors = self._db.load_embeddings(self.model_id)
+        index = VectorIndex(self.dim)
+        if len(ids):
+            if vectors.shape[1] != self.dim:
+                raise StorageError(
+                    f"the database holds {vectors.shape[1]}-dimensional embeddings for model "
+                    f"{self.model_id!r}, but this gallery was opened with dim={self.dim}"
+                )
+            index.add(ids, vectors)
+        self._index.replace(index, frozen=len(index) >= self.approximate_search_threshold)
+        self._names_by_id = dict(zip(ids.tolist(), names))
+        self._revision = revision
+        self.after_write()
+
+    def catch_up(self) -> None:
+        """Apply what other writers changed in the database, without a full rebuild."""
+        changes = self._db.changes_since(self.model_id, self._revision) if self._revision >= 0 else None
+        if changes is None:
+            self.reconcile()
+        else:
+            self.apply_changes(changes)
+
+    def apply_changes(self, changes: ChangeSet) -> None:
+        """Follow the change log: remove and add only the embeddings that changed."""
+        removed = changes.removed_ids[np.isin(changes.removed_ids, list(self._names_by_id))]
+        if len(removed):
+            self.remove_ids(removed)
+        fresh = np.array([i not in self._names_by_id for i in changes.added_ids.tolist()], dtype=bool)
+        # An id we hold logged as added again was renamed: same vector, new name.
+        renamed = {i: n for i, n, known in zip(changes.added_ids.tolist(), changes.added_names, ~fresh) if known}
+        self._names_by_id.update(renamed)
+        if fresh.any():
+            self.add(changes.added_ids[fresh], [n for n, keep in zip(changes.added_names, fresh) if keep],
+                             normalize_rows(changes.added_vectors[fresh], self.dim))
+        self._revision = changes.revision
+        if len(removed) or fresh.any() or renamed:
+            self.after_write()
+
+    def reconcile(self) -> None:
+        """Catch up by comparing every id with the database (when the change log cannot tell)."""
+        revision = self._db.revision(self.model_id)
+        database_names = self._db.embedding_names(self.model_id)
+        removed = set(self._names_by_id).difference(database_names)
+        added = set(database_names).difference(self._names_by_id)
+        if removed:
+            self.remove_ids(np.fromiter(removed, np.int64, len(removed)))
+        if added:
+            # Ids only grow, so what another writer added is (nearly always) at the end: read only that.
+            ids, names, vectors = self._db.load_embeddings(self.model_id, after_id=min(added) - 1)
+            wanted = np.isin(ids, np.fromiter(added, np.int64, len(added)))
+            self.add(ids[wanted], [name for name, keep in zip(names, wanted) if keep], vectors[wanted])
+        # Fills in the names of a base loaded from disk, known only by id.
+        self._names_by_id = {
+            embedding_id: database_names.get(embedding_id, name)
+            for embedding_id, name in self._names_by_id.items()
+        }
+        self._revision = revision
+        self.after_write()
+
+    def sync_with_database(self) -> None:
+        revision = self._db.revision(self.model_id)
+        if revision != self._revision:
+            log.info(
+                "Database of %s changed elsewhere (revision %d -> %d); catching up",
+                self.model_id, self._revision, revision,
+            )
+            self.catch_up()
+
+    def add(self, ids: np.ndarray, names: list[str], unit_vectors: np.ndarray) -> None:
+        self._index.add(ids, unit_vectors)
+        self._names_by_id.update(zip(np.asarray(ids).tolist(), names))
+
+    def rename_ids(self, ids: tuple[int, ...], name: str) -> None:
+        self._names_by_id.update(dict.fromkeys(ids, name))
+
+    def remove_ids(self, ids: np.ndarray) -> None:
+        self._index.remove(ids)
+        for embedding_id in ids.tolist():
+            self._names_by_id.pop(embedding_id, None)
+
+    def after_write(self) -> None:
+        if not self._index.frozen:
+            self.save()
+        self._index.maybe_start_build()
+
+    def save(self) -> None:
+        if self._index.frozen:
+            # Layered: only the background builder saves, whole snapshots.
+            self._save_pending = False
+            return
+        if self._save_deferrals:
+            self._save_pending = True
+            return
+        self._save_pending = False
+        self.save_index(self._index.base, self._revision)
+
+    # -- what the layered index asks of its owner ------------------------------
+
+    def save_index(self, index: SearchIndex, revision: int) -> None:
+        try:
+            index.save(self.index_path, {"model_id": self.model_id, "revision": revision})
+        except OSError as error:
+            # The saved index is only a cache: the next open sees it is stale
+            # and catches up, so a full disk must not fail an enrollment that
+            # the database already committed.
+            log.warning("Could not save the index %s: %s", self.index_path, error)
+
+    def is_live(self, embedding_id: int) -> bool:
+        return embedding_id in self._names_by_id
+
+    def current_revision(self) -> int:
+        return self._revision
+
+    def exact_index_changed(self) -> None:
+        self.save()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # -- what the Gallery reads and changes ---------------------------------------
+
+    @property
+    def revision(self) -> int:
+        return self._revision
+
+    def advance(self, revision: int) -> None:
+        """Our own write was the only one since the last sync: the cache is now at ``revision``."""
+        self._revision = revision
+        self.after_write()
+
+    def search(self, unit_queries: np.ndarray, k: int) -> list[list[Match]]:
+        similarities, ids = self._index.search(unit_queries, k)
+        names_by_id = self._names_by_id
+        # Float rounding can put a perfect match at 1.0000001.
+        similarities = np.clip(similarities, -1.0, 1.0)
+        return [
+            [
+                Match(names_by_id[int(embedding_id)], float(similarity), int(embedding_id))
+                for similarity, embedding_id in zip(row_similarities, row_ids)
+                if embedding_id != -1
+            ]
+            for row_similarities, row_ids in zip(similarities, ids)
+        ]
+
+    def names(self) -> dict[int, str]:
+        return dict(self._names_by_id)
+
+    def __len__(self) -> int:
+        return len(self._names_by_id)
+
+    @property
+    def is_approximate(self) -> bool:
+        return self._index.is_approximate
+
+    @property
+    def is_rebuilding(self) -> bool:
+        return self._index.is_rebuilding
+
+    def defer_saves(self) -> None:
+        self._save_deferrals += 1
+
+    def resume_saves(self) -> None:
+        self._save_deferrals -= 1
+        if not self._save_deferrals and self._save_pending and not self._closed:
+            self.save()
+
+    def mark_closed(self) -> None:
+        self._closed = True
+
+    def stop_building(self) -> None:
+        """Wait for a background build to end (call without the lock)."""
+        self._index.stop()
+
+    def flush(self) -> None:
+        if self._save_pending:
+            self._save_deferrals = 0
+            self.save()
+
+
 class Gallery:
     """Enroll, remove and search faces for one model_id.
 
     Thread-safe: a worker thread may search while the GUI thread enrolls.
-    Other processes may write the same database; their changes are noticed
-    on the next call (one cheap revision query) and caught up with.
+    Other processes may write the same database.  With a local file their
+    changes are noticed on the next call (one cheap revision query); with a
+    shared server a thread reads the change log every ``sync_interval_s``, so
+    a search never waits on the network.  Either way only what changed is read.
     """
 
     def __init__(
@@ -124,26 +371,10 @@ class Gallery:
         remove_abandoned_temp_files(self.index_path)
 
         self._lock = threading.RLock()
-        self._save_deferrals = 0
-        self._save_pending = False
         self._closed = False
-        # Exact mode: _base is a flat index changed in place.  Layered mode
-        # (_base_frozen): _base is never changed, so a builder thread may read
-        # it without the lock; writes go to _delta and _tombstones instead.
-        self._base: SearchIndex = VectorIndex(self.dim)
-        self._base_frozen = False
-        self._delta = VectorIndex(self.dim)
-        self._tombstones: set[int] = set()
-        self._sorted_tombstones = np.empty(0, dtype=np.int64)
-        # Bumped when the layers are replaced wholesale, so that a build
-        # started from the old ones is thrown away instead of swapped in.
-        self._generation = 0
-        self._builder: threading.Thread | None = None
-        self._cancel_build = threading.Event()
-        self._names_by_id: dict[int, str] = {}
-        self._revision = -1  # "never synced": differs from any database revision
-
         self._db = FaceDatabase(database_url or self.data_dir / DATABASE_FILE_NAME)
+        self._cache = GalleryCache(self._db, model_id, self.dim, self.index_path, self.approximate_search_threshold,
+                                   self.rebuild_after_changes, self._lock)
         self.sync_interval_s = float(sync_interval_s)
         self._poller: threading.Thread | None = None
         self._stop_polling = threading.Event()
@@ -155,14 +386,14 @@ class Gallery:
                     f"{model_id!r}, but this gallery was opened with dim={self.dim}"
                 )
             with self._lock:
-                self._load_or_rebuild_locked()
+                self._cache.load_or_rebuild()
             if self._db.remote:
                 # Searches never wait on the network: a thread follows the server's change log.
                 self._poller = threading.Thread(target=self._poll_changes, daemon=True,
                                                 name=f"gallery sync ({model_id})")
                 self._poller.start()
         except BaseException:
-            self._stop_builder()
+            self._cache.stop_building()
             self._db.close()
             raise
 
@@ -170,141 +401,15 @@ class Gallery:
     def is_approximate(self) -> bool:
         """Whether searches currently go through an approximate index."""
         with self._lock:
-            return isinstance(self._base, ApproximateIndex)
+            return self._cache.is_approximate
 
     @property
     def is_rebuilding(self) -> bool:
         """Whether a background thread is building the next index."""
         with self._lock:
-            return self._builder is not None
+            return self._cache.is_rebuilding
 
-    # -- index upkeep (call with self._lock held) ----------------------------
-
-    def _load_or_rebuild_locked(self) -> None:
-        revision, count = self._db.state(self.model_id)
-        loaded = _load_saved_index(self.index_path)
-        if loaded is None:
-            log.info("No usable saved index for %s; rebuilding from the database", self.model_id)
-            self._rebuild_locked()
-            return
-        index, metadata = loaded
-        if metadata.get("model_id") != self.model_id or index.dim != self.dim:
-            log.info(
-                "Rebuilding the index of %s: the saved one belongs to model %r dim %d",
-                self.model_id, metadata.get("model_id"), index.dim,
-            )
-            self._rebuild_locked()
-            return
-        names_by_id = self._db.embedding_names(self.model_id)
-        index_ids = index.ids()
-        up_to_date = (
-            metadata.get("revision") == revision
-            and len(index) == count
-            and np.array_equal(np.sort(index_ids), np.sort(np.fromiter(names_by_id, np.int64, len(names_by_id))))
-        )
-        if isinstance(index, ApproximateIndex):
-            # Worth keeping even when stale: catching up costs one database
-            # read, rebuilding it a full index build.
-            self._base, self._base_frozen = index, True
-            self._names_by_id = dict.fromkeys(index_ids.tolist(), "")
-            if up_to_date:
-                self._names_by_id, self._revision = names_by_id, revision
-            else:
-                log.info("Catching the saved approximate index of %s up with the database", self.model_id)
-                self._catch_up_locked()
-                # Save a current file in the background, so the next open
-                # need not read every vector from the database again.
-                self._maybe_start_build_locked(force=True)
-        elif up_to_date:
-            self._base, self._names_by_id, self._revision = index, names_by_id, revision
-        else:
-            log.info(
-                "Rebuilding the index of %s: it is at revision %r with %d vectors, "
-                "the database at revision %d with %d",
-                self.model_id, metadata.get("revision"), len(index), revision, count,
-            )
-            self._rebuild_locked()
-            return
-        self._maybe_start_build_locked()
-
-    def _rebuild_locked(self) -> None:
-        """Replace every layer with an exact index of the whole database.
-
-        Large galleries get an approximate index from a background build;
-        until it is swapped in, search stays exact (slower, never wrong).
-        """
-        # Read the revision *before* the data: if a write lands in between,
-        # the index may hold newer data under an older revision, which only
-        # causes one more catch-up later, never a silently stale index.
-        revision = self._db.revision(self.model_id)
-        ids, names, vectors = self._db.load_embeddings(self.model_id)
-        index = VectorIndex(self.dim)
-        if len(ids):
-            if vectors.shape[1] != self.dim:
-                raise StorageError(
-                    f"the database holds {vectors.shape[1]}-dimensional embeddings for model "
-                    f"{self.model_id!r}, but this gallery was opened with dim={self.dim}"
-                )
-            index.add(ids, vectors)
-        self._discard_running_build_locked()
-        self._base = index
-        self._base_frozen = len(index) >= self.approximate_search_threshold
-        self._delta = VectorIndex(self.dim)
-        self._set_tombstones_locked(set())
-        self._names_by_id = dict(zip(ids.tolist(), names))
-        self._revision = revision
-        self._after_write_locked()
-
-    def _catch_up_locked(self) -> None:
-        """Apply what other writers changed in the database, without a full rebuild."""
-        changes = self._db.changes_since(self.model_id, self._revision) if self._revision >= 0 else None
-        if changes is None:
-            self._reconcile_locked()
-        else:
-            self._apply_changes_locked(changes)
-
-    def _apply_changes_locked(self, changes: ChangeSet) -> None:
-        """Follow the change log: remove and add only the embeddings that changed."""
-        removed = changes.removed_ids[np.isin(changes.removed_ids, list(self._names_by_id))]
-        if len(removed):
-            self._remove_ids_locked(removed)
-        fresh = np.array([i not in self._names_by_id for i in changes.added_ids.tolist()], dtype=bool)
-        if fresh.any():
-            self._add_locked(changes.added_ids[fresh], [n for n, keep in zip(changes.added_names, fresh) if keep],
-                             normalize_rows(changes.added_vectors[fresh], self.dim))
-        self._revision = changes.revision
-        if len(removed) or fresh.any():
-            self._after_write_locked()
-
-    def _reconcile_locked(self) -> None:
-        """Catch up by comparing every id with the database (when the change log cannot tell)."""
-        revision = self._db.revision(self.model_id)
-        database_names = self._db.embedding_names(self.model_id)
-        removed = set(self._names_by_id).difference(database_names)
-        added = set(database_names).difference(self._names_by_id)
-        if removed:
-            self._remove_ids_locked(np.fromiter(removed, np.int64, len(removed)))
-        if added:
-            # Ids only grow, so what another writer added is (nearly always) at the end: read only that.
-            ids, names, vectors = self._db.load_embeddings(self.model_id, after_id=min(added) - 1)
-            wanted = np.isin(ids, np.fromiter(added, np.int64, len(added)))
-            self._add_locked(ids[wanted], [name for name, keep in zip(names, wanted) if keep], vectors[wanted])
-        # Fills in the names of a base loaded from disk, known only by id.
-        self._names_by_id = {
-            embedding_id: database_names.get(embedding_id, name)
-            for embedding_id, name in self._names_by_id.items()
-        }
-        self._revision = revision
-        self._after_write_locked()
-
-    def _sync_locked(self) -> None:
-        revision = self._db.revision(self.model_id)
-        if revision != self._revision:
-            log.info(
-                "Database of %s changed elsewhere (revision %d -> %d); catching up",
-                self.model_id, self._revision, revision,
-            )
-            self._catch_up_locked()
+    # -- following the database ------------------------------------------------
 
     def sync(self) -> bool:
         """Catch up with the database now; returns whether anything changed.
@@ -312,19 +417,19 @@ class Gallery:
         The network read happens outside the lock, so searches go on meanwhile.
         """
         with self._lock:
-            revision = self._revision
+            revision = self._cache.revision
         if revision < 0:
             return False
         changes = self._db.changes_since(self.model_id, revision)
         with self._lock:
-            if self._closed or self._revision != revision:
+            if self._closed or self._cache.revision != revision:
                 return False  # a write of ours (or another sync) got there first; the next poll sees the rest
             if changes is None:
-                self._reconcile_locked()
+                self._cache.reconcile()
                 return True
             if changes.revision == revision:
                 return False
-            self._apply_changes_locked(changes)
+            self._cache.apply_changes(changes)
             return True
 
     def _poll_changes(self) -> None:
@@ -340,161 +445,6 @@ class Gallery:
     def online(self) -> bool:
         """Whether the last use of the database succeeded (always True for a local file)."""
         return self._db.online
-
-    def _add_locked(self, ids: np.ndarray, names: list[str], unit_vectors: np.ndarray) -> None:
-        target = self._delta if self._base_frozen else self._base
-        assert isinstance(target, VectorIndex), "an approximate base is always frozen"
-        target.add(ids, unit_vectors)
-        self._names_by_id.update(zip(np.asarray(ids).tolist(), names))
-
-    def _remove_ids_locked(self, ids: np.ndarray) -> None:
-        if self._base_frozen:
-            in_delta = np.isin(ids, self._delta.ids())
-            self._delta.remove(ids[in_delta])
-            self._set_tombstones_locked(self._tombstones.union(ids[~in_delta].tolist()))
-        else:
-            assert isinstance(self._base, VectorIndex), "an approximate base is always frozen"
-            self._base.remove(ids)
-        for embedding_id in ids.tolist():
-            self._names_by_id.pop(embedding_id, None)
-
-    def _set_tombstones_locked(self, tombstones: set[int]) -> None:
-        self._tombstones = tombstones
-        self._sorted_tombstones = np.sort(np.fromiter(tombstones, np.int64, len(tombstones)))
-
-    def _after_write_locked(self) -> None:
-        if not self._base_frozen:
-            self._save_locked()
-        self._maybe_start_build_locked()
-
-    def _save_locked(self) -> None:
-        if self._base_frozen:
-            # Layered: only the background builder saves, whole snapshots.
-            self._save_pending = False
-            return
-        if self._save_deferrals:
-            self._save_pending = True
-            return
-        self._save_pending = False
-        self._save_index(self._base, self._revision)
-
-    def _save_index(self, index: SearchIndex, revision: int) -> None:
-        try:
-            index.save(self.index_path, {"model_id": self.model_id, "revision": revision})
-        except OSError as error:
-            # The saved index is only a cache: the next open sees it is stale
-            # and catches up, so a full disk must not fail an enrollment that
-            # the database already committed.
-            log.warning("Could not save the index %s: %s", self.index_path, error)
-
-    # -- background builds ---------------------------------------------------
-
-    def _maybe_start_build_locked(self, force: bool = False) -> None:
-        if self._closed or self._builder is not None:
-            return
-        if not self._base_frozen:
-            if len(self._base) < self.approximate_search_threshold:
-                return
-            self._base_frozen = True
-        elif not force and isinstance(self._base, ApproximateIndex) and (
-            len(self._delta) + len(self._tombstones) < self.rebuild_after_changes
-        ):
-            return
-        self._cancel_build = threading.Event()
-        self._builder = threading.Thread(
-            target=self._build_and_swap,
-            args=(self._generation, self._revision, self._base, self._delta.ids(),
-                  np.array(self._delta.vectors_view()), self._sorted_tombstones, self._cancel_build),
-            name=f"gallery index build ({self.model_id})",
-            daemon=True,  # never keeps the app alive; the files it writes are atomic
-        )
-        self._builder.start()
-
-    def _discard_running_build_locked(self) -> None:
-        self._cancel_build.set()
-        self._builder = None
-        self._generation += 1
-
-    def _build_and_swap(
-        self,
-        generation: int,
-        revision: int,
-        base: SearchIndex,
-        delta_ids: np.ndarray,
-        delta_vectors: np.ndarray,
-        tombstones: np.ndarray,
-        cancel: threading.Event,
-    ) -> None:
-        """Builder thread: fold a snapshot of the layers into one new index.
-
-        Reads only the snapshot (the frozen base and copies of the small
-        layers), never the database, and takes the lock only to swap.
-        """
-        started = time.perf_counter()
-        try:
-            chunks = [(base.ids(), base.vectors_view()), (delta_ids, delta_vectors)]
-            live_count = len(base) + len(delta_ids) - len(tombstones)
-            if live_count >= self.approximate_search_threshold:
-                built: SearchIndex = build_approximate_index(self.dim, chunks, tombstones, cancel)
-            else:
-                built = VectorIndex(self.dim)
-                for ids, vectors in chunks:
-                    kept = ~np.isin(ids, tombstones)
-                    built.add(ids[kept], vectors[kept])
-        except BuildCancelled:
-            return
-        except Exception:
-            log.exception("Building the index of %s failed; search stays as it was", self.model_id)
-            with self._lock:
-                if self._generation == generation:
-                    self._builder = None
-            return
-        with self._lock:
-            if cancel.is_set() or self._closed or self._generation != generation:
-                return
-            self._swap_in_locked(built, delta_ids, tombstones)
-        log.info(
-            "Built a %s index of %d embeddings for %s in %.1f s",
-            type(built).__name__, len(built), self.model_id, time.perf_counter() - started,
-        )
-        if isinstance(built, ApproximateIndex):
-            # Outside the lock: writing hundreds of MB must not stall searches.
-            # The file matches the snapshot, hence the snapshot's revision.
-            self._save_index(built, revision)
-        with self._lock:
-            if self._generation == generation and not self._closed:
-                self._builder = None
-                self._maybe_start_build_locked()
-
-    def _swap_in_locked(self, built: SearchIndex, built_delta_ids: np.ndarray, built_tombstones: np.ndarray) -> None:
-        folded = set(built_delta_ids.tolist())
-        # Removed while building: tombstoned base ids, and delta ids that the
-        # delta dropped (so they never became tombstones) but the build kept.
-        still_hidden = self._tombstones.difference(built_tombstones.tolist())
-        still_hidden.update(i for i in folded if i not in self._names_by_id)
-        current_delta_ids = self._delta.ids()
-        newer = ~np.isin(current_delta_ids, built_delta_ids)
-        newer_vectors = np.array(self._delta.vectors_view()[newer])
-        self._base = built
-        self._delta = VectorIndex(self.dim)
-        self._set_tombstones_locked(set())
-        if isinstance(built, VectorIndex):
-            # Shrunk below the threshold: back to one exact index changed in place.
-            self._base_frozen = False
-            built.add(current_delta_ids[newer], newer_vectors)
-            built.remove(np.fromiter(still_hidden, np.int64, len(still_hidden)))
-            self._save_locked()
-        else:
-            self._delta.add(current_delta_ids[newer], newer_vectors)
-            self._set_tombstones_locked(still_hidden)
-
-    def _stop_builder(self) -> None:
-        with self._lock:
-            self._cancel_build.set()
-            builder = self._builder
-        # Outside the lock: the builder takes it once more before it exits.
-        if builder is not None:
-            builder.join()
 
     def _prepare_vector(self, vector: np.ndarray) -> np.ndarray:
         array = np.asarray(vector)
@@ -521,19 +471,18 @@ class Gallery:
         name = normalize_person_name(name)
         unit_vector = self._prepare_vector(vector)
         with self._lock:
-            self._sync_locked()
+            self._cache.sync_with_database()
             result = self._db.enroll(name, unit_vector, self.model_id, source_path, source_sha256)
             if not result.created:
-                if result.revision != self._revision:
-                    self._catch_up_locked()
+                if result.revision != self._cache.revision:
+                    self._cache.catch_up()
                 return result.embedding_id
-            if result.revision == self._revision + 1:
-                self._add_locked(np.array([result.embedding_id]), [name], unit_vector[np.newaxis])
-                self._revision = result.revision
-                self._after_write_locked()
+            if result.revision == self._cache.revision + 1:
+                self._cache.add(np.array([result.embedding_id]), [name], unit_vector[np.newaxis])
+                self._cache.advance(result.revision)
             else:
                 # Another writer committed between our sync and our write.
-                self._catch_up_locked()
+                self._cache.catch_up()
             return result.embedding_id
 
     def is_enrolled(self, sha256: str) -> bool:
@@ -543,17 +492,52 @@ class Gallery:
     def remove(self, name: str) -> int:
         """Delete a person entirely; returns embeddings removed across all models."""
         with self._lock:
-            self._sync_locked()
+            self._cache.sync_with_database()
             result = self._db.unenroll(name)
             removed_here = result.removed_ids_by_model.get(self.model_id, ())
             if removed_here:
-                if result.revisions[self.model_id] == self._revision + 1:
-                    self._remove_ids_locked(np.array(removed_here, dtype=np.int64))
-                    self._revision = result.revisions[self.model_id]
-                    self._after_write_locked()
+                if result.revisions[self.model_id] == self._cache.revision + 1:
+                    self._cache.remove_ids(np.array(removed_here, dtype=np.int64))
+                    self._cache.advance(result.revisions[self.model_id])
                 else:
-                    self._catch_up_locked()
+                    self._cache.catch_up()
             return result.removed_count
+
+    def rename(self, old: str, new: str) -> int:
+        """Give a person a new name (see :meth:`FaceDatabase.rename_person`); returns their embeddings of this
+        model, which now match under the new name."""
+        with self._lock:
+            self._cache.sync_with_database()
+            result = self._db.rename_person(old, new)
+            renamed_here = result.ids_by_model.get(self.model_id, ())
+            if renamed_here:
+                if result.revisions[self.model_id] == self._cache.revision + 1:
+                    self._cache.rename_ids(renamed_here, normalize_person_name(new))
+                    self._cache.advance(result.revisions[self.model_id])
+                else:
+                    self._cache.catch_up()
+            return len(renamed_here)
+
+    def photos(self, name: str) -> list[PhotoRecord]:
+        """The enrolled photos of a person for this model, oldest first."""
+        return self._db.photos(name, self.model_id)
+
+    def delete_photo(self, embedding_id: int) -> bool:
+        """Delete one enrolled photo (embedding) of this model; False when there was none."""
+        with self._lock:
+            self._cache.sync_with_database()
+            if not self._cache.is_live(int(embedding_id)):
+                return False
+            result = self._db.delete_embedding(embedding_id)
+            if result is None:
+                return False
+            _model_id, revision = result
+            if revision == self._cache.revision + 1:
+                self._cache.remove_ids(np.array([int(embedding_id)], dtype=np.int64))
+                self._cache.advance(revision)
+            else:
+                self._cache.catch_up()
+            return True
 
     def search(self, vectors: np.ndarray, k: int = 1) -> list[list[Match]]:
         """Best k matches for each query embedding, most similar first.
@@ -569,32 +553,8 @@ class Gallery:
             raise ValueError(f"k must be at least 1, got {k}")
         with self._lock:
             if not self._db.remote:  # a local file is cheap to ask; a server is followed by the poller
-                self._sync_locked()
-            similarities, ids = self._search_locked(unit_queries, k)
-            names_by_id = self._names_by_id
-            # Float rounding can put a perfect match at 1.0000001.
-            similarities = np.clip(similarities, -1.0, 1.0)
-            return [
-                [
-                    Match(names_by_id[int(embedding_id)], float(similarity), int(embedding_id))
-                    for similarity, embedding_id in zip(row_similarities, row_ids)
-                    if embedding_id != -1
-                ]
-                for row_similarities, row_ids in zip(similarities, ids)
-            ]
-
-    def _search_locked(self, unit_queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        if not self._base_frozen:
-            return self._base.search(unit_queries, k)
-        similarities, ids = _search_excluding(self._base, unit_queries, k, self._sorted_tombstones)
-        if len(self._delta):
-            delta_similarities, delta_ids = self._delta.search(unit_queries, k)
-            similarities, ids = _best_k(
-                np.concatenate([similarities, delta_similarities], axis=1),
-                np.concatenate([ids, delta_ids], axis=1),
-                k,
-            )
-        return similarities, ids
+                self._cache.sync_with_database()
+            return self._cache.search(unit_queries, k)
 
     def people(self) -> list[PersonRecord]:
         """People enrolled for this model, with their embedding counts."""
@@ -603,7 +563,7 @@ class Gallery:
     def names_by_id(self) -> dict[int, str]:
         """{embedding id: person name} for this model (a copy)."""
         with self._lock:
-            return dict(self._names_by_id)
+            return self._cache.names()
 
     def rebuild(self) -> None:
         """Rebuild the index from the database.
@@ -613,7 +573,7 @@ class Gallery:
         index is swapped in (see :attr:`is_rebuilding`).
         """
         with self._lock:
-            self._rebuild_locked()
+            self._cache.rebuild()
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -624,14 +584,12 @@ class Gallery:
         enrollment is still its own database transaction.
         """
         with self._lock:
-            self._save_deferrals += 1
+            self._cache.defer_saves()
         try:
             yield
         finally:
             with self._lock:
-                self._save_deferrals -= 1
-                if not self._save_deferrals and self._save_pending and not self._closed:
-                    self._save_locked()
+                self._cache.resume_saves()
 
     def export_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """(vectors float32 (N, D), names str (N,)) ordered by embedding id.
@@ -646,7 +604,7 @@ class Gallery:
 
     def __len__(self) -> int:
         with self._lock:
-            return len(self._names_by_id)
+            return len(self._cache)
 
     def close(self) -> None:
         """Stop any background build (it is redone on the next open) and close the database."""
@@ -654,14 +612,13 @@ class Gallery:
             if self._closed:
                 return
             self._closed = True
+            self._cache.mark_closed()
         self._stop_polling.set()
         if self._poller is not None:
             self._poller.join()
-        self._stop_builder()
+        self._cache.stop_building()
         with self._lock:
-            if self._save_pending:
-                self._save_deferrals = 0
-                self._save_locked()
+            self._cache.flush()
             self._db.close()
 
     def __enter__(self) -> Gallery:
@@ -680,27 +637,3 @@ def _load_saved_index(path: Path) -> tuple[SearchIndex, dict] | None:
     if index_kind_of(path) == APPROXIMATE_INDEX_KIND:
         return ApproximateIndex.load(path)
     return VectorIndex.load(path)
-
-
-def _best_k(similarities: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The k most similar columns of each row (empty slots are -inf, so they sort last)."""
-    order = np.argsort(-similarities, axis=1, kind="stable")[:, :k]
-    return np.take_along_axis(similarities, order, axis=1), np.take_along_axis(ids, order, axis=1)
-
-
-def _search_excluding(
-    index: SearchIndex, unit_queries: np.ndarray, k: int, excluded: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """index.search without the `excluded` ids, fetching more until k remain."""
-    if not excluded.size:
-        return index.search(unit_queries, k)
-    fetch = k + TOMBSTONE_FETCH_MARGIN
-    while True:
-        similarities, ids = index.search(unit_queries, fetch)
-        hidden = np.isin(ids, excluded)
-        visible_per_row = ((ids != -1) & ~hidden).sum(axis=1)
-        if (visible_per_row >= k).all() or fetch >= len(index):
-            break
-        fetch *= 4
-    similarities = np.where(hidden, -np.inf, similarities).astype(np.float32)
-    return _best_k(similarities, np.where(hidden, -1, ids), k)

@@ -1,0 +1,115 @@
+"""The back office's rules about enrolled people, one home for the CLI and the window.
+
+* :func:`rename_person`: a new name for someone enrolled; their photos, check-ins and history follow.
+* :func:`person_photos` / :func:`delete_photo`: the photos a person was enrolled from, and removing one
+  bad photo (never the last one: that is removing the person, which asks for more).
+* :func:`add_photos`: more photos of someone already enrolled (never creates a person by a typo).
+* :func:`enroll_unknowns` / :func:`dismiss_unknowns`: the review of unknown faces, several at once.
+
+Each refusal is a :class:`PeopleError` whose text is one line for the user.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..storage import Gallery, PhotoRecord, normalize_person_name
+from .enrollment import EnrollReport, Photo, ThumbnailSink, enroll_photos
+
+if TYPE_CHECKING:
+    from .attendance import AttendanceService
+
+
+class PeopleError(ValueError):
+    """A back-office action refused, with the reason in one line."""
+
+
+def _enrolled(gallery: Gallery, name: str) -> str:
+    try:
+        person = normalize_person_name(name)
+    except ValueError as exc:
+        raise PeopleError(str(exc)) from None
+    if not any(p.name == person for p in gallery.people()):
+        raise PeopleError(f"nobody called {person} is enrolled")
+    return person
+
+
+def rename_person(gallery: Gallery, old: str, new: str) -> str:
+    """Rename ``old`` to ``new`` (returned normalised); PeopleError when ``old`` is not enrolled, ``new`` is
+    unusable or already someone else's."""
+    person = _enrolled(gallery, old)
+    try:
+        new_name = normalize_person_name(new)
+    except ValueError as exc:
+        raise PeopleError(str(exc)) from None
+    if new_name == person:
+        return person
+    try:
+        gallery.rename(person, new_name)
+    except KeyError:
+        raise PeopleError(f"nobody called {person} is enrolled") from None
+    except ValueError as exc:  # taken meanwhile, by another station
+        raise PeopleError(f"{exc}: choose another name") from None
+    return new_name
+
+
+def person_photos(gallery: Gallery, name: str) -> list[PhotoRecord]:
+    """The photos ``name`` was enrolled from (this model), oldest first."""
+    return gallery.photos(name)
+
+
+def delete_photo(gallery: Gallery, name: str, embedding_id: int) -> None:
+    """Delete one enrolled photo of ``name``; refuses another person's photo and the last one."""
+    person = _enrolled(gallery, name)
+    photos = gallery.photos(person)
+    if not any(p.embedding_id == embedding_id for p in photos):
+        raise PeopleError(f"this photo is not one of {person}'s")
+    if len(photos) == 1:
+        raise PeopleError(f"this is the only photo of {person}: add a better one first, or remove the person")
+    if not gallery.delete_photo(embedding_id):
+        raise PeopleError("this photo was already deleted")
+
+
+def add_photos(gallery: Gallery, thumbnails: ThumbnailSink | None, name: str,
+               photos: Sequence[Photo]) -> EnrollReport:
+    """More photos of someone already enrolled (a misspelt name is refused, not enrolled as a new person)."""
+    return enroll_photos(gallery, thumbnails, _enrolled(gallery, name), photos)
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    done: int
+    """How many of the faces the action applied to."""
+    problems: list[str]
+    """One line per face it could not apply to (already gone, another model's)."""
+
+
+def enroll_unknowns(attendance: AttendanceService, unknown_ids: Iterable[int], name: str) -> BulkResult:
+    """Several logged unknown faces become one person, ``name`` (new, or someone enrolled): each stored embedding
+    joins the gallery; the rest go on when one cannot."""
+    try:
+        person = normalize_person_name(name)
+    except ValueError as exc:
+        raise PeopleError(str(exc)) from None
+    done, problems = 0, []
+    for unknown_id in unknown_ids:
+        try:
+            attendance.enroll_unknown(unknown_id, person)
+            done += 1
+        except KeyError:
+            problems.append(f"unknown face #{unknown_id} is gone (dismissed or enrolled elsewhere)")
+        except ValueError as exc:
+            problems.append(str(exc))
+    return BulkResult(done, problems)
+
+
+def dismiss_unknowns(attendance: AttendanceService, unknown_ids: Iterable[int]) -> BulkResult:
+    """Delete several unknown-face records and their snapshots without enrolling them."""
+    done, problems = 0, []
+    for unknown_id in unknown_ids:
+        if attendance.dismiss_unknown(unknown_id):
+            done += 1
+        else:
+            problems.append(f"unknown face #{unknown_id} was already gone")
+    return BulkResult(done, problems)

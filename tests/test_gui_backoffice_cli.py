@@ -1,0 +1,56 @@
+"""The back office's rules from the command line: rename, and start-up at login (install-desktop --autostart)."""
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from facegui.app import main
+
+from .conftest import FACES
+
+
+def run(cli_args, *argv) -> int:
+    return main([*argv, *cli_args])
+
+
+def people(cli_args, capsys) -> dict[str, int]:
+    capsys.readouterr()
+    assert run(cli_args, "people", "--json") == 0
+    return {p["name"]: p["embeddings"] for p in json.loads(capsys.readouterr().out)}
+
+
+def test_rename_keeps_the_photos_and_identify_says_the_new_name(cli_args, capsys):
+    assert run(cli_args, "encode", str(FACES / "gallery")) == 0
+    assert run(cli_args, "rename", "obama", "Barack Obama") == 0
+    assert "renamed obama to Barack Obama" in capsys.readouterr().out
+    listed = people(cli_args, capsys)
+    assert listed["Barack Obama"] == 2 and "obama" not in listed
+    assert run(cli_args, "identify", "--json", str(FACES / "probes" / "obama1.jpg")) == 0
+    faces = json.loads(capsys.readouterr().out.splitlines()[0])["faces"]
+    assert [f["name"] for f in faces] == ["Barack Obama"]
+
+
+def test_rename_refuses_a_taken_name_and_nobody_in_one_line(cli_args, capsys):
+    assert run(cli_args, "encode", str(FACES / "gallery")) == 0
+    capsys.readouterr()
+    assert run(cli_args, "rename", "obama", "biden") == 1
+    err = capsys.readouterr().err
+    assert "facegui: biden is already enrolled: choose another name\n" in err and "Traceback" not in err
+    assert run(cli_args, "rename", "nobody", "carol") == 1
+    assert "nobody called nobody is enrolled" in capsys.readouterr().err
+    assert people(cli_args, capsys)["obama"] == 2
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="XDG desktops only")
+def test_install_desktop_autostart_writes_an_xdg_autostart_entry(cli_args, capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    assert run(cli_args, "install-desktop", "--prefix", str(tmp_path / "share")) == 0
+    assert not (tmp_path / "config" / "autostart").exists()  # only when asked
+    assert run(cli_args, "install-desktop", "--prefix", str(tmp_path / "share"), "--autostart", "--kiosk") == 0
+    entry = (tmp_path / "config" / "autostart" / "facegui.desktop").read_text(encoding="utf-8").splitlines()
+    assert entry[0] == "[Desktop Entry]"
+    exec_line = next(line for line in entry if line.startswith("Exec="))
+    assert exec_line.endswith(" --kiosk")
+    assert "facegui starts when you log in" in capsys.readouterr().out
