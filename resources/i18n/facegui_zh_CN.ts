@@ -458,7 +458,7 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
     <message numerus="yes">
         <source>%n day record(s), %1 present.</source>
         <translation>
-            <numerusform>共 %n 条记录，%1 条已签到。</numerusform>
+            <numerusform>共 %n 条记录，已签到 %1 条。</numerusform>
         </translation>
     </message>
     <message>
@@ -558,6 +558,29 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
         <translation>
             <numerusform>%n 张人脸，从左到右</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>ImageError</name>
+    <message>
+        <source>empty file</source>
+        <translation>空文件</translation>
+    </message>
+    <message>
+        <source>not an image or corrupt (cannot be decoded)</source>
+        <translation>不是图片或文件已损坏（无法解码）</translation>
+    </message>
+    <message>
+        <source>image has zero width or height</source>
+        <translation>图片的宽或高为零</translation>
+    </message>
+    <message>
+        <source>no such file</source>
+        <translation>文件不存在</translation>
+    </message>
+    <message>
+        <source>is a folder, not an image</source>
+        <translation>这是文件夹，不是图片</translation>
     </message>
 </context>
 <context>
@@ -777,8 +800,28 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
         <translation>已录入人员</translation>
     </message>
     <message>
+        <source>Search people…</source>
+        <translation>搜索人员…</translation>
+    </message>
+    <message>
+        <source>No one enrolled yet — press Enroll… (or People → Enroll person…) to add the first person.</source>
+        <translation>还没有录入任何人员 — 点击“录入…”（或“人员 → 录入人员…”）添加第一位人员。</translation>
+    </message>
+    <message>
         <source>Enroll…</source>
         <translation>录入…</translation>
+    </message>
+    <message>
+        <source>Enroll a new person from the camera or from photos</source>
+        <translation>从摄像头或照片录入新人员</translation>
+    </message>
+    <message>
+        <source>Add photos…</source>
+        <translation>添加照片…</translation>
+    </message>
+    <message>
+        <source>More photos of the selected person (better recognition)</source>
+        <translation>为所选人员添加更多照片（识别更准确）</translation>
     </message>
     <message>
         <source>Remove…</source>
@@ -1272,10 +1315,14 @@ This cannot be undone.</source>
         <translation>%1 已于 %2 签到</translation>
     </message>
     <message numerus="yes">
-        <source>%1 of %n present</source>
+        <source>%1: %2 of %n present</source>
         <translation>
-            <numerusform>%n 人中已签到 %1 人</numerusform>
+            <numerusform>%1：%n 人中已签到 %2 人</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>%1: no one enrolled yet — enroll people to see who is here</source>
+        <translation>%1：还没有录入人员 — 录入人员后即可查看谁已签到</translation>
     </message>
 </context>
 <context>
@@ -1302,17 +1349,37 @@ best match %2 · %3</source>
         <translation>%1
 最高相似度 %2 · %3</translation>
     </message>
+    <message numerus="yes">
+        <source>Enroll these %n as one person…</source>
+        <translation>
+            <numerusform>将这 %n 张人脸录入为同一人…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Dismiss %n</source>
+        <translation>
+            <numerusform>忽略 %n 项</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>These %n faces are one person. Name (new, or someone enrolled):</source>
+        <translation>
+            <numerusform>这 %n 张人脸属于同一人。姓名（新姓名，或已录入的人员）：</numerusform>
+        </translation>
+    </message>
     <message>
         <source>Enroll as</source>
         <translation>录入为</translation>
     </message>
+    <message numerus="yes">
+        <source>Enrolled %n unknown face(s) as %1</source>
+        <translation>
+            <numerusform>已将 %n 张陌生人脸录入为 %1</numerusform>
+        </translation>
+    </message>
     <message>
         <source>Name of this person (new, or someone enrolled):</source>
         <translation>此人的姓名（新姓名，或已录入的人员）：</translation>
-    </message>
-    <message>
-        <source>Enrolled the unknown face as %1</source>
-        <translation>已将该陌生人录入为 %1</translation>
     </message>
     <message>
         <source>Enroll unknown face</source>
