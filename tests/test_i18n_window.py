@@ -241,3 +241,16 @@ def test_every_page_and_dialog_in_chinese_shows_no_english_and_cuts_no_text(qtbo
     assert screen.seen > 200
     assert not screen.english, "English left on screen:\n" + "\n".join(screen.english)
     assert not screen.clipped, "text cut off:\n" + "\n".join(screen.clipped)
+
+
+def test_the_language_is_chosen_in_settings_and_kept_for_the_next_start(window):
+    from facegui.gui.dialogs.settings import SettingsDialog
+
+    dialog = SettingsDialog(window.context, window)
+    dialog.applied.connect(window.apply_settings)
+    combo = dialog.page.language
+    assert [combo.itemText(i) for i in range(combo.count())] == ["跟随系统", "English", "简体中文"]
+    combo.setCurrentIndex(combo.findData("en"))
+    assert dialog.apply()
+    assert window.context.prefs.language == "en" and window.context.store.load().language == "en"
+    dialog.close()

@@ -157,4 +157,35 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>UnknownFacesPage</name>
+    <message numerus="yes">
+        <source>Enroll these %n as one person…</source>
+        <translation>
+            <numerusform>Enroll these %n as one person…</numerusform>
+            <numerusform>Enroll these %n as one person…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Dismiss %n</source>
+        <translation>
+            <numerusform>Dismiss %n</numerusform>
+            <numerusform>Dismiss %n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>These %n faces are one person. Name (new, or someone enrolled):</source>
+        <translation>
+            <numerusform>These %n faces are one person. Name (new, or someone enrolled):</numerusform>
+            <numerusform>These %n faces are one person. Name (new, or someone enrolled):</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Enrolled %n unknown face(s) as %1</source>
+        <translation>
+            <numerusform>Enrolled %n unknown face as %1</numerusform>
+            <numerusform>Enrolled %n unknown faces as %1</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

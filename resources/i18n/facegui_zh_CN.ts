@@ -777,8 +777,28 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
         <translation>已录入人员</translation>
     </message>
     <message>
+        <source>Search people…</source>
+        <translation>搜索人员…</translation>
+    </message>
+    <message>
+        <source>No one enrolled yet — press Enroll… (or People → Enroll person…) to add the first person.</source>
+        <translation>还没有录入任何人员 — 点击“录入…”（或“人员 → 录入人员…”）添加第一位人员。</translation>
+    </message>
+    <message>
         <source>Enroll…</source>
         <translation>录入…</translation>
+    </message>
+    <message>
+        <source>Enroll a new person from the camera or from photos</source>
+        <translation>从摄像头或照片录入新人员</translation>
+    </message>
+    <message>
+        <source>Add photos…</source>
+        <translation>添加照片…</translation>
+    </message>
+    <message>
+        <source>More photos of the selected person (better recognition)</source>
+        <translation>为所选人员添加更多照片（识别更准确）</translation>
     </message>
     <message>
         <source>Remove…</source>
@@ -1277,6 +1297,10 @@ This cannot be undone.</source>
             <numerusform>%n 人中已签到 %1 人</numerusform>
         </translation>
     </message>
+    <message>
+        <source>no one enrolled yet — enroll people to see who is here</source>
+        <translation>还没有录入人员 — 录入人员后即可查看谁已签到</translation>
+    </message>
 </context>
 <context>
     <name>UnknownFacesPage</name>
@@ -1302,17 +1326,37 @@ best match %2 · %3</source>
         <translation>%1
 最高相似度 %2 · %3</translation>
     </message>
+    <message numerus="yes">
+        <source>Enroll these %n as one person…</source>
+        <translation>
+            <numerusform>将这 %n 张人脸录入为同一人…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Dismiss %n</source>
+        <translation>
+            <numerusform>忽略 %n 项</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>These %n faces are one person. Name (new, or someone enrolled):</source>
+        <translation>
+            <numerusform>这 %n 张人脸属于同一人。姓名（新姓名，或已录入的人员）：</numerusform>
+        </translation>
+    </message>
     <message>
         <source>Enroll as</source>
         <translation>录入为</translation>
     </message>
+    <message numerus="yes">
+        <source>Enrolled %n unknown face(s) as %1</source>
+        <translation>
+            <numerusform>已将 %n 张陌生人脸录入为 %1</numerusform>
+        </translation>
+    </message>
     <message>
         <source>Name of this person (new, or someone enrolled):</source>
         <translation>此人的姓名（新姓名，或已录入的人员）：</translation>
-    </message>
-    <message>
-        <source>Enrolled the unknown face as %1</source>
-        <translation>已将该陌生人录入为 %1</translation>
     </message>
     <message>
         <source>Enroll unknown face</source>
