@@ -51,7 +51,7 @@ def chinese(qapp):
 
 @pytest.fixture
 def window(qtbot, settings, tmp_path, chinese):
-    recognizer = Recognizer.open(settings)
+    recognizer = Recognizer.open(settings.replace(log_unknown_faces=True))  # the unknown faces list fills too
     assert recognizer.enroll_file(FACES / "gallery" / "obama_1.jpg", "obama").status == "enrolled"
     store = PreferenceStore(tmp_path / "gui.ini")
     store.save(replace(store.load(), camera_source=str(VIDEO), pace_video_files=False, loop_video_files=True,
@@ -171,6 +171,9 @@ def test_every_page_and_dialog_in_chinese_shows_no_english_and_cuts_no_text(qtbo
     qtbot.waitUntil(lambda: any(p.faces for p in frames) and window.station.in_frame.count() > 0, timeout=30_000)
     in_frame = [window.station.in_frame.item(i).text() for i in range(window.station.in_frame.count())]
     assert any(t.startswith("陌生人") for t in in_frame), in_frame  # Lin-Manuel Miranda is not enrolled
+    qtbot.waitUntil(lambda: bool(window.unknown_faces.entries), timeout=30_000)
+    assert window.unknown_dock.windowTitle().startswith("陌生人（")
+    window.unknown_dock.raise_()
     qtbot.wait(100)  # the status bar's fields take their new widths
     screen.check(window, [m for a in window.menuBar().actions() for m in menu_texts(a.menu())])
     window.camera.stop()

@@ -150,10 +150,10 @@
 <context>
     <name>TodayPage</name>
     <message numerus="yes">
-        <source>%1 of %n present</source>
+        <source>%1: %2 of %n present</source>
         <translation>
-            <numerusform>%1 of %n present</numerusform>
-            <numerusform>%1 of %n present</numerusform>
+            <numerusform>%1: %2 of %n present</numerusform>
+            <numerusform>%1: %2 of %n present</numerusform>
         </translation>
     </message>
 </context>

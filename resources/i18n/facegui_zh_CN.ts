@@ -466,7 +466,7 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
     <message numerus="yes">
         <source>%n day record(s), %1 present.</source>
         <translation>
-            <numerusform>共 %n 条记录，%1 条已签到。</numerusform>
+            <numerusform>共 %n 条记录，已签到 %1 条。</numerusform>
         </translation>
     </message>
     <message>
@@ -566,6 +566,29 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
         <translation>
             <numerusform>%n 张人脸，从左到右</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>ImageError</name>
+    <message>
+        <source>empty file</source>
+        <translation>空文件</translation>
+    </message>
+    <message>
+        <source>not an image or corrupt (cannot be decoded)</source>
+        <translation>不是图片或文件已损坏（无法解码）</translation>
+    </message>
+    <message>
+        <source>image has zero width or height</source>
+        <translation>图片的宽或高为零</translation>
+    </message>
+    <message>
+        <source>no such file</source>
+        <translation>文件不存在</translation>
+    </message>
+    <message>
+        <source>is a folder, not an image</source>
+        <translation>这是文件夹，不是图片</translation>
     </message>
 </context>
 <context>
@@ -1343,14 +1366,14 @@ This cannot be undone.</source>
         <translation>%1 已于 %2 签到</translation>
     </message>
     <message numerus="yes">
-        <source>%1 of %n present</source>
+        <source>%1: %2 of %n present</source>
         <translation>
-            <numerusform>%n 人中已签到 %1 人</numerusform>
+            <numerusform>%1：%n 人中已签到 %2 人</numerusform>
         </translation>
     </message>
     <message>
-        <source>no one enrolled yet — enroll people to see who is here</source>
-        <translation>还没有录入人员 — 录入人员后即可查看谁已签到</translation>
+        <source>%1: no one enrolled yet — enroll people to see who is here</source>
+        <translation>%1：还没有录入人员 — 录入人员后即可查看谁已签到</translation>
     </message>
 </context>
 <context>

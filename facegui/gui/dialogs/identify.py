@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QSizePolicy,
                                QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -14,6 +14,16 @@ from ...service.inputs import expand_image_paths
 from ..core.context import AppContext
 from ..drawing import FaceResult, annotated
 from ..core.text import arg, number_text
+
+IMAGE_PROBLEMS = (
+    # engine/imageio.py's reasons without a value in them, in the window's language; the others (sizes,
+    # limits, OS errors) are shown as the engine wrote them.
+    QT_TRANSLATE_NOOP("ImageError", "empty file"),
+    QT_TRANSLATE_NOOP("ImageError", "not an image or corrupt (cannot be decoded)"),
+    QT_TRANSLATE_NOOP("ImageError", "image has zero width or height"),
+    QT_TRANSLATE_NOOP("ImageError", "no such file"),
+    QT_TRANSLATE_NOOP("ImageError", "is a folder, not an image"),
+)
 
 
 @dataclass(frozen=True)
@@ -40,7 +50,7 @@ def identify_paths(recognizer, paths, report=lambda result: None) -> list[Identi
             faces = [FaceResult.from_recognition(r) for r in recognizer.identify(image)]
             result = IdentifyResult(path, annotated(image, faces), faces)
         except ImageError as exc:
-            result = IdentifyResult(path, error=exc.reason)
+            result = IdentifyResult(path, error=QCoreApplication.translate("ImageError", exc.reason))
         except Exception as exc:  # anything else about one file must not stop the others
             result = IdentifyResult(path, error=arg(QCoreApplication.translate("Identifier", "cannot be identified (%1)"), exc))
         results.append(result)

@@ -183,8 +183,8 @@ class TodayPage(QWidget):
             self.table.setItem(i, 2, table_item(clock_text(record.first_seen)))
             self.table.setItem(i, 3, table_item(clock_text(record.last_seen)))
         if rows:
-            self.summary.setText(f"<b>{day_text(self.roster.day)}</b>: "
-                                 + arg(self.tr("%1 of %n present", "", len(rows)), self.roster.present_count))
+            self.summary.setText(arg(self.tr("%1: %2 of %n present", "", len(rows)),
+                                     f"<b>{day_text(self.roster.day)}</b>", self.roster.present_count))
         else:
-            self.summary.setText(f"<b>{day_text(self.roster.day)}</b>: "
-                                 + self.tr("no one enrolled yet — enroll people to see who is here"))
+            self.summary.setText(arg(self.tr("%1: no one enrolled yet — enroll people to see who is here"),
+                                     f"<b>{day_text(self.roster.day)}</b>"))
