@@ -25,6 +25,9 @@ import numpy as np
 from .backend import Backend, DatabaseUnavailable, StorageError, open_backend
 from .schema import migrate
 
+DATABASE_FILE_NAME = "facegui.sqlite3"
+"""The SQLite database in the data folder (when no database URL is configured)."""
+
 log = logging.getLogger(__name__)
 
 # Embeddings are stored as raw float32 little-endian bytes whatever the host
