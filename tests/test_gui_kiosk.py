@@ -231,6 +231,14 @@ def test_rate_limited_pins_tell_the_user_when_to_try_again(window, clock, settin
     assert len(settings_dialogs) == 1 and len(window.messages) == 4
 
 
+def test_a_damaged_pin_record_is_not_reported_as_a_wrong_pin(window, settings_dialogs):
+    window.context.guard.lock.set_pin(PIN)
+    window.context.guard.lock.store.update(lambda record: replace(record, secret="{}"))
+    window.context.guard.prompt.pin = PIN
+    window.open_settings()
+    assert settings_dialogs == [] and "damaged" in window.messages[-1]
+
+
 def test_kiosk_mode_is_full_screen_without_menus_and_needs_the_pin_to_leave(qtbot, window, clock):
     window.context.guard.lock.set_pin(PIN)
     prompt = window.context.guard.prompt

@@ -61,6 +61,8 @@ def test_a_long_message_never_overprints_a_permanent_field(qtbot, window):
 
 
 def test_the_video_gets_the_room_and_the_window_fits_800x600(qtbot, window):
+    qtbot.waitExposed(window)
+    qtbot.wait(50)
     assert window.station.video.width() >= 0.6 * window.width()
     assert window.minimumSizeHint().width() <= 800 and window.minimumSizeHint().height() <= 600
     window.resize(800, 600)

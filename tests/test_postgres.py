@@ -352,3 +352,39 @@ def test_a_station_with_the_documented_role_records_attendance_and_cannot_enroll
     code = main(["--data-dir", str(tmp_path / "door"), "--database", station_url, "--config",
                  str(tmp_path / "none.json"), "db", "copy", "--to", str(tmp_path / "copy.sqlite3")])
     assert code == 0  # reading everything is allowed: a station may make its own archive copy
+
+
+# -- the user's rights over a shared database ---------------------------------------------------------
+
+def test_data_export_and_delete_work_on_the_shared_database(tmp_path: Path, url: str) -> None:
+    from facegui.service.admin_lock import AdminLock, ScryptCost
+    from facegui.service.privacy import delete_all_face_data, export_personal_data
+    from facegui.storage.admin_store import pin_store_for
+
+    settings = Settings(data_dir=tmp_path / "door", database_url=url, station_name="door")
+    with Gallery(settings.data_dir, MODEL, DIM, database_url=url) as door, \
+            Gallery(tmp_path / "other", MODEL, DIM, database_url=url) as other_station:
+        door.enroll("ada", unit(1))
+        door.enroll("张学友", unit(2))
+        with AttendanceStore(settings.data_dir, url, "door") as store:
+            store.record([NewEvent("ada", T0, "camera", 0.7)])
+        AdminLock(settings.data_dir, store=pin_store_for(Path("unused"), url),
+                  cost=ScryptCost(n=2 ** 10, r=8, p=1)).set_pin("246810")
+
+        export = export_personal_data(settings, tmp_path / "exports")
+        with FaceDatabase(export / DATABASE_FILE_NAME) as copy:
+            assert [p.name for p in copy.people()] == ["ada", "张学友"]
+        raw = sqlite3.connect(export / DATABASE_FILE_NAME)
+        assert raw.execute("SELECT name FROM sqlite_master WHERE name = 'admin_pin'").fetchone() is None
+        raw.close()
+        assert "ada" in (export / "checkins.csv").read_text(encoding="utf-8-sig")
+
+        wait_until(lambda: len(other_station) == 2, SYNC_DEADLINE_S)
+        delete_all_face_data(settings)
+        wait_until(lambda: len(other_station) == 0, SYNC_DEADLINE_S)  # every station forgets them
+    with FaceDatabase(url) as db:
+        assert db.people() == [] and db.embedding_count(MODEL) == 0
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM attendance_events").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM admin_pin").fetchone()[0] == 1  # the PIN still guards
+    assert not (settings.data_dir / "index").exists()

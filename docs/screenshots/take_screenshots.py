@@ -1,12 +1,14 @@
 """Take the README screenshots from a real window.
 
     xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb \
-        .venv/bin/python docs/screenshots/take_screenshots.py
+        .venv/bin/python docs/screenshots/take_screenshots.py [--language zh_CN]
 
 Uses a throw-away data folder; the models come from --models (default: converted from
 ../shared/models into a temporary folder). Writes main_window.png (with the Today panel
 after Lin's check-in), today_panel.png, history.png, enroll_dialog.png and drop_result.png
-next to this script.
+next to this script, and station.png: the station view at the door (kiosk mode) confirming the check-in.
+With ``--language zh_CN`` the window is in Simplified Chinese and each file name ends in ``_zh_CN``
+(a CJK font must be installed: Debian's fonts-noto-cjk).
 """
 from __future__ import annotations
 
@@ -35,7 +37,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--models", help="folder holding the converted models")
     parser.add_argument("--out", default=str(HERE))
+    parser.add_argument("--language", default="en", choices=["en", "zh_CN"])
     args = parser.parse_args()
+    suffix = "" if args.language == "en" else f"_{args.language}"
 
     from PySide6.QtWidgets import QApplication
 
@@ -44,6 +48,7 @@ def main() -> int:
     from facegui.gui.core.preferences import GuiPreferences, PreferenceStore
     from facegui.gui.core.thumbnails import ThumbnailStore
     from facegui.gui.dialogs.enroll import analyze_file, enroll_photos
+    from facegui.gui.i18n import apply_language
     from facegui.gui.main_window import MainWindow
     from facegui.gui.widgets.icon import app_icon
     from facegui.modelstore import ModelStore
@@ -51,6 +56,7 @@ def main() -> int:
 
     app = QApplication(sys.argv[:1])
     app.setWindowIcon(app_icon())
+    apply_language(args.language)
     tmp = Path(tempfile.mkdtemp(prefix="facegui-shots-"))
     models = Path(args.models) if args.models else tmp / "models"
     if not args.models:
@@ -61,7 +67,8 @@ def main() -> int:
     thumbnails = ThumbnailStore(settings.data_dir)
     people = {"Lin-Manuel Miranda": ["probes/lin-manuel-miranda.png"], "obama": ["gallery/obama_1.jpg", "gallery/obama_2.jpg"],
               "biden": ["gallery/biden_1.jpg", "gallery/biden_2.jpg"], "kit_harington": ["gallery/kit_harington_1.jpg"],
-              "rose_leslie": ["gallery/rose_leslie_1.jpg"], "alex_lacamoire": ["gallery/alex_lacamoire_1.jpg"]}
+              "rose_leslie": ["gallery/rose_leslie_1.jpg"], "alex_lacamoire": ["gallery/alex_lacamoire_1.jpg"],
+              "张学友": ["seed_dataset/张学友_1.jpg"]}
     for name, files in people.items():
         enroll_photos(recognizer, thumbnails, name, [analyze_file(recognizer, FACES / f) for f in files])
 
@@ -73,21 +80,28 @@ def main() -> int:
     named, checkins = [], []
     window.camera.frameShown.connect(lambda p: named.append(p) if any(f.is_known for f in p.faces) else None)
     window.today.checkedIn.connect(checkins.append)
+    window.kiosk_mode.enter()  # the station at the door: the check-in confirmed in large letters
     window.camera.start()
     wait_until(app, lambda: checkins, 30, "Lin's check-in")
+    wait_until(app, lambda: window.station.banner.isVisible(), 10, "the check-in confirmation")
+    for _ in range(20):
+        app.processEvents()
+    window.grab().save(str(out / f"station{suffix}.png"))
+    window.kiosk_mode.leave()
+    window.resize(1500, 760)
     seen = len(named)
     wait_until(app, lambda: len(named) > seen + 3 and any(f.is_known for f in window.camera.last_packet.faces), 30,
                "a named face after the check-in")
     window.people.list.setCurrentRow(0)
     app.processEvents()
-    window.grab().save(str(out / "main_window.png"))
-    window.today_dock.grab().save(str(out / "today_panel.png"))
+    window.grab().save(str(out / f"main_window{suffix}.png"))
+    window.today_dock.grab().save(str(out / f"today_panel{suffix}.png"))
 
     history = window.today.open_history()
     history.resize(820, 380)
     wait_until(app, lambda: history.records, 10, "the history table")
     app.processEvents()
-    history.grab().save(str(out / "history.png"))
+    history.grab().save(str(out / f"history{suffix}.png"))
     history.close()
 
     window.people.open_enroll_dialog()
@@ -99,7 +113,7 @@ def main() -> int:
     dialog.name.setCurrentText("obama")
     dialog.face_picker.setCurrentRow(1)
     app.processEvents()
-    dialog.grab().save(str(out / "enroll_dialog.png"))
+    dialog.grab().save(str(out / f"enroll_dialog{suffix}.png"))
     dialog.close()
 
     window.camera.stop()
@@ -112,7 +126,7 @@ def main() -> int:
     results = window.identifier.results_dialog
     results.files.setCurrentRow(0)
     app.processEvents()
-    results.grab().save(str(out / "drop_result.png"))
+    results.grab().save(str(out / f"drop_result{suffix}.png"))
 
     window.close()
     recognizer.close()

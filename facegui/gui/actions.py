@@ -1,11 +1,13 @@
 """The window's actions, menus and toolbar, wired to the pages and controllers that do the work."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
 from ..service.sources import source_label
+
+translate = QCoreApplication.translate
 
 
 def make_action(window: QMainWindow, text: str, slot, shortcut=None, tip: str | None = None,
@@ -25,42 +27,42 @@ class WindowActions:
 
     def __init__(self, w):
         a = lambda *args, **kw: make_action(w, *args, **kw)  # noqa: E731
-        self.camera = a("&Start camera", w.toggle_camera, "F5", "Start or stop the camera", checkable=True)
-        self.source = a("Choose &source…", w.choose_source, "Ctrl+L", "Camera device, video file or stream URL")
-        self.enroll = a("&Enroll person…", w.people.open_enroll_dialog, "Ctrl+E")
-        self.identify = a("&Identify photos…", w.identifier.choose_files, QKeySequence.StandardKey.Open,
-                          "Name every face in image files (or drop them on the window)")
-        self.remove = a("&Remove person…", w.people.remove_selected, "Del")
-        self.settings = a("Se&ttings…", w.open_settings, "Ctrl+,")
-        self.data = a("Open &data folder", w.data_rights.open_data_folder, "Ctrl+Shift+D")
-        self.history = a("Attendance &history…", w.today.open_history, "Ctrl+H",
-                         "Who was present on which days; export as CSV")
-        self.about = a("&About facegui", w.about, "F1")
-        self.quit = a("&Quit", w.close, QKeySequence.StandardKey.Quit)
-        self.export_data = a("E&xport my data…", lambda: w.data_rights.export_my_data(), None,
-                             "Copy everything facegui holds about people to a folder")
-        self.delete_data = a("&Delete all face data…", w.data_rights.delete_all_data, None,
-                             "Delete every enrolled person, face, check-in and snapshot")
-        self.kiosk = a("&Kiosk mode", w.toggle_kiosk, "F11",
-                       "Full screen without menus; leaving needs the admin PIN when one is set", checkable=True)
-        self.set_pin = a("Set admin &PIN…", w.set_admin_pin, None,
-                         "Set, change or clear the PIN that guards admin actions")
+        self.camera = a(translate("Menu", "&Start camera"), w.toggle_camera, "F5", translate("Menu", "Start or stop the camera"), checkable=True)
+        self.source = a(translate("Menu", "Choose &source…"), w.choose_source, "Ctrl+L", translate("Menu", "Camera device, video file or stream URL"))
+        self.enroll = a(translate("Menu", "&Enroll person…"), w.people.open_enroll_dialog, "Ctrl+E")
+        self.identify = a(translate("Menu", "&Identify photos…"), w.identifier.choose_files, QKeySequence.StandardKey.Open,
+                          translate("Menu", "Name every face in image files (or drop them on the window)"))
+        self.remove = a(translate("Menu", "&Remove person…"), w.people.remove_selected, "Del")
+        self.settings = a(translate("Menu", "Se&ttings…"), w.open_settings, "Ctrl+,")
+        self.data = a(translate("Menu", "Open &data folder"), w.data_rights.open_data_folder, "Ctrl+Shift+D")
+        self.history = a(translate("Menu", "Attendance &history…"), w.today.open_history, "Ctrl+H",
+                         translate("Menu", "Who was present on which days; export as CSV"))
+        self.about = a(translate("Menu", "&About facegui"), w.about, "F1")
+        self.quit = a(translate("Menu", "&Quit"), w.close, QKeySequence.StandardKey.Quit)
+        self.export_data = a(translate("Menu", "E&xport my data…"), lambda: w.data_rights.export_my_data(), None,
+                             translate("Menu", "Copy everything facegui holds about people to a folder"))
+        self.delete_data = a(translate("Menu", "&Delete all face data…"), w.data_rights.delete_all_data, None,
+                             translate("Menu", "Delete every enrolled person, face, check-in and snapshot"))
+        self.kiosk = a(translate("Menu", "&Kiosk mode"), w.toggle_kiosk, "F11",
+                       translate("Menu", "Full screen without menus; leaving needs the admin PIN when one is set"), checkable=True)
+        self.set_pin = a(translate("Menu", "Set admin &PIN…"), w.set_admin_pin, None,
+                         translate("Menu", "Set, change or clear the PIN that guards admin actions"))
         self.window = w
 
     def build_menus(self, docks) -> None:
         """``docks``: the People panel, then the attendance panels."""
         w, bar = self.window, self.window.menuBar()
-        self._menu(bar.addMenu("&File"), self.identify, self.data, None, self.export_data, self.delete_data, None,
+        self._menu(bar.addMenu(translate("Menu", "&File")), self.identify, self.data, None, self.export_data, self.delete_data, None,
                    self.settings, self.set_pin, None, self.quit)
-        self._menu(bar.addMenu("&View"), self.kiosk)
-        camera = self._menu(bar.addMenu("&Camera"), self.camera, self.source)
-        self.recent_menu = camera.addMenu("&Recent sources")
+        self._menu(bar.addMenu(translate("Menu", "&View")), self.kiosk)
+        camera = self._menu(bar.addMenu(translate("Menu", "&Camera")), self.camera, self.source)
+        self.recent_menu = camera.addMenu(translate("Menu", "&Recent sources"))
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         people, *attendance = docks
-        self._menu(bar.addMenu("&People"), self.enroll, self.remove, None, people.toggleViewAction())
-        self._menu(bar.addMenu("&Attendance"), *[d.toggleViewAction() for d in attendance], self.history)
-        self._menu(bar.addMenu("&Help"), self.about)
-        toolbar = w.addToolBar("Main")
+        self._menu(bar.addMenu(translate("Menu", "&People")), self.enroll, self.remove, None, people.toggleViewAction())
+        self._menu(bar.addMenu(translate("Menu", "&Attendance")), *[d.toggleViewAction() for d in attendance], self.history)
+        self._menu(bar.addMenu(translate("Menu", "&Help")), self.about)
+        toolbar = w.addToolBar(translate("Menu", "Main toolbar"))
         toolbar.setObjectName("mainToolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self._menu(toolbar, self.camera, self.source, None, self.enroll, self.identify, None, self.history,
@@ -83,8 +85,8 @@ class WindowActions:
             action.triggered.connect(lambda _checked=False, s=source: w.context.guard.allow("settings")
                                      and w.camera.start(s))
         if not w.context.prefs.recent_sources:
-            self.recent_menu.addAction("(none)").setEnabled(False)
+            self.recent_menu.addAction(translate("Menu", "(none)")).setEnabled(False)
 
     def camera_running(self, running: bool) -> None:
         self.camera.setChecked(running)
-        self.camera.setText("&Stop camera" if running else "&Start camera")
+        self.camera.setText(translate("Menu", "&Stop camera") if running else translate("Menu", "&Start camera"))

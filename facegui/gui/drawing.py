@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QImage
 
 from ..render import FaceLabel, bgr_to_qimage, draw_labels, label_text
@@ -30,13 +31,23 @@ class FaceResult:
                    float(rec.face.score), bool(rec.is_known), track_id, fresh)
 
     @property
+    def shown_name(self) -> str:
+        """The name as the window shows it: an unknown face's tag in the window's language (陌生人)."""
+        return self.name if self.is_known else unknown_name()
+
+    @property
     def label(self) -> str:
-        return label_text(self.name, self.similarity)
+        return label_text(self.shown_name, self.similarity)
+
+
+def unknown_name() -> str:
+    """What the window calls a face nobody matches; the engine's ``UNKNOWN`` stays the data's word (and the CLI's)."""
+    return QCoreApplication.translate("FaceOverlay", "unknown")
 
 
 def draw_faces(image: QImage, faces: list[FaceResult]) -> QImage:
     """Paint every face onto ``image`` in place and return it, with the renderer the CLI's files use."""
-    return draw_labels(image, [FaceLabel(f.name, f.similarity, f.bbox, f.is_known) for f in faces])
+    return draw_labels(image, [FaceLabel(f.shown_name, f.similarity, f.bbox, f.is_known) for f in faces])
 
 
 def annotated(image_bgr: np.ndarray, faces: list[FaceResult]) -> QImage:

@@ -23,6 +23,7 @@ from ..service.selftest import resource_path
 log = logging.getLogger(__name__)
 
 SYSTEM = "system"
+ENGLISH = "en"
 LANGUAGES: dict[str, str] = {
     SYSTEM: QT_TRANSLATE_NOOP("Language", "System"),
     "en": "English",
@@ -76,9 +77,20 @@ def apply_language(language: str = SYSTEM, folder: Path | None = None) -> QLocal
         if not where:
             continue
         translator = QTranslator(app)  # parented: lives as long as the application
-        if translator.load(locale, catalogue, "_", where) and app.installTranslator(translator):
+        loaded = translator.load(locale, catalogue, "_", where)
+        if not loaded and catalogue == CATALOGUE:
+            # No catalogue for this language (de_DE, zh_TW…): English, with its real plural forms.
+            loaded = translator.load(QLocale(ENGLISH), catalogue, "_", where)
+        if loaded and app.installTranslator(translator):
             _installed.append(translator)
     return locale
+
+
+def ensure_language() -> None:
+    """A window built without ``apply_language`` (tests, a program embedding ours) gets English with its plural
+    forms ("1 photo", "2 photos"); one built after ``apply_language`` keeps that language."""
+    if not _installed:
+        apply_language(ENGLISH)
 
 
 def remove_translators() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..config import Settings, SettingsError
 from ..engine import ModelLoadError
-from ..modelstore import ModelStore, ModelStoreError
+from ..service.model_install import ModelStore, ModelStoreError
 from ..service import Recognizer
 from ..service.types import StorageError
 
@@ -42,6 +42,7 @@ def launch(parsed_args) -> int:
 
     from .core.context import AppContext
     from .core.preferences import GUI_SETTINGS_FILE, PreferenceStore
+    from .i18n import apply_language
     from .dialogs.first_run import FirstRunDialog, missing_models
     from .main_window import MainWindow
     from .widgets.icon import app_icon
@@ -52,6 +53,16 @@ def launch(parsed_args) -> int:
     app.setOrganizationName("facegui")
     app.setDesktopFileName("facegui")  # Wayland/X11 match the window with facegui.desktop's icon
     app.setWindowIcon(app_icon())
+    config = getattr(parsed_args, "config", None)
+    config_file = Path(config) if config else None
+    smoke_dir = tempfile.TemporaryDirectory(prefix="facegui-smoke-") if smoke_source is not None else None
+    if smoke_dir is not None:  # the smoke test never changes the user's window preferences
+        store = PreferenceStore(Path(smoke_dir.name) / GUI_SETTINGS_FILE)
+    else:
+        # With --config, the GUI preferences live next to that file; else in the user config folder.
+        store = PreferenceStore(config_file.parent / GUI_SETTINGS_FILE if config_file else None)
+    # The language before the first dialog (the first-run one, or an error box): it applies on each start.
+    apply_language(store.load().language)
     try:
         settings = Settings.from_options(parsed_args)
         models = ModelStore.from_settings(settings)
@@ -67,23 +78,17 @@ def launch(parsed_args) -> int:
         recognizer = Recognizer.open(settings, models)
     except ModelStoreError as exc:
         return _fatal(smoke_source, str(exc), lambda text=str(exc): QMessageBox.critical(
-            None, "facegui", f"{text}\n\nInstall the models with:\n  facegui models install"))
+            None, "facegui", text + "\n\n" + QCoreApplication.translate("launch", "Install the models with:")
+            + "\n  facegui models install"))
     except (ModelLoadError, StorageError) as exc:
         return _fatal(smoke_source, str(exc), lambda text=str(exc): QMessageBox.critical(None, "facegui", text))
-    config = getattr(parsed_args, "config", None)
-    config_file = Path(config) if config else None
-    smoke_dir = tempfile.TemporaryDirectory(prefix="facegui-smoke-") if smoke_source is not None else None
-    if smoke_dir is not None:  # the smoke test never changes the user's window preferences
-        store = PreferenceStore(Path(smoke_dir.name) / GUI_SETTINGS_FILE)
-    else:
-        # With --config, the GUI preferences live next to that file; else in the user config folder.
-        store = PreferenceStore(config_file.parent / GUI_SETTINGS_FILE if config_file else None)
     window = context = None
     try:
         context = AppContext(recognizer, store=store, config_file=config_file, owns_recognizer=True)
         window = MainWindow(context)
         if recognizer.engine.fell_back_to_cpu:
-            window.status.show_message("Running on CPU: CUDA is offered but its libraries are not usable", 10000)
+            window.status.show_message(QCoreApplication.translate(
+                "launch", "Running on CPU: CUDA is offered but its libraries are not usable"), 10000)
         window.show()
         if smoke_source is None and (getattr(parsed_args, "kiosk", False) or context.prefs.start_station):
             window.start_station()

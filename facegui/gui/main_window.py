@@ -18,8 +18,9 @@ from .actions import WindowActions
 from .core.camera import CameraController
 from .core.context import AppContext
 from .core.data_rights import DataRights
-from .core.file_dialogs import NOT_IN_KIOSK
+from .core.file_dialogs import NOT_IN_KIOSK, translated
 from .core.kiosk import KioskMode
+from .core.text import arg
 from .dialogs.identify import Identifier
 from .dialogs.pin import SetPinDialog, ask_pin
 from .pages.attendance import TodayPage
@@ -55,19 +56,19 @@ class MainWindow(FileDropTarget, QMainWindow):
         self.identifier = Identifier(context, self)
         self.data_rights = DataRights(context, self.camera, self)
         self.camera.checkedIn.connect(self.today.show_check_in)
+        self.people.personRequested.connect(self.today.open_history_of)
         self.setCentralWidget(self.station)
         # The video takes the room; everything else is one column of panels on the right.
-        self.people_dock = PanelDock("People", "peopleDock", self.people, self)
-        self.today_dock = PanelDock("Today", "todayDock", self.today, self)
-        self.unknown_dock = PanelDock("Unknown faces", "unknownDock", self.unknown_faces, self)
+        self.people_dock = PanelDock(self.tr("People"), "peopleDock", self.people, self)
+        self.today_dock = PanelDock(self.tr("Today"), "todayDock", self.today, self)
+        self.unknown_dock = PanelDock(self.tr("Unknown faces"), "unknownDock", self.unknown_faces, self)
         self.docks = [self.people_dock, self.today_dock, self.unknown_dock]
         for dock in self.docks:
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.tabifyDockWidget(self.today_dock, self.unknown_dock)
         self.today_dock.raise_()
-        self.resizeDocks([self.people_dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
         self.unknown_faces.countChanged.connect(lambda count: self.unknown_dock.setWindowTitle(
-            f"Unknown faces ({count})" if count else "Unknown faces"))
+            self.tr("Unknown faces (%n)", "", count) if count else self.tr("Unknown faces")))
 
         self.commands = WindowActions(self)
         self.commands.build_menus(self.docks)
@@ -80,8 +81,15 @@ class MainWindow(FileDropTarget, QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(*DEFAULT_SIZE)
+        self._layout_restored = state is not None
         if state is not None:
             self.restoreState(state)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._layout_restored:  # first start: the panels narrow, the video takes the room
+            self._layout_restored = True
+            self.resizeDocks([self.people_dock, self.today_dock], [DOCK_WIDTH, DOCK_WIDTH], Qt.Orientation.Horizontal)
 
     # -- camera ------------------------------------------------------------------------
     def toggle_camera(self) -> None:
@@ -119,29 +127,29 @@ class MainWindow(FileDropTarget, QMainWindow):
         change = self.context.apply_settings(settings, prefs)
         if change.reload_models:
             self.camera.stop()
-            self.station.show_message("Reloading the models…")
+            self.station.show_message(self.tr("Reloading the models…"))
             restart = was_running or change.camera_changed
 
             def done(engine) -> None:
                 self.status.show_engine()
-                self.station.show_message("Models reloaded" + (" — CUDA unavailable, using CPU"
-                                                               if engine.fell_back_to_cpu else ""))
+                self.station.show_message(self.tr("Models reloaded — CUDA unavailable, using CPU")
+                                          if engine.fell_back_to_cpu else self.tr("Models reloaded"))
                 if restart:
                     self.camera.start()
 
             self.context.reload_engine(on_done=done, on_failed=lambda message: self.show_problem(
-                "Settings", f"cannot reload the models: {message}"))
+                self.tr("Settings"), arg(self.tr("Cannot reload the models: %1"), message)))
         elif was_running and change.camera_changed:
             self.camera.start()
 
     # -- kiosk mode and the admin PIN ---------------------------------------------------
     def _pin_refused(self, message: str) -> None:
         self.status.show_message(message, 10000)
-        QMessageBox.warning(self, "Admin PIN", message)
+        QMessageBox.warning(self, self.tr("Administrator PIN"), message)
 
     def set_admin_pin(self) -> bool:
         if self.context.kiosk:
-            self.status.show_message(NOT_IN_KIOSK, 8000)
+            self.status.show_message(translated(NOT_IN_KIOSK), 8000)
             return False
         dialog = SetPinDialog(self.context.guard, self)
         if dialog.exec():
@@ -170,12 +178,14 @@ class MainWindow(FileDropTarget, QMainWindow):
 
     def about_text(self) -> str:
         engine = self.context.engine
-        return (f"<h3>facegui {__version__}</h3><p>Face-recognition attendance: RetinaFace detection, "
-                f"ArcFace embeddings, faiss search.</p><p>Models: {models_text(engine)}<br>"
-                f"Device: {engine.device}<br>Data: {self.context.settings.data_dir}</p>")
+        return (f"<h3>facegui {__version__}</h3><p>"
+                + self.tr("Face-recognition attendance: RetinaFace detection, ArcFace embeddings, faiss search.")
+                + "</p><p>" + arg(self.tr("Models: %1"), models_text(engine)) + "<br>"
+                + arg(self.tr("Device: %1"), engine.device) + "<br>"
+                + arg(self.tr("Data: %1"), str(self.context.settings.data_dir)) + "</p>")
 
     def about(self) -> None:
-        QMessageBox.about(self, "About facegui", self.about_text())
+        QMessageBox.about(self, self.tr("About facegui"), self.about_text())
 
     def show_problem(self, title: str, message: str) -> None:
         self.status.show_message(f"{title}: {message}", 10000)

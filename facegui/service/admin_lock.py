@@ -64,6 +64,8 @@ class Verdict:
     allowed: bool
     retry_after_s: float = 0.0
     """When not allowed because of rate limiting: seconds until the next attempt is accepted."""
+    problem: str = ""
+    """When refused whatever the PIN: why (a damaged record, an unreadable database)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ SCRYPT_COST = ScryptCost(n=2 ** 17, r=10, p=1)
 """About 0.35-0.4 s and 160 MiB per check on the development machine (docs/security.md)."""
 LEGACY_SCRYPT_COST = ScryptCost(n=2 ** 14, r=8, p=1)
 """What admin.json hashes were made with (about 50 ms a check): they still verify."""
+DAMAGED_RECORD = ("the admin PIN record is damaged, so no PIN opens the lock; "
+                  "docs/security.md (Forgotten or damaged PIN) says how the admin removes it")
 _SALT_BYTES = 16
 _HASH_BYTES = 32
 
@@ -141,6 +145,8 @@ def validate_new_pin(pin: str) -> None:
 
 def refusal_text(verdict: Verdict) -> str:
     """What to tell whoever gave a refused PIN."""
+    if verdict.problem:
+        return verdict.problem
     if verdict.retry_after_s > 0:
         return f"too many wrong admin PINs; try again in {math.ceil(verdict.retry_after_s)} s"
     return "wrong admin PIN"
@@ -213,13 +219,15 @@ class AdminLock:
             before, after = self.store.update(lambda record: _count_attempt(record, now))
         except StorageError as error:
             log.warning("admin PIN not checked: %s", error)
-            return Verdict(False)
+            return Verdict(False, problem=f"the admin PIN cannot be checked, so the lock stays closed: {error}")
         if before.secret is None:
             return Verdict(True)
         if now < before.locked_until:
             return Verdict(False, before.locked_until - now)
         stored = PinHash.from_text(before.secret)
-        if stored is None or not stored.matches(pin):
+        if stored is None:
+            return Verdict(False, max(after.locked_until - now, 0.0), DAMAGED_RECORD)
+        if not stored.matches(pin):
             return Verdict(False, max(after.locked_until - now, 0.0))
         upgraded = PinHash.of(pin, self._cost).to_text() if stored.cost != self._cost else before.secret
         # Only the record that was checked is reset: a PIN changed meanwhile keeps its own count.

@@ -16,6 +16,10 @@ from .selftest import check_models
 
 Progress = Callable[[str], None]
 
+# The window reaches the model store through this module (the layering contract keeps facegui.gui
+# away from facegui.modelstore): the roles, the store it shows and the error it reports.
+__all__ = ["DETECTOR", "EMBEDDER", "MODELS", "ModelRefusedError", "ModelStore", "ModelStoreError", "install_models"]
+
 
 class ModelRefusedError(ModelStoreError):
     """A model was found but failed its smoke run; nothing was installed."""

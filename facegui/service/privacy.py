@@ -9,15 +9,18 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from collections.abc import Iterable
 from contextlib import closing
 from datetime import date, datetime
 from pathlib import Path
 
 from ..config import Settings
 from ..files import copy_tree_private, make_private_dir, make_private_file, open_private, write_private
-from ..storage import DATABASE_FILE_NAME, FaceDatabase, StorageError
+from ..storage import DATABASE_FILE_NAME, FaceDatabase, StorageError, redact_url
+from ..storage.outbox import OUTBOX_FILE_NAME
 from ..storage.admin_store import SqlitePinStore, remove_pin_record
 from .attendance import AttendanceService
+from .shared_database import copy_data, database_location
 from .spreadsheet import safe_writer
 
 PERSONAL_DATA = (DATABASE_FILE_NAME, f"{DATABASE_FILE_NAME}-wal", f"{DATABASE_FILE_NAME}-shm",
@@ -40,7 +43,7 @@ def export_personal_data(settings: Settings, target_dir: Path) -> Path:
     """
     data_dir = Path(settings.data_dir)
     database = data_dir / DATABASE_FILE_NAME
-    if not database.is_file():
+    if not settings.database_url and not database.is_file():
         raise FileNotFoundError(f"{data_dir}: no facegui database here, nothing to export")
     export = Path(target_dir) / f"facegui-export-{datetime.now():%Y%m%d-%H%M%S}"
     try:
@@ -63,10 +66,13 @@ def export_personal_data(settings: Settings, target_dir: Path) -> Path:
 def _write_export(settings: Settings, database: Path, export: Path) -> None:
     data_dir = Path(settings.data_dir)
     copy_path = make_private_file(export / DATABASE_FILE_NAME)
-    with closing(sqlite3.connect(database)) as source, closing(sqlite3.connect(copy_path)) as copy:
-        source.backup(copy)
+    if settings.database_url:  # a shared server: its rows, verified, into a SQLite file
+        copy_data(settings, str(copy_path))
+    else:
+        with closing(sqlite3.connect(database)) as source, closing(sqlite3.connect(copy_path)) as copy:
+            source.backup(copy)
     remove_pin_record(export / DATABASE_FILE_NAME)  # the admin PIN guards this station, not the export
-    with FaceDatabase(database) as db:
+    with FaceDatabase(database_location(settings)) as db:
         people = [{"name": p.name, "photos": p.embedding_count, "first_enrolled_at": p.first_enrolled_at}
                   for p in db.people()]
     write_private(export / "people.json", json.dumps(people, ensure_ascii=False, indent=2).encode("utf-8"))
@@ -89,11 +95,24 @@ def delete_all_face_data(settings: Settings) -> list[Path]:
     The caller must have closed every open gallery or attendance service on this data folder.
     """
     data_dir = Path(settings.data_dir)
+    if settings.database_url:
+        # A shared server: its rows go (every station's cache follows), then this station's own files.
+        with FaceDatabase(settings.database_url) as db:
+            db.erase_all()
+        local = [name for name in PERSONAL_DATA if not name.startswith(DATABASE_FILE_NAME)]
+        return [Path(redact_url(settings.database_url)), *_remove(data_dir, [*local, OUTBOX_FILE_NAME])]
     # The admin PIN is not face data: it keeps guarding the emptied station.
     pin_store = SqlitePinStore(data_dir / DATABASE_FILE_NAME)
     kept_pin = pin_store.read()
+    removed = _remove(data_dir, PERSONAL_DATA)
+    if kept_pin.secret is not None:
+        pin_store.update(lambda _empty: kept_pin)
+    return removed
+
+
+def _remove(data_dir: Path, names: Iterable[str]) -> list[Path]:
     removed = []
-    for name in PERSONAL_DATA:
+    for name in names:
         path = data_dir / name
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
@@ -102,6 +121,4 @@ def delete_all_face_data(settings: Settings) -> list[Path]:
         else:
             continue
         removed.append(path)
-    if kept_pin.secret is not None:
-        pin_store.update(lambda _empty: kept_pin)
     return removed

@@ -159,11 +159,164 @@ def _latest(event: datetime, sighting: datetime | None) -> datetime:
     return event if sighting is None or sighting <= event else sighting
 
 
-class AttendanceStore(FaceDatabase):
-    """The attendance tables of ``facegui.sqlite3`` in ``data_dir``, and the snapshot files.
+class AttendanceHistory(FaceDatabase):
+    """Reading the attendance tables: check-ins, day records, unknown faces (AttendanceStore writes them)."""
+
+    snapshot_dir: Path
+
+    def _absolute(self, relative: str | None) -> Path | None:
+        """The snapshot file a stored path names, or None when there is none or it is not confined.
+
+        A database row is not trusted to name a file: ``../../victim.txt``, an absolute path or a
+        symbolic link out of the snapshot folder is refused, so no read or delete can reach outside.
+        """
+        if not relative:
+            return None
+        root = self.snapshot_dir.resolve()
+        try:
+            resolved = (root / relative).resolve()
+        except (OSError, RuntimeError, ValueError):
+            resolved = None
+        if resolved is None or resolved == root or not resolved.is_relative_to(root):
+            log.warning("Ignored snapshot path %r stored in %s: not inside %s", relative, self.description, root)
+            return None
+        return resolved
+
+    def snapshot_files_of(self, name: str) -> list[Path]:
+        """Snapshot files of a person's check-ins (to delete after removing the person)."""
+        with self._connection() as conn:
+            rows = conn.execute(
+                "SELECT e.snapshot FROM attendance_events e JOIN people p ON p.id = e.person_id "
+                "WHERE p.name = ? AND e.snapshot IS NOT NULL",
+                (normalize_person_name(name),),
+            ).fetchall()
+        return [path for path in (self._absolute(row[0]) for row in rows) if path is not None]
+
+    def last_event_at(self, name: str) -> datetime | None:
+        """The person's latest check-in at any station; None if none, or if the server is away."""
+        if not self.online:
+            return None  # the recorder's own memory keeps the cool-down while offline
+        try:
+            with self._connection() as conn:
+                row = conn.execute(
+                    "SELECT e.at FROM attendance_events e JOIN people p ON p.id = e.person_id "
+                    "WHERE p.name = ? ORDER BY e.at_utc DESC LIMIT 1",
+                    (normalize_person_name(name),),
+                ).fetchone()
+        except DatabaseUnavailable:
+            return None
+        return None if row is None else _parse_time(row[0])
+
+    def events(self, start: date, end: date, name: str | None = None) -> list[AttendanceEvent]:
+        """Check-ins of local days ``start``..``end`` (inclusive), oldest first, of everyone or one person."""
+        query = (
+            "SELECT e.id, p.name, e.at, e.source, e.similarity, e.snapshot, e.station, e.uid "
+            "FROM attendance_events e "
+            "JOIN people p ON p.id = e.person_id WHERE e.day BETWEEN ? AND ?"
+        )
+        params: list = [start.isoformat(), end.isoformat()]
+        if name is not None:
+            query += " AND p.name = ?"
+            params.append(normalize_person_name(name))
+        with self._connection() as conn:
+            rows = conn.execute(query + " ORDER BY e.at_utc, e.id", params).fetchall()
+        return [AttendanceEvent(int(i), n, _parse_time(at), source, float(sim), self._absolute(snap), station, uid or "")
+                for i, n, at, source, sim, snap, station, uid in rows]
+
+    def days(self, start: date, end: date) -> list[DayRecord]:
+        """One record per enrolled person per day of ``start``..``end``, by day then name.
+
+        A person is listed from the day they were enrolled on; present when
+        they have a check-in that day.
+        """
+        return list(self.iter_days(start, end))
+
+    def iter_days(self, start: date, end: date) -> Iterator[DayRecord]:
+        """:meth:`days` one record at a time, reading the database a block of days at a time, so
+        memory stays bounded however long the range. Days before anyone was enrolled are skipped
+        without a loop over them (``--from 0001-01-01`` costs nothing)."""
+        with self._connection() as conn:
+            people = conn.execute("SELECT id, name, substr(created_at, 1, 10) FROM people").fetchall()
+        if not people or end < start:
+            return
+        people.sort(key=lambda row: (row[1].casefold(), row[1]))
+        first_enrolled = min(date.fromisoformat(row[2]) for row in people)
+        block_start = max(start, first_enrolled)
+        while block_start <= end:
+            block_end = end if (end - block_start).days < _REPORT_BLOCK_DAYS else block_start + timedelta(
+                days=_REPORT_BLOCK_DAYS - 1)
+            yield from self._days_block(people, block_start, block_end)
+            if block_end >= date.max:
+                break
+            block_start = block_end + timedelta(days=1)
+
+    def _days_block(self, people: list, start: date, end: date) -> Iterator[DayRecord]:
+        with self._read_transaction() as conn:
+            event_rows = conn.execute(
+                "SELECT person_id, day, at FROM attendance_events WHERE day BETWEEN ? AND ? "
+                "ORDER BY at_utc, id",
+                (start.isoformat(), end.isoformat()),
+            ).fetchall()
+            sighting_rows = conn.execute(
+                "SELECT person_id, day, count, last_at FROM attendance_sightings WHERE day BETWEEN ? AND ?",
+                (start.isoformat(), end.isoformat()),
+            ).fetchall()
+        seen: dict[tuple[int, str], list[str]] = {}
+        for person_id, day_text, at in event_rows:
+            seen.setdefault((person_id, day_text), []).append(at)
+        counts = {(person_id, day_text): int(count) for person_id, day_text, count, _ in sighting_rows}
+        last_sighting = {(person_id, day_text): _parse_time(at) for person_id, day_text, _, at in sighting_rows if at}
+        day = start
+        while True:
+            text = day.isoformat()
+            for person_id, name, enrolled_day in people:
+                times = seen.get((person_id, text))
+                if not times and enrolled_day > text:
+                    continue  # not enrolled yet
+                yield DayRecord(
+                    day=day, name=name, present=bool(times),
+                    first_seen=_parse_time(times[0]) if times else None,
+                    last_seen=_latest(_parse_time(times[-1]), last_sighting.get((person_id, text))) if times else None,
+                    sightings=counts.get((person_id, text), 0),
+                    events=len(times or ()),
+                )
+            if day >= end:
+                break
+            day += timedelta(days=1)
+
+    def unknown_faces(self, start: date | None = None, end: date | None = None) -> list[UnknownFace]:
+        """Unknown faces, newest first (all, or of local days ``start``..``end``)."""
+        query = "SELECT id, at, source, similarity, model_id, vector, snapshot, station, uid FROM unknown_faces"
+        params: tuple = ()
+        if start is not None or end is not None:
+            query += " WHERE day BETWEEN ? AND ?"
+            params = ((start or date.min).isoformat(), (end or date.max).isoformat())
+        with self._connection() as conn:
+            rows = conn.execute(query + " ORDER BY at_utc DESC, id DESC", params).fetchall()
+        return [self._unknown_from_row(row) for row in rows]
+
+    def unknown_face(self, unknown_id: int) -> UnknownFace | None:
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT id, at, source, similarity, model_id, vector, snapshot, station, uid FROM unknown_faces "
+                "WHERE id = ?",
+                (int(unknown_id),),
+            ).fetchone()
+        return None if row is None else self._unknown_from_row(row)
+
+    def _unknown_from_row(self, row: Sequence[Any]) -> UnknownFace:
+        unknown_id, at, source, similarity, model_id, blob, snapshot, station, uid = row
+        return UnknownFace(int(unknown_id), _parse_time(at), source, float(similarity), model_id,
+                           np.frombuffer(bytes(blob), dtype=VECTOR_DTYPE).astype(np.float32),
+                           self._absolute(snapshot), station, uid or "")
+
+
+class AttendanceStore(AttendanceHistory):
+    """The attendance tables (of ``facegui.sqlite3`` in ``data_dir``, or of the shared database at
+    ``database_url``), the snapshot files in ``data_dir``, and with a shared database the outbox.
 
     Thread-safe (one locked connection, as :class:`FaceDatabase`); other
-    processes may write the same database concurrently.
+    processes and stations may write the same database concurrently.
     """
 
     def __init__(self, data_dir: Path, database_url: str = "", station: str = "",
@@ -221,24 +374,6 @@ class AttendanceStore(FaceDatabase):
             self._delete_files([relative])
             raise
         return relative
-
-    def _absolute(self, relative: str | None) -> Path | None:
-        """The snapshot file a stored path names, or None when there is none or it is not confined.
-
-        A database row is not trusted to name a file: ``../../victim.txt``, an absolute path or a
-        symbolic link out of the snapshot folder is refused, so no read or delete can reach outside.
-        """
-        if not relative:
-            return None
-        root = self.snapshot_dir.resolve()
-        try:
-            resolved = (root / relative).resolve()
-        except (OSError, RuntimeError, ValueError):
-            resolved = None
-        if resolved is None or resolved == root or not resolved.is_relative_to(root):
-            log.warning("Ignored snapshot path %r stored in %s: not inside %s", relative, self.description, root)
-            return None
-        return resolved
 
     def _delete_files(self, relatives: Iterable[str | None]) -> int:
         return self._delete_paths(self._absolute(relative) for relative in relatives)
@@ -452,16 +587,6 @@ class AttendanceStore(FaceDatabase):
         self._delete_files([row[0]])
         return True
 
-    def snapshot_files_of(self, name: str) -> list[Path]:
-        """Snapshot files of a person's check-ins (to delete after removing the person)."""
-        with self._connection() as conn:
-            rows = conn.execute(
-                "SELECT e.snapshot FROM attendance_events e JOIN people p ON p.id = e.person_id "
-                "WHERE p.name = ? AND e.snapshot IS NOT NULL",
-                (normalize_person_name(name),),
-            ).fetchall()
-        return [path for path in (self._absolute(row[0]) for row in rows) if path is not None]
-
     def delete_snapshot_files(self, paths: Iterable[Path]) -> int:
         """Delete files returned by :meth:`snapshot_files_of`; anything outside the snapshot folder is left alone."""
         root = self.snapshot_dir.resolve()
@@ -515,123 +640,3 @@ class AttendanceStore(FaceDatabase):
                 except OSError:
                     pass
         return deleted
-
-    # -- reads ----------------------------------------------------------------
-
-    def last_event_at(self, name: str) -> datetime | None:
-        """The person's latest check-in at any station; None if none, or if the server is away."""
-        if not self.online:
-            return None  # the recorder's own memory keeps the cool-down while offline
-        try:
-            with self._connection() as conn:
-                row = conn.execute(
-                    "SELECT e.at FROM attendance_events e JOIN people p ON p.id = e.person_id "
-                    "WHERE p.name = ? ORDER BY e.at_utc DESC LIMIT 1",
-                    (normalize_person_name(name),),
-                ).fetchone()
-        except DatabaseUnavailable:
-            return None
-        return None if row is None else _parse_time(row[0])
-
-    def events(self, start: date, end: date, name: str | None = None) -> list[AttendanceEvent]:
-        """Check-ins of local days ``start``..``end`` (inclusive), oldest first, of everyone or one person."""
-        query = (
-            "SELECT e.id, p.name, e.at, e.source, e.similarity, e.snapshot, e.station, e.uid "
-            "FROM attendance_events e "
-            "JOIN people p ON p.id = e.person_id WHERE e.day BETWEEN ? AND ?"
-        )
-        params: list = [start.isoformat(), end.isoformat()]
-        if name is not None:
-            query += " AND p.name = ?"
-            params.append(normalize_person_name(name))
-        with self._connection() as conn:
-            rows = conn.execute(query + " ORDER BY e.at_utc, e.id", params).fetchall()
-        return [AttendanceEvent(int(i), n, _parse_time(at), source, float(sim), self._absolute(snap), station, uid or "")
-                for i, n, at, source, sim, snap, station, uid in rows]
-
-    def days(self, start: date, end: date) -> list[DayRecord]:
-        """One record per enrolled person per day of ``start``..``end``, by day then name.
-
-        A person is listed from the day they were enrolled on; present when
-        they have a check-in that day.
-        """
-        return list(self.iter_days(start, end))
-
-    def iter_days(self, start: date, end: date) -> Iterator[DayRecord]:
-        """:meth:`days` one record at a time, reading the database a block of days at a time, so
-        memory stays bounded however long the range. Days before anyone was enrolled are skipped
-        without a loop over them (``--from 0001-01-01`` costs nothing)."""
-        with self._connection() as conn:
-            people = conn.execute("SELECT id, name, substr(created_at, 1, 10) FROM people").fetchall()
-        if not people or end < start:
-            return
-        people.sort(key=lambda row: (row[1].casefold(), row[1]))
-        first_enrolled = min(date.fromisoformat(row[2]) for row in people)
-        block_start = max(start, first_enrolled)
-        while block_start <= end:
-            block_end = end if (end - block_start).days < _REPORT_BLOCK_DAYS else block_start + timedelta(
-                days=_REPORT_BLOCK_DAYS - 1)
-            yield from self._days_block(people, block_start, block_end)
-            if block_end >= date.max:
-                break
-            block_start = block_end + timedelta(days=1)
-
-    def _days_block(self, people: list, start: date, end: date) -> Iterator[DayRecord]:
-        with self._read_transaction() as conn:
-            event_rows = conn.execute(
-                "SELECT person_id, day, at FROM attendance_events WHERE day BETWEEN ? AND ? "
-                "ORDER BY at_utc, id",
-                (start.isoformat(), end.isoformat()),
-            ).fetchall()
-            sighting_rows = conn.execute(
-                "SELECT person_id, day, count, last_at FROM attendance_sightings WHERE day BETWEEN ? AND ?",
-                (start.isoformat(), end.isoformat()),
-            ).fetchall()
-        seen: dict[tuple[int, str], list[str]] = {}
-        for person_id, day_text, at in event_rows:
-            seen.setdefault((person_id, day_text), []).append(at)
-        counts = {(person_id, day_text): int(count) for person_id, day_text, count, _ in sighting_rows}
-        last_sighting = {(person_id, day_text): _parse_time(at) for person_id, day_text, _, at in sighting_rows if at}
-        day = start
-        while True:
-            text = day.isoformat()
-            for person_id, name, enrolled_day in people:
-                times = seen.get((person_id, text))
-                if not times and enrolled_day > text:
-                    continue  # not enrolled yet
-                yield DayRecord(
-                    day=day, name=name, present=bool(times),
-                    first_seen=_parse_time(times[0]) if times else None,
-                    last_seen=_latest(_parse_time(times[-1]), last_sighting.get((person_id, text))) if times else None,
-                    sightings=counts.get((person_id, text), 0),
-                    events=len(times or ()),
-                )
-            if day >= end:
-                break
-            day += timedelta(days=1)
-
-    def unknown_faces(self, start: date | None = None, end: date | None = None) -> list[UnknownFace]:
-        """Unknown faces, newest first (all, or of local days ``start``..``end``)."""
-        query = "SELECT id, at, source, similarity, model_id, vector, snapshot, station, uid FROM unknown_faces"
-        params: tuple = ()
-        if start is not None or end is not None:
-            query += " WHERE day BETWEEN ? AND ?"
-            params = ((start or date.min).isoformat(), (end or date.max).isoformat())
-        with self._connection() as conn:
-            rows = conn.execute(query + " ORDER BY at_utc DESC, id DESC", params).fetchall()
-        return [self._unknown_from_row(row) for row in rows]
-
-    def unknown_face(self, unknown_id: int) -> UnknownFace | None:
-        with self._connection() as conn:
-            row = conn.execute(
-                "SELECT id, at, source, similarity, model_id, vector, snapshot, station, uid FROM unknown_faces "
-                "WHERE id = ?",
-                (int(unknown_id),),
-            ).fetchone()
-        return None if row is None else self._unknown_from_row(row)
-
-    def _unknown_from_row(self, row: Sequence[Any]) -> UnknownFace:
-        unknown_id, at, source, similarity, model_id, blob, snapshot, station, uid = row
-        return UnknownFace(int(unknown_id), _parse_time(at), source, float(similarity), model_id,
-                           np.frombuffer(bytes(blob), dtype=VECTOR_DTYPE).astype(np.float32),
-                           self._absolute(snapshot), station, uid or "")

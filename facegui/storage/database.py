@@ -10,20 +10,16 @@ stale and catch up by reading only what changed.
 from __future__ import annotations
 
 import logging
-import threading
 import unicodedata
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 import numpy as np
 
-from .backend import Backend, DatabaseUnavailable, StorageError, open_backend
-from .schema import migrate
+from .backend import Backend
+from .connection import DatabaseConnection
 
 DATABASE_FILE_NAME = "facegui.sqlite3"
 """The SQLite database in the data folder (when no database URL is configured)."""
@@ -144,7 +140,7 @@ def _vector_to_blob(vector: np.ndarray) -> tuple[bytes, int]:
     return as_float32.tobytes(), int(as_float32.shape[0])
 
 
-class FaceDatabase:
+class FaceDatabase(DatabaseConnection):
     """People and embeddings in one SQLite file or one PostgreSQL database.
 
     ``location`` is the SQLite file's path, or a ``postgresql://`` URL.  One
@@ -153,86 +149,6 @@ class FaceDatabase:
     other stations) may use the same database concurrently; SQLite's WAL
     locking and busy timeout, or PostgreSQL's row locks, arbitrate.
     """
-
-    def __init__(self, location: Path | str, start_offline: bool = False) -> None:
-        """Open (and create or upgrade) the database.
-
-        With ``start_offline``, a server that cannot be reached yet is not an
-        error: :attr:`online` is False and the first successful use upgrades
-        the schema.  Without it, DatabaseUnavailable is raised here.
-        """
-        self._lock = threading.Lock()
-        self._backend: Backend = open_backend(location)
-        self.description = self._backend.description
-        self.remote = self._backend.remote
-        self.path = None if self.remote else Path(location)
-        self.online = True
-        """False from a lost connection until the next successful use (remote databases)."""
-        self.last_error: str | None = None
-        self._migrated = False
-        try:
-            with self._connection():
-                pass
-        except DatabaseUnavailable:
-            if not start_offline:
-                self._backend.close()
-                raise
-        except BaseException:
-            self._backend.close()
-            raise
-
-    @property
-    def dialect(self) -> str:
-        return self._backend.dialect
-
-    # -- setup ---------------------------------------------------------------
-
-    @contextmanager
-    def _connection(self) -> Iterator[Backend]:
-        """The shared connection, locked; driver failures become StorageError."""
-        with self._lock:
-            try:
-                self._backend.ensure_connected()
-                if not self._migrated:
-                    migrate(self._backend)
-                    self._migrated = True
-                yield self._backend
-            except DatabaseUnavailable as error:
-                self._went_offline(error)
-                raise
-            except StorageError:
-                raise
-            except Exception as error:
-                translated = self._backend.translate_error(error)
-                if translated is None:
-                    raise
-                if isinstance(translated, DatabaseUnavailable):
-                    self._went_offline(translated)
-                raise translated from error
-            if not self.online:
-                log.warning("Database %s is reachable again", self.description)
-            self.online, self.last_error = True, None
-
-    def _went_offline(self, error: StorageError) -> None:
-        if self.online:
-            log.warning("%s; working offline", error)
-        self.online, self.last_error = False, str(error)
-
-    def _scalar(self, sql: str, params: tuple, default: Any = None) -> Any:
-        """The first column of the first row, or ``default`` when there is no row."""
-        with self._connection() as conn:
-            row = conn.execute(sql, params).fetchone()
-        return default if row is None else row[0]
-
-    @contextmanager
-    def _write_transaction(self) -> Iterator[Backend]:
-        with self._connection() as conn, conn.write_transaction():
-            yield conn
-
-    @contextmanager
-    def _read_transaction(self) -> Iterator[Backend]:
-        with self._connection() as conn, conn.read_transaction():
-            yield conn
 
     @staticmethod
     def _lock_model(conn: Backend, model_id: str) -> int:
@@ -362,6 +278,24 @@ class FaceDatabase:
             removed_ids_by_model={model: tuple(ids) for model, ids in removed.items()},
             revisions=revisions,
         )
+
+    def erase_all(self) -> int:
+        """Delete every person, embedding, check-in, sighting and unknown face; returns people deleted.
+
+        For a shared database, whose file cannot simply be removed: each model's removals are
+        logged, so every station's index drops them within one poll.  The admin PIN stays.
+        """
+        with self._write_transaction() as conn:
+            models = [row[0] for row in conn.execute("SELECT DISTINCT model_id FROM embeddings").fetchall()]
+            for model_id in sorted(models):
+                self._lock_model(conn, model_id)
+                ids = [int(row[0]) for row in conn.execute(
+                    "SELECT id FROM embeddings WHERE model_id = ?", (model_id,)).fetchall()]
+                self._log_changes(conn, model_id, self._bump_revision(conn, model_id), ids, added=False)
+            people = conn.execute("DELETE FROM people").rowcount  # embeddings and attendance cascade
+            conn.execute("DELETE FROM unknown_faces")
+            conn.execute("DELETE FROM applied_batches")
+        return int(people)
 
     def remove_person(self, name: str) -> int:
         """Delete a person; returns how many embeddings (all models) went with them."""
@@ -570,12 +504,6 @@ class FaceDatabase:
                 "SELECT COUNT(*) FROM embeddings WHERE model_id = ?", (model_id,)
             ).fetchone()
         return (0 if revision_row is None else int(revision_row[0])), int(count_row[0])
-
-    # -- lifetime ------------------------------------------------------------
-
-    def close(self) -> None:
-        with self._lock:
-            self._backend.close()
 
     def __enter__(self) -> FaceDatabase:
         return self

@@ -132,6 +132,7 @@ def test_a_damaged_record_keeps_the_lock_closed(lock, tmp_path, secret):
     write_secret(tmp_path, secret)
     assert lock.enabled and lock.damaged
     assert not lock.check(PIN).allowed and not lock.check("").allowed
+    assert "damaged" in refusal_text(lock.check(PIN))
     with pytest.raises(AdminLockError):
         lock.set_pin("999999", current_pin=PIN)
 
@@ -154,7 +155,9 @@ def test_a_tampered_column_keeps_the_lock_closed(lock, tmp_path):
 
 def test_an_unreadable_database_keeps_the_lock_closed(lock, tmp_path):
     (tmp_path / DATABASE_FILE_NAME).write_bytes(b"this is not an SQLite database" * 100)
-    assert lock.enabled and not lock.check(PIN).allowed
+    verdict = lock.check(PIN)
+    assert lock.enabled and not verdict.allowed
+    assert refusal_text(verdict).startswith("the admin PIN cannot be checked, so the lock stays closed: ")
 
 
 def test_a_pin_changed_meanwhile_keeps_its_own_record(lock, tmp_path, clock):

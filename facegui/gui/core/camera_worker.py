@@ -39,6 +39,7 @@ from ...engine.video import VideoSourceError, open_capture, parse_source
 from ...service.live import LiveRecognizer
 from ...service.sources import source_label
 from ..drawing import FaceResult, annotated
+from .text import arg
 
 log = logging.getLogger(__name__)
 
@@ -177,11 +178,11 @@ class CameraWorker(QThread):
         file_source = is_file_source(self.source)
         final = "stopped"
         while not self._stop.is_set():
-            self._state("opening", f"opening {source_label(self.source)}…")
+            self._state("opening", arg(self.tr("opening %1…"), source_label(self.source)))
             try:
                 capture = self.capture_factory(self.source, open_timeout_ms=3000)
             except VideoSourceError as exc:
-                self._state("retrying", f"{exc}; retrying in {backoff:.0f} s")
+                self._state("retrying", arg(self.tr("%1; retrying in %2 s"), exc, f"{backoff:.0f}"))
                 if self._stop.wait(backoff):
                     break
                 backoff = min(backoff * 2, self.retry_max_s)
@@ -205,8 +206,8 @@ class CameraWorker(QThread):
             if outcome == "stalled":
                 # The reader may be stuck in read() for ever: it is a daemon and releases the capture if it returns.
                 backoff = self.retry_initial_s if frames else backoff
-                self._state("retrying", f"no frames from {source_label(self.source)} for "
-                                        f"{self.stall_timeout_s:g} s, retrying in {backoff:.0f} s")
+                self._state("retrying", arg(self.tr("no frames from %1 for %2 s, retrying in %3 s"),
+                                            source_label(self.source), f"{self.stall_timeout_s:g}", f"{backoff:.0f}"))
                 if self._stop.wait(backoff):
                     break
                 backoff = min(backoff * 2, self.retry_max_s)
@@ -218,15 +219,16 @@ class CameraWorker(QThread):
                 break
             if frames:
                 backoff = self.retry_initial_s
-            what = "stopped delivering frames" if frames else "gives no frames"
-            self._state("retrying", f"{source_label(self.source)} {what}; reconnecting in {backoff:.0f} s")
+            what = (self.tr("%1 stopped delivering frames; reconnecting in %2 s") if frames
+                    else self.tr("%1 gives no frames; reconnecting in %2 s"))
+            self._state("retrying", arg(what, source_label(self.source), f"{backoff:.0f}"))
             if self._stop.wait(backoff):
                 break
             backoff = min(backoff * 2, self.retry_max_s)
         if final == "ended":
-            self._state("ended", f"end of {source_label(self.source)}")
+            self._state("ended", arg(self.tr("end of %1"), source_label(self.source)))
         elif final == "stopped":
-            self._state("stopped", "camera stopped")
+            self._state("stopped", self.tr("camera stopped"))
 
     def _process(self, slot: _LatestFrame) -> tuple[str, int]:
         frames = 0
@@ -244,13 +246,13 @@ class CameraWorker(QThread):
                 continue
             last_frame_at = time.monotonic()
             if not announced:
-                self._state("streaming", f"streaming {source_label(self.source)}")
+                self._state("streaming", arg(self.tr("streaming %1"), source_label(self.source)))
                 announced = True
             try:
                 tracked, events = live.process(frame)
                 faces = [FaceResult.from_recognition(t.recognition, t.track_id, t.fresh) for t in tracked]
             except Exception as exc:  # a broken model must not kill the app silently
-                self._state("error", f"recognition failed: {exc}")
+                self._state("error", arg(self.tr("recognition failed: %1"), exc))
                 return "error", frames
             for event in events:
                 self.checkedIn.emit(event)

@@ -24,6 +24,8 @@ from ...service import AdminLock, AttendanceService, Recognizer
 from ...service.workspace import ENGINE_OPTIONS, Workspace
 from .file_dialogs import FileDialogs
 from .guard import Guard
+from .text import arg
+from ..i18n import ensure_language
 from .preferences import GuiPreferences, PreferenceStore
 from .tasks import TaskRunner
 from .thumbnails import ThumbnailStore
@@ -67,6 +69,7 @@ class AppContext(QObject):
                  admin_lock: AdminLock | None = None, owns_recognizer: bool = False,
                  parent: QObject | None = None):
         super().__init__(parent)
+        ensure_language()
         self.workspace = Workspace(recognizer, attendance, on_unknown=self.unknownFaceLogged.emit,
                                    owns_recognizer=owns_recognizer)
         self.store = store or PreferenceStore()
@@ -109,7 +112,7 @@ class AppContext(QObject):
         try:
             save_settings(settings, SAVED_SETTINGS, self.config_file)
         except OSError as exc:
-            self.problem.emit("Settings", f"cannot save the settings file: {exc}")
+            self.problem.emit(self.tr("Settings"), arg(self.tr("Cannot save the settings file: %1"), exc))
         reload_models = self.workspace.configure(settings)
         self.settingsChanged.emit(settings)
         return SettingsChange(reload_models, camera_changed)

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from .camera import CameraController
 from .context import AppContext
-from .file_dialogs import NOT_IN_KIOSK
-from .text import count
+from .file_dialogs import NOT_IN_KIOSK, translated
+from .text import arg
 
 TASKS_WAIT_MS = 30_000
 
@@ -33,35 +33,36 @@ class DataRights(QObject):
         if not self.context.guard.allow("export_data"):
             return False
         if folder is None:
-            folder = self.context.file_dialogs.folder(self.window, "Export my data into…")
+            folder = self.context.file_dialogs.folder(self.window, self.tr("Export my data into…"))
             if not folder:
                 return False
-        self.context.notice.emit("Exporting all face data…", 0)
+        self.context.notice.emit(self.tr("Exporting all face data…"), 0)
 
         def done(export: Path) -> None:
-            self.context.notice.emit(f"Exported all face data to {export}", 15000)
+            self.context.notice.emit(arg(self.tr("Exported all face data to %1"), export), 15000)
             self.dataExported.emit(str(export))
-            box = QMessageBox(QMessageBox.Icon.Information, "Export my data",
-                              f"Everything facegui holds about people (database, people.json, checkins.csv, "
-                              f"snapshots, thumbnails) is in:\n{export}", QMessageBox.StandardButton.Ok, self.window)
+            box = QMessageBox(QMessageBox.Icon.Information, self.tr("Export my data"),
+                              arg(self.tr("Everything facegui holds about people (database, people.json, checkins.csv, "
+                                          "snapshots, thumbnails) is in:\n%1"), export),
+                              QMessageBox.StandardButton.Ok, self.window)
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             box.open()  # not modal: the export is done, nothing waits on the answer
 
         self.context.tasks.start(self.context.workspace.export_personal_data, Path(folder), on_done=done,
-                                 on_failed=lambda message: self.context.problem.emit("Export my data", message))
+                                 on_failed=lambda message: self.context.problem.emit(self.tr("Export my data"), message))
         return True
 
     def _confirm_delete(self) -> bool:
-        count = len(self.context.recognizer.gallery.people())
+        people = len(self.context.recognizer.gallery.people())
         answer = QMessageBox.warning(
-            self.window, "Delete all face data",
-            f"Delete ALL face data in {self.context.settings.data_dir}?\n\n"
-            f"• every enrolled person ({count}), their names and face embeddings\n"
-            "• all attendance check-ins and sightings\n"
-            "• logged unknown faces\n"
-            "• attendance snapshots and the thumbnails of the people list\n\n"
-            "Models and settings are kept. The camera stops. This cannot be undone; export the data "
-            "first (File → Export my data…) if you may need it.",
+            self.window, self.tr("Delete all face data"),
+            arg(self.tr("Delete ALL face data in %1?\n\n"
+                        "• every enrolled person (%2), their names and face embeddings\n"
+                        "• all attendance check-ins and sightings\n"
+                        "• logged unknown faces\n"
+                        "• attendance snapshots and the thumbnails of the people list\n\n"
+                        "Models and settings are kept. The camera stops. This cannot be undone; export the data "
+                        "first (File → Export my data…) if you may need it."), self.context.settings.data_dir, people),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         return answer == QMessageBox.StandardButton.Yes
 
@@ -89,10 +90,11 @@ class DataRights(QObject):
         finally:
             QApplication.restoreOverrideCursor()
         if error is not None:
-            self.context.problem.emit("Delete all face data", f"not everything could be deleted: {error}")
+            self.context.problem.emit(self.tr("Delete all face data"),
+                                      arg(self.tr("Not everything could be deleted: %1"), error))
             return False
-        self.context.notice.emit(f"Deleted all face data ({count(len(removed), 'item')} in {self.context.settings.data_dir})",
-                                 15000)
+        self.context.notice.emit(arg(self.tr("Deleted all face data (%n item(s) in %1)", "", len(removed)),
+                                     self.context.settings.data_dir), 15000)
         self.faceDataDeleted.emit([str(p) for p in removed])
         if was_running:
             self.camera.start()
@@ -100,7 +102,7 @@ class DataRights(QObject):
 
     def open_data_folder(self) -> None:
         if self.context.kiosk:  # a file manager at the door would be worse than a file dialog
-            self.context.notice.emit(NOT_IN_KIOSK, 8000)
+            self.context.notice.emit(translated(NOT_IN_KIOSK), 8000)
             return
         if not self.context.guard.allow("open_data_folder"):  # it holds everyone's snapshots
             return

@@ -8,14 +8,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from ...engine.imageio import IMAGE_SUFFIXES
 
-IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)) + ");;All files (*)"
-VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm *.m4v *.mpg *.mpeg);;All files (*)"
-NOT_IN_KIOSK = "Not available in kiosk mode: leave kiosk mode first"
+IMAGE_PATTERNS = " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES))
+IMAGE_FILTER = QT_TRANSLATE_NOOP("FileDialogs", "Images (%1);;All files (*)")
+VIDEO_FILTER = QT_TRANSLATE_NOOP(
+    "FileDialogs", "Videos (*.mp4 *.avi *.mkv *.mov *.webm *.m4v *.mpg *.mpeg);;All files (*)")
+NOT_IN_KIOSK = QT_TRANSLATE_NOOP("FileDialogs", "Not available in kiosk mode: leave kiosk mode first")
 _READ_ONLY = QFileDialog.Option.ReadOnly
+
+
+def translated(text: str) -> str:
+    """One of this module's texts (or a caller's filter) in the window's language; the image patterns filled in."""
+    return QCoreApplication.translate("FileDialogs", text).replace("%1", IMAGE_PATTERNS)
 
 
 class FileDialogs:
@@ -27,26 +35,26 @@ class FileDialogs:
 
     def _allowed(self) -> bool:
         if self.in_kiosk():
-            self.notify(NOT_IN_KIOSK)
+            self.notify(translated(NOT_IN_KIOSK))
             return False
         return True
 
     def open_files(self, parent: QWidget, title: str, file_filter: str = IMAGE_FILTER) -> list[str]:
         if not self._allowed():
             return []
-        paths, _ = QFileDialog.getOpenFileNames(parent, title, "", file_filter, options=_READ_ONLY)
+        paths, _ = QFileDialog.getOpenFileNames(parent, title, "", translated(file_filter), options=_READ_ONLY)
         return paths
 
     def open_file(self, parent: QWidget, title: str, file_filter: str) -> str:
         if not self._allowed():
             return ""
-        path, _ = QFileDialog.getOpenFileName(parent, title, "", file_filter, options=_READ_ONLY)
+        path, _ = QFileDialog.getOpenFileName(parent, title, "", translated(file_filter), options=_READ_ONLY)
         return path
 
     def save_file(self, parent: QWidget, title: str, suggested: str, file_filter: str) -> str:
         if not self._allowed():
             return ""
-        path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter, options=_READ_ONLY)
+        path, _ = QFileDialog.getSaveFileName(parent, title, suggested, translated(file_filter), options=_READ_ONLY)
         return path
 
     def folder(self, parent: QWidget, title: str, start: Path | None = None) -> str:

@@ -11,15 +11,23 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
 from ...service.admin_lock import GUARDED_ACTIONS, AdminLock, AdminLockError, Verdict
 
-WRONG_PIN = "Wrong PIN"
+from .text import arg
+
+translate = QCoreApplication.translate
+WRONG_PIN = QT_TRANSLATE_NOOP("Guard", "Wrong PIN")
 
 
 def refusal_message(verdict: Verdict) -> str:
+    if verdict.problem:  # no PIN would do: saying "Wrong PIN" would send the admin guessing
+        return translate("Guard", "The admin PIN record is damaged or cannot be read, so no PIN opens the "
+                                  "lock; docs/security.md says how to remove it")
     if verdict.retry_after_s > 0:
-        return f"Too many wrong PINs; try again in {math.ceil(verdict.retry_after_s)} s"
-    return WRONG_PIN
+        return arg(translate("Guard", "Too many wrong PINs; try again in %1 s"), math.ceil(verdict.retry_after_s))
+    return translate("Guard", WRONG_PIN)
 
 
 class Guard:
@@ -62,10 +70,10 @@ class Guard:
                 raise AdminLockError(message)
             if clear:
                 self.lock.clear_pin(current or "")
-                return "Admin PIN cleared: every action is open to anyone at this computer"
+                return translate("Guard", "Admin PIN cleared: every action is open to anyone at this computer")
         elif clear:
-            return "No admin PIN is set"
+            return translate("Guard", "No admin PIN is set")
         if new != repeat:
-            raise AdminLockError("The two new PINs differ")
+            raise AdminLockError(translate("Guard", "The two new PINs differ"))
         self.lock.set_pin(new, current)
-        return "Admin PIN set"
+        return translate("Guard", "Admin PIN set")

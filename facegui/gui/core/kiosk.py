@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QPushButton, QToolBar
 
@@ -49,8 +49,9 @@ class KioskMode:
             self.unlock_button.show()
             self.window.showFullScreen()
             if not self.context.guard.enabled:
-                self.context.notice.emit("Kiosk mode: no admin PIN is set, so anyone can leave it "
-                                         "(File → Set admin PIN…)", 10000)
+                self.context.notice.emit(QCoreApplication.translate(
+                    "KioskMode", "Kiosk mode: no admin PIN is set, so anyone can leave it (File → Set admin PIN…)"),
+                    10000)
         self.toggle.setChecked(True)
 
     def leave(self) -> bool:

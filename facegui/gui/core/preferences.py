@@ -27,6 +27,9 @@ class GuiPreferences:
     loop_video_files: bool = False
     start_station: bool = False
     """Start the camera (the last source) and the station view (kiosk mode) when facegui starts."""
+    language: str = "system"
+    """The window's language: "system" (follow the system locale), "en" or "zh_CN" (``gui/i18n.py``); applies
+    on the next start."""
 
     def with_source(self, source: str) -> "GuiPreferences":
         recent = (source,) + tuple(s for s in self.recent_sources if s != source)

@@ -29,7 +29,7 @@ from ..core.context import AppContext
 from ..core.tasks import TaskRunner
 from ..drawing import bgr_to_qimage
 from ..widgets.file_drop import FileDropTarget
-from ..core.text import count
+from ..core.text import arg
 PREVIEW_SIZE = 224
 
 
@@ -61,7 +61,7 @@ class EnrollDialog(FileDropTarget, QDialog):
 
     def __init__(self, context: AppContext, names=(), frame_provider=None, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("Enroll person")
+        self.setWindowTitle(self.tr("Enroll person"))
         self.setObjectName("enrollDialog")
         self.setAcceptDrops(True)
         self.resize(720, 480)
@@ -71,11 +71,11 @@ class EnrollDialog(FileDropTarget, QDialog):
         self.photos: list[Photo] = []
         self._pending = 0
 
-        self.capture_button = QPushButton("Capture from camera")
-        self.capture_button.setToolTip("Use the frame the live view shows now")
-        self.files_button = QPushButton("Add photos…")
-        self.remove_button = QPushButton("Remove photo")
-        hint = QLabel("…or drop image files here")
+        self.capture_button = QPushButton(self.tr("Capture from camera"))
+        self.capture_button.setToolTip(self.tr("Use the frame the live view shows now"))
+        self.files_button = QPushButton(self.tr("Add photos…"))
+        self.remove_button = QPushButton(self.tr("Remove photo"))
+        hint = QLabel(self.tr("…or drop image files here"))
         hint.setStyleSheet("color: gray")
         sources = QHBoxLayout()
         for widget in (self.capture_button, self.files_button, self.remove_button):
@@ -85,7 +85,7 @@ class EnrollDialog(FileDropTarget, QDialog):
         self.photo_list = QListWidget()
         self.photo_list.setObjectName("enrollPhotos")
         self.photo_list.setIconSize(QSize(40, 40))
-        self.preview = QLabel("No photo yet")
+        self.preview = QLabel(self.tr("No photo yet"))
         self.preview.setObjectName("enrollPreview")
         self.preview.setFixedSize(PREVIEW_SIZE, PREVIEW_SIZE)
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -103,7 +103,7 @@ class EnrollDialog(FileDropTarget, QDialog):
         self.warning.setStyleSheet("color: #b26a00")
         right = QVBoxLayout()
         right.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
-        right.addWidget(QLabel("Faces in this photo (click to choose):"))
+        right.addWidget(QLabel(self.tr("Faces in this photo (click to choose):")))
         right.addWidget(self.face_picker)
         right.addWidget(self.warning)
         right.addStretch(1)
@@ -116,14 +116,14 @@ class EnrollDialog(FileDropTarget, QDialog):
         self.name.setEditable(True)
         self.name.addItems(sorted(names, key=str.casefold))
         self.name.setCurrentText("")
-        self.name.lineEdit().setPlaceholderText("New name, or pick someone to add photos to")
+        self.name.lineEdit().setPlaceholderText(self.tr("New name, or pick someone to add photos to"))
         form = QFormLayout()
-        form.addRow("Name:", self.name)
+        form.addRow(self.tr("Name:"), self.name)
         self.message = QLabel()
         self.message.setObjectName("enrollMessage")
         self.message.setWordWrap(True)
         self.buttons = QDialogButtonBox()
-        self.enroll_button = self.buttons.addButton("Enroll", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.enroll_button = self.buttons.addButton(self.tr("Enroll"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.reject)
         self.enroll_button.clicked.connect(self.enroll)
@@ -145,12 +145,12 @@ class EnrollDialog(FileDropTarget, QDialog):
     def capture(self) -> None:
         frame = self.frame_provider()
         if frame is None:
-            self._set_message("The camera is not streaming: start it first, or add photo files.", error=True)
+            self._set_message(self.tr("The camera is not streaming: start it first, or add photo files."), error=True)
             return
         self._analyze(analyze_frame, self.context.recognizer, frame.copy())
 
     def _pick_files(self) -> None:
-        self.add_files(self.context.file_dialogs.open_files(self, "Photos of the person"))
+        self.add_files(self.context.file_dialogs.open_files(self, self.tr("Photos of the person")))
 
     def add_files(self, paths) -> None:
         for path in paths:
@@ -159,13 +159,13 @@ class EnrollDialog(FileDropTarget, QDialog):
     def _analyze(self, fn, *args) -> None:
         self._pending += 1
         self.enroll_button.setEnabled(False)
-        self._set_message("Looking for faces…")
+        self._set_message(self.tr("Looking for faces…"))
         self.tasks.start(fn, *args, on_done=self._add_photo, on_failed=self._analysis_failed)
 
     def _analysis_failed(self, message: str) -> None:
         self._pending -= 1
         self.enroll_button.setEnabled(self._pending == 0)
-        self._set_message(f"Could not look for faces: {message}", error=True)
+        self._set_message(arg(self.tr("Could not look for faces: %1"), message), error=True)
 
     def _add_photo(self, photo: Photo) -> None:
         self._pending -= 1
@@ -176,14 +176,14 @@ class EnrollDialog(FileDropTarget, QDialog):
             item.setIcon(QIcon(chip_pixmap(photo.face.chip, 40)))
         self.photo_list.addItem(item)
         self.photo_list.setCurrentRow(len(self.photos) - 1)
-        self._set_message("" if self._pending else "Enter the name, then press Enroll.")
+        self._set_message("" if self._pending else self.tr("Enter the name, then press Enroll."))
         self.photoAnalyzed.emit(photo)
 
-    @staticmethod
-    def _photo_text(photo: Photo) -> str:
+    def _photo_text(self, photo: Photo) -> str:
         if photo.error:
             return f"✗ {photo.label}: {photo.error}"
-        extra = f" ({len(photo.faces)} faces, #{photo.chosen + 1} chosen)" if len(photo.faces) > 1 else ""
+        extra = arg(self.tr(" (%n faces, #%1 chosen)", "", len(photo.faces)), photo.chosen + 1) \
+            if len(photo.faces) > 1 else ""
         return f"{photo.label}{extra}"
 
     def remove_current_photo(self) -> None:
@@ -204,14 +204,14 @@ class EnrollDialog(FileDropTarget, QDialog):
         self.face_picker.blockSignals(False)
         if not 0 <= row < len(self.photos):
             self.preview.setPixmap(QPixmap())
-            self.preview.setText("No photo yet")
+            self.preview.setText(self.tr("No photo yet"))
             self.warning.clear()
             return
         photo = self.photos[row]
         self.face_picker.blockSignals(True)
         for i, face in enumerate(photo.faces):
             item = QListWidgetItem(QIcon(chip_pixmap(face.chip, 56)), f"{i + 1}")
-            item.setToolTip(f"{face.width:.0f} px wide, sharpness {face.sharpness:.0f}")
+            item.setToolTip(arg(self.tr("%1 px wide, sharpness %2"), f"{face.width:.0f}", f"{face.sharpness:.0f}"))
             self.face_picker.addItem(item)
         self.face_picker.setCurrentRow(photo.chosen if photo.faces else -1)
         self.face_picker.blockSignals(False)
@@ -220,15 +220,18 @@ class EnrollDialog(FileDropTarget, QDialog):
     def _update_preview(self, photo: Photo) -> None:
         if photo.face is None:
             self.preview.setPixmap(QPixmap())
-            self.preview.setText("No face")
-            self.warning.setText(f"No face found in {photo.label}: remove it and add another photo.")
+            self.preview.setText(self.tr("No face"))
+            self.warning.setText(arg(self.tr("No face found in %1: remove it and add another photo."), photo.label))
             return
         self.preview.setPixmap(chip_pixmap(photo.face.chip, PREVIEW_SIZE))
-        lines = [f"Warning: {photo.warning}."] if photo.warning and photo.chosen == 0 else []
+        lines = [arg(self.tr("Warning: %1."), photo.warning)] if photo.warning and photo.chosen == 0 else []
         if len(photo.faces) > 1:
-            lines.append(f"{len(photo.faces)} faces found in {photo.label}; face #{photo.chosen + 1} "
-                         f"({'the largest confident one' if photo.chosen == 0 else 'your choice'}) will be enrolled. "
-                         "Click another face above to choose it.")
+            lines.append(arg(self.tr("%n faces found in %1; face #%2 (the largest confident one) will be enrolled. "
+                                     "Click another face above to choose it.", "", len(photo.faces))
+                             if photo.chosen == 0 else
+                             self.tr("%n faces found in %1; face #%2 (your choice) will be enrolled. "
+                                     "Click another face above to choose it.", "", len(photo.faces)),
+                             photo.label, photo.chosen + 1))
         self.warning.setText(" ".join(lines))
 
     def choose_face(self, index: int) -> None:
@@ -254,29 +257,29 @@ class EnrollDialog(FileDropTarget, QDialog):
     def enroll(self) -> None:
         name = self.name.currentText().strip()
         if not name:
-            self._refuse("Enter the person's name: it cannot be empty.")
+            self._refuse(self.tr("Enter the person's name: it cannot be empty."))
             return
         if not self.photos:
-            self._refuse("Add a photo first: capture the camera frame or choose image files.")
+            self._refuse(self.tr("Add a photo first: capture the camera frame or choose image files."))
             return
         if self._pending:
-            self._refuse("Still looking for faces; try again in a moment.")
+            self._refuse(self.tr("Still looking for faces; try again in a moment."))
             return
         settings = self.context.settings
         problems = enrollment.quality_problems(self.photos, settings)
         if problems:
-            self._refuse("Cannot enroll:\n" + "\n".join(problems))
+            self._refuse(self.tr("Cannot enroll:") + "\n" + "\n".join(problems))
             return
         self.enroll_button.setEnabled(False)
-        self._set_message(f"Enrolling {name}…")
+        self._set_message(arg(self.tr("Enrolling %1…"), name))
         self.tasks.start(enroll_photos, self.context.recognizer, self.context.thumbnails, name, list(self.photos),
                          on_done=self._enrolled, on_failed=self._enroll_failed)
 
     def _enrolled(self, report: EnrollReport) -> None:
         self.enroll_button.setEnabled(True)
-        text = f"Enrolled {count(report.enrolled, 'photo')} of {report.name}."
+        text = arg(self.tr("Enrolled %n photo(s) of %1.", "", report.enrolled), report.name)
         if report.skipped:
-            text += " Skipped " + "; ".join(report.skipped) + "."
+            text += " " + arg(self.tr("Skipped %1."), "; ".join(report.skipped))
         self._set_message(text)
         self.photos.clear()
         self.photo_list.clear()
@@ -287,7 +290,7 @@ class EnrollDialog(FileDropTarget, QDialog):
 
     def _enroll_failed(self, message: str) -> None:
         self.enroll_button.setEnabled(True)
-        self._refuse(f"Enrollment failed: {message}")
+        self._refuse(arg(self.tr("Enrollment failed: %1"), message))
 
     def done(self, result: int) -> None:
         self.tasks.wait(5000)

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QLabel, QMessageBox, QProgressBar,
                                QPushButton, QVBoxLayout)
 
 from ...config import Settings
-from ...modelstore import DETECTOR, EMBEDDER, MODELS, ModelStore
+from ...service.model_install import DETECTOR, EMBEDDER, MODELS, ModelStore
 from ...service import install_models
 from ..core.tasks import TaskRunner
+from ..core.text import arg
 
-MODEL_FILTER = "Model files (*.pth *.onnx);;All files (*)"
-ROLE_NAMES = {DETECTOR: "face detector (RetinaFace)", EMBEDDER: "face embedder (ArcFace)"}
+MODEL_FILTER = QT_TRANSLATE_NOOP("FirstRunDialog", "Model files (*.pth *.onnx);;All files (*)")
+ROLE_NAMES = {DETECTOR: QT_TRANSLATE_NOOP("FirstRunDialog", "the face detector (RetinaFace)"),
+              EMBEDDER: QT_TRANSLATE_NOOP("FirstRunDialog", "the face embedder (ArcFace)")}
 
 
 def missing_models(store: ModelStore) -> list[str]:
@@ -38,7 +40,7 @@ class FirstRunDialog(QDialog):
         self.settings = settings or Settings()
         self.missing = list(missing) if missing is not None else missing_models(store)
         self.tasks = TaskRunner(max_threads=1, parent=self)
-        self.setWindowTitle("facegui — models needed")
+        self.setWindowTitle(self.tr("facegui — models needed"))
         self.setObjectName("firstRunDialog")
         self.setMinimumWidth(520)
 
@@ -51,12 +53,12 @@ class FirstRunDialog(QDialog):
         self.status = QLabel()
         self.status.setWordWrap(True)
 
-        self.import_button = QPushButton("&Import model file…")
+        self.import_button = QPushButton(self.tr("&Import model file…"))
         self.import_button.clicked.connect(self.choose_files)
-        self.download_button = QPushButton("&Download")
-        self.download_button.setToolTip("Fetch the pinned upstream weights (about 6 MB) and convert them")
+        self.download_button = QPushButton(self.tr("&Download"))
+        self.download_button.setToolTip(self.tr("Fetch the pinned upstream weights (about 6 MB) and convert them"))
         self.download_button.clicked.connect(self.download)
-        self.quit_button = QPushButton("&Quit")
+        self.quit_button = QPushButton(self.tr("&Quit"))
         self.quit_button.clicked.connect(self.reject)
         buttons = QDialogButtonBox()
         buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -72,16 +74,17 @@ class FirstRunDialog(QDialog):
 
     # -- text ----------------------------------------------------------------
     def _explain(self) -> None:
-        lines = "".join(f"<li>the {ROLE_NAMES[r]}: <code>{MODELS[r].source_name}</code></li>" for r in self.missing)
+        lines = "".join(f"<li>{self.tr(ROLE_NAMES[r])}: <code>{MODELS[r].source_name}</code></li>"
+                        for r in self.missing)
         self.explanation.setText(
-            "<h3>facegui needs its face models</h3>"
-            f"<p>Not installed yet:</p><ul>{lines}</ul>"
-            "<p><b>Import model file…</b> takes the original weights (<code>.pth</code>, checked by SHA-256 and "
-            "converted here) or an ArcFace-style <code>.onnx</code> (112×112 input). Select several files at "
-            "once if more than one is missing.</p>"
-            "<p><b>Download</b> fetches the pinned weights from GitHub (needs the internet; nothing else is ever "
-            "sent or fetched).</p>"
-            f"<p>Models are installed in <code>{self.store.install_dir}</code>.</p>")
+            "<h3>" + self.tr("facegui needs its face models") + "</h3>"
+            "<p>" + self.tr("Not installed yet:") + f"</p><ul>{lines}</ul>"
+            + self.tr("<p><b>Import model file…</b> takes the original weights (<code>.pth</code>, checked by SHA-256 "
+                      "and converted here) or an ArcFace-style <code>.onnx</code> (112×112 input). Select several "
+                      "files at once if more than one is missing.</p>")
+            + self.tr("<p><b>Download</b> fetches the pinned weights from GitHub (needs the internet; nothing else "
+                      "is ever sent or fetched).</p>")
+            + arg(self.tr("<p>Models are installed in <code>%1</code>.</p>"), self.store.install_dir))
 
     def _set_busy(self, text: str | None) -> None:
         busy = text is not None
@@ -97,7 +100,8 @@ class FirstRunDialog(QDialog):
 
     # -- actions -------------------------------------------------------------
     def choose_files(self) -> None:
-        paths, _filter = QFileDialog.getOpenFileNames(self, "Import model files", str(Path.home()), MODEL_FILTER)
+        paths, _filter = QFileDialog.getOpenFileNames(self, self.tr("Import model files"), str(Path.home()),
+                                                     self.tr(MODEL_FILTER))
         if paths:
             self.import_paths(paths)
 
@@ -106,11 +110,11 @@ class FirstRunDialog(QDialog):
         paths = [Path(p) for p in paths]
 
         self._run(lambda report: install_models(self.settings, paths, report, self.store),
-                  f"Importing {', '.join(p.name for p in paths)}…")
+                  arg(self.tr("Importing %1…"), ", ".join(p.name for p in paths)))
 
     def download(self) -> None:
         self._run(lambda report: install_models(self.settings, None, report, self.store),
-                  "Downloading the models…")
+                  self.tr("Downloading the models…"))
 
     def _run(self, fn, text: str) -> None:
         if self.busy:
@@ -123,12 +127,13 @@ class FirstRunDialog(QDialog):
         self.missing = missing_models(self.store)
         names = ", ".join(Path(p).name for p in written)
         if not self.missing:
-            self.status.setText(f"Installed {names}.")
+            self.status.setText(arg(self.tr("Installed %1."), names))
             self.installFinished.emit(True, f"installed {names}")
             self.accept()
             return
         self._explain()
-        message = f"Installed {names}; still missing: {', '.join(MODELS[r].source_name for r in self.missing)}."
+        message = arg(self.tr("Installed %1; still missing: %2."), names,
+                      ", ".join(MODELS[r].source_name for r in self.missing))
         self.status.setText(message)
         self.installFinished.emit(True, message)
 
@@ -136,7 +141,7 @@ class FirstRunDialog(QDialog):
         self._set_busy(None)
         self.status.setText("")
         self.installFinished.emit(False, message)
-        QMessageBox.warning(self, "facegui — models", message)
+        QMessageBox.warning(self, self.tr("facegui — models"), message)
 
     def reject(self) -> None:
         if self.busy:  # an install half-way: wait rather than leave a thread writing files

@@ -4,16 +4,16 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, Signal
 from PySide6.QtWidgets import QComboBox, QDateEdit, QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from ...service.types import DayRecord
 from ..core.context import AppContext
 from ..core.tasks import TaskRunner
-from ..widgets.tables import ABSENT_COLOUR, PRESENT_COLOUR, clock_text, read_only_table, table_item
-from ..core.text import count
+from ..widgets.tables import ABSENT_COLOUR, PRESENT_COLOUR, clock_text, read_only_table, status_text, table_item
+from ..core.text import arg
 
-EVERYONE = "Everyone"
+EVERYONE = QT_TRANSLATE_NOOP("HistoryDialog", "Everyone")
 
 
 def to_date(value: QDate) -> date:
@@ -36,7 +36,7 @@ class HistoryDialog(QDialog):
     def __init__(self, context: AppContext, names=(), parent=None):
         super().__init__(parent)
         self.context = context
-        self.setWindowTitle("Attendance history")
+        self.setWindowTitle(self.tr("Attendance history"))
         self.setObjectName("historyDialog")
         self.resize(760, 480)
         self.tasks = TaskRunner(max_threads=1, parent=self)
@@ -50,17 +50,18 @@ class HistoryDialog(QDialog):
             edit.setMaximumDate(today.addDays(366))
         self.person = QComboBox()
         self.person.setObjectName("historyPerson")
-        self.person.addItem(EVERYONE)
+        self.person.addItem(self.tr(EVERYONE))
         self.person.addItems(sorted(names, key=str.casefold))
-        self.export_button = QPushButton("Export CSV…")
-        self.export_button.setToolTip("Everyone's days of the chosen range, as a spreadsheet file")
+        self.export_button = QPushButton(self.tr("Export CSV…"))
+        self.export_button.setToolTip(self.tr("Everyone's days of the chosen range, as a spreadsheet file"))
         filters = QHBoxLayout()
-        for label, widget in (("From", self.start), ("to", self.end), ("Person", self.person)):
+        for label, widget in ((self.tr("From"), self.start), (self.tr("to"), self.end), (self.tr("Person"), self.person)):
             filters.addWidget(QLabel(label))
             filters.addWidget(widget)
         filters.addStretch(1)
         filters.addWidget(self.export_button)
-        self.table = read_only_table(["Date", "Name", "Status", "First seen", "Last seen", "Sightings"], "historyTable")
+        self.table = read_only_table([self.tr("Date"), self.tr("Name"), self.tr("Status"), self.tr("First seen"),
+                                      self.tr("Last seen"), self.tr("Sightings")], "historyTable")
         self.message = QLabel()
         self.message.setObjectName("historyMessage")
         self.message.setWordWrap(True)
@@ -85,7 +86,7 @@ class HistoryDialog(QDialog):
     def refresh(self) -> None:
         start, end = self.date_range()
         name = self.chosen_person()
-        self.message.setText("Loading…")
+        self.message.setText(self.tr("Loading…"))
         self.tasks.start(lambda: filter_records(self.context.attendance.report(start, end), name),
                          on_done=self._show, on_failed=self._failed)
 
@@ -95,17 +96,18 @@ class HistoryDialog(QDialog):
         for i, record in enumerate(records):
             self.table.setItem(i, 0, table_item(record.day.isoformat()))
             self.table.setItem(i, 1, table_item(record.name))
-            self.table.setItem(i, 2, table_item(record.status, PRESENT_COLOUR if record.present else ABSENT_COLOUR))
+            self.table.setItem(i, 2, table_item(status_text(record.present),
+                                                PRESENT_COLOUR if record.present else ABSENT_COLOUR))
             self.table.setItem(i, 3, table_item(clock_text(record.first_seen)))
             self.table.setItem(i, 4, table_item(clock_text(record.last_seen)))
             self.table.setItem(i, 5, table_item(str(record.sightings)))
         present = sum(1 for r in records if r.present)
-        self.message.setText(f"{count(len(records), 'day record')}, {present} present." if records else
-                             "Nobody was enrolled in this range.")
+        self.message.setText(arg(self.tr("%n day record(s), %1 present.", "", len(records)), present) if records
+                             else self.tr("Nobody was enrolled in this range."))
         self.loaded.emit(records)
 
     def _failed(self, message: str) -> None:
-        self.message.setText(f"Failed: {message}")
+        self.message.setText(arg(self.tr("Failed: %1"), message))
         self.failed.emit(message)
 
     def _choose_export_file(self) -> None:
@@ -113,7 +115,8 @@ class HistoryDialog(QDialog):
             return
         start, end = self.date_range()
         suggested = f"attendance-{start.isoformat()}" + (f"-to-{end.isoformat()}" if end != start else "") + ".csv"
-        path = self.context.file_dialogs.save_file(self, "Export attendance", suggested, "CSV files (*.csv)")
+        path = self.context.file_dialogs.save_file(self, self.tr("Export attendance"), suggested,
+                                                   self.tr("CSV files (*.csv)"))
         if path:
             self._write_csv(Path(path))
 
@@ -121,7 +124,7 @@ class HistoryDialog(QDialog):
         """Everyone's days of the range (the person filter is for the table only) to ``path``, off the GUI thread;
         False when the guard refused."""
         if not self.context.guard.allow("export"):
-            self.message.setText("Export refused.")
+            self.message.setText(self.tr("Export refused."))
             return False
         self._write_csv(Path(path))
         return True
@@ -131,10 +134,10 @@ class HistoryDialog(QDialog):
         path = Path(path)
 
         def done(rows: int) -> None:
-            self.message.setText(f"Exported {count(rows, 'row')} to {path}.")
+            self.message.setText(arg(self.tr("Exported %n row(s) to %1.", "", rows), path))
             self.exported.emit(str(path), rows)
 
-        self.message.setText(f"Exporting to {path}…")
+        self.message.setText(arg(self.tr("Exporting to %1…"), path))
         self.tasks.start(self.context.attendance.export_csv, path, start, end, on_done=done, on_failed=self._failed)
 
     def done(self, result: int) -> None:

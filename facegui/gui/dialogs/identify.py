@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QSizePolicy,
                                QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -13,7 +13,17 @@ from ...engine import ImageError
 from ...service.inputs import expand_image_paths
 from ..core.context import AppContext
 from ..drawing import FaceResult, annotated
-from ..core.text import count
+from ..core.text import arg, number_text
+
+IMAGE_PROBLEMS = (
+    # engine/imageio.py's reasons without a value in them, in the window's language; the others (sizes,
+    # limits, OS errors) are shown as the engine wrote them.
+    QT_TRANSLATE_NOOP("ImageError", "empty file"),
+    QT_TRANSLATE_NOOP("ImageError", "not an image or corrupt (cannot be decoded)"),
+    QT_TRANSLATE_NOOP("ImageError", "image has zero width or height"),
+    QT_TRANSLATE_NOOP("ImageError", "no such file"),
+    QT_TRANSLATE_NOOP("ImageError", "is a folder, not an image"),
+)
 
 
 @dataclass(frozen=True)
@@ -33,16 +43,16 @@ def identify_paths(recognizer, paths, report=lambda result: None) -> list[Identi
     results = []
     expanded = expand_image_paths(paths)
     if not expanded:
-        results.append(IdentifyResult(Path(str(paths[0]) if paths else "."), error="no images found"))
+        results.append(IdentifyResult(Path(str(paths[0]) if paths else "."), error=QCoreApplication.translate("Identifier", "no images found")))
     for path in expanded:
         try:
             image = recognizer.load(path)
             faces = [FaceResult.from_recognition(r) for r in recognizer.identify(image)]
             result = IdentifyResult(path, annotated(image, faces), faces)
         except ImageError as exc:
-            result = IdentifyResult(path, error=exc.reason)
+            result = IdentifyResult(path, error=QCoreApplication.translate("ImageError", exc.reason))
         except Exception as exc:  # anything else about one file must not stop the others
-            result = IdentifyResult(path, error=f"cannot be identified ({exc})")
+            result = IdentifyResult(path, error=arg(QCoreApplication.translate("Identifier", "cannot be identified (%1)"), exc))
         results.append(result)
         report(result)
     return results
@@ -82,7 +92,7 @@ class IdentifyResultsDialog(QDialog):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("Identification results")
+        self.setWindowTitle(self.tr("Identification results"))
         self.setObjectName("identifyResults")
         self.resize(980, 600)
         self.results: list[IdentifyResult] = []
@@ -92,7 +102,7 @@ class IdentifyResultsDialog(QDialog):
         self.image = _ImageLabel()
         self.table = QTableWidget(0, 2)
         self.table.setObjectName("identifyFaces")
-        self.table.setHorizontalHeaderLabels(["Name", "Similarity"])
+        self.table.setHorizontalHeaderLabels([self.tr("Name"), self.tr("Similarity")])
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setMaximumHeight(150)
@@ -125,7 +135,7 @@ class IdentifyResultsDialog(QDialog):
             item = QListWidgetItem(f"✗ {result.path.name}: {result.error}")
             item.setForeground(QColor(200, 30, 30))
         else:
-            names = ", ".join(f.name for f in sorted(result.faces, key=lambda f: f.bbox[0])) or "no face"
+            names = ", ".join(f.shown_name for f in sorted(result.faces, key=lambda f: f.bbox[0])) or self.tr("no face")
             item = QListWidgetItem(f"{result.path.name}: {names}")
         item.setToolTip(str(result.path))
         self.files.addItem(item)
@@ -144,14 +154,14 @@ class IdentifyResultsDialog(QDialog):
             return
         self.image.set_image(result.image)
         faces = sorted(result.faces, key=lambda f: f.bbox[0])
-        self.summary.setText(f"<b>{result.path.name}</b>: {count(len(faces), 'face')}, left to right")
+        self.summary.setText(f"<b>{result.path.name}</b>: " + self.tr("%n face(s), left to right", "", len(faces)))
         self.table.setRowCount(len(faces))
         for i, face in enumerate(faces):
-            name = QTableWidgetItem(face.name)
+            name = QTableWidgetItem(face.shown_name)
             if not face.is_known:
                 name.setForeground(QColor(200, 30, 30))
             self.table.setItem(i, 0, name)
-            self.table.setItem(i, 1, QTableWidgetItem(f"{face.similarity:.3f}"))
+            self.table.setItem(i, 1, QTableWidgetItem(number_text(face.similarity, 3)))
 
 
 class Identifier(QObject):
@@ -166,7 +176,7 @@ class Identifier(QObject):
         self.results_dialog: IdentifyResultsDialog | None = None
 
     def choose_files(self) -> None:
-        paths = self.context.file_dialogs.open_files(self.parent_window, "Identify photos")
+        paths = self.context.file_dialogs.open_files(self.parent_window, self.tr("Identify photos"))
         if paths:
             self.identify_files(paths)
 
@@ -175,20 +185,23 @@ class Identifier(QObject):
             self.results_dialog = IdentifyResultsDialog(self.parent_window)
         dialog = self.results_dialog
         dialog.clear()
-        dialog.setWindowTitle(f"Identification results — {count(len(paths), 'item')}")
+        dialog.setWindowTitle(self.tr("Identification results — %n item(s)", "", len(paths)))
         dialog.show()
         dialog.raise_()
-        self.context.notice.emit("Identifying…", 0)
+        self.context.notice.emit(self.tr("Identifying…"), 0)
 
         def done(results):
             failed = sum(1 for r in results if r.error)
             faces = sum(len(r.faces) for r in results)
-            self.context.notice.emit(f"Identified {count(faces, 'face')} in {count(len(results) - failed, 'image')}"
-                                     + (f"; {count(failed, 'file')} could not be read" if failed else ""), 8000)
+            text = arg(self.tr("Identified %n face(s) in %1", "", faces),
+                       self.tr("%n image(s)", "", len(results) - failed))
+            if failed:
+                text += self.tr("; %n file(s) could not be read", "", failed)
+            self.context.notice.emit(text, 8000)
             self.finished.emit(results)
 
         def failed(message):
-            self.context.problem.emit("Identify photos", message)
+            self.context.problem.emit(self.tr("Identify photos"), message)
             self.finished.emit([])
 
         self.context.tasks.start(identify_paths, self.context.recognizer, list(paths),

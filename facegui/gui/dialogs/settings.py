@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBo
 
 from ...config import SettingsError
 from ..core.context import AppContext
+from ..core.text import arg
 from ..pages.settings import SettingsPage
 
 
@@ -15,7 +16,7 @@ class SettingsDialog(QDialog):
 
     def __init__(self, context: AppContext, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(self.tr("Settings"))
         self.setObjectName("settingsDialog")
         self.context = context
         self.settings, self.prefs = context.settings, context.prefs
@@ -39,7 +40,7 @@ class SettingsDialog(QDialog):
         try:
             settings, prefs = self.page.values(self.settings, self.prefs)
         except SettingsError as exc:
-            self.error.setText(f"Not applied: {exc}")
+            self.error.setText(arg(self.tr("Not applied: %1"), exc))
             return False
         self.error.clear()
         self.settings, self.prefs = settings, prefs

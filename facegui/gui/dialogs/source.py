@@ -12,21 +12,21 @@ class SourceDialog(QDialog):
     def __init__(self, current: str, file_dialogs: FileDialogs, parent=None):
         super().__init__(parent)
         self.file_dialogs = file_dialogs
-        self.setWindowTitle("Camera source")
-        self.device_radio = QRadioButton("Camera device")
-        self.file_radio = QRadioButton("Video file")
-        self.url_radio = QRadioButton("Stream URL")
+        self.setWindowTitle(self.tr("Camera source"))
+        self.device_radio = QRadioButton(self.tr("Camera device"))
+        self.file_radio = QRadioButton(self.tr("Video file"))
+        self.url_radio = QRadioButton(self.tr("Stream URL"))
         group = QButtonGroup(self)
         for radio in (self.device_radio, self.file_radio, self.url_radio):
             group.addButton(radio)
         self.device = QSpinBox()
         self.device.setRange(0, 63)
         self.file = QLineEdit()
-        self.file.setPlaceholderText("path/to/video.mp4")
-        browse = QPushButton("Browse…")
+        self.file.setPlaceholderText(self.tr("path/to/video.mp4"))
+        browse = QPushButton(self.tr("Browse…"))
         browse.clicked.connect(self._browse)
         self.url = QLineEdit()
-        self.url.setPlaceholderText("rtsp://camera.local/stream or http://…")
+        self.url.setPlaceholderText(self.tr("rtsp://camera.local/stream or http://…"))
         grid = QGridLayout()
         grid.addWidget(self.device_radio, 0, 0)
         grid.addWidget(self.device, 0, 1)
@@ -69,7 +69,7 @@ class SourceDialog(QDialog):
         return self.url.text().strip()
 
     def _browse(self) -> None:
-        path = self.file_dialogs.open_file(self, "Video file", VIDEO_FILTER)
+        path = self.file_dialogs.open_file(self, self.tr("Video file"), VIDEO_FILTER)
         if path:
             self.file.setText(path)
             self.file_radio.setChecked(True)
@@ -77,9 +77,9 @@ class SourceDialog(QDialog):
     def _accept(self) -> None:
         source = self.source()
         if not source:
-            self.error.setText("Enter a video file or a URL.")
+            self.error.setText(self.tr("Enter a video file or a URL."))
             return
         if self.url_radio.isChecked() and "://" not in source:
-            self.error.setText("A URL needs a scheme, e.g. rtsp:// or http://.")
+            self.error.setText(self.tr("A URL needs a scheme, e.g. rtsp:// or http://."))
             return
         self.accept()

@@ -9,15 +9,16 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ...service.types import DayRecord
 from ..core.context import AppContext
 from ..core.tasks import CoalescedTask
-from ..widgets.tables import ABSENT_COLOUR, PRESENT_COLOUR, clock_text, read_only_table, table_item
+from ..core.text import arg, day_text, time_text
+from ..widgets.tables import ABSENT_COLOUR, PRESENT_COLOUR, clock_text, read_only_table, status_text, table_item
 
-VIEW_HISTORY = "view the attendance history"
+VIEW_HISTORY = QT_TRANSLATE_NOOP("PinPrompt", "view the attendance history")
 """The PIN prompt's words when the history is asked for in kiosk mode."""
 REFRESH_MS = 60_000
 """The roster is re-read this often (check-ins update it at once)."""
@@ -70,11 +71,13 @@ class TodayPage(QWidget):
         self.roster = TodayRoster()
         self.summary = QLabel()
         self.summary.setObjectName("todaySummary")
-        self.table = read_only_table(["Name", "Status", "First seen", "Last seen"], "todayTable")
+        self.summary.setWordWrap(True)  # a long day name or an empty state must not widen the panel
+        self.table = read_only_table([self.tr("Name"), self.tr("Status"), self.tr("First seen"), self.tr("Last seen")],
+                                     "todayTable")
         # The times are short and fixed-width: a narrow dock gives any lack of room to the names.
         self.table.horizontalHeader().setStretchLastSection(False)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        history = QPushButton("History…")
+        history = QPushButton(self.tr("History…"))
         history.clicked.connect(self.open_history)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
@@ -115,7 +118,7 @@ class TodayPage(QWidget):
 
     def show_check_in(self, event) -> None:
         self.apply_event(event)
-        self.context.notice.emit(f"Checked in: {event.name} at {event.at.strftime('%H:%M:%S')}", 8000)
+        self.context.notice.emit(arg(self.tr("Checked in: %1 at %2"), event.name, time_text(event.at)), 8000)
         self.refresh()  # sightings and anything else the database knows
         self.checkedIn.emit(event)
 
@@ -133,6 +136,17 @@ class TodayPage(QWidget):
         self.history_dialog.show()
         self.history_dialog.raise_()
         return self.history_dialog
+
+    def open_history_of(self, name: str):
+        """The per-person view: the history dialog showing only ``name``."""
+        dialog = self.open_history()
+        if dialog is not None:
+            index = dialog.person.findText(name)
+            if index < 0:  # enrolled after the dialog was made
+                dialog.person.addItem(name)
+                index = dialog.person.count() - 1
+            dialog.person.setCurrentIndex(index)
+        return dialog
 
     def stop(self) -> None:
         self._stop()
@@ -165,8 +179,12 @@ class TodayPage(QWidget):
         for i, record in enumerate(rows):
             colour = PRESENT_COLOUR if record.present else ABSENT_COLOUR
             self.table.setItem(i, 0, table_item(record.name))
-            self.table.setItem(i, 1, table_item(record.status, colour))
+            self.table.setItem(i, 1, table_item(status_text(record.present), colour))
             self.table.setItem(i, 2, table_item(clock_text(record.first_seen)))
             self.table.setItem(i, 3, table_item(clock_text(record.last_seen)))
-        self.summary.setText(f"<b>{self.roster.day.strftime('%A %d %B')}</b>: "
-                             f"{self.roster.present_count} of {len(rows)} present")
+        if rows:
+            self.summary.setText(arg(self.tr("%1: %2 of %n present", "", len(rows)),
+                                     f"<b>{day_text(self.roster.day)}</b>", self.roster.present_count))
+        else:
+            self.summary.setText(arg(self.tr("%1: no one enrolled yet — enroll people to see who is here"),
+                                     f"<b>{day_text(self.roster.day)}</b>"))

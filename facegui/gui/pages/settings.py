@@ -7,27 +7,32 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from ...config import Settings, SettingsError
 from ..core.preferences import GuiPreferences
+from ..core.text import arg
+from ..i18n import language_choices
 
 
-NO_CUDA = "CUDA is not available: this onnxruntime has no NVIDIA GPU support, or no GPU is present"
+translate = QCoreApplication.translate
+NO_CUDA = QT_TRANSLATE_NOOP("SettingsPage", "CUDA is not available: this onnxruntime has no NVIDIA GPU support, or no GPU is present")
 
 
 def provider_choices() -> list[tuple[str, str, str]]:
     """(setting value, label, why it cannot be chosen or ""); CUDA greyed out where onnxruntime cannot offer it."""
-    choices = [("auto", "Automatic (CUDA when usable)", ""), ("cpu", "CPU", "")]
+    choices = [("auto", translate("SettingsPage", "Automatic (CUDA when usable)"), ""), ("cpu", "CPU", "")]
     try:
         import onnxruntime
 
         has_cuda = "CUDAExecutionProvider" in onnxruntime.get_available_providers()
     except ImportError:
         has_cuda = False
-    choices.append(("cuda", "NVIDIA GPU (CUDA)" if has_cuda else "NVIDIA GPU (CUDA): not available here",
-                    "" if has_cuda else NO_CUDA))
+    choices.append(("cuda", translate("SettingsPage", "NVIDIA GPU (CUDA)") if has_cuda
+                    else translate("SettingsPage", "NVIDIA GPU (CUDA): not available here"),
+                    "" if has_cuda else translate("SettingsPage", NO_CUDA)))
     return choices
 
 
@@ -37,15 +42,15 @@ class SettingsPage(QWidget):
         self.det_size = QSpinBox()
         self.det_size.setRange(32, 4096)
         self.det_size.setSingleStep(32)
-        self.det_size.setSuffix(" px")
-        self.det_size.setToolTip("Long side of the image fed to the detector: larger finds smaller faces, slower")
-        self.confidence = self._fraction(0.01, 0.99, "Minimum detector score of a face")
-        self.nms_iou = self._fraction(0.01, 0.99, "Overlap above which two boxes are the same face")
-        self.threshold = self._fraction(-1.0, 1.0, "Cosine similarity at or above which a face gets a name")
+        self.det_size.setSuffix(self.tr(" px"))
+        self.det_size.setToolTip(self.tr("Long side of the image fed to the detector: larger finds smaller faces, slower"))
+        self.confidence = self._fraction(0.01, 0.99, self.tr("Minimum detector score of a face"))
+        self.nms_iou = self._fraction(0.01, 0.99, self.tr("Overlap above which two boxes are the same face"))
+        self.threshold = self._fraction(-1.0, 1.0, self.tr("Cosine similarity at or above which a face gets a name"))
         self.min_face = QSpinBox()
         self.min_face.setRange(0, 2000)
-        self.min_face.setSuffix(" px")
-        self.min_face.setSpecialValueText("no minimum")
+        self.min_face.setSuffix(self.tr(" px"))
+        self.min_face.setSpecialValueText(self.tr("no minimum"))
         self.provider = QComboBox()
         model = self.provider.model()
         for value, label, reason in provider_choices():
@@ -56,90 +61,97 @@ class SettingsPage(QWidget):
                 item.setToolTip(reason)
         self.threads = QSpinBox()
         self.threads.setRange(0, 256)
-        self.threads.setSpecialValueText("automatic")
+        self.threads.setSpecialValueText(self.tr("automatic"))
         self.source = QLineEdit()
-        self.source.setToolTip("Camera index (0, 1…), a video file path or a stream URL")
-        browse = QPushButton("Choose…")
+        self.source.setToolTip(self.tr("Camera index (0, 1…), a video file path or a stream URL"))
+        browse = QPushButton(self.tr("Choose…"))
         browse.clicked.connect(lambda: choose_source and choose_source(self.source))
         source_row = QHBoxLayout()
         source_row.addWidget(self.source, 1)
         source_row.addWidget(browse)
-        self.pace = QCheckBox("Play video files at their own frame rate")
-        self.loop = QCheckBox("Loop video files")
-        self.start_station = QCheckBox("Start the camera and the station view (kiosk mode) when facegui starts")
+        self.pace = QCheckBox(self.tr("Play video files at their own frame rate"))
+        self.loop = QCheckBox(self.tr("Loop video files"))
+        self.start_station = QCheckBox(self.tr("Start the camera and the station view (kiosk mode) when facegui starts"))
         self.enroll_min_face = QSpinBox()
         self.enroll_min_face.setRange(0, 2000)
-        self.enroll_min_face.setSuffix(" px")
+        self.enroll_min_face.setSuffix(self.tr(" px"))
         self.enroll_min_sharpness = QDoubleSpinBox()
         self.enroll_min_sharpness.setRange(0, 10000)
         self.enroll_min_sharpness.setDecimals(0)
-        self.enroll_min_sharpness.setToolTip("Laplacian variance of the aligned face; blurred faces score below ~50")
+        self.enroll_min_sharpness.setToolTip(self.tr("Laplacian variance of the aligned face; blurred faces score below ~50"))
         self.checkin_min_hits = QSpinBox()
         self.checkin_min_hits.setRange(1, 100)
-        self.checkin_min_hits.setToolTip("A person is checked in once named in this many of the last frames")
+        self.checkin_min_hits.setToolTip(self.tr("A person is checked in once named in this many of the last frames"))
         self.checkin_window = QSpinBox()
         self.checkin_window.setRange(1, 100)
-        self.checkin_window.setSuffix(" frames")
-        self.checkin_window.setToolTip("How many of the latest frames the check-in vote looks at")
+        self.checkin_window.setSuffix(self.tr(" frames"))
+        self.checkin_window.setToolTip(self.tr("How many of the latest frames the check-in vote looks at"))
         self.checkin_cooldown = QDoubleSpinBox()
         self.checkin_cooldown.setRange(0, 24 * 3600)
         self.checkin_cooldown.setDecimals(0)
-        self.checkin_cooldown.setSuffix(" s")
-        self.checkin_cooldown.setToolTip("No second check-in of the same person within this time (a new day "
-                                         "always allows one)")
-        self.snapshots = QCheckBox("Keep a small snapshot of the face with each check-in and unknown face")
-        self.log_unknown = QCheckBox("Log unknown faces for review (snapshot, time; enroll them in one step)")
+        self.checkin_cooldown.setSuffix(self.tr(" s"))
+        self.checkin_cooldown.setToolTip(self.tr("No second check-in of the same person within this time (a new day "
+                                                 "always allows one)"))
+        self.snapshots = QCheckBox(self.tr("Keep a small snapshot of the face with each check-in and unknown face"))
+        self.log_unknown = QCheckBox(self.tr("Log unknown faces for review (snapshot, time; enroll them in one step)"))
         self.retention = QSpinBox()
         self.retention.setRange(0, 36500)
-        self.retention.setSuffix(" days")
-        self.retention.setSpecialValueText("forever")
-        self.retention.setToolTip("Attendance records and snapshots older than this are deleted at start-up")
+        self.retention.setSuffix(self.tr(" days"))
+        self.retention.setSpecialValueText(self.tr("forever"))
+        self.retention.setToolTip(self.tr("Attendance records and snapshots older than this are deleted at start-up"))
+        self.language = QComboBox()
+        self.language.setObjectName("languageChoice")
+        for choice, label in language_choices():
+            self.language.addItem(label, choice)
 
         recognition = QFormLayout()
-        recognition.addRow("How alike a face must be to get a name:", self.threshold)
-        recognition.addRow("Ignore faces narrower than:", self.min_face)
+        recognition.addRow(self.tr("How alike a face must be to get a name:"), self.threshold)
+        recognition.addRow(self.tr("Ignore faces narrower than:"), self.min_face)
         camera = QFormLayout()
-        camera.addRow("Camera:", source_row)
+        camera.addRow(self.tr("Camera:"), source_row)
         camera.addRow(self.pace)
         camera.addRow(self.loop)
         camera.addRow(self.start_station)
         votes = QHBoxLayout()
         votes.addWidget(self.checkin_min_hits)
-        votes.addWidget(QLabel("of the last"))
+        votes.addWidget(QLabel(self.tr("of the last")))
         votes.addWidget(self.checkin_window)
         votes.addStretch(1)
         attendance = QFormLayout()
-        attendance.addRow("Check someone in once seen in:", votes)
-        attendance.addRow("Do not check the same person in again within:", self.checkin_cooldown)
-        attendance.addRow("Keep attendance records for:", self.retention)
+        attendance.addRow(self.tr("Check someone in once seen in:"), votes)
+        attendance.addRow(self.tr("Do not check the same person in again within:"), self.checkin_cooldown)
+        attendance.addRow(self.tr("Keep attendance records for:"), self.retention)
         attendance.addRow(self.snapshots)
         attendance.addRow(self.log_unknown)
+        window = QFormLayout()
+        window.addRow(self.tr("Language (applies when facegui starts again):"), self.language)
         enrollment = QFormLayout()
-        enrollment.addRow("Refuse enrollment photos whose face is narrower than:", self.enroll_min_face)
-        enrollment.addRow("Refuse blurred enrollment photos (minimum sharpness):", self.enroll_min_sharpness)
+        enrollment.addRow(self.tr("Refuse enrollment photos whose face is narrower than:"), self.enroll_min_face)
+        enrollment.addRow(self.tr("Refuse blurred enrollment photos (minimum sharpness):"), self.enroll_min_sharpness)
         advanced = QFormLayout()
-        advanced.addRow("Detector input size:", self.det_size)
-        advanced.addRow("Detection confidence:", self.confidence)
-        advanced.addRow("Overlap of boxes that are the same face (NMS IoU):", self.nms_iou)
-        advanced.addRow("Run the models on (reloads them):", self.provider)
-        advanced.addRow("Threads per model (reloads them):", self.threads)
+        advanced.addRow(self.tr("Detector input size:"), self.det_size)
+        advanced.addRow(self.tr("Detection confidence:"), self.confidence)
+        advanced.addRow(self.tr("Overlap of boxes that are the same face (NMS IoU):"), self.nms_iou)
+        advanced.addRow(self.tr("Run the models on (reloads them):"), self.provider)
+        advanced.addRow(self.tr("Threads per model (reloads them):"), self.threads)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for title, form in (("Recognition", recognition), ("Camera", camera), ("Attendance", attendance),
-                            ("Enrollment", enrollment)):
+        for title, form in ((self.tr("Recognition"), recognition), (self.tr("Camera"), camera),
+                            (self.tr("Attendance"), attendance), (self.tr("Enrollment"), enrollment),
+                            (self.tr("Window"), window)):
             box = QGroupBox(title)
             box.setLayout(form)
             layout.addWidget(box)
-        self.show_advanced = QPushButton("Advanced settings")
+        self.show_advanced = QPushButton(self.tr("Advanced settings"))
         self.show_advanced.setCheckable(True)
-        self.advanced = QGroupBox("Advanced")
+        self.advanced = QGroupBox(self.tr("Advanced"))
         self.advanced.setObjectName("advancedSettings")
         self.advanced.setLayout(advanced)
         self.advanced.setVisible(False)
         self.show_advanced.toggled.connect(self.advanced.setVisible)
-        self.restore_button = QPushButton("Restore defaults")
-        self.restore_button.setToolTip("Every value on this page back to facegui's default (the camera stays)")
+        self.restore_button = QPushButton(self.tr("Restore defaults"))
+        self.restore_button.setToolTip(self.tr("Every value on this page back to facegui's default (the camera stays)"))
         self.restore_button.clicked.connect(self.restore_defaults)
         buttons = QHBoxLayout()
         buttons.addWidget(self.show_advanced)
@@ -162,7 +174,8 @@ class SettingsPage(QWidget):
         defaults = Settings()
         current_prefs = GuiPreferences(camera_source=self.source.text(), pace_video_files=self.pace.isChecked(),
                                        loop_video_files=self.loop.isChecked(),
-                                       start_station=self.start_station.isChecked())
+                                       start_station=self.start_station.isChecked(),
+                                       language=self.language.currentData())
         self.load(defaults, current_prefs)
 
     def load(self, settings: Settings, prefs) -> None:
@@ -173,7 +186,8 @@ class SettingsPage(QWidget):
         self.min_face.setValue(settings.min_face_size)
         index = self.provider.findData(settings.execution_provider)
         if index < 0:  # "cuda" saved on a machine without CUDA
-            self.provider.addItem(f"{settings.execution_provider} (not available here)", settings.execution_provider)
+            self.provider.addItem(arg(self.tr("%1 (not available here)"), settings.execution_provider),
+                                  settings.execution_provider)
             index = self.provider.count() - 1
         self.provider.setCurrentIndex(index)
         self.threads.setValue(settings.intra_op_threads)
@@ -181,6 +195,8 @@ class SettingsPage(QWidget):
         self.pace.setChecked(prefs.pace_video_files)
         self.loop.setChecked(prefs.loop_video_files)
         self.start_station.setChecked(prefs.start_station)
+        language = self.language.findData(prefs.language)
+        self.language.setCurrentIndex(language if language >= 0 else 0)  # a hand-edited value: the system's
         self.enroll_min_face.setValue(settings.enroll_min_face_size)
         self.enroll_min_sharpness.setValue(settings.enroll_min_sharpness)
         self.checkin_min_hits.setValue(settings.checkin_min_hits)
@@ -194,7 +210,7 @@ class SettingsPage(QWidget):
         """``settings`` and ``prefs`` changed as the widgets say; raises SettingsError when invalid."""
         source = self.source.text().strip()
         if not source:
-            raise SettingsError("the camera source cannot be empty (use 0 for the first camera)")
+            raise SettingsError(self.tr("the camera source cannot be empty (use 0 for the first camera)"))
         settings = settings.replace(
             detector_input_size=self.det_size.value(), detector_confidence=round(self.confidence.value(), 3),
             detector_nms_iou=round(self.nms_iou.value(), 3), similarity_threshold=round(self.threshold.value(), 3),
@@ -206,5 +222,6 @@ class SettingsPage(QWidget):
             attendance_snapshots=self.snapshots.isChecked(), log_unknown_faces=self.log_unknown.isChecked(),
             retention_days=self.retention.value())
         prefs = replace(prefs, camera_source=source, pace_video_files=self.pace.isChecked(),
-                        loop_video_files=self.loop.isChecked(), start_station=self.start_station.isChecked())
+                        loop_video_files=self.loop.isChecked(), start_station=self.start_station.isChecked(),
+                        language=self.language.currentData())
         return settings, prefs

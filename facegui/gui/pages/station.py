@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
@@ -16,17 +16,19 @@ from ...service.station import Greeter, SeenFace
 from ..core.camera import CameraController
 from ..core.camera_worker import FramePacket, SourceState
 from ..core.context import AppContext
+from ..core.text import arg, number_text
+from ..drawing import unknown_name
 from ..widgets.checkin_banner import CheckInBanner
 from ..widgets.video_view import VideoView
 
 KNOWN_COLOUR = QColor(30, 140, 50)
 UNKNOWN_COLOUR = QColor(200, 40, 40)
-STOPPED_MESSAGE = "Camera stopped — press F5 to start"
+STOPPED_MESSAGE = QT_TRANSLATE_NOOP("StationPage", "Camera stopped — press F5 to start")
 IN_FRAME_ROW_PX = 34
-LOOK_AT_THE_CAMERA = "Look at the camera"
+LOOK_AT_THE_CAMERA = QT_TRANSLATE_NOOP("StationPage", "Look at the camera")
 QUIET_AFTER_S = 2.0
 """Seconds without a face before the station asks passers-by to look at the camera."""
-CAMERA_LOST = "The camera is not available — reconnecting…"
+CAMERA_LOST = QT_TRANSLATE_NOOP("StationPage", "The camera is not available — reconnecting…")
 
 
 class StationPage(QWidget):
@@ -50,7 +52,7 @@ class StationPage(QWidget):
         self.in_frame_row = QWidget()
         row = QHBoxLayout(self.in_frame_row)
         row.setContentsMargins(0, 4, 0, 0)
-        row.addWidget(QLabel("<b>In this frame:</b>"))
+        row.addWidget(QLabel("<b>" + self.tr("In this frame:") + "</b>"))
         row.addWidget(self.in_frame, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -59,7 +61,7 @@ class StationPage(QWidget):
         camera.frameReady.connect(self.show_frame)
         camera.stateChanged.connect(self.show_state)
         camera.started.connect(lambda: self.video.set_message(
-            f"Opening {source_label(self.context.prefs.camera_source)}…"))
+            arg(self.tr("Opening %1…"), source_label(self.context.prefs.camera_source))))
         camera.stopped.connect(self._stopped)
         context.dataReset.connect(self.in_frame.clear)
         self.banner = CheckInBanner(self.video)
@@ -97,7 +99,7 @@ class StationPage(QWidget):
             clock = time.monotonic()
             self._faceless_since = self._faceless_since or clock
             if clock - self._faceless_since >= QUIET_AFTER_S:
-                self.video.set_hint(LOOK_AT_THE_CAMERA)
+                self.video.set_hint(self.tr(LOOK_AT_THE_CAMERA))
 
     def show_frame(self, packet: FramePacket) -> None:
         self.video.set_frame(packet.image)
@@ -106,22 +108,22 @@ class StationPage(QWidget):
             return
         self.in_frame.clear()
         for face in sorted(packet.faces, key=lambda f: f.bbox[0]):
-            item = QListWidgetItem(f"{face.name}  {face.similarity:.2f}")
+            item = QListWidgetItem(f"{face.name if face.is_known else unknown_name()}  {number_text(face.similarity)}")
             item.setForeground(KNOWN_COLOUR if face.is_known else UNKNOWN_COLOUR)
             self.in_frame.addItem(item)
 
     def show_state(self, state: SourceState) -> None:
         if state.state in ("retrying", "error"):
-            self.video.set_message(CAMERA_LOST if self.station_mode else state.message, error=True)
+            self.video.set_message(self.tr(CAMERA_LOST) if self.station_mode else state.message, error=True)
             self.in_frame.clear()
         elif state.state == "ended":
-            self.video.set_message("End of video — press F5 to play again", keep_frame=True)
+            self.video.set_message(self.tr("End of video — press F5 to play again"), keep_frame=True)
             self.in_frame.clear()
         elif state.state == "opening" and self.camera.last_packet is None:
             self.video.set_message(state.message)
 
     def _stopped(self) -> None:
-        self.video.set_message(STOPPED_MESSAGE, keep_frame=True)
+        self.video.set_message(self.tr(STOPPED_MESSAGE), keep_frame=True)
         self.in_frame.clear()  # nobody is in a frame that is no longer coming
 
     def show_message(self, text: str) -> None:

@@ -12,9 +12,11 @@ from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QVBoxLayout, QWidget)
 
+from ...service.people import dismiss_unknowns, enroll_unknowns
 from ...service.types import normalize_person_name
 from ..core.context import AppContext
 from ..core.tasks import CoalescedTask
+from ..core.text import arg, number_text, time_text
 
 REFRESH_MS = 60_000
 """The list is re-read this often (faces the camera logs update it at once)."""
@@ -64,8 +66,8 @@ class UnknownFacesPage(QWidget):
         self.list = QListWidget()
         self.list.setObjectName("unknownList")
         self.list.setIconSize(QSize(56, 56))
-        self.enroll_button = QPushButton("Enroll as…")
-        self.dismiss_button = QPushButton("Dismiss")
+        self.enroll_button = QPushButton(self.tr("Enroll as…"))
+        self.dismiss_button = QPushButton(self.tr("Dismiss"))
         buttons = QHBoxLayout()
         buttons.addWidget(self.enroll_button)
         buttons.addWidget(self.dismiss_button)
@@ -76,7 +78,8 @@ class UnknownFacesPage(QWidget):
         layout.addLayout(buttons)
         self.enroll_button.clicked.connect(self.enroll_selected)
         self.dismiss_button.clicked.connect(self.dismiss_selected)
-        self.list.currentRowChanged.connect(lambda _row: self._update_buttons())
+        self.list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        self.list.itemSelectionChanged.connect(self._update_buttons)
         self.set_logging(context.settings.log_unknown_faces)
         self._refresh = CoalescedTask(context.tasks, lambda: load_unknown_entries(context.attendance),
                                       self._show)
@@ -115,75 +118,91 @@ class UnknownFacesPage(QWidget):
 
     def set_logging(self, enabled: bool) -> None:
         self.logging = enabled
-        self.hint.setText("Faces nobody matches are logged here for review." if enabled else
-                          "Logging of unknown faces is off: turn on “Log unknown faces” in Settings.")
+        self.hint.setText(self.tr("Faces nobody matches are logged here for review.") if enabled else
+                          self.tr("Logging of unknown faces is off: turn on “Log unknown faces” in Settings."))
         self._update_buttons()
 
     def set_entries(self, entries: list[UnknownEntry]) -> None:
-        selected = self.selected()
+        chosen = {e.id for e in self.selected_entries()}
         self.entries = list(entries)
         self.list.clear()
         for entry in self.entries:
             pixmap = QPixmap.fromImage(entry.image) if entry.image is not None else QPixmap()
-            text = f"{entry.at.strftime('%Y-%m-%d %H:%M:%S')}\nbest match {entry.similarity:.2f} · {entry.source}"
+            when = f"{entry.at:%Y-%m-%d} {time_text(entry.at)}"
+            text = arg(self.tr("%1\nbest match %2 · %3"), when, number_text(entry.similarity), entry.source)
             item = QListWidgetItem(QIcon(pixmap), text)
             item.setData(Qt.ItemDataRole.UserRole, entry.id)
             self.list.addItem(item)
-            if selected is not None and entry.id == selected.id:
-                self.list.setCurrentItem(item)
-        if self.list.currentRow() < 0 and self.entries:
+            item.setSelected(entry.id in chosen)
+        if not self.list.selectedItems() and self.entries:
             self.list.setCurrentRow(0)
         self._update_buttons()
 
+    def selected_entries(self) -> list[UnknownEntry]:
+        rows = sorted(self.list.row(item) for item in self.list.selectedItems())
+        return [self.entries[row] for row in rows if 0 <= row < len(self.entries)]
+
     def selected(self) -> UnknownEntry | None:
-        row = self.list.currentRow()
-        return self.entries[row] if 0 <= row < len(self.entries) else None
+        chosen = self.selected_entries()
+        return chosen[0] if chosen else None
 
     def _update_buttons(self) -> None:
-        has = self.selected() is not None
-        self.enroll_button.setEnabled(has)
-        self.dismiss_button.setEnabled(has)
+        chosen = len(self.selected_entries())
+        self.enroll_button.setEnabled(chosen > 0)
+        self.dismiss_button.setEnabled(chosen > 0)
+        self.enroll_button.setText(self.tr("Enroll as…") if chosen <= 1 else
+                                   self.tr("Enroll these %n as one person…", "", chosen))
+        self.dismiss_button.setText(self.tr("Dismiss") if chosen <= 1 else self.tr("Dismiss %n", "", chosen))
 
     def enroll_selected(self) -> None:
-        entry = self.selected()
-        if entry is None:
+        chosen = self.selected_entries()
+        if not chosen:
             return
-        name, ok = QInputDialog.getItem(self, "Enroll as", "Name of this person (new, or someone enrolled):",
-                                        [""] + sorted(self.names, key=str.casefold), 0, True)
+        prompt = (self.tr("Name of this person (new, or someone enrolled):") if len(chosen) == 1 else
+                  self.tr("These %n faces are one person. Name (new, or someone enrolled):", "", len(chosen)))
+        name, ok = QInputDialog.getItem(self, self.tr("Enroll as"), prompt, [""] + sorted(self.names, key=str.casefold),
+                                        0, True)
         if ok and name.strip():
-            self.enroll_unknown(entry.id, name.strip())
+            self.enroll_unknown([e.id for e in chosen], name.strip())
 
     def dismiss_selected(self) -> None:
-        entry = self.selected()
-        if entry is not None:
-            self.dismiss_unknown(entry.id)
+        chosen = self.selected_entries()
+        if chosen:
+            self.dismiss_unknown([e.id for e in chosen])
 
-    def enroll_unknown(self, unknown_id: int, name: str) -> None:
-        """One step: the logged face's embedding joins the gallery under ``name`` (off the GUI thread)."""
-        if not self.context.guard.allow("enroll"):
+    def enroll_unknown(self, unknown_ids: int | list[int], name: str) -> None:
+        """One step, one PIN prompt: the logged faces' embeddings join the gallery as one person, ``name``
+        (off the GUI thread)."""
+        ids = [unknown_ids] if isinstance(unknown_ids, int) else list(unknown_ids)
+        if not ids or not self.context.guard.allow("enroll"):
             return
-        entry = next((e for e in self.entries if e.id == unknown_id), None)
+        snapshots = [e.snapshot for e in self.entries if e.id in ids and e.snapshot is not None]
         context = self.context
 
         def enroll():
             person = normalize_person_name(name)
-            # Read the snapshot before enroll_unknown deletes it: it becomes the thumbnail of a new person.
-            chip = cv2.imread(str(entry.snapshot)) if entry is not None and entry.snapshot is not None else None
-            context.attendance.enroll_unknown(unknown_id, person)
-            if chip is not None and not context.thumbnails.has(person):
+            # Read a snapshot before the records go: it becomes the thumbnail of a new person.
+            chip = cv2.imread(str(snapshots[0])) if snapshots else None
+            result = enroll_unknowns(context.attendance, ids, person)
+            if chip is not None and result.done and not context.thumbnails.has(person):
                 context.thumbnails.save(person, chip)
-            return person
+            return person, result
 
-        def done(person):
-            context.notice.emit(f"Enrolled the unknown face as {person}", 5000)
+        def done(outcome):
+            person, result = outcome
+            context.notice.emit(arg(self.tr("Enrolled %n unknown face(s) as %1", "", result.done), person), 5000)
+            if result.problems:
+                context.problem.emit(self.tr("Enroll unknown face"), "\n".join(result.problems))
             context.peopleChanged.emit()
 
         context.tasks.start(enroll, on_done=done,
-                            on_failed=lambda message: context.problem.emit("Enroll unknown face", message))
+                            on_failed=lambda message: context.problem.emit(self.tr("Enroll unknown face"), message))
 
-    def dismiss_unknown(self, unknown_id: int) -> None:
-        if not self.context.guard.allow("remove"):
+    def dismiss_unknown(self, unknown_ids: int | list[int]) -> None:
+        ids = [unknown_ids] if isinstance(unknown_ids, int) else list(unknown_ids)
+        if not ids or not self.context.guard.allow("remove"):
             return
-        self.context.tasks.start(self.context.attendance.dismiss_unknown, unknown_id,
-                                 on_done=lambda _deleted: self.refresh(),
-                                 on_failed=lambda message: self.context.problem.emit("Dismiss unknown face", message))
+        self.context.tasks.start(dismiss_unknowns, self.context.attendance, ids,
+                                 on_done=lambda _result: self.refresh(),
+                                 on_failed=lambda message: self.context.problem.emit(self.tr("Dismiss unknown face"),
+                                                                                     message))

@@ -6,6 +6,7 @@ from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...service.station import Greeting
+from ..core.text import arg, time_text
 
 SHOW_MS = 4000
 """How long a confirmation stays (3-5 s: read at a glance, gone before the next person)."""
@@ -56,9 +57,11 @@ class CheckInBanner(QFrame):
         self.greeting = greeting
         self.photo.setPixmap(photo.pixmap(PHOTO_PX, PHOTO_PX))
         self.name.setText(greeting.name)
-        self.headline.setText(greeting.headline)
+        # The service's English headline, in the window's language.
+        self.headline.setText(arg(self.tr("Already checked in at %1"), time_text(greeting.at, seconds=False))
+                              if greeting.already else self.tr("Checked in"))
         self.headline.setStyleSheet("color: #ffd180" if greeting.already else "color: #9be7a6")
-        self.time.setText(f"{greeting.at:%H:%M}")
+        self.time.setText(time_text(greeting.at, seconds=False))
         self.adjustSize()
         self.place()
         self.show()

@@ -8,16 +8,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar
 
 from ...service.sources import source_label
 from ..core.camera import CameraController
 from ..core.camera_worker import FramePacket, SourceState, is_file_source
 from ..core.context import AppContext
-from ..core.text import count
+from ..core.text import plurals
+
+translate = QCoreApplication.translate
 
 NO_FPS = "— FPS"
+STATE_WORDS = {
+    "stopped": QT_TRANSLATE_NOOP("StatusBar", "stopped"),
+    "switching": QT_TRANSLATE_NOOP("StatusBar", "switching"),
+    "opening": QT_TRANSLATE_NOOP("StatusBar", "opening"),
+    "streaming": QT_TRANSLATE_NOOP("StatusBar", "streaming"),
+    "retrying": QT_TRANSLATE_NOOP("StatusBar", "retrying"),
+    "ended": QT_TRANSLATE_NOOP("StatusBar", "ended"),
+    "error": QT_TRANSLATE_NOOP("StatusBar", "error"),
+}
+"""The camera's state as the source field shows it, translated."""
 SOURCE_MAX_PX = 240
 """The source field never grows wider than this (a long path or URL is elided, full in its tooltip)."""
 MESSAGE_MARGIN_PX = 18
@@ -31,6 +43,10 @@ def models_text(engine) -> str:
     return f"{detector} · {engine.embedder_id}"
 
 
+def faces_text(n: int) -> str:
+    return plurals().faces(n)
+
+
 class StatusFields:
     """Fills the permanent fields of ``bar`` from the context and the camera; transient messages go left of them."""
 
@@ -40,16 +56,21 @@ class StatusFields:
         self.source = QLabel()
         self.source.setObjectName("statusSource")
         self.fps = QLabel(NO_FPS)
-        self.faces = QLabel(count(0, "face"))
+        self.faces = QLabel(faces_text(0))
         self.device = QLabel()
         self.fields = (self.source, self.fps, self.faces, self.device)
+        # Fields of a steady width: a message fitted beside them stays clear of them as their values change.
+        metrics = self.fps.fontMetrics()
+        self.source.setFixedWidth(SOURCE_MAX_PX)
+        self.fps.setMinimumWidth(metrics.horizontalAdvance("000.0 FPS") + 8)
+        self.faces.setMinimumWidth(metrics.horizontalAdvance(faces_text(99)) + 8)
         for label in self.fields:
             bar.addPermanentWidget(label)
         # The one way back from kiosk mode besides Esc and F11 (all three ask for the PIN when one is set).
-        self.unlock_button = QPushButton("Admin")
+        self.unlock_button = QPushButton(translate("StatusBar", "Admin"))
         self.unlock_button.setObjectName("unlockButton")
         self.unlock_button.setFlat(True)
-        self.unlock_button.setToolTip("Leave kiosk mode (asks for the admin PIN when one is set)")
+        self.unlock_button.setToolTip(translate("StatusBar", "Leave kiosk mode (asks for the admin PIN when one is set)"))
         self.unlock_button.hide()
         bar.addPermanentWidget(self.unlock_button)
         bar.messageChanged.connect(self._fit_message)
@@ -86,28 +107,28 @@ class StatusFields:
     # -- fields --------------------------------------------------------------------------
     def show_engine(self) -> None:
         engine = self.context.engine
-        note = " (CUDA unavailable)" if engine.fell_back_to_cpu else ""
+        note = translate("StatusBar", " (CUDA unavailable)") if engine.fell_back_to_cpu else ""
         self.device.setText(f"{engine.device}{note}")
 
     def show_source(self, state: str) -> None:
         source = self.context.prefs.camera_source
         short = Path(source).name if is_file_source(source) else source_label(source)
         metrics = self.source.fontMetrics()
-        suffix = f" · {state}"
-        room = SOURCE_MAX_PX - metrics.horizontalAdvance(suffix)
+        suffix = " · " + translate("StatusBar", STATE_WORDS.get(state, state))
+        room = SOURCE_MAX_PX - 8 - metrics.horizontalAdvance(suffix)
         self.source.setText(metrics.elidedText(short, Qt.TextElideMode.ElideMiddle, room) + suffix)
         self.source.setToolTip(source_label(source))
 
     def show_frame(self, packet: FramePacket) -> None:
         self.fps.setText(f"{packet.fps:.1f} FPS")
-        self.faces.setText(count(len(packet.faces), "face"))
+        self.faces.setText(faces_text(len(packet.faces)))
 
     def show_state(self, state: SourceState) -> None:
         self.show_source(state.state)
         if state.state in ("retrying", "error"):
             self.fps.setText(NO_FPS)
         if state.state in ("ended", "error", "retrying"):
-            self.faces.setText(count(0, "face"))
+            self.faces.setText(faces_text(0))
         if state.state != "streaming":
             self.show_message(state.message, 5000)
         else:
@@ -115,5 +136,5 @@ class StatusFields:
 
     def _stopped(self) -> None:
         self.fps.setText(NO_FPS)
-        self.faces.setText(count(0, "face"))
+        self.faces.setText(faces_text(0))
         self.show_source("stopped")

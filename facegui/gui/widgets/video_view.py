@@ -14,7 +14,7 @@ class VideoView(QWidget):
         self.setObjectName("videoView")
         self.setMinimumSize(320, 180)
         self.image: QImage | None = None
-        self.message = "Camera stopped — press F5 to start"
+        self.message = self.tr("Camera stopped — press F5 to start")
         self.message_is_error = False
         self.hint = ""
         """A quiet line at the bottom, over the picture (e.g. "Look at the camera")."""

@@ -1,0 +1,108 @@
+"""One connection to the face database, shared by the threads of a process.
+
+The base of FaceDatabase and AttendanceStore: opening (and creating or upgrading the schema on first
+use), the lock that serialises threads, transactions, driver errors turned into StorageError, and
+the online state of a remote database.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .backend import Backend, DatabaseUnavailable, StorageError, open_backend
+from .schema import migrate
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseConnection:
+    def __init__(self, location: Path | str, start_offline: bool = False) -> None:
+        """Open (and create or upgrade) the database.
+
+        With ``start_offline``, a server that cannot be reached yet is not an
+        error: :attr:`online` is False and the first successful use upgrades
+        the schema.  Without it, DatabaseUnavailable is raised here.
+        """
+        self._lock = threading.Lock()
+        self._backend: Backend = open_backend(location)
+        self.description = self._backend.description
+        self.remote = self._backend.remote
+        self.path = None if self.remote else Path(location)
+        self.online = True
+        """False from a lost connection until the next successful use (remote databases)."""
+        self.last_error: str | None = None
+        self._migrated = False
+        try:
+            with self._connection():
+                pass
+        except DatabaseUnavailable:
+            if not start_offline:
+                self._backend.close()
+                raise
+        except BaseException:
+            self._backend.close()
+            raise
+
+    @property
+    def dialect(self) -> str:
+        return self._backend.dialect
+
+    # -- setup ---------------------------------------------------------------
+
+    @contextmanager
+    def _connection(self) -> Iterator[Backend]:
+        """The shared connection, locked; driver failures become StorageError."""
+        with self._lock:
+            try:
+                self._backend.ensure_connected()
+                if not self._migrated:
+                    migrate(self._backend)
+                    self._migrated = True
+                yield self._backend
+            except DatabaseUnavailable as error:
+                self._went_offline(error)
+                raise
+            except StorageError:
+                raise
+            except Exception as error:
+                translated = self._backend.translate_error(error)
+                if translated is None:
+                    raise
+                if isinstance(translated, DatabaseUnavailable):
+                    self._went_offline(translated)
+                raise translated from error
+            if not self.online:
+                log.warning("Database %s is reachable again", self.description)
+            self.online, self.last_error = True, None
+
+    def _went_offline(self, error: StorageError) -> None:
+        if self.online:
+            log.warning("%s; working offline", error)
+        self.online, self.last_error = False, str(error)
+
+    def _scalar(self, sql: str, params: tuple, default: Any = None) -> Any:
+        """The first column of the first row, or ``default`` when there is no row."""
+        with self._connection() as conn:
+            row = conn.execute(sql, params).fetchone()
+        return default if row is None else row[0]
+
+    @contextmanager
+    def _write_transaction(self) -> Iterator[Backend]:
+        with self._connection() as conn, conn.write_transaction():
+            yield conn
+
+    @contextmanager
+    def _read_transaction(self) -> Iterator[Backend]:
+        with self._connection() as conn, conn.read_transaction():
+            yield conn
+
+    # -- lifetime ------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._lock:
+            self._backend.close()

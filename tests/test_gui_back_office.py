@@ -1,0 +1,130 @@
+"""The back office: people (search, more photos of someone, PIN before "are you sure", their own view) and
+unknown faces in bulk (one PIN prompt per action). Offscreen, real models, real photos and video."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtWidgets import QInputDialog, QMessageBox  # noqa: E402
+
+from facegui.gui.core.context import AppContext  # noqa: E402
+from facegui.gui.core.preferences import PreferenceStore  # noqa: E402
+from facegui.gui.main_window import MainWindow  # noqa: E402
+from facegui.service import AdminLock, Recognizer  # noqa: E402
+
+from .conftest import FACES  # noqa: E402
+
+VIDEO = FACES / "video" / "short_hamilton_clip.mp4"
+PIN = "135799"
+
+
+@pytest.fixture
+def window(qtbot, settings, tmp_path):
+    recognizer = Recognizer.open(settings)
+    store = PreferenceStore(tmp_path / "gui.ini")
+    store.save(replace(store.load(), camera_source=str(VIDEO), pace_video_files=False, loop_video_files=True))
+    win = MainWindow(AppContext(recognizer, store=store, config_file=tmp_path / "settings.json",
+                                admin_lock=AdminLock(settings.data_dir), owns_recognizer=True))
+    win.asked = []
+    win.context.guard.prompt = lambda label: (win.asked.append(label), PIN)[1]
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    assert win.shutdown(), "a thread was still running at teardown"
+
+
+def enroll(window, *people):
+    for name, photo in people:
+        assert window.context.recognizer.enroll_file(FACES / photo, name).status == "enrolled"
+    window.context.peopleChanged.emit()
+
+
+def test_an_empty_people_list_says_what_to_do(window):
+    assert window.people.empty.isVisible() and "Enroll" in window.people.empty.text()
+    assert "no one enrolled yet" in window.today.summary.text() and "0 of 0" not in window.today.summary.text()
+
+
+def test_people_search_and_adding_a_photo_to_someone(qtbot, window):
+    enroll(window, ("obama", "gallery/obama_1.jpg"), ("biden", "gallery/biden_1.jpg"),
+           ("kit_harington", "gallery/kit_harington_1.jpg"))
+    assert not window.people.empty.isVisible()
+    window.people.search.setText("OBA")
+    assert window.people.visible_names() == ["obama"]
+    window.people.search.setText("")
+    assert sorted(window.people.visible_names()) == ["biden", "kit_harington", "obama"]
+
+    window.people.list.setCurrentRow(window.people.names().index("obama"))
+    window.people.add_photos_button.click()
+    dialog = window.people.enroll_dialog
+    assert dialog.isVisible() and dialog.name.currentText() == "obama"  # more photos of the same person
+    with qtbot.waitSignal(dialog.photoAnalyzed, timeout=15_000):
+        dialog.add_files([FACES / "gallery" / "obama_2.jpg"])
+    with qtbot.waitSignal(window.people.refreshed, timeout=15_000):
+        dialog.enroll_button.click()
+    row = window.people.names().index("obama")
+    assert window.people.list.item(row).text() == "obama\n2 photos"
+
+
+def test_removing_asks_for_the_pin_before_are_you_sure(qtbot, window, monkeypatch):
+    enroll(window, ("obama", "gallery/obama_1.jpg"))
+    window.context.guard.lock.set_pin(PIN)
+    order = []
+    window.context.guard.prompt = lambda label: (order.append("pin"), None)[1]  # cancelled
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: (order.append("sure?"), QMessageBox.StandardButton.Yes)[1])
+    window.people.list.setCurrentRow(0)
+    window.people.remove_button.click()
+    assert order == ["pin"] and window.people.names() == ["obama"]  # refused before any question
+    window.context.guard.prompt = lambda label: (order.append("pin"), PIN)[1]
+    with qtbot.waitSignal(window.people.refreshed, timeout=10_000):
+        window.people.remove_button.click()
+    assert order == ["pin", "pin", "sure?"] and window.people.names() == []
+
+
+def test_double_clicking_a_person_opens_their_attendance(qtbot, window):
+    enroll(window, ("obama", "gallery/obama_1.jpg"), ("biden", "gallery/biden_1.jpg"))
+    item = window.people.list.item(window.people.names().index("biden"))
+    window.people.list.itemDoubleClicked.emit(item)
+    dialog = window.today.history_dialog
+    assert dialog.isVisible() and dialog.chosen_person() == "biden"
+
+
+def test_unknown_faces_in_bulk_one_pin_prompt_per_action(qtbot, window, monkeypatch):
+    window.apply_settings(window.context.settings.replace(log_unknown_faces=True, unknown_cooldown_s=0),
+                          window.context.prefs)
+    window.camera.start()
+    qtbot.waitUntil(lambda: len(window.unknown_faces.entries) >= 4, timeout=60_000)
+    window.camera.stop()
+    window.context.guard.lock.set_pin(PIN)
+    page = window.unknown_faces
+    with qtbot.waitSignal(page.refreshed, timeout=10_000):  # the list as it stands once the camera stopped
+        page.refresh()
+    entries = page.entries[:4]
+
+    # Two enrolled together as one new person: one prompt, both embeddings.
+    page.list.clearSelection()
+    for row in (0, 1):
+        page.list.item(row).setSelected(True)
+    assert page.enroll_button.text() == "Enroll these 2 as one person…"
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("ensemble member", True))
+    window.asked.clear()
+    with qtbot.waitSignal(window.people.refreshed, timeout=10_000):
+        page.enroll_button.click()
+    assert window.asked == ["enroll a person"]
+    people = {p.name: p.embedding_count for p in window.context.recognizer.gallery.people()}
+    assert people == {"ensemble member": 2}
+    qtbot.waitUntil(lambda: not {entries[0].id, entries[1].id} & {e.id for e in page.entries}, timeout=5_000)
+
+    # Two dismissed together: one prompt, both gone.
+    left = [e.id for e in page.entries[:2]]
+    page.list.clearSelection()
+    for row in (0, 1):
+        page.list.item(row).setSelected(True)
+    assert page.dismiss_button.text() == "Dismiss 2"
+    window.asked.clear()
+    page.dismiss_button.click()
+    qtbot.waitUntil(lambda: not set(left) & {e.id for e in page.entries}, timeout=5_000)
+    assert window.asked == ["remove a person or a record"]
+    assert not set(left) & {u.id for u in window.context.attendance.unknown_faces()}
