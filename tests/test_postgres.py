@@ -388,3 +388,27 @@ def test_data_export_and_delete_work_on_the_shared_database(tmp_path: Path, url:
         assert conn.execute("SELECT count(*) FROM attendance_events").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM admin_pin").fetchone()[0] == 1  # the PIN still guards
     assert not (settings.data_dir / "index").exists()
+
+
+def test_a_station_started_while_its_server_is_away_names_faces_from_its_cache(tmp_path: Path, server) -> None:
+    url = server.create_database()
+    with Gallery(tmp_path / "admin", MODEL, DIM, database_url=url) as admin:
+        admin.enroll("ada", unit(1))
+        admin.enroll("bob", unit(2))
+        with Gallery(tmp_path / "door", MODEL, DIM, database_url=url) as door:
+            assert top_name(door, unit(2)) == "bob"
+        admin.remove("bob")  # while the door was closed: its cache still holds bob
+        server.stop()
+        try:
+            with Gallery(tmp_path / "door", MODEL, DIM, database_url=url) as door:
+                assert not door.online
+                assert top_name(door, unit(1)) == "ada"
+                server.start()
+                admin.enroll("carol", unit(3))
+                wait_until(lambda: top_name(door, unit(3)) == "carol", 15)
+                assert "bob" not in door.names_by_id().values()  # the change log caught it up
+        finally:
+            if not server.running:
+                server.start()
+    with pytest.raises(DatabaseUnavailable):  # no saved index: nothing to recognise from
+        Gallery(tmp_path / "new", MODEL, DIM, database_url="postgresql://nobody@127.0.0.1:1/none")

@@ -14,6 +14,7 @@ switch to layers rebuilt in the background (see ``layered_index``).
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import threading
@@ -25,10 +26,11 @@ from types import TracebackType
 
 import numpy as np
 
-from ..files import make_private_dir
+from ..files import atomic_write, make_private_dir
 from .approximate_index import APPROXIMATE_INDEX_KIND, MIN_VECTORS, ApproximateIndex
-from .backend import StorageError
-from .database import DATABASE_FILE_NAME, ChangeSet, FaceDatabase, PersonRecord, PhotoRecord, normalize_person_name
+from .backend import DatabaseUnavailable, StorageError
+from .database import (DATABASE_FILE_NAME, ChangeSet, FaceDatabase, PersonRecord, PhotoRecord,
+                       normalize_person_name)
 from .layered_index import LayeredIndex, SearchIndex
 from .vector_index import VectorIndex, index_kind_of, normalize_rows, remove_abandoned_temp_files
 
@@ -135,6 +137,30 @@ class GalleryCache:
             self.rebuild()
             return
         self._index.maybe_start_build()
+
+    def load_offline(self) -> bool:
+        """Open from the saved index and names alone, the server being away; False if there are none.
+
+        An id of the index without a saved name is left out (removed since): never a wrong name.
+        Once the server answers, the change log since the index's revision is applied as usual.
+        """
+        loaded = _load_saved_index(self.index_path)
+        names = _load_names(names_path(self.index_path), self.model_id)
+        if loaded is None or names is None:
+            return False
+        index, metadata = loaded
+        revision = metadata.get("revision")
+        if metadata.get("model_id") != self.model_id or index.dim != self.dim or not isinstance(revision, int):
+            return False
+        index_ids = index.ids().tolist()
+        frozen = isinstance(index, ApproximateIndex) or len(index) >= self.approximate_search_threshold
+        self._index.replace(index, frozen=frozen)
+        self._names_by_id = {i: names[i] for i in index_ids if i in names}
+        unnamed = [i for i in index_ids if i not in names]
+        if unnamed:
+            self._index.remove(np.array(unnamed, dtype=np.int64))
+        self._revision = revision
+        return True
 
     def rebuild(self) -> None:
         """Replace every layer with an exact index of the whole database.
@@ -247,6 +273,11 @@ class GalleryCache:
     def save_index(self, index: SearchIndex, revision: int) -> None:
         try:
             index.save(self.index_path, {"model_id": self.model_id, "revision": revision})
+            if self._db.remote:
+                # Names too, so that a station whose server is away at start-up still names faces.
+                names = dict(self._names_by_id)  # one C-level copy: safe from the builder thread
+                atomic_write(names_path(self.index_path), json.dumps(
+                    {"model_id": self.model_id, "names": list(names.items())}, ensure_ascii=False).encode("utf-8"))
         except OSError as error:
             # The saved index is only a cache: the next open sees it is stale
             # and catches up, so a full disk must not fail an enrollment that
@@ -371,21 +402,28 @@ class Gallery:
 
         self._lock = threading.RLock()
         self._closed = False
-        self._db = FaceDatabase(database_url or self.data_dir / DATABASE_FILE_NAME)
+        # A station whose server is away at start-up opens from its saved index (below).
+        self._db = FaceDatabase(database_url or self.data_dir / DATABASE_FILE_NAME, start_offline=True)
         self._cache = GalleryCache(self._db, model_id, self.dim, self.index_path, self.approximate_search_threshold,
                                    self.rebuild_after_changes, self._lock)
         self.sync_interval_s = float(sync_interval_s)
         self._poller: threading.Thread | None = None
         self._stop_polling = threading.Event()
         try:
-            stored_dim = self._db.embedding_dim(model_id)
-            if stored_dim is not None and stored_dim != self.dim:
-                raise StorageError(
-                    f"the database holds {stored_dim}-dimensional embeddings for model "
-                    f"{model_id!r}, but this gallery was opened with dim={self.dim}"
-                )
-            with self._lock:
-                self._cache.load_or_rebuild()
+            try:
+                stored_dim = self._db.embedding_dim(model_id)
+                if stored_dim is not None and stored_dim != self.dim:
+                    raise StorageError(
+                        f"the database holds {stored_dim}-dimensional embeddings for model "
+                        f"{model_id!r}, but this gallery was opened with dim={self.dim}"
+                    )
+                with self._lock:
+                    self._cache.load_or_rebuild()
+            except DatabaseUnavailable:
+                with self._lock:
+                    if not self._cache.load_offline():
+                        raise
+                log.warning("Recognising from the saved index of %s until %s answers", model_id, self._db.description)
             if self._db.remote:
                 # Searches never wait on the network: a thread follows the server's change log.
                 self._poller = threading.Thread(target=self._poll_changes, daemon=True,
@@ -630,6 +668,20 @@ class Gallery:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def names_path(index_path: Path) -> Path:
+    return Path(index_path).with_suffix(".names.json")
+
+
+def _load_names(path: Path, model_id: str) -> dict[int, str] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data["model_id"] != model_id:
+            return None
+        return {int(embedding_id): str(name) for embedding_id, name in data["names"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _load_saved_index(path: Path) -> tuple[SearchIndex, dict] | None:
