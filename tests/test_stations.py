@@ -26,6 +26,7 @@ from facegui.service.shared_database import copy_data
 
 from .conftest import FACES
 from .postgres_server import shared_server
+from .station_process import frames
 
 pytestmark = pytest.mark.postgres
 
@@ -74,19 +75,10 @@ def enrolled(tmp_path_factory, models_dir):
     """A SQLite database with lin and the gallery enrolled, and the clip's recognitions against it."""
     root = tmp_path_factory.mktemp("stations")
     settings = Settings(data_dir=root / "template", model_dir=models_dir, intra_op_threads=1)
-    import cv2
-
     with Recognizer.open(settings) as recognizer:
         assert recognizer.enroll_file(FACES / "probes" / "lin-manuel-miranda.png", LIN).status == "enrolled"
         assert recognizer.encode_folder(sorted((FACES / "gallery").glob("*.jpg"))).count("enrolled") == 9
-        capture = cv2.VideoCapture(str(CLIP))
-        recognitions = []
-        while True:
-            ok, frame = capture.read()
-            if not ok:
-                break
-            recognitions.append(recognizer.identify(frame))
-        capture.release()
+        recognitions = [recognizer.identify(frame) for frame in frames(CLIP)]
     path = root / "recognitions.pickle"
     path.write_bytes(pickle.dumps(recognitions))
     assert any(r.name == LIN for found in recognitions for r in found)
