@@ -15,15 +15,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .limits import MAX_IMAGE_PIXELS_CEILING
+
 import platformdirs
 
 APP_NAME = "facegui"
 ENV_PREFIX = "FACEGUI_"
 SETTINGS_FILE = "settings.json"
 EXECUTION_PROVIDERS = ("auto", "cpu", "cuda")
-MAX_IMAGE_PIXELS_CEILING = 100_000_000
-"""The highest ``max_image_pixels`` allowed, and OpenCV's own decoder limit (set in ``facegui/__init__``
-before cv2 is imported, which fixes it for the process): 300 MB as BGR, far below any memory limit."""
 DEFAULT_MAX_IMAGE_BYTES = 100_000_000
 """The default ``max_image_bytes``: phone photos are 2-20 MB, uncompressed scans rarely above 100 MB."""
 
