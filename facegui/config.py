@@ -155,6 +155,10 @@ class Settings:
     roi_max_side: int = 256
     """A region is searched at the full-frame pass's scale up to this many pixels a side; a larger one
     (a face over ~96 pixels) is scaled down to it, which finds a large face as well for less."""
+    roi_track_confidence: float = 0.3
+    """In a region pass, a detection scoring this much continues the tracked face it overlaps: a face at the
+    edge of detectability would otherwise come and go from frame to frame. A new face still needs
+    ``detector_confidence``, and names come only from full-frame passes."""
     roi_motion_share: float = 0.1
     """A full-frame pass runs at once when more than this share of a 64x48 grey thumbnail changed outside
     the tracked faces' regions: someone may have come into view."""
@@ -234,6 +238,7 @@ class Settings:
             (self.roi_full_every >= 1, "roi_full_every must be at least 1"),
             (self.roi_padding >= 1.2, "roi_padding must be at least 1.2"),
             (self.roi_max_side >= 64, "roi_max_side must be at least 64"),
+            (0.0 < self.roi_track_confidence < 1.0, "roi_track_confidence must be between 0 and 1"),
             (0.0 < self.roi_motion_share <= 1.0, "roi_motion_share must be between 0 and 1"),
             (32 <= self.adaptive_min_input <= self.detector_input_size,
              "adaptive_min_input must be between 32 and detector_input_size"),

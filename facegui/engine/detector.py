@@ -84,13 +84,15 @@ class RetinaFaceDetector:
         boxes, points, scores = self._candidates(loc[0], conf[0], landmarks[0], in_h, in_w)
         return self._select(boxes * np.tile(scale, 2), points * scale, scores)
 
-    def detect_regions(self, image: np.ndarray, regions: list[Region], max_side: int | None = None) -> list[Face]:
+    def detect_regions(self, image: np.ndarray, regions: list[Region],
+                       max_sides: int | list[int] | None = None, confidence: float | None = None) -> list[Face]:
         """Faces found inside ``regions`` of a BGR image, in one network call.
 
         Each region is cut from the image at the scale of a full-frame pass, on the network's coarsest
         stride, so the network sees a small face's pixels as a full-frame pass does and gives nearly the
-        same box and landmarks. A region wider or taller than ``max_side`` network-input pixels is scaled
-        down to it: a large face is found as well at a smaller size, for a fraction of the cost.
+        same box and landmarks. A region wider or taller than its ``max_sides`` network-input pixels (one
+        for all, or one per region) is scaled down to that: a large face is found as well at a smaller
+        size, for a fraction of the cost. ``confidence`` overrides the detector's score threshold.
         A face cut by a region's edge (where that edge is not the image's) is left out: it lies mostly
         outside, where a full-frame pass will see it whole."""
         if not regions:
@@ -100,8 +102,9 @@ class RetinaFaceDetector:
         scale = np.array([in_w / width, in_h / height], dtype=np.float32)
         network_image = image if (in_h, in_w) == (height, width) else \
             cv2.resize(image, (in_w, in_h), interpolation=cv2.INTER_LINEAR)
+        limits = max_sides if isinstance(max_sides, list) else [max_sides] * len(regions)
         cuts, shrinks = [], []
-        for x1, y1, x2, y2 in regions:
+        for (x1, y1, x2, y2), max_side in zip(regions, limits):
             left, top = (int(v // COARSEST_STRIDE * COARSEST_STRIDE) for v in (x1 * scale[0], y1 * scale[1]))
             right = min(in_w, int(-(-x2 * scale[0] // COARSEST_STRIDE) * COARSEST_STRIDE))
             bottom = min(in_h, int(-(-y2 * scale[1] // COARSEST_STRIDE) * COARSEST_STRIDE))
@@ -123,7 +126,8 @@ class RetinaFaceDetector:
         loc, conf, landmarks = self.model.run({self.input_name: blob})
         all_boxes, all_points, all_scores = [], [], []
         for index, ((left, top, right, bottom), shrink) in enumerate(zip(cuts, shrinks)):
-            boxes, points, scores = self._candidates(loc[index], conf[index], landmarks[index], batch_h, batch_w)
+            boxes, points, scores = self._candidates(loc[index], conf[index], landmarks[index], batch_h, batch_w,
+                                                     confidence)
             origin = np.array([left, top], dtype=np.float32)
             boxes = boxes / shrink + np.tile(origin, 2)
             points = points / shrink + origin
@@ -140,23 +144,26 @@ class RetinaFaceDetector:
             all_boxes.append(boxes[~cut] / np.tile(scale, 2))
             all_points.append(points[~cut] / scale)
             all_scores.append(scores[~cut])
-        return self._select(np.concatenate(all_boxes), np.concatenate(all_points), np.concatenate(all_scores))
+        return self._select(np.concatenate(all_boxes), np.concatenate(all_points), np.concatenate(all_scores),
+                            confidence)
 
-    def _candidates(self, loc: np.ndarray, conf: np.ndarray, landmarks: np.ndarray, in_h: int, in_w: int
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _candidates(self, loc: np.ndarray, conf: np.ndarray, landmarks: np.ndarray, in_h: int, in_w: int,
+                    confidence: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Boxes (N, 4), landmarks (N, 5, 2) in network-input pixels and scores of one image's anchors
         that pass the confidence threshold."""
         scores = conf[:, 1]
-        keep = np.flatnonzero(scores >= self.confidence)
+        keep = np.flatnonzero(scores >= (self.confidence if confidence is None else confidence))
         boxes, points = decode(loc[keep], landmarks[keep], priors(in_h, in_w)[keep])
         return boxes, points, scores[keep]
 
-    def _select(self, boxes: np.ndarray, points: np.ndarray, scores: np.ndarray) -> list[Face]:
+    def _select(self, boxes: np.ndarray, points: np.ndarray, scores: np.ndarray,
+                confidence: float | None = None) -> list[Face]:
         """Non-maximum suppression, highest score first, and the minimum face size."""
         if len(scores) == 0:
             return []
         xywh = np.concatenate([boxes[:, :2], boxes[:, 2:] - boxes[:, :2]], axis=1)
-        kept_by_nms = cv2.dnn.NMSBoxes(xywh.tolist(), scores.tolist(), self.confidence, self.nms_iou)
+        kept_by_nms = cv2.dnn.NMSBoxes(xywh.tolist(), scores.tolist(),
+                                       self.confidence if confidence is None else confidence, self.nms_iou)
         chosen = np.asarray(kept_by_nms, dtype=int).reshape(-1)
         faces = [Face(boxes[i].astype(np.float32), points[i].astype(np.float32), float(scores[i]))
                  for i in chosen[np.argsort(-scores[chosen])]]

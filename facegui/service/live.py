@@ -84,11 +84,12 @@ class LiveRecognizer:
         regions = planner.plan(searched, change, frame.shape) if planner is not None else None
         if planner is not None and regions is not None:
             before = self.tracker.checkpoint()
-            tracks = self.tracker.update(engine.detect_regions(frame, regions, planner.max_side), change.scene_cut,
-                                         from_regions=True)
+            found = planner.accept(engine.detect_regions(frame, regions, planner.max_sides, planner.track_confidence),
+                                   searched)
+            tracks = self.tracker.update(found, change.scene_cut, from_regions=True)
             due = self.tracker.due(tracks, self.threshold, routine=False)  # a settled face waits for a full pass
             if not due:
-                planner.found(len(visible), sum(t.misses == 0 for t in visible))
+                planner.lost([t.face for t in visible if t.misses > 0])
                 return PendingFrame(frame, tracks, due, [])
             # Embed only from a full-frame pass's landmarks: the same as an untracked run's, so a fresh
             # similarity is exactly the one an untracked run shows (a region's landmarks move it by up to 0.14).
