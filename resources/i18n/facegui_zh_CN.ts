@@ -220,7 +220,7 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
     </message>
     <message>
         <source>%1: %2 — remove it and add another photo.</source>
-        <translation>%1：%2 — 请移除它并添加另一张照片。</translation>
+        <translation>%1：%2 — 请移除这张照片，换一张。</translation>
     </message>
     <message>
         <source>Warning: %1.</source>
@@ -876,19 +876,19 @@ This cannot be undone.</source>
     </message>
     <message>
         <source>A bad photo (blurred, someone else) makes recognition worse</source>
-        <translation>不好的照片（模糊、其他人）会降低识别效果</translation>
+        <translation>质量差的照片（模糊、拍到别人）会降低识别准确度</translation>
     </message>
     <message>
         <source>Attendance…</source>
-        <translation>考勤…</translation>
+        <translation>考勤记录…</translation>
     </message>
     <message>
         <source>Photos this person was enrolled from:</source>
-        <translation>此人登记时使用的照片：</translation>
+        <translation>此人录入时使用的照片：</translation>
     </message>
     <message>
         <source>camera or unknown face</source>
-        <translation>摄像头或陌生人脸</translation>
+        <translation>摄像头拍照或陌生人</translation>
     </message>
     <message>
         <source>Renamed %1 to %2: photos and attendance follow.</source>
@@ -1223,7 +1223,7 @@ This cannot be undone.</source>
     </message>
     <message>
         <source>%1: no such video file</source>
-        <translation>%1：没有这个视频文件</translation>
+        <translation>%1：视频文件不存在</translation>
     </message>
 </context>
 <context>
@@ -1262,7 +1262,7 @@ This cannot be undone.</source>
     </message>
     <message>
         <source>%1: no such video file.</source>
-        <translation>%1：没有这个视频文件。</translation>
+        <translation>%1：视频文件不存在。</translation>
     </message>
     <message>
         <source>A URL needs a scheme, e.g. rtsp:// or http://.</source>
