@@ -1,7 +1,7 @@
 """facegui: desktop face-recognition attendance."""
 import os as _os
 
-from .config import MAX_IMAGE_PIXELS_CEILING as _MAX_PIXELS
+from .limits import MAX_IMAGE_PIXELS_CEILING as _MAX_PIXELS
 
 __version__ = "0.1.0"
 

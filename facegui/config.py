@@ -15,15 +15,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .limits import MAX_IMAGE_PIXELS_CEILING
+
 import platformdirs
 
 APP_NAME = "facegui"
 ENV_PREFIX = "FACEGUI_"
 SETTINGS_FILE = "settings.json"
 EXECUTION_PROVIDERS = ("auto", "cpu", "cuda")
-MAX_IMAGE_PIXELS_CEILING = 100_000_000
-"""The highest ``max_image_pixels`` allowed, and OpenCV's own decoder limit (set in ``facegui/__init__``
-before cv2 is imported, which fixes it for the process): 300 MB as BGR, far below any memory limit."""
 DEFAULT_MAX_IMAGE_BYTES = 100_000_000
 """The default ``max_image_bytes``: phone photos are 2-20 MB, uncompressed scans rarely above 100 MB."""
 
@@ -153,6 +152,9 @@ class Settings:
     """A full-frame pass at least every this many frames, so a newcomer who does not move is found."""
     roi_padding: float = 2.0
     """Side of the square searched around a tracked face, as a multiple of the box's longer side."""
+    roi_max_side: int = 256
+    """A region is searched at the full-frame pass's scale up to this many pixels a side; a larger one
+    (a face over ~96 pixels) is scaled down to it, which finds a large face as well for less."""
     roi_motion_share: float = 0.1
     """A full-frame pass runs at once when more than this share of a 64x48 grey thumbnail changed outside
     the tracked faces' regions: someone may have come into view."""
@@ -231,6 +233,7 @@ class Settings:
             (0.0 < self.scene_cut_difference <= 255.0, "scene_cut_difference must be between 0 and 255"),
             (self.roi_full_every >= 1, "roi_full_every must be at least 1"),
             (self.roi_padding >= 1.2, "roi_padding must be at least 1.2"),
+            (self.roi_max_side >= 64, "roi_max_side must be at least 64"),
             (0.0 < self.roi_motion_share <= 1.0, "roi_motion_share must be between 0 and 1"),
             (32 <= self.adaptive_min_input <= self.detector_input_size,
              "adaptive_min_input must be between 32 and detector_input_size"),

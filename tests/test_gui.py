@@ -168,12 +168,14 @@ def test_enrolling_while_streaming_changes_live_results(qtbot, window):
 def test_enroll_dialog_refuses_bad_input_and_offers_other_faces(qtbot, window, tmp_path):
     window.people.open_enroll_dialog()
     dialog = window.people.enroll_dialog
+    # Nothing to enroll yet: the buttons say so by being off; asked anyway (Enter), the dialog says why.
+    assert not dialog.enroll_button.isEnabled() and not dialog.remove_button.isEnabled()
     with qtbot.waitSignal(dialog.refused) as refused:
-        dialog.enroll_button.click()
+        dialog.enroll()
     assert "cannot be empty" in refused.args[0]
     dialog.name.setCurrentText("somebody")
     with qtbot.waitSignal(dialog.refused) as refused:
-        dialog.enroll_button.click()
+        dialog.enroll()
     assert "Add a photo" in refused.args[0]
 
     with qtbot.waitSignal(dialog.photoAnalyzed, timeout=10_000) as analysed:
@@ -215,7 +217,9 @@ def test_enroll_dialog_refuses_bad_input_and_offers_other_faces(qtbot, window, t
     corrupt.write_bytes(b"\xff\xd8\xff\xe0 definitely not a jpeg")
     with qtbot.waitSignal(dialog.photoAnalyzed, timeout=10_000) as analysed:
         dialog.add_files([corrupt])
-    assert analysed.args[0].error and "No face" in dialog.warning.text()
+    # Not a picture: the dialog says what the list says (cannot be decoded), never "no face".
+    assert analysed.args[0].error and analysed.args[0].error in dialog.warning.text()
+    assert "No face" not in dialog.warning.text() and dialog.preview.text() != "No face"
     assert window.context.recognizer.gallery.people() == []
 
 

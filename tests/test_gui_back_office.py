@@ -8,7 +8,8 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtWidgets import QInputDialog, QMessageBox  # noqa: E402
+import numpy as np  # noqa: E402
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QPushButton  # noqa: E402
 
 from facegui.gui.core.context import AppContext  # noqa: E402
 from facegui.gui.core.preferences import PreferenceStore  # noqa: E402
@@ -83,12 +84,39 @@ def test_removing_asks_for_the_pin_before_are_you_sure(qtbot, window, monkeypatc
     assert order == ["pin", "pin", "sure?"] and window.people.names() == []
 
 
-def test_double_clicking_a_person_opens_their_attendance(qtbot, window):
-    enroll(window, ("obama", "gallery/obama_1.jpg"), ("biden", "gallery/biden_1.jpg"))
-    item = window.people.list.item(window.people.names().index("biden"))
+def test_a_person_renamed_a_bad_photo_deleted_and_their_attendance(qtbot, window):
+    enroll(window, ("obama", "gallery/obama_1.jpg"), ("obama", "gallery/obama_2.jpg"), ("biden", "gallery/biden_1.jpg"))
+    window.context.guard.lock.set_pin(PIN)
+    item = window.people.list.item(window.people.names().index("obama"))
     window.people.list.itemDoubleClicked.emit(item)
-    dialog = window.today.history_dialog
-    assert dialog.isVisible() and dialog.chosen_person() == "biden"
+    dialog = window.people.person_dialog
+    assert dialog.isVisible() and dialog.photos.count() == 2
+
+    # Rename: the PIN first; the photos, the thumbnail and the list follow.
+    window.context.thumbnails.save("obama", np.zeros((112, 112, 3), np.uint8))
+    dialog.name.setText("Barack Obama")
+    window.asked.clear()
+    with qtbot.waitSignal(window.people.refreshed, timeout=10_000):
+        assert dialog.rename()
+    assert window.asked == ["rename a person"]
+    assert sorted(window.people.names()) == ["Barack Obama", "biden"]
+    assert window.context.thumbnails.has("Barack Obama") and not window.context.thumbnails.has("obama")
+    dialog.name.setText("biden")  # someone else's name: refused in one line, nothing changes
+    assert not dialog.rename() and "biden" in dialog.message.text() and dialog.person == "Barack Obama"
+
+    # One bad photo deleted; the last one never.
+    dialog.photos.setCurrentRow(1)
+    assert dialog.delete_selected_photo() and dialog.photos.count() == 1
+    row = window.people.names().index("Barack Obama")
+    assert window.people.list.item(row).text() == "Barack Obama\n1 photo"
+    dialog.photos.setCurrentRow(0)
+    assert not dialog.delete_selected_photo() and "only photo" in dialog.message.text()
+
+    # Their own attendance view.
+    with qtbot.waitSignal(dialog.attendanceRequested):
+        next(b for b in dialog.findChildren(QPushButton) if b.text() == "Attendance…").click()
+    history = window.today.history_dialog
+    assert history.isVisible() and history.chosen_person() == "Barack Obama"
 
 
 def test_unknown_faces_in_bulk_one_pin_prompt_per_action(qtbot, window, monkeypatch):

@@ -124,3 +124,22 @@ def test_settings_speak_plainly_keep_the_advanced_apart_and_restore_defaults(qtb
         defaults.similarity_threshold, defaults.checkin_cooldown_s, defaults.detector_input_size)
     assert now.data_dir == changed.data_dir  # where the data lives is not a default to restore
     assert window.context.prefs.camera_source == str(VIDEO)  # nor the camera
+
+
+def test_a_video_file_that_does_not_exist_is_refused_when_chosen(qtbot, window, tmp_path):
+    from facegui.gui.dialogs.settings import SettingsDialog
+    from facegui.gui.dialogs.source import SourceDialog
+
+    missing = str(tmp_path / "no-such-clip.mp4")
+    dialog = SourceDialog(str(VIDEO), window.context.file_dialogs, window)
+    qtbot.addWidget(dialog)
+    dialog.file.setText(missing)
+    dialog.file_radio.setChecked(True)
+    dialog._accept()
+    assert dialog.result() == 0 and "no such video file" in dialog.error.text()
+    settings = SettingsDialog(window.context, window)
+    qtbot.addWidget(settings)
+    settings.page.source.setText(missing)
+    assert not settings.apply() and "no such video file" in settings.error.text()
+    assert window.context.prefs.camera_source == str(VIDEO)
+    assert missing not in window.context.prefs.recent_sources

@@ -137,6 +137,23 @@ def clipped(top: QWidget) -> list[str]:
     return problems
 
 
+def every_dialog() -> set[type]:
+    """Every dialog class of facegui/gui/dialogs (a new one makes the test below fail until it is opened there)."""
+    import importlib
+    import pkgutil
+
+    from PySide6.QtWidgets import QDialog
+
+    import facegui.gui.dialogs as package
+
+    found = set()
+    for module in pkgutil.iter_modules(package.__path__):
+        loaded = importlib.import_module(f"{package.__name__}.{module.name}")
+        found |= {v for v in vars(loaded).values()
+                  if isinstance(v, type) and issubclass(v, QDialog) and v.__module__ == loaded.__name__}
+    return found
+
+
 class Screen:
     """Collects what each opened page or dialog shows, then says what is wrong with all of it."""
 
@@ -145,8 +162,10 @@ class Screen:
         self.english: list[str] = []
         self.clipped: list[str] = []
         self.seen = 0
+        self.opened: set[type] = set()
 
     def check(self, top: QWidget, extra: list[tuple[QWidget, str]] = ()) -> None:
+        self.opened.add(type(top))
         for widget, text in [*shown_texts(top), *extra]:
             self.seen += 1
             words = english_in(text, self.names)
@@ -216,6 +235,11 @@ def test_every_page_and_dialog_in_chinese_shows_no_english_and_cuts_no_text(qtbo
     screen.check(results)
     results.close()
 
+    person = window.people.open_person("obama")
+    qtbot.waitUntil(lambda: person.photos.count() > 0, timeout=10_000)
+    screen.check(person)
+    person.close()
+
     pin = SetPinDialog(window.context.guard, window)
     pin.show()
     screen.check(pin)
@@ -242,6 +266,7 @@ def test_every_page_and_dialog_in_chinese_shows_no_english_and_cuts_no_text(qtbo
         assert QCoreApplication.translate("PinPrompt", label) != label, f"no Chinese for the PIN prompt's {label!r}"
 
     assert screen.seen > 200
+    assert not every_dialog() - screen.opened, f"not opened in Chinese: {every_dialog() - screen.opened}"
     assert not screen.english, "English left on screen:\n" + "\n".join(screen.english)
     assert not screen.clipped, "text cut off:\n" + "\n".join(screen.clipped)
 

@@ -6,7 +6,9 @@
 Uses a throw-away data folder; the models come from --models (default: converted from
 ../shared/models into a temporary folder). Writes main_window.png (with the Today panel
 after Lin's check-in), today_panel.png, history.png, enroll_dialog.png and drop_result.png
-next to this script, and station.png: the station view at the door (kiosk mode) confirming the check-in.
+next to this script, station.png: the station view at the door (kiosk mode) confirming the check-in,
+person.png (a person's own dialog) and settings.png. ``--dark`` takes them in a dark palette
+(``*_dark.png``), as a desktop in dark mode gives it.
 With ``--language zh_CN`` the window is in Simplified Chinese and each file name ends in ``_zh_CN``
 (a CJK font must be installed: Debian's fonts-noto-cjk).
 """
@@ -33,13 +35,29 @@ def wait_until(app, predicate, timeout_s: float, what: str) -> None:
         time.sleep(0.01)
 
 
+def dark_palette():
+    from PySide6.QtGui import QColor, QPalette
+
+    palette = QPalette()
+    for role, colour in ((QPalette.ColorRole.Window, (45, 45, 48)), (QPalette.ColorRole.WindowText, (230, 230, 230)),
+                         (QPalette.ColorRole.Base, (30, 30, 32)), (QPalette.ColorRole.AlternateBase, (45, 45, 48)),
+                         (QPalette.ColorRole.Text, (230, 230, 230)), (QPalette.ColorRole.Button, (55, 55, 58)),
+                         (QPalette.ColorRole.ButtonText, (230, 230, 230)), (QPalette.ColorRole.Highlight, (42, 130, 218)),
+                         (QPalette.ColorRole.HighlightedText, (255, 255, 255)),
+                         (QPalette.ColorRole.ToolTipBase, (60, 60, 60)), (QPalette.ColorRole.ToolTipText, (230, 230, 230)),
+                         (QPalette.ColorRole.PlaceholderText, (150, 150, 150))):
+        palette.setColor(role, QColor(*colour))
+    return palette
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--models", help="folder holding the converted models")
     parser.add_argument("--out", default=str(HERE))
     parser.add_argument("--language", default="en", choices=["en", "zh_CN"])
+    parser.add_argument("--dark", action="store_true", help="a dark system palette (file names end in _dark)")
     args = parser.parse_args()
-    suffix = "" if args.language == "en" else f"_{args.language}"
+    suffix = ("" if args.language == "en" else f"_{args.language}") + ("_dark" if args.dark else "")
 
     from PySide6.QtWidgets import QApplication
 
@@ -56,6 +74,9 @@ def main() -> int:
 
     app = QApplication(sys.argv[:1])
     app.setWindowIcon(app_icon())
+    if args.dark:  # what a desktop in dark mode hands Qt; the window only uses the palette's roles
+        app.setStyle("Fusion")
+        app.setPalette(dark_palette())
     apply_language(args.language)
     tmp = Path(tempfile.mkdtemp(prefix="facegui-shots-"))
     models = Path(args.models) if args.models else tmp / "models"
@@ -103,6 +124,20 @@ def main() -> int:
     app.processEvents()
     history.grab().save(str(out / f"history{suffix}.png"))
     history.close()
+
+    person = window.people.open_person("obama")
+    app.processEvents()
+    person.grab().save(str(out / f"person{suffix}.png"))
+    person.close()
+
+    from facegui.gui.dialogs.settings import SettingsDialog
+
+    settings_dialog = SettingsDialog(window.context, window)
+    settings_dialog.show()
+    for _ in range(10):
+        app.processEvents()
+    settings_dialog.grab().save(str(out / f"settings{suffix}.png"))
+    settings_dialog.close()
 
     window.people.open_enroll_dialog()
     dialog = window.people.enroll_dialog

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..config import Settings
-from ..service.shared_database import copy_data, database_status
-from ..storage import redact_url
+if TYPE_CHECKING:
+    from ..config import Settings
 
 
 def cmd_db_status(args: argparse.Namespace, settings: Settings) -> int:
+    from ..service.shared_database import database_status
+
     status = database_status(settings)
     if args.json:
         print(json.dumps(status, ensure_ascii=False, indent=2))
@@ -21,6 +22,9 @@ def cmd_db_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_db_copy(args: argparse.Namespace, settings: Settings) -> int:
+    from ..service.shared_database import copy_data
+    from ..storage import redact_url
+
     report = copy_data(settings, args.to)
     total = sum(report.rows.values())
     print(f"copied {total} rows ({report.rows['people']} people, {report.rows['embeddings']} embeddings, "

@@ -14,23 +14,25 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .. import __version__
-from ..config import Settings, SettingsError
-from ..engine import ModelLoadError, ImageError
-from ..engine.imageio import write_image
-from ..files import open_private
-from ..engine.video import VideoSourceError, open_capture
-from ..modelstore import ModelStore, ModelStoreError
-from ..service import AttendanceService, Recognizer, delete_all_face_data, export_personal_data
-from ..service.admin_lock import GUARDED_ACTIONS, AdminLock, refusal_text
-from ..service.inputs import expand_image_paths, folder_files
-from ..service.privacy import ExportError
-from ..service.recognizer import NoFaceError
-from ..service.sources import source_label
-from ..storage import StorageError, normalize_person_name
 from .db_commands import add_db_commands
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ..config import Settings
+    from ..service import Recognizer
+
+# Each command imports what it uses inside its handler: `facegui --version` and `facegui people`
+# do not wait for onnxruntime, OpenCV or faiss (docs/benchmarks.md, "Start-up").
+
+EXPECTED_ERRORS = (("facegui.config", "SettingsError"), ("facegui.modelstore.store", "ModelStoreError"),
+                   ("facegui.engine.session", "ModelLoadError"), ("facegui.storage.backend", "StorageError"),
+                   ("facegui.engine.imageio", "ImageError"))
+"""Errors reported in one line with exit code 2, by module: only a module that was imported can
+have raised one, so looking them up in sys.modules needs no import."""
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_SETUP = 0, 1, 2
 
@@ -70,6 +72,8 @@ class Progress:
 
 
 def open_recognizer(settings: Settings) -> Recognizer:
+    from ..service import Recognizer
+
     recognizer = Recognizer.open(settings)
     if recognizer.engine.fell_back_to_cpu:
         _err("running on CPU: onnxruntime offers CUDA but its libraries (CUDA 13, cuDNN 9) are not usable here")
@@ -78,6 +82,8 @@ def open_recognizer(settings: Settings) -> Recognizer:
 
 def require_admin_pin(args: argparse.Namespace, settings: Settings, action: str) -> None:
     """While an admin PIN is set, a guarded command goes on only with the right PIN; each try counts."""
+    from ..service.admin_lock import AdminLock, refusal_text
+
     lock = AdminLock.for_settings(settings, getattr(args, "config", None))
     if not lock.enabled:
         return
@@ -105,6 +111,8 @@ def _pin_option(parser: argparse.ArgumentParser) -> None:
 
 # -- commands ---------------------------------------------------------------
 def cmd_models_list(args, settings) -> int:
+    from ..modelstore import ModelStore
+
     statuses = ModelStore.from_settings(settings).status()
     if args.json:
         print(json.dumps([s.to_json() for s in statuses], indent=2))
@@ -129,6 +137,8 @@ def cmd_models_install(args, settings) -> int:
 
 
 def cmd_encode(args, settings) -> int:
+    from ..service.inputs import folder_files
+
     folder = Path(args.folder)
     if not folder.is_dir():
         raise UsageError(f"{folder}: not a folder")
@@ -149,6 +159,8 @@ def cmd_encode(args, settings) -> int:
 
 
 def cmd_enroll(args, settings) -> int:
+    from ..storage import normalize_person_name
+
     try:
         normalize_person_name(args.name)  # before loading the models: a bad name is a usage error
     except ValueError as exc:
@@ -166,8 +178,9 @@ def cmd_enroll(args, settings) -> int:
 
 
 def cmd_people(args, settings) -> int:
-    with open_recognizer(settings) as recognizer:
-        people = recognizer.gallery.people()
+    from ..service.roster import enrolled_people
+
+    people = enrolled_people(settings)
     if args.json:
         print(json.dumps([{"name": p.name, "embeddings": p.embedding_count, "enrolled_at": p.first_enrolled_at}
                           for p in people], ensure_ascii=False, indent=2))
@@ -179,6 +192,8 @@ def cmd_people(args, settings) -> int:
 
 
 def cmd_remove(args, settings) -> int:
+    from ..service import GUARDED_ACTIONS, AttendanceService
+
     require_admin_pin(args, settings, GUARDED_ACTIONS["remove"])
     # Through the attendance service: their check-ins and face snapshots go too.
     with open_recognizer(settings) as recognizer, AttendanceService.open(settings, recognizer.gallery) as attendance:
@@ -192,6 +207,7 @@ def cmd_remove(args, settings) -> int:
 
 def cmd_rename(args, settings) -> int:
     from ..service.people import PeopleError, rename_person
+    from ..storage import normalize_person_name
 
     require_admin_pin(args, settings, "rename a person")
     with open_recognizer(settings) as recognizer:
@@ -217,6 +233,10 @@ def _output_folder(path: str) -> Path:
 
 
 def cmd_identify(args, settings) -> int:
+    from ..engine import ImageError
+    from ..engine.imageio import write_image
+    from ..service.inputs import expand_image_paths
+
     out_dir = _output_folder(args.out) if args.out else None
     failed = False
     with open_recognizer(settings) as recognizer:
@@ -245,6 +265,10 @@ def cmd_identify(args, settings) -> int:
 
 
 def cmd_embed(args, settings) -> int:
+    from ..engine import ImageError
+    from ..service import NoFaceError
+    from ..service.inputs import expand_image_paths
+
     failed = False
     with open_recognizer(settings) as recognizer:
         for path in expand_image_paths(args.images):
@@ -265,6 +289,11 @@ def cmd_embed(args, settings) -> int:
 
 
 def cmd_compare(args, settings) -> int:
+    import numpy as np
+
+    from ..engine import ImageError
+    from ..service import NoFaceError
+
     with open_recognizer(settings) as recognizer:
         try:
             chosen = [recognizer.chosen_face(Path(args.image_a)), recognizer.chosen_face(Path(args.image_b))]
@@ -285,6 +314,10 @@ def cmd_compare(args, settings) -> int:
 
 
 def cmd_export(args, settings) -> int:
+    import numpy as np
+
+    from ..files import open_private
+
     out = _output_folder(args.npy)
     with open_recognizer(settings) as recognizer:
         vectors, names = recognizer.gallery.export_arrays()
@@ -305,6 +338,9 @@ def cmd_video(args, settings) -> int:
 
     import cv2
 
+    from ..engine.video import VideoSourceError, open_capture
+    from ..service import AttendanceService
+    from ..service.sources import source_label
     from ..service.streams import MultiStream, run_captures
 
     if args.out and len(args.source) > 1:
@@ -381,6 +417,8 @@ def _date(text: str) -> date:
 
 
 def cmd_attendance(args, settings) -> int:
+    from ..service import GUARDED_ACTIONS, AttendanceService
+
     # Needs no models: the report is read from the database alone.
     with AttendanceService.open(settings) as attendance:
         today = attendance.today()
@@ -488,6 +526,9 @@ def _install_autostart(entry_lines: list[str], kiosk: bool) -> Path:
 
 
 def cmd_data_export(args, settings) -> int:
+    from ..service import GUARDED_ACTIONS, export_personal_data
+    from ..service.privacy import ExportError
+
     require_admin_pin(args, settings, GUARDED_ACTIONS["export_data"])
     try:
         folder = export_personal_data(settings, Path(args.folder))
@@ -501,6 +542,8 @@ def cmd_data_export(args, settings) -> int:
 
 
 def cmd_data_delete(args, settings) -> int:
+    from ..service import GUARDED_ACTIONS, delete_all_face_data
+
     if not args.yes:
         raise UsageError(f"this deletes every enrolled person, embedding, check-in and face snapshot in "
                          f"{settings.data_dir}; add --yes to confirm")
@@ -628,9 +671,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_OK
     try:
+        from ..config import Settings
+
         settings = Settings.from_options(args)
         return args.func(args, settings)
-    except (UsageError, SettingsError, ModelStoreError, ModelLoadError, StorageError, ImageError) as exc:
+    except UsageError as exc:
         _err(str(exc))
         return EXIT_SETUP
     except KeyboardInterrupt:
@@ -638,6 +683,19 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_SOME_FAILED
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:
+        if not _is_expected(exc):
+            raise
+        _err(str(exc))
+        return EXIT_SETUP
+
+
+def _is_expected(exc: Exception) -> bool:
+    for module_name, class_name in EXPECTED_ERRORS:
+        module = sys.modules.get(module_name)
+        if module is not None and isinstance(exc, getattr(module, class_name)):
+            return True
+    return False
 
 
 if __name__ == "__main__":

@@ -49,9 +49,9 @@ class FaceEngine:
         """Faces in a BGR image, highest score first; ``long_side`` overrides the detector input size."""
         return self.detector.detect(image, long_side)
 
-    def detect_regions(self, image: np.ndarray, regions: list[Region]) -> list[Face]:
+    def detect_regions(self, image: np.ndarray, regions: list[Region], max_side: int | None = None) -> list[Face]:
         """Faces inside ``regions`` of a BGR image (as a full-frame pass would find them there)."""
-        return self.detector.detect_regions(image, regions)
+        return self.detector.detect_regions(image, regions, max_side)
 
     def embed(self, image: np.ndarray, faces: list[Face]) -> list[Face]:
         vectors = self.embedder.embed(align_faces(image, faces, self.embedder.chip_size))

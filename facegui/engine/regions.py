@@ -40,6 +40,8 @@ class RegionPlanner:
     full_every: int
     """A full-frame pass at least every this many frames, so a still newcomer is found that late at most."""
     padding: float
+    max_side: int
+    """Regions larger than this many network-input pixels are scaled down to it."""
     motion_share: float
     """Share of the grey thumbnail that changed outside the tracked faces from which a full pass runs."""
     _since_full: int = 0
@@ -47,7 +49,7 @@ class RegionPlanner:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "RegionPlanner":
-        return cls(settings.roi_full_every, settings.roi_padding, settings.roi_motion_share)
+        return cls(settings.roi_full_every, settings.roi_padding, settings.roi_max_side, settings.roi_motion_share)
 
     def plan(self, tracked: list[Face], change: FrameChange, frame_shape: tuple[int, ...]) -> list[Region] | None:
         """Regions to search in this frame, or None for a full-frame pass."""

@@ -94,8 +94,16 @@ class Track:
     """Fresh embeddings of this identity."""
     embedded_at_frame: int = -1
     embedded_area: float = 0.0
-    embedded_pose: np.ndarray | None = None
+    reference_poses: dict[bool, np.ndarray] = field(default_factory=dict)
+    """The head's pose since the last embedding, per kind of detection (True: a region pass), since the
+    two kinds place landmarks slightly differently: the one at the embedding, and the first region look."""
+    from_regions: bool = False
+    """Whether ``face`` came from a region-of-interest pass."""
     misses: int = 0
+
+
+def _copy(track: Track) -> Track:
+    return dataclasses.replace(track, reference_poses=dict(track.reference_poses))
 
 
 @dataclass(frozen=True)
@@ -122,10 +130,10 @@ class FaceTracker:
 
     def checkpoint(self) -> tuple[int, list[Track]]:
         """The tracker's state, for :meth:`rewind` (a frame's detections tried and then replaced)."""
-        return self.frame_index, [dataclasses.replace(t) for t in self.tracks]
+        return self.frame_index, [_copy(t) for t in self.tracks]
 
     def rewind(self, checkpoint: tuple[int, list[Track]]) -> None:
-        self.frame_index, self.tracks = checkpoint[0], [dataclasses.replace(t) for t in checkpoint[1]]
+        self.frame_index, self.tracks = checkpoint[0], [_copy(t) for t in checkpoint[1]]
 
     def visible_tracks(self) -> list[Track]:
         """Tracks whose face was detected in the last frame."""
@@ -135,7 +143,7 @@ class FaceTracker:
         """Faces detected in the last frame."""
         return [t.face for t in self.visible_tracks()]
 
-    def update(self, faces: list[Face], scene_cut: bool = False) -> list[Track]:
+    def update(self, faces: list[Face], scene_cut: bool = False, from_regions: bool = False) -> list[Track]:
         """This frame's detections, each on its track (in the order of ``faces``).
 
         At a scene cut every track ends. A detection continues the track it overlaps most (greedy IoU)
@@ -170,31 +178,34 @@ class FaceTracker:
             track = held if held is not None else Track(next(self._ids), face)
             if held is None:
                 self.tracks.append(track)
-            track.face, track.misses = face, 0
+            track.face, track.misses, track.from_regions = face, 0, from_regions
+            track.reference_poses.setdefault(from_regions, pose(face))
             result.append(track)
         return result
 
-    def needs_embedding(self, track: Track, threshold: float) -> bool:
-        """Whether ``track`` must be embedded in this frame for what it shows to be true."""
+    def needs_embedding(self, track: Track, threshold: float, routine: bool = True) -> bool:
+        """Whether ``track`` must be embedded in this frame for what it shows to be true. Without
+        ``routine``, the periodic re-embedding of a settled face is left for a later frame (the caller's
+        next full-frame pass): only what cannot wait counts."""
         latest = track.latest
         if latest is None:
             return True
         if track.face.area >= self.policy.better_view_ratio * track.embedded_area:
             return True
-        if track.embedded_pose is not None and \
-                float(np.abs(pose(track.face) - track.embedded_pose).max()) > self.policy.pose_change:
+        reference = track.reference_poses.get(track.from_regions)
+        if reference is not None and float(np.abs(pose(track.face) - reference).max()) > self.policy.pose_change:
             return True
         age = self.frame_index - track.embedded_at_frame
         # Near the threshold either way, or too few looks yet: a clear stranger is as settled as a clear match.
         uncertain = (track.looks < self.policy.settle_after
                      or abs(latest.similarity - threshold) < self.policy.uncertain_margin)
         if not uncertain:
-            return age >= self.policy.reembed_interval
+            return routine and age >= self.policy.reembed_interval
         # An uncertain name is only shown on this frame's own evidence; an uncertain "unknown" may wait.
         return latest.is_known or age >= self.policy.uncertain_interval
 
-    def due(self, tracks: list[Track], threshold: float) -> list[Track]:
-        return [t for t in tracks if self.needs_embedding(t, threshold)]
+    def due(self, tracks: list[Track], threshold: float, routine: bool = True) -> list[Track]:
+        return [t for t in tracks if self.needs_embedding(t, threshold, routine)]
 
     def absorb(self, tracks: list[Track], embedded: list[Face]) -> list[Face]:
         """Take this frame's embeddings of ``tracks`` (the faces of :meth:`due`, embedded); returns each
@@ -212,7 +223,7 @@ class FaceTracker:
             track.looks += 1
             track.embedded_at_frame = self.frame_index
             track.embedded_area = track.face.area
-            track.embedded_pose = pose(track.face)
+            track.reference_poses = {track.from_regions: pose(track.face)}
             steady.append(face.with_embedding(_unit(track.embedding_sum)))
         return steady
 

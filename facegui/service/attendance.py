@@ -8,7 +8,8 @@ Words used here and in the database:
   embeddings) in at least ``checkin_min_hits`` of the last ``checkin_window``
   votes of that source (a frame without them is a miss; a frame where the
   tracker holds their name neither adds nor removes a vote) *and* one of those
-  hits reaches ``checkin_min_similarity``.  The vote keeps one stray frame from
+  hits reaches ``checkin_min_similarity`` (the check-in is written on such a
+  frame, whose similarity and snapshot the event keeps).  The vote keeps one stray frame from
   creating a record; the similarity floor keeps a stranger who sits just above
   the recognition threshold for a few frames from being checked in.  No second
   check-in of the same person within ``checkin_cooldown_s`` on the same local
@@ -223,7 +224,9 @@ class AttendanceRecorder:
                 if (last_sighting is None or last_sighting.date() != moment.date()
                         or abs((moment - last_sighting).total_seconds()) >= SIGHTING_INTERVAL_S):
                     sightings.append(name)
-                if name in fresh and not self._in_cooldown(name, moment):
+                # Written on a strong frame of its own, so the event's similarity and snapshot are that evidence.
+                if name in fresh and fresh[name].similarity >= settings.checkin_min_similarity \
+                        and not self._in_cooldown(name, moment):
                     checkins.append(fresh[name])
 
             unknown_due = self._unknowns_due(source, faces, moment) if settings.log_unknown_faces else []

@@ -24,6 +24,9 @@ from .recognizer import Recognizer
 
 log = logging.getLogger(__name__)
 
+RECENTLY_MISSED = 2
+"""Frames a track may have gone undetected and still have its region searched."""
+
 
 @dataclass(frozen=True)
 class PendingFrame:
@@ -76,11 +79,14 @@ class LiveRecognizer:
         change = self.frame_change.update(frame)
         visible = self.tracker.visible_tracks()
         planner = self.regions
-        regions = planner.plan([t.face for t in visible], change, frame.shape) if planner is not None else None
+        # Recently missed tracks are searched too: a face at the edge of detectability comes and goes.
+        searched = [t.face for t in self.tracker.tracks if t.misses <= RECENTLY_MISSED]
+        regions = planner.plan(searched, change, frame.shape) if planner is not None else None
         if planner is not None and regions is not None:
             before = self.tracker.checkpoint()
-            tracks = self.tracker.update(engine.detect_regions(frame, regions), change.scene_cut)
-            due = self.tracker.due(tracks, self.threshold)
+            tracks = self.tracker.update(engine.detect_regions(frame, regions, planner.max_side), change.scene_cut,
+                                         from_regions=True)
+            due = self.tracker.due(tracks, self.threshold, routine=False)  # a settled face waits for a full pass
             if not due:
                 planner.found(len(visible), sum(t.misses == 0 for t in visible))
                 return PendingFrame(frame, tracks, due, [])

@@ -43,7 +43,7 @@ import numpy as np
 from ..files import make_private_dir
 from .backend import Backend, DatabaseUnavailable, StorageError
 from .database import VECTOR_DTYPE, FaceDatabase, _vector_to_blob, normalize_person_name
-from .gallery import DATABASE_FILE_NAME
+from .database import DATABASE_FILE_NAME
 from .outbox import Batch, Outbox, QueuedEvent, QueuedUnknown
 
 log = logging.getLogger(__name__)

@@ -21,6 +21,9 @@ import numpy as np
 from .backend import Backend
 from .connection import DatabaseConnection
 
+DATABASE_FILE_NAME = "facegui.sqlite3"
+"""The SQLite database in the data folder (when no database URL is configured)."""
+
 log = logging.getLogger(__name__)
 
 # Embeddings are stored as raw float32 little-endian bytes whatever the host

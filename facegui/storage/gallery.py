@@ -29,13 +29,13 @@ import numpy as np
 from ..files import atomic_write, make_private_dir
 from .approximate_index import APPROXIMATE_INDEX_KIND, MIN_VECTORS, ApproximateIndex
 from .backend import DatabaseUnavailable, StorageError
-from .database import ChangeSet, FaceDatabase, PersonRecord, PhotoRecord, normalize_person_name
+from .database import (DATABASE_FILE_NAME, ChangeSet, FaceDatabase, PersonRecord, PhotoRecord,
+                       normalize_person_name)
 from .layered_index import LayeredIndex, SearchIndex
 from .vector_index import VectorIndex, index_kind_of, normalize_rows, remove_abandoned_temp_files
 
 log = logging.getLogger(__name__)
 
-DATABASE_FILE_NAME = "facegui.sqlite3"
 INDEX_DIR_NAME = "index"
 
 # Above this many embeddings an exact scan takes over ~1.5 ms per face on a

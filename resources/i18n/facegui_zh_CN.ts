@@ -215,6 +215,14 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
         <translation>%1 中没有找到人脸：请移除这张照片，换一张。</translation>
     </message>
     <message>
+        <source>Not usable</source>
+        <translation>无法使用</translation>
+    </message>
+    <message>
+        <source>%1: %2 — remove it and add another photo.</source>
+        <translation>%1：%2 — 请移除这张照片，换一张。</translation>
+    </message>
+    <message>
         <source>Warning: %1.</source>
         <translation>注意：%1。</translation>
     </message>
@@ -857,6 +865,41 @@ This cannot be undone.</source>
     </message>
 </context>
 <context>
+    <name>PersonDialog</name>
+    <message>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <source>Delete photo</source>
+        <translation>删除照片</translation>
+    </message>
+    <message>
+        <source>A bad photo (blurred, someone else) makes recognition worse</source>
+        <translation>质量差的照片（模糊、拍到别人）会降低识别准确度</translation>
+    </message>
+    <message>
+        <source>Attendance…</source>
+        <translation>考勤记录…</translation>
+    </message>
+    <message>
+        <source>Photos this person was enrolled from:</source>
+        <translation>此人录入时使用的照片：</translation>
+    </message>
+    <message>
+        <source>camera or unknown face</source>
+        <translation>摄像头拍照或陌生人</translation>
+    </message>
+    <message>
+        <source>Renamed %1 to %2: photos and attendance follow.</source>
+        <translation>已将 %1 重命名为 %2：照片和考勤记录随之更新。</translation>
+    </message>
+    <message>
+        <source>Photo deleted.</source>
+        <translation>照片已删除。</translation>
+    </message>
+</context>
+<context>
     <name>PinPrompt</name>
     <message>
         <source>enroll a person</source>
@@ -1178,6 +1221,10 @@ This cannot be undone.</source>
         <source>the camera source cannot be empty (use 0 for the first camera)</source>
         <translation>视频源不能为空（第一个摄像头请填 0）</translation>
     </message>
+    <message>
+        <source>%1: no such video file</source>
+        <translation>%1：视频文件不存在</translation>
+    </message>
 </context>
 <context>
     <name>SourceDialog</name>
@@ -1212,6 +1259,10 @@ This cannot be undone.</source>
     <message>
         <source>Enter a video file or a URL.</source>
         <translation>请输入视频文件或地址。</translation>
+    </message>
+    <message>
+        <source>%1: no such video file.</source>
+        <translation>%1：视频文件不存在。</translation>
     </message>
     <message>
         <source>A URL needs a scheme, e.g. rtsp:// or http://.</source>

@@ -45,6 +45,12 @@ class ThumbnailStore:
     def remove(self, name: str) -> None:
         self.path_for(name).unlink(missing_ok=True)
 
+    def rename(self, old: str, new: str) -> None:
+        """The picture follows a renamed person (kept if the new name has one already)."""
+        source, target = self.path_for(old), self.path_for(new)
+        if source.is_file() and not target.exists():
+            source.replace(target)
+
     def icon(self, name: str) -> QIcon:
         """GUI thread only (QPixmap)."""
         path = self.path_for(name)

@@ -110,6 +110,8 @@ class EnrollDialog(FileDropTarget, QDialog):
         middle = QHBoxLayout()
         middle.addWidget(self.photo_list, 1)
         middle.addLayout(right)
+        # The preview, the label under it, the faces and the warning each keep their own room.
+        right.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
 
         self.name = QComboBox()
         self.name.setObjectName("enrollName")
@@ -139,6 +141,8 @@ class EnrollDialog(FileDropTarget, QDialog):
         self.files_button.clicked.connect(self._pick_files)
         self.remove_button.clicked.connect(self.remove_current_photo)
         self.photo_list.currentRowChanged.connect(self._show_photo)
+        self.photo_list.currentRowChanged.connect(lambda _row: self._update_buttons())
+        self._update_buttons()
         self.face_picker.currentRowChanged.connect(self.choose_face)
 
     # -- sources -------------------------------------------------------------
@@ -158,24 +162,24 @@ class EnrollDialog(FileDropTarget, QDialog):
 
     def _analyze(self, fn, *args) -> None:
         self._pending += 1
-        self.enroll_button.setEnabled(False)
+        self._update_buttons()
         self._set_message(self.tr("Looking for faces…"))
         self.tasks.start(fn, *args, on_done=self._add_photo, on_failed=self._analysis_failed)
 
     def _analysis_failed(self, message: str) -> None:
         self._pending -= 1
-        self.enroll_button.setEnabled(self._pending == 0)
+        self._update_buttons()
         self._set_message(arg(self.tr("Could not look for faces: %1"), message), error=True)
 
     def _add_photo(self, photo: Photo) -> None:
         self._pending -= 1
-        self.enroll_button.setEnabled(self._pending == 0)
         self.photos.append(photo)
         item = QListWidgetItem(self._photo_text(photo))
         if photo.face is not None:
             item.setIcon(QIcon(chip_pixmap(photo.face.chip, 40)))
         self.photo_list.addItem(item)
         self.photo_list.setCurrentRow(len(self.photos) - 1)
+        self._update_buttons()
         self._set_message("" if self._pending else self.tr("Enter the name, then press Enroll."))
         self.photoAnalyzed.emit(photo)
 
@@ -193,6 +197,12 @@ class EnrollDialog(FileDropTarget, QDialog):
             self.photo_list.takeItem(row)
             if not self.photos:
                 self._show_photo(-1)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        """Enroll needs photos and no analysis running; Remove photo needs one selected."""
+        self.enroll_button.setEnabled(bool(self.photos) and self._pending == 0)
+        self.remove_button.setEnabled(0 <= self.photo_list.currentRow() < len(self.photos))
 
     def files_dropped(self, paths) -> None:
         self.add_files(paths)
@@ -220,8 +230,14 @@ class EnrollDialog(FileDropTarget, QDialog):
     def _update_preview(self, photo: Photo) -> None:
         if photo.face is None:
             self.preview.setPixmap(QPixmap())
-            self.preview.setText(self.tr("No face"))
-            self.warning.setText(arg(self.tr("No face found in %1: remove it and add another photo."), photo.label))
+            if photo.faces or not photo.error or "no face" in photo.error:
+                self.preview.setText(self.tr("No face"))
+                self.warning.setText(arg(self.tr("No face found in %1: remove it and add another photo."),
+                                         photo.label))
+            else:  # not a picture at all (cannot be decoded, too large, not a file): say that, not "no face"
+                self.preview.setText(self.tr("Not usable"))
+                self.warning.setText(arg(self.tr("%1: %2 — remove it and add another photo."), photo.label,
+                                         photo.error))
             return
         self.preview.setPixmap(chip_pixmap(photo.face.chip, PREVIEW_SIZE))
         lines = [arg(self.tr("Warning: %1."), photo.warning)] if photo.warning and photo.chosen == 0 else []
@@ -276,7 +292,6 @@ class EnrollDialog(FileDropTarget, QDialog):
                          on_done=self._enrolled, on_failed=self._enroll_failed)
 
     def _enrolled(self, report: EnrollReport) -> None:
-        self.enroll_button.setEnabled(True)
         text = arg(self.tr("Enrolled %n photo(s) of %1.", "", report.enrolled), report.name)
         if report.skipped:
             text += " " + arg(self.tr("Skipped %1."), "; ".join(report.skipped))
@@ -284,12 +299,13 @@ class EnrollDialog(FileDropTarget, QDialog):
         self.photos.clear()
         self.photo_list.clear()
         self._show_photo(-1)
+        self._update_buttons()
         if self.name.findText(report.name) < 0:
             self.name.addItem(report.name)
         self.enrolled.emit(report)
 
     def _enroll_failed(self, message: str) -> None:
-        self.enroll_button.setEnabled(True)
+        self._update_buttons()
         self._refuse(arg(self.tr("Enrollment failed: %1"), message))
 
     def done(self, result: int) -> None:

@@ -1,11 +1,14 @@
 """Choose the camera source: a device index, a video file or a URL."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QGridLayout, QLabel, QLineEdit,
                                QPushButton, QRadioButton, QSpinBox, QVBoxLayout)
 
 from ...engine.video import parse_source
 from ..core.file_dialogs import VIDEO_FILTER, FileDialogs
+from ..core.text import arg
 
 
 class SourceDialog(QDialog):
@@ -78,6 +81,10 @@ class SourceDialog(QDialog):
         source = self.source()
         if not source:
             self.error.setText(self.tr("Enter a video file or a URL."))
+            return
+        if self.file_radio.isChecked() and not Path(source).is_file():
+            # Checked now, not retried every few seconds for ever (and not kept in Recent sources).
+            self.error.setText(arg(self.tr("%1: no such video file."), source))
             return
         if self.url_radio.isChecked() and "://" not in source:
             self.error.setText(self.tr("A URL needs a scheme, e.g. rtsp:// or http://."))

@@ -118,7 +118,8 @@ class TodayPage(QWidget):
 
     def show_check_in(self, event) -> None:
         self.apply_event(event)
-        self.context.notice.emit(arg(self.tr("Checked in: %1 at %2"), event.name, time_text(event.at)), 8000)
+        if not self.context.kiosk:  # at the door the confirmation says it; the status bar names nobody
+            self.context.notice.emit(arg(self.tr("Checked in: %1 at %2"), event.name, time_text(event.at)), 8000)
         self.refresh()  # sightings and anything else the database knows
         self.checkedIn.emit(event)
 

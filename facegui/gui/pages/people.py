@@ -16,7 +16,7 @@ class PeoplePage(QWidget):
     refreshed = Signal()
     """The list shows the gallery's people again (after any change of them)."""
     personRequested = Signal(str)
-    """A person was double-clicked: the window shows their attendance."""
+    """A person's attendance was asked for (in their dialog): the window shows it."""
 
     def __init__(self, context: AppContext, frame_provider=lambda: None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -25,6 +25,7 @@ class PeoplePage(QWidget):
         self.frame_provider = frame_provider
         """The raw frame the live view shows now, or None (the enrollment dialog's "capture")."""
         self.enroll_dialog = None
+        self.person_dialog = None
         self._thumbnails_tried: set[str] = set()
         self.title = QLabel("<b>" + self.tr("Enrolled people") + "</b>")
         self.search = QLineEdit()
@@ -174,9 +175,18 @@ class PeoplePage(QWidget):
         if name is not None:
             self.open_enroll_dialog(name)
 
-    def open_person(self, name: str) -> None:
-        """A person's own view: their days of attendance (the history, filtered to them)."""
-        self.personRequested.emit(name)
+    def open_person(self, name: str):
+        """A person's own view: rename, their photos (delete a bad one), their attendance."""
+        from ..dialogs.person import PersonDialog
+
+        if self.person_dialog is not None:
+            self.person_dialog.close()
+            self.person_dialog.deleteLater()
+        dialog = PersonDialog(self.context, name, self.window())
+        dialog.attendanceRequested.connect(self.personRequested)
+        self.person_dialog = dialog
+        dialog.show()
+        return dialog
 
     def open_enroll_dialog(self, name: str | None = None) -> None:
         from ..dialogs.enroll import EnrollDialog
@@ -196,6 +206,10 @@ class PeoplePage(QWidget):
         dialog.show()
 
     def close_enroll_dialog(self) -> None:
+        if self.person_dialog is not None:  # it shows a person who may be about to go
+            self.person_dialog.close()
+            self.person_dialog.deleteLater()
+            self.person_dialog = None
         if self.enroll_dialog is not None:
             self.enroll_dialog.close()
             self.enroll_dialog.deleteLater()

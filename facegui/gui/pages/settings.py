@@ -6,6 +6,7 @@ It only shows and reads values; the settings dialog validates them and hands the
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
@@ -211,6 +212,8 @@ class SettingsPage(QWidget):
         source = self.source.text().strip()
         if not source:
             raise SettingsError(self.tr("the camera source cannot be empty (use 0 for the first camera)"))
+        if not source.isdigit() and "://" not in source and not Path(source).is_file():
+            raise SettingsError(arg(self.tr("%1: no such video file"), source))
         settings = settings.replace(
             detector_input_size=self.det_size.value(), detector_confidence=round(self.confidence.value(), 3),
             detector_nms_iou=round(self.nms_iou.value(), 3), similarity_threshold=round(self.threshold.value(), 3),

@@ -1,0 +1,39 @@
+"""What each command loads: a command imports only what it uses (docs/benchmarks.md, "Start-up"
+gives the times; bench/bench_startup.py measures them). Checked by module, never by a clock."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import FACES, REPO
+
+HEAVY = ["onnx", "google.protobuf", "ml_dtypes", "onnxruntime", "cv2", "faiss", "numpy", "PySide6", "psycopg"]
+
+
+def loaded_after(args: list[str], cwd) -> set[str]:
+    """The heavy modules in sys.modules after ``facegui ARGS`` ran in a fresh interpreter."""
+    code = ("import json, sys\nfrom facegui.app import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n"
+            "    pass\nprint(json.dumps(sorted(m for m in %r if m in sys.modules)))" % HEAVY)
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=cwd,
+                            env=env, timeout=120)
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_version_loads_nothing_heavy(tmp_path):
+    assert loaded_after(["--version"], tmp_path) == set()
+
+
+def test_people_reads_the_database_without_models_or_index(tmp_path, cli_args):
+    assert loaded_after(["people", *cli_args], tmp_path) <= {"numpy"}
+
+
+@pytest.mark.parametrize("command", [["identify", str(FACES / "probes" / "two_people.jpg")],
+                                     ["models", "list"]])
+def test_no_command_but_model_conversion_loads_onnx_protobuf_or_qt(tmp_path, cli_args, command):
+    loaded = loaded_after([*command, *cli_args], tmp_path)
+    assert not loaded & {"onnx", "google.protobuf", "ml_dtypes", "PySide6"}, loaded
