@@ -4,8 +4,6 @@ Offscreen, with the real models and the real video.
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 pytest.importorskip("PySide6")
@@ -13,26 +11,14 @@ pytest.importorskip("PySide6")
 from PySide6.QtGui import QAction  # noqa: E402
 from PySide6.QtWidgets import QAbstractButton  # noqa: E402
 
-from facegui.gui.core.context import AppContext  # noqa: E402
-from facegui.gui.core.preferences import PreferenceStore  # noqa: E402
 from facegui.gui.core.text import count  # noqa: E402
-from facegui.gui.main_window import MainWindow  # noqa: E402
-from facegui.service import Recognizer  # noqa: E402
 
-from .conftest import FACES  # noqa: E402
-
-VIDEO = FACES / "video" / "short_hamilton_clip.mp4"
+from .gui_window import VIDEO, open_window  # noqa: E402
 
 
 @pytest.fixture
 def window(qtbot, settings, tmp_path):
-    recognizer = Recognizer.open(settings)
-    store = PreferenceStore(tmp_path / "gui.ini")
-    store.save(replace(store.load(), camera_source=str(VIDEO), pace_video_files=False, loop_video_files=True))
-    win = MainWindow(AppContext(recognizer, store=store, config_file=tmp_path / "settings.json",
-                                owns_recognizer=True))
-    qtbot.addWidget(win)
-    win.show()
+    win = open_window(qtbot, settings, tmp_path)
     yield win
     assert win.shutdown(), "a thread was still running at teardown"
 

@@ -69,18 +69,9 @@ pytest.importorskip("PySide6")
 
 @pytest.fixture
 def window(qtbot, settings, tmp_path):
-    from facegui.gui.core.context import AppContext
-    from facegui.gui.core.preferences import PreferenceStore
-    from facegui.gui.main_window import MainWindow
-    from facegui.service import Recognizer
+    from .gui_window import open_window
 
-    recognizer = Recognizer.open(settings)
-    store = PreferenceStore(tmp_path / "gui.ini")
-    store.save(replace(store.load(), camera_source=str(VIDEO), pace_video_files=False, loop_video_files=True))
-    win = MainWindow(AppContext(recognizer, store=store, config_file=tmp_path / "settings.json",
-                                owns_recognizer=True))
-    qtbot.addWidget(win)
-    win.show()
+    win = open_window(qtbot, settings, tmp_path)
     yield win
     win.kiosk_mode.leave()
     assert win.shutdown(), "a thread was still running at teardown"
