@@ -412,3 +412,13 @@ def test_a_station_started_while_its_server_is_away_names_faces_from_its_cache(t
                 server.start()
     with pytest.raises(DatabaseUnavailable):  # no saved index: nothing to recognise from
         Gallery(tmp_path / "new", MODEL, DIM, database_url="postgresql://nobody@127.0.0.1:1/none")
+
+
+def test_the_first_write_after_a_server_restart_succeeds(tmp_path: Path, server) -> None:
+    url = server.create_database()
+    with Gallery(tmp_path, MODEL, DIM, database_url=url) as admin:
+        admin.enroll("ada", unit(1))
+        server.stop()
+        server.start()
+        admin.enroll("bob", unit(2))  # the old connection is replaced, not failed
+        assert sorted(admin.names_by_id().values()) == ["ada", "bob"] and admin.online

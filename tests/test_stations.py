@@ -189,11 +189,12 @@ def test_a_station_killed_mid_write_leaves_a_consistent_database(tmp_path, share
             break
         printed.append(json.loads(line)["uid"])
     process.send_signal(signal.SIGKILL)
-    process.communicate(timeout=30)
+    rest, _err = process.communicate(timeout=30)
+    printed += [json.loads(line)["uid"] for line in rest.splitlines() if line.strip()]
 
     stored = [row[0] for row in server_events(shared_url)]
     assert set(printed) <= set(stored) and len(stored) == len(set(stored))
-    assert len(stored) - len(printed) <= 1 + 5  # at most the write in flight (and lines not yet read)
+    assert len(stored) - len(printed) <= 1  # at most the write committed but not yet printed
 
 
 def test_postgres_stopped_for_30_s_while_a_station_records_every_check_in_arrives_once(tmp_path, enrolled,
