@@ -129,3 +129,17 @@ def test_a_video_file_that_does_not_exist_is_refused_when_chosen(qtbot, window, 
     assert not settings.apply() and "no such video file" in settings.error.text()
     assert window.context.prefs.camera_source == str(VIDEO)
     assert missing not in window.context.prefs.recent_sources
+
+
+def test_toolbar_icons_from_the_theme_or_bundled(window):
+    from facegui.gui.widgets.action_icons import BUNDLED_SVG, bundled_icon
+
+    toolbar = window.commands.toolbar
+    with_icons = [a for a in toolbar.actions() if not a.isSeparator()]
+    assert with_icons and all(not a.icon().isNull() for a in with_icons)
+    assert all(not bundled_icon(name).pixmap(24, 24).isNull() for name in BUNDLED_SVG)  # no theme needed
+
+
+def test_enroll_person_from_the_menu_opens_the_dialog(qtbot, window):
+    window.commands.enroll.trigger()  # QAction passes "checked": the dialog must not take it for a name
+    assert window.people.enroll_dialog.isVisible() and window.people.enroll_dialog.name.currentText() == ""
