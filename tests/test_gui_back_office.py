@@ -2,8 +2,6 @@
 unknown faces in bulk (one PIN prompt per action). Offscreen, real models, real photos and video."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 pytest.importorskip("PySide6")
@@ -11,28 +9,18 @@ pytest.importorskip("PySide6")
 import numpy as np  # noqa: E402
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QPushButton  # noqa: E402
 
-from facegui.gui.core.context import AppContext  # noqa: E402
-from facegui.gui.core.preferences import PreferenceStore  # noqa: E402
-from facegui.gui.main_window import MainWindow  # noqa: E402
-from facegui.service import AdminLock, Recognizer  # noqa: E402
+from facegui.service import AdminLock  # noqa: E402
 
 from .conftest import FACES  # noqa: E402
-
-VIDEO = FACES / "video" / "short_hamilton_clip.mp4"
+from .gui_window import open_window  # noqa: E402
 PIN = "135799"
 
 
 @pytest.fixture
 def window(qtbot, settings, tmp_path):
-    recognizer = Recognizer.open(settings)
-    store = PreferenceStore(tmp_path / "gui.ini")
-    store.save(replace(store.load(), camera_source=str(VIDEO), pace_video_files=False, loop_video_files=True))
-    win = MainWindow(AppContext(recognizer, store=store, config_file=tmp_path / "settings.json",
-                                admin_lock=AdminLock(settings.data_dir), owns_recognizer=True))
+    win = open_window(qtbot, settings, tmp_path, admin_lock=AdminLock(settings.data_dir))
     win.asked = []
     win.context.guard.prompt = lambda label: (win.asked.append(label), PIN)[1]
-    qtbot.addWidget(win)
-    win.show()
     yield win
     assert win.shutdown(), "a thread was still running at teardown"
 

@@ -4,8 +4,6 @@ Offscreen, with the real models and the real video.
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 pytest.importorskip("PySide6")
@@ -13,26 +11,14 @@ pytest.importorskip("PySide6")
 from PySide6.QtGui import QAction  # noqa: E402
 from PySide6.QtWidgets import QAbstractButton  # noqa: E402
 
-from facegui.gui.core.context import AppContext  # noqa: E402
-from facegui.gui.core.preferences import PreferenceStore  # noqa: E402
 from facegui.gui.core.text import count  # noqa: E402
-from facegui.gui.main_window import MainWindow  # noqa: E402
-from facegui.service import Recognizer  # noqa: E402
 
-from .conftest import FACES  # noqa: E402
-
-VIDEO = FACES / "video" / "short_hamilton_clip.mp4"
+from .gui_window import VIDEO, open_window  # noqa: E402
 
 
 @pytest.fixture
 def window(qtbot, settings, tmp_path):
-    recognizer = Recognizer.open(settings)
-    store = PreferenceStore(tmp_path / "gui.ini")
-    store.save(replace(store.load(), camera_source=str(VIDEO), pace_video_files=False, loop_video_files=True))
-    win = MainWindow(AppContext(recognizer, store=store, config_file=tmp_path / "settings.json",
-                                owns_recognizer=True))
-    qtbot.addWidget(win)
-    win.show()
+    win = open_window(qtbot, settings, tmp_path)
     yield win
     assert win.shutdown(), "a thread was still running at teardown"
 
@@ -143,3 +129,17 @@ def test_a_video_file_that_does_not_exist_is_refused_when_chosen(qtbot, window, 
     assert not settings.apply() and "no such video file" in settings.error.text()
     assert window.context.prefs.camera_source == str(VIDEO)
     assert missing not in window.context.prefs.recent_sources
+
+
+def test_toolbar_icons_from_the_theme_or_bundled(window):
+    from facegui.gui.widgets.action_icons import BUNDLED_SVG, bundled_icon
+
+    toolbar = window.commands.toolbar
+    with_icons = [a for a in toolbar.actions() if not a.isSeparator()]
+    assert with_icons and all(not a.icon().isNull() for a in with_icons)
+    assert all(not bundled_icon(name).pixmap(24, 24).isNull() for name in BUNDLED_SVG)  # no theme needed
+
+
+def test_enroll_person_from_the_menu_opens_the_dialog(qtbot, window):
+    window.commands.enroll.trigger()  # QAction passes "checked": the dialog must not take it for a name
+    assert window.people.enroll_dialog.isVisible() and window.people.enroll_dialog.name.currentText() == ""

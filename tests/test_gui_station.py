@@ -69,25 +69,22 @@ pytest.importorskip("PySide6")
 
 @pytest.fixture
 def window(qtbot, settings, tmp_path):
-    from facegui.gui.core.context import AppContext
-    from facegui.gui.core.preferences import PreferenceStore
-    from facegui.gui.main_window import MainWindow
-    from facegui.service import Recognizer
+    from .gui_window import open_window
 
-    recognizer = Recognizer.open(settings)
-    store = PreferenceStore(tmp_path / "gui.ini")
-    store.save(replace(store.load(), camera_source=str(VIDEO), pace_video_files=False, loop_video_files=True))
-    win = MainWindow(AppContext(recognizer, store=store, config_file=tmp_path / "settings.json",
-                                owns_recognizer=True))
-    qtbot.addWidget(win)
-    win.show()
+    win = open_window(qtbot, settings, tmp_path)
     yield win
     win.kiosk_mode.leave()
     assert win.shutdown(), "a thread was still running at teardown"
 
 
-def test_the_station_confirms_a_check_in_then_says_already_checked_in(qtbot, window):
+def test_the_station_confirms_a_check_in_then_says_already_checked_in(qtbot, window, monkeypatch):
+    from PySide6.QtWidgets import QApplication
+
     from facegui.gui.widgets.checkin_banner import SHOW_MS
+
+    beeps = []
+    monkeypatch.setattr(QApplication, "beep", staticmethod(lambda: beeps.append(1)))
+    window.context.set_preferences(replace(window.context.prefs, checkin_sound=True))
 
     assert window.context.recognizer.enroll_file(FACES / "probes" / "lin-manuel-miranda.png", LIN).status == "enrolled"
     window.context.peopleChanged.emit()
@@ -103,6 +100,7 @@ def test_the_station_confirms_a_check_in_then_says_already_checked_in(qtbot, win
     event = checked.args[0]
     assert banner.isVisible() and banner.name.text() == LIN and banner.headline.text() == "Checked in"
     assert banner.time.text() == f"{event.at:%H:%M}" and not banner.photo.pixmap().isNull()
+    assert beeps == [1]  # the optional short sound, once per check-in
     qtbot.waitUntil(lambda: not banner.isVisible(), timeout=SHOW_MS + 3000)  # gone after a few seconds
 
     # A new stream (the same person back at the door): told they are already checked in, at the first time.

@@ -96,8 +96,11 @@ def test_an_old_manifest_entry_gives_the_id_of_the_bytes_until_reinstalled(tmp_p
     (old / "manifest.json").write_text(json.dumps({name: r["sha256"] for name, r in records.items()}))
     digest = records[SPECS[EMBEDDER].filename]["sha256"]
     assert model_id_of(old / SPECS[EMBEDDER].filename) == f"arcface:{digest[:12]}"
+    notes = {status.role: status.note for status in ModelStore([old], old).status()}
+    assert "installed by an older facegui" in notes[EMBEDDER] and "install it again" in notes[EMBEDDER]
     install_models(Settings(data_dir=tmp_path / "data", model_dir=old), [MODELS])
     assert model_id_of(old / SPECS[EMBEDDER].filename) == REAL_EMBEDDER_ID
+    assert [status.note for status in ModelStore([old], old).status()] == [None, None]
 
 
 # -- smoke run at install -------------------------------------------------------------------------------

@@ -120,7 +120,8 @@ def cmd_models_list(args, settings) -> int:
     for s in statuses:
         if s.present:
             print(f"{s.role:9} {s.filename:32} present  {s.size:>10,} B  sha256 {s.sha256[:16]}…  {s.path}"
-                  + (f"\n          UNUSABLE: {s.problem}" if s.problem else ""))
+                  + (f"\n          UNUSABLE: {s.problem}" if s.problem else "")
+                  + (f"\n          NOTE: {s.note}" if s.note else ""))
         else:
             print(f"{s.role:9} {s.filename:32} MISSING  run 'facegui models install --from FOLDER'")
     return EXIT_OK

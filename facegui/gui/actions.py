@@ -6,6 +6,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
 from ..service.sources import source_label
+from .widgets.action_icons import action_icon
 
 translate = QCoreApplication.translate
 
@@ -29,7 +30,7 @@ class WindowActions:
         a = lambda *args, **kw: make_action(w, *args, **kw)  # noqa: E731
         self.camera = a(translate("Menu", "&Start camera"), w.toggle_camera, "F5", translate("Menu", "Start or stop the camera"), checkable=True)
         self.source = a(translate("Menu", "Choose &source…"), w.choose_source, "Ctrl+L", translate("Menu", "Camera device, video file or stream URL"))
-        self.enroll = a(translate("Menu", "&Enroll person…"), w.people.open_enroll_dialog, "Ctrl+E")
+        self.enroll = a(translate("Menu", "&Enroll person…"), lambda: w.people.open_enroll_dialog(), "Ctrl+E")
         self.identify = a(translate("Menu", "&Identify photos…"), w.identifier.choose_files, QKeySequence.StandardKey.Open,
                           translate("Menu", "Name every face in image files (or drop them on the window)"))
         self.remove = a(translate("Menu", "&Remove person…"), w.people.remove_selected, "Del")
@@ -48,6 +49,10 @@ class WindowActions:
         self.set_pin = a(translate("Menu", "Set admin &PIN…"), w.set_admin_pin, None,
                          translate("Menu", "Set, change or clear the PIN that guards admin actions"))
         self.window = w
+        # The theme's icon where the desktop has one, else a bundled one (also in kiosk mode, menus hidden).
+        for action, name in ((self.camera, "camera"), (self.source, "source"), (self.enroll, "enroll"),
+                             (self.identify, "identify"), (self.history, "history"), (self.settings, "settings")):
+            action.setIcon(action_icon(name))
 
     def build_menus(self, docks) -> None:
         """``docks``: the People panel, then the attendance panels."""
@@ -64,7 +69,7 @@ class WindowActions:
         self._menu(bar.addMenu(translate("Menu", "&Help")), self.about)
         toolbar = w.addToolBar(translate("Menu", "Main toolbar"))
         toolbar.setObjectName("mainToolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self._menu(toolbar, self.camera, self.source, None, self.enroll, self.identify, None, self.history,
                    self.settings)
         self.toolbar = toolbar
@@ -89,4 +94,5 @@ class WindowActions:
 
     def camera_running(self, running: bool) -> None:
         self.camera.setChecked(running)
+        self.camera.setIcon(action_icon("stop" if running else "camera"))
         self.camera.setText(translate("Menu", "&Stop camera") if running else translate("Menu", "&Start camera"))

@@ -74,6 +74,8 @@ class ModelStatus:
     model_id: str | None
     problem: str | None = None
     """Why the file cannot be used (changed since install, not valid ONNX), or None."""
+    note: str | None = None
+    """Something the user should know although the file works, or None."""
 
     @property
     def present(self) -> bool:
@@ -82,7 +84,7 @@ class ModelStatus:
     def to_json(self) -> dict:
         return {"role": self.role, "file": self.filename, "present": self.present,
                 "path": str(self.path) if self.path else None, "size": self.size,
-                "sha256": self.sha256, "model_id": self.model_id, "problem": self.problem}
+                "sha256": self.sha256, "model_id": self.model_id, "problem": self.problem, "note": self.note}
 
 
 def sha256_file(path: Path) -> str:
@@ -108,6 +110,8 @@ class ManifestRecord:
     sha256: str
     source_sha256: str | None = None
     """Set only when the store converted this file from pinned upstream weights it verified."""
+    from_older_facegui: bool = False
+    """Recorded before model ids came from the store's own hashes (a bare SHA-256 in the manifest)."""
 
     def to_json(self) -> dict | str:
         return {"sha256": self.sha256, "source_sha256": self.source_sha256} if self.source_sha256 else \
@@ -124,7 +128,7 @@ def read_manifest(folder: Path) -> dict[str, ManifestRecord]:
     records = {}
     for name, value in data.items():
         if isinstance(value, str):  # written by facegui before model ids came from the bytes
-            records[str(name)] = ManifestRecord(value)
+            records[str(name)] = ManifestRecord(value, from_older_facegui=True)
         elif isinstance(value, dict) and isinstance(value.get("sha256"), str):
             source = value.get("source_sha256")
             records[str(name)] = ManifestRecord(value["sha256"], source if isinstance(source, str) else None)
@@ -154,6 +158,7 @@ def model_id_of(path: Path) -> str:
     return f"{path.stem}:{record.sha256[:12]}"
 
 
+REINSTALL_COMMAND = "'facegui models install --from FOLDER', or 'facegui models install'"
 REINSTALL = "reinstall it with 'facegui models install --from FOLDER'"
 
 
@@ -212,13 +217,17 @@ class ModelStore:
             if path is None:
                 result.append(ModelStatus(role, spec.filename, None, None, None, None))
                 continue
-            model_id, problem = None, None
+            model_id, problem, note = None, None, None
             try:
                 model_id = model_id_of(path)
+                if role == EMBEDDER and self.verify(path).from_older_facegui:  # its id keys the gallery
+                    note = (f"installed by an older facegui, so its id is that of the file; people enrolled "
+                            f"before are kept under the old id: install it again ({REINSTALL_COMMAND}) to "
+                            f"use them")
             except ModelStoreError as exc:  # a bad file is still listed, with the reason
                 problem = str(exc)
             result.append(ModelStatus(role, spec.filename, path, path.stat().st_size, sha256_file(path),
-                                      model_id, problem))
+                                      model_id, problem, note))
         return result
 
     # -- installing ----------------------------------------------------------

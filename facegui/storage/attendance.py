@@ -559,6 +559,7 @@ class AttendanceStore(AttendanceHistory):
         return (0, 0) if self._outbox is None else self._outbox.waiting()
 
     def _flush_in_background(self) -> None:
+        reported: str | None = None  # a batch the server refuses is retried, but said once
         while not self._closing.is_set():
             self._flush_wanted.wait(self.retry_interval_s)
             self._flush_wanted.clear()
@@ -575,7 +576,9 @@ class AttendanceStore(AttendanceHistory):
             except DatabaseUnavailable:
                 pass  # still away; the state is in self.online
             except StorageError as error:
-                log.warning("Queued attendance cannot be written yet: %s", error)
+                if str(error) != reported:
+                    log.warning("Queued attendance cannot be written yet (kept, retried): %s", error)
+                    reported = str(error)
 
     def delete_unknown(self, unknown_id: int) -> bool:
         """Forget an unknown face and its snapshot; False if there was no such record."""

@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 import os
 import re
+import select
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +28,8 @@ log = logging.getLogger(__name__)
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 # Seconds libpq waits for a server before giving up; a station then works offline.
 CONNECT_TIMEOUT_S = 3
+# A connection unused this long is checked (one round trip) before use: the server may have restarted.
+IDLE_PING_S = 1.0
 # Without keepalives a pulled network cable leaves a query waiting for the OS's TCP timeout (minutes).
 _KEEPALIVES: dict[str, Any] = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2,
                                "keepalives_count": 3}
@@ -216,10 +220,20 @@ class PostgresBackend(Backend):
         self.url = url
         self.description = redact_url(url)
         self.raw: Any = None
+        self._last_used = 0.0
 
     def ensure_connected(self) -> None:
         if self.raw is not None and not self.raw.closed and not self.raw.broken:
-            return
+            if not self._server_spoke_while_idle() and time.monotonic() - self._last_used < IDLE_PING_S:
+                return
+            # A server that restarted (or said goodbye) is only noticed on the next statement, which
+            # would fail the caller's write: one round trip now, and a new connection if it fails.
+            try:
+                self.raw.execute("SELECT 1")
+                self._last_used = time.monotonic()
+                return
+            except self._psycopg.Error:
+                log.info("Reconnecting to %s", self.description)
         if self.raw is not None:
             self.raw.close()
             self.raw = None
@@ -231,7 +245,17 @@ class PostgresBackend(Backend):
             raise DatabaseUnavailable(f"database server {self.description} cannot be reached: "
                                       f"{_first_line(error)}") from error
 
+    def _server_spoke_while_idle(self) -> bool:
+        """Whether the idle connection's socket has data: we never LISTEN, so that is the server's
+        goodbye (a restart, an administrator's termination) or a closed socket."""
+        try:
+            readable, _, _ = select.select([self.raw.pgconn.socket], [], [], 0)
+        except (OSError, ValueError, self._psycopg.Error):
+            return True
+        return bool(readable)
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        self._last_used = time.monotonic()
         return self.raw.execute(_to_pyformat(sql), tuple(params), prepare=False)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:

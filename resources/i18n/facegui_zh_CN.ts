@@ -1074,6 +1074,10 @@ This cannot be undone.</source>
         <translation>启动 facegui 时打开摄像头并进入签到界面（无人值守模式）</translation>
     </message>
     <message>
+        <source>Play a short sound when the station confirms a check-in</source>
+        <translation>考勤站确认签到时播放短提示音</translation>
+    </message>
+    <message>
         <source>Laplacian variance of the aligned face; blurred faces score below ~50</source>
         <translation>对齐后人脸的拉普拉斯方差；模糊的人脸通常低于 50</translation>
     </message>

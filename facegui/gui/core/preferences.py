@@ -26,6 +26,8 @@ class GuiPreferences:
     """Play video files at their own frame rate (like a camera) rather than as fast as possible."""
     loop_video_files: bool = False
     start_station: bool = False
+    checkin_sound: bool = False
+    """A short sound with each check-in confirmation at the station."""
     """Start the camera (the last source) and the station view (kiosk mode) when facegui starts."""
     language: str = "system"
     """The window's language: "system" (follow the system locale), "en" or "zh_CN" (``gui/i18n.py``); applies

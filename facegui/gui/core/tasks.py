@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import traceback
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 
 class TaskSignals(QObject):
@@ -106,3 +106,28 @@ class CoalescedTask:
             self.on_failed(message)
         if self.pending:
             self.request()
+
+
+class PeriodicRefresh:
+    """A ``CoalescedTask`` that also runs every ``interval_ms`` (the day may change; another station may write),
+    and that stops while the data it reads is closed."""
+
+    def __init__(self, runner: TaskRunner, fn, on_done, interval_ms: int, parent: QObject):
+        self.task = CoalescedTask(runner, fn, on_done)
+        self.timer = QTimer(parent)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.request)
+        self.timer.start()
+
+    def request(self) -> None:
+        self.task.request()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.task.stop()
+
+    def resume(self) -> None:
+        """Runs again, at once: a run still in flight is followed by one on the (new) data."""
+        self.task.resume()
+        self.timer.start()
+        self.task.request()

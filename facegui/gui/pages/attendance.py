@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ...service.types import DayRecord
 from ..core.context import AppContext
-from ..core.tasks import CoalescedTask
+from ..core.tasks import PeriodicRefresh
 from ..core.text import arg, day_text, time_text
 from ..widgets.tables import ABSENT_COLOUR, PRESENT_COLOUR, clock_text, read_only_table, status_text, table_item
 
@@ -87,12 +87,8 @@ class TodayPage(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         self._render()
-        self._refresh = CoalescedTask(context.tasks, lambda: (context.attendance.today(), context.attendance.roster()),
-                                      lambda result: self.set_roster(*result))
-        self.timer = QTimer(self)
-        self.timer.setInterval(REFRESH_MS)
-        self.timer.timeout.connect(self.refresh)
-        self.timer.start()
+        self._refresh = PeriodicRefresh(context.tasks, lambda: (context.attendance.today(), context.attendance.roster()),
+                                        lambda result: self.set_roster(*result), REFRESH_MS, self)
         context.peopleChanged.connect(self.refresh)
         context.dataResetting.connect(self._stop)
         context.dataReset.connect(self._resume)
@@ -103,7 +99,6 @@ class TodayPage(QWidget):
 
     def _stop(self) -> None:
         """The attendance data is about to close: no more reads; the history dialog goes."""
-        self.timer.stop()
         self._refresh.stop()
         if self.history_dialog is not None:
             self.history_dialog.close()
@@ -111,10 +106,7 @@ class TodayPage(QWidget):
             self.history_dialog = None
 
     def _resume(self) -> None:
-        # The same refresher: one still in flight is followed by a run on the new data.
         self._refresh.resume()
-        self.timer.start()
-        self.refresh()
 
     def show_check_in(self, event) -> None:
         self.apply_event(event)

@@ -73,6 +73,7 @@ class SettingsPage(QWidget):
         self.pace = QCheckBox(self.tr("Play video files at their own frame rate"))
         self.loop = QCheckBox(self.tr("Loop video files"))
         self.start_station = QCheckBox(self.tr("Start the camera and the station view (kiosk mode) when facegui starts"))
+        self.checkin_sound = QCheckBox(self.tr("Play a short sound when the station confirms a check-in"))
         self.enroll_min_face = QSpinBox()
         self.enroll_min_face.setRange(0, 2000)
         self.enroll_min_face.setSuffix(self.tr(" px"))
@@ -113,6 +114,7 @@ class SettingsPage(QWidget):
         camera.addRow(self.pace)
         camera.addRow(self.loop)
         camera.addRow(self.start_station)
+        camera.addRow(self.checkin_sound)
         votes = QHBoxLayout()
         votes.addWidget(self.checkin_min_hits)
         votes.addWidget(QLabel(self.tr("of the last")))
@@ -176,6 +178,7 @@ class SettingsPage(QWidget):
         current_prefs = GuiPreferences(camera_source=self.source.text(), pace_video_files=self.pace.isChecked(),
                                        loop_video_files=self.loop.isChecked(),
                                        start_station=self.start_station.isChecked(),
+                                       checkin_sound=self.checkin_sound.isChecked(),
                                        language=self.language.currentData())
         self.load(defaults, current_prefs)
 
@@ -196,6 +199,7 @@ class SettingsPage(QWidget):
         self.pace.setChecked(prefs.pace_video_files)
         self.loop.setChecked(prefs.loop_video_files)
         self.start_station.setChecked(prefs.start_station)
+        self.checkin_sound.setChecked(prefs.checkin_sound)
         language = self.language.findData(prefs.language)
         self.language.setCurrentIndex(language if language >= 0 else 0)  # a hand-edited value: the system's
         self.enroll_min_face.setValue(settings.enroll_min_face_size)
@@ -226,5 +230,6 @@ class SettingsPage(QWidget):
             retention_days=self.retention.value())
         prefs = replace(prefs, camera_source=source, pace_video_files=self.pace.isChecked(),
                         loop_video_files=self.loop.isChecked(), start_station=self.start_station.isChecked(),
+                        checkin_sound=self.checkin_sound.isChecked(),
                         language=self.language.currentData())
         return settings, prefs

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from ...service.sources import source_label
 from ...service.station import Greeter, SeenFace
@@ -86,6 +86,8 @@ class StationPage(QWidget):
         greeting = self.greeter.check_in(event.name, event.at, event.snapshot)
         if self.station_mode:
             self.banner.show_greeting(greeting, self.context.thumbnails.icon(event.name))
+            if self.context.prefs.checkin_sound:
+                QApplication.beep()  # the system's own short sound: no audio files, no extra library
 
     def _greet_frame(self, packet: FramePacket) -> None:
         now = datetime.now().astimezone()

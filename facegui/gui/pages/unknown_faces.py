@@ -7,7 +7,7 @@ import cv2
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QVBoxLayout, QWidget)
@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QListWidget, Q
 from ...service.people import dismiss_unknowns, enroll_unknowns
 from ...service.types import normalize_person_name
 from ..core.context import AppContext
-from ..core.tasks import CoalescedTask
+from ..core.tasks import PeriodicRefresh
 from ..core.text import arg, number_text, time_text
 
 REFRESH_MS = 60_000
@@ -81,12 +81,8 @@ class UnknownFacesPage(QWidget):
         self.list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
         self.list.itemSelectionChanged.connect(self._update_buttons)
         self.set_logging(context.settings.log_unknown_faces)
-        self._refresh = CoalescedTask(context.tasks, lambda: load_unknown_entries(context.attendance),
-                                      self._show)
-        self.timer = QTimer(self)
-        self.timer.setInterval(REFRESH_MS)
-        self.timer.timeout.connect(self.refresh)
-        self.timer.start()
+        self._refresh = PeriodicRefresh(context.tasks, lambda: load_unknown_entries(context.attendance), self._show,
+                                        REFRESH_MS, self)
         context.unknownFaceLogged.connect(lambda _face: self.refresh())
         context.settingsChanged.connect(lambda settings: self.set_logging(settings.log_unknown_faces))
         context.peopleChanged.connect(self._people_changed)
@@ -99,13 +95,10 @@ class UnknownFacesPage(QWidget):
         self._refresh.request()
 
     def stop(self) -> None:
-        self.timer.stop()
         self._refresh.stop()
 
     def _resume(self) -> None:
         self._refresh.resume()
-        self.timer.start()
-        self.refresh()
 
     def _people_changed(self) -> None:
         self.names = [p.name for p in self.context.recognizer.gallery.people()]
