@@ -32,7 +32,7 @@ def _free_port() -> int:
 
 
 class PostgresServer:
-    def __init__(self) -> None:
+    def __init__(self, tls: bool = False) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="facegui-pg-"))
         self.data = self.root / "data"
         self.log = self.root / "server.log"
@@ -46,7 +46,24 @@ class PostgresServer:
                   "--locale=C.UTF-8", "--no-sync")
         self.running = False
         self._names = itertools.count(1)
+        self._options = ""
+        if tls:
+            self._make_certificate()
         self.start()
+
+    def _make_certificate(self) -> None:
+        """A self-signed certificate for 127.0.0.1: clients verify it with ``sslrootcert=`` it."""
+        self.certificate, key = self.root / "server.crt", self.root / "server.key"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", str(key), "-out", str(self.certificate)],
+                       check=True, capture_output=True, timeout=START_TIMEOUT_S)
+        os.chmod(key, 0o600)
+        if self._as_postgres:
+            user = pwd.getpwnam("postgres")
+            for path in (key, self.certificate):
+                os.chown(path, user.pw_uid, user.pw_gid)
+        self._options = f" -c ssl=on -c ssl_cert_file={self.certificate} -c ssl_key_file={key}"
 
     def _run(self, tool: str, *args: str) -> subprocess.CompletedProcess:
         command = [str(PG_BIN / tool), *args]
@@ -59,7 +76,7 @@ class PostgresServer:
 
     def start(self) -> None:
         options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c max_connections=200")
+                   "-c max_connections=200" + self._options)
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", str(START_TIMEOUT_S),
                   "-o", options, "start")
         self.running = True

@@ -422,3 +422,35 @@ def test_the_first_write_after_a_server_restart_succeeds(tmp_path: Path, server)
         server.start()
         admin.enroll("bob", unit(2))  # the old connection is replaced, not failed
         assert sorted(admin.names_by_id().values()) == ["ada", "bob"] and admin.online
+
+
+def test_tls_through_sslmode_verifies_the_server(tmp_path: Path) -> None:
+    from .postgres_server import PostgresServer
+
+    tls_server = PostgresServer(tls=True)
+    try:
+        url = tls_server.create_database()
+        verified = f"{url}?sslmode=verify-full&sslrootcert={tls_server.certificate}"
+        with Gallery(tmp_path, MODEL, DIM, database_url=verified) as station:
+            station.enroll("ada", unit(1))
+            assert top_name(station, unit(1)) == "ada"
+        with psycopg.connect(verified) as conn:
+            assert conn.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone()[0]
+
+        impostor = tmp_path / "other-ca.crt"
+        impostor.write_bytes(another_certificate(tmp_path))
+        with pytest.raises(DatabaseUnavailable, match="cannot be reached") as raised:
+            FaceDatabase(f"{url}?sslmode=verify-full&sslrootcert={impostor}")
+        assert "\n" not in str(raised.value)
+    finally:
+        tls_server.destroy()
+
+
+def another_certificate(folder: Path) -> bytes:
+    """Another self-signed certificate: the server's identity must not verify against it."""
+    import subprocess
+
+    key, certificate = folder / "other.key", folder / "other.crt"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=127.0.0.1", "-keyout", str(key), "-out", str(certificate)], check=True, capture_output=True)
+    return certificate.read_bytes()
