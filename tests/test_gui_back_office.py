@@ -144,3 +144,17 @@ def test_unknown_faces_in_bulk_one_pin_prompt_per_action(qtbot, window, monkeypa
     qtbot.waitUntil(lambda: not set(left) & {e.id for e in page.entries}, timeout=5_000)
     assert window.asked == ["remove a person or a record"]
     assert not set(left) & {u.id for u in window.context.attendance.unknown_faces()}
+
+
+def test_last_seen_moves_while_a_person_stays_in_view(qtbot, window):
+    enroll(window, ("Lin-Manuel Miranda", "probes/lin-manuel-miranda.png"))
+    with qtbot.waitSignal(window.today.checkedIn, timeout=30_000) as checked:
+        window.camera.start()
+    first = window.today.row_of("Lin-Manuel Miranda")
+    assert first["Status"] == "present" and first["First seen"] == first["Last seen"]
+    # Lin stays in view (the clip loops): the row's "Last seen" moves on, "First seen" stays.
+    qtbot.waitUntil(lambda: window.today.row_of("Lin-Manuel Miranda")["Last seen"] > first["Last seen"],
+                    timeout=30_000)
+    later = window.today.row_of("Lin-Manuel Miranda")
+    assert later["First seen"] == first["First seen"] and len(window.context.attendance.history()) == 1
+    assert checked.args[0].name == "Lin-Manuel Miranda"

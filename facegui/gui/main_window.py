@@ -56,6 +56,7 @@ class MainWindow(FileDropTarget, QMainWindow):
         self.identifier = Identifier(context, self)
         self.data_rights = DataRights(context, self.camera, self)
         self.camera.checkedIn.connect(self.today.show_check_in)
+        self.camera.frameShown.connect(self.today.follow_frame)
         self.people.personRequested.connect(self.today.open_history_of)
         self.setCentralWidget(self.station)
         # The video takes the room; everything else is one column of panels on the right.

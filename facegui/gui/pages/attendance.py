@@ -6,6 +6,7 @@ people, and once a minute (the day may change; another station may check people 
 """
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import date
 
@@ -20,6 +21,8 @@ from ..widgets.tables import ABSENT_COLOUR, PRESENT_COLOUR, clock_text, read_onl
 
 VIEW_HISTORY = QT_TRANSLATE_NOOP("PinPrompt", "view the attendance history")
 """The PIN prompt's words when the history is asked for in kiosk mode."""
+LIVE_REFRESH_S = 2.0
+"""While someone known is in view, the roster is re-read this often, so "Last seen" follows them."""
 REFRESH_MS = 60_000
 """The roster is re-read this often (check-ins update it at once)."""
 
@@ -68,6 +71,7 @@ class TodayPage(QWidget):
         super().__init__(parent)
         self.context = context
         self.history_dialog = None
+        self._last_live_refresh = 0.0
         self.roster = TodayRoster()
         self.summary = QLabel()
         self.summary.setObjectName("todaySummary")
@@ -107,6 +111,15 @@ class TodayPage(QWidget):
 
     def _resume(self) -> None:
         self._refresh.resume()
+
+    def follow_frame(self, packet) -> None:
+        """A shown frame: with someone known in it, "Last seen" moves (the database keeps a sighting a second)."""
+        if not self.isVisible() or not any(face.is_known for face in packet.faces):
+            return
+        now = time.monotonic()
+        if now - self._last_live_refresh >= LIVE_REFRESH_S:
+            self._last_live_refresh = now
+            self.refresh()
 
     def show_check_in(self, event) -> None:
         self.apply_event(event)
