@@ -460,6 +460,10 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
         <translation>识别次数</translation>
     </message>
     <message>
+        <source>Station</source>
+        <translation>签到点</translation>
+    </message>
+    <message>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
@@ -968,6 +972,29 @@ This cannot be undone.</source>
     </message>
 </context>
 <context>
+    <name>ServerWords</name>
+    <message numerus="yes">
+        <source>offline — %n check-in(s) waiting</source>
+        <translation>
+            <numerusform>离线 — %n 条签到待上传</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message numerus="yes">
+        <source>online — sending %n check-in(s)</source>
+        <translation>
+            <numerusform>在线 — 正在上传 %n 条签到</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>在线</translation>
+    </message>
+</context>
+<context>
     <name>SetPinDialog</name>
     <message>
         <source>Administrator PIN</source>
@@ -1075,7 +1102,7 @@ This cannot be undone.</source>
     </message>
     <message>
         <source>Play a short sound when the station confirms a check-in</source>
-        <translation>考勤站确认签到时播放短提示音</translation>
+        <translation>签到成功时播放一声简短的提示音</translation>
     </message>
     <message>
         <source>Laplacian variance of the aligned face; blurred faces score below ~50</source>
@@ -1341,6 +1368,10 @@ This cannot be undone.</source>
     <message>
         <source> (CUDA unavailable)</source>
         <translation>（CUDA 不可用）</translation>
+    </message>
+    <message>
+        <source>Shared database: %1</source>
+        <translation>共享数据库：%1</translation>
     </message>
 </context>
 <context>

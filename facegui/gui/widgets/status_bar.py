@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar
 
+from ...service.shared_database import ServerStatus, server_status
 from ...service.sources import source_label
 from ..core.camera import CameraController
 from ..core.camera_worker import FramePacket, SourceState, is_file_source
 from ..core.context import AppContext
-from ..core.text import plurals
+from ..core.text import arg, plurals
 
 translate = QCoreApplication.translate
 
@@ -34,6 +35,8 @@ SOURCE_MAX_PX = 240
 """The source field never grows wider than this (a long path or URL is elided, full in its tooltip)."""
 MESSAGE_MARGIN_PX = 18
 """QStatusBar draws a message from x=6 to 2 px before the first permanent field; this keeps clear of both."""
+SERVER_POLL_MS = 1000
+"""How often the shared-database field re-reads the server state (from memory: it never waits on the network)."""
 
 
 def models_text(engine) -> str:
@@ -47,6 +50,23 @@ def faces_text(n: int) -> str:
     return plurals().faces(n)
 
 
+class ServerWords(QObject):
+    """The shared database's state in the window's language (a QObject: lupdate sees plurals only in ``tr``)."""
+
+    def text(self, status: ServerStatus) -> str:
+        """``ServerStatus.text``, translated: "offline — 12 check-ins waiting", "online"."""
+        waiting = status.checkins_waiting
+        if not status.online:
+            return (self.tr("offline — %n check-in(s) waiting", "", waiting) if status.batches_waiting
+                    else self.tr("offline"))
+        return (self.tr("online — sending %n check-in(s)", "", waiting) if status.batches_waiting
+                else self.tr("online"))
+
+
+def server_text(status: ServerStatus) -> str:
+    return ServerWords().text(status)
+
+
 class StatusFields:
     """Fills the permanent fields of ``bar`` from the context and the camera; transient messages go left of them."""
 
@@ -58,7 +78,10 @@ class StatusFields:
         self.fps = QLabel(NO_FPS)
         self.faces = QLabel(faces_text(0))
         self.device = QLabel()
-        self.fields = (self.source, self.fps, self.faces, self.device)
+        self.server = QLabel()
+        self.server.setObjectName("statusServer")
+        self.server.hide()  # a local SQLite database: nothing to say
+        self.fields = (self.source, self.fps, self.faces, self.device, self.server)
         # Fields of a steady width: a message fitted beside them stays clear of them as their values change.
         metrics = self.fps.fontMetrics()
         self.source.setFixedWidth(SOURCE_MAX_PX)
@@ -82,6 +105,11 @@ class StatusFields:
         context.notice.connect(self.show_message)
         self.show_source("stopped")
         self.show_engine()
+        self.server_timer = QTimer(bar)
+        self.server_timer.setInterval(SERVER_POLL_MS)
+        self.server_timer.timeout.connect(self.show_server)
+        self.server_timer.start()
+        self.show_server()
 
     # -- messages ------------------------------------------------------------------------
     def message_width(self) -> int:
@@ -118,6 +146,20 @@ class StatusFields:
         room = SOURCE_MAX_PX - 8 - metrics.horizontalAdvance(suffix)
         self.source.setText(metrics.elidedText(short, Qt.TextElideMode.ElideMiddle, room) + suffix)
         self.source.setToolTip(source_label(source))
+
+    def show_server(self) -> None:
+        """The shared database's state ("offline — 12 check-ins waiting"); hidden for the local SQLite file."""
+        try:
+            status = server_status(self.context.attendance.store)
+        except Exception:  # the attendance data is being reopened (delete all data): next tick
+            return
+        self.server.setVisible(status.shared)
+        if not status.shared:
+            return
+        self.server.setText(server_text(status))
+        self.server.setStyleSheet("" if status.online else "color: #c62828")
+        tip = arg(translate("StatusBar", "Shared database: %1"), status.server)
+        self.server.setToolTip(tip + ("\n" + status.error if status.error else ""))
 
     def show_frame(self, packet: FramePacket) -> None:
         self.fps.setText(f"{packet.fps:.1f} FPS")
