@@ -1136,7 +1136,7 @@ This cannot be undone.</source>
     </message>
     <message>
         <source>Play a short sound when the station confirms a check-in</source>
-        <translation>考勤站确认签到时播放短提示音</translation>
+        <translation>签到成功时播放一声简短的提示音</translation>
     </message>
     <message>
         <source>Laplacian variance of the aligned face; blurred faces score below ~50</source>
