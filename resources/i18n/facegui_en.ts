@@ -140,6 +140,13 @@
 <context>
     <name>ServerWords</name>
     <message numerus="yes">
+        <source>%n camera(s)</source>
+        <translation>
+            <numerusform>%n camera</numerusform>
+            <numerusform>%n cameras</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>offline — %n check-in(s) waiting</source>
         <translation>
             <numerusform>offline — %n check-in waiting</numerusform>

@@ -51,7 +51,10 @@ def faces_text(n: int) -> str:
 
 
 class ServerWords(QObject):
-    """The shared database's state in the window's language (a QObject: lupdate sees plurals only in ``tr``)."""
+    """Counted words of the status bar in the window's language (a QObject: lupdate sees plurals only in ``tr``)."""
+
+    def cameras(self, n: int) -> str:
+        return self.tr("%n camera(s)", "", n)
 
     def text(self, status: ServerStatus) -> str:
         """``ServerStatus.text``, translated: "offline — 12 check-ins waiting", "online"."""
@@ -71,7 +74,10 @@ class StatusFields:
     """Fills the permanent fields of ``bar`` from the context and the camera; transient messages go left of them."""
 
     def __init__(self, bar: QStatusBar, context: AppContext, camera: CameraController):
-        self.bar, self.context = bar, context
+        self.bar, self.context, self.camera = bar, context, camera
+        self.tile_fps: dict[int, float] = {}
+        self.tile_faces: dict[int, int] = {}
+        """Each camera's last frame rate and face count (several cameras: ``core/cameras.py``)."""
         self.last_message = ""
         self.source = QLabel()
         self.source.setObjectName("statusSource")
@@ -81,13 +87,14 @@ class StatusFields:
         self.server = QLabel()
         self.server.setObjectName("statusServer")
         self.server.hide()  # a local SQLite database: nothing to say
-        self.fields = (self.source, self.fps, self.faces, self.device, self.server)
+        self.fields = (self.source, self.fps, self.faces, self.device)
+        """Always shown; the shared-database field only with a PostgreSQL database."""
         # Fields of a steady width: a message fitted beside them stays clear of them as their values change.
         metrics = self.fps.fontMetrics()
         self.source.setFixedWidth(SOURCE_MAX_PX)
         self.fps.setMinimumWidth(metrics.horizontalAdvance("000.0 FPS") + 8)
         self.faces.setMinimumWidth(metrics.horizontalAdvance(faces_text(99)) + 8)
-        for label in self.fields:
+        for label in (*self.fields, self.server):
             bar.addPermanentWidget(label)
         # The one way back from kiosk mode besides Esc and F11 (all three ask for the PIN when one is set).
         self.unlock_button = QPushButton(translate("StatusBar", "Admin"))
@@ -114,7 +121,7 @@ class StatusFields:
     # -- messages ------------------------------------------------------------------------
     def message_width(self) -> int:
         """Pixels a message may take: from the left edge to the first visible permanent field."""
-        visible = [w for w in (*self.fields, self.unlock_button) if w.isVisible()]
+        visible = [w for w in (*self.fields, self.server, self.unlock_button) if w.isVisible()]
         right = min((w.x() for w in visible), default=self.bar.width()) if self.bar.isVisible() else self.bar.width()
         return max(right - MESSAGE_MARGIN_PX, 0)
 
@@ -139,13 +146,16 @@ class StatusFields:
         self.device.setText(f"{engine.device}{note}")
 
     def show_source(self, state: str) -> None:
-        source = self.context.prefs.camera_source
+        sources = self.camera.sources
+        source = sources[0]
         short = Path(source).name if is_file_source(source) else source_label(source)
+        if len(sources) > 1:
+            short = ServerWords().cameras(len(sources))
         metrics = self.source.fontMetrics()
         suffix = " · " + translate("StatusBar", STATE_WORDS.get(state, state))
         room = SOURCE_MAX_PX - 8 - metrics.horizontalAdvance(suffix)
         self.source.setText(metrics.elidedText(short, Qt.TextElideMode.ElideMiddle, room) + suffix)
-        self.source.setToolTip(source_label(source))
+        self.source.setToolTip("\n".join(source_label(s) for s in sources))
 
     def show_server(self) -> None:
         """The shared database's state ("offline — 12 check-ins waiting"); hidden for the local SQLite file."""
@@ -162,21 +172,26 @@ class StatusFields:
         self.server.setToolTip(tip + ("\n" + status.error if status.error else ""))
 
     def show_frame(self, packet: FramePacket) -> None:
-        self.fps.setText(f"{packet.fps:.1f} FPS")
-        self.faces.setText(faces_text(len(packet.faces)))
+        self.tile_fps[packet.tile], self.tile_faces[packet.tile] = packet.fps, len(packet.faces)
+        self.fps.setText(" · ".join(f"{self.tile_fps[t]:.1f}" for t in sorted(self.tile_fps)) + " FPS")
+        self.faces.setText(faces_text(sum(self.tile_faces.values())))
 
     def show_state(self, state: SourceState) -> None:
         self.show_source(state.state)
         if state.state in ("retrying", "error"):
+            self.tile_fps.pop(state.tile, None)
             self.fps.setText(NO_FPS)
         if state.state in ("ended", "error", "retrying"):
-            self.faces.setText(faces_text(0))
+            self.tile_faces.pop(state.tile, None)
+            self.faces.setText(faces_text(sum(self.tile_faces.values())))
         if state.state != "streaming":
             self.show_message(state.message, 5000)
         else:
             self.bar.clearMessage()
 
     def _stopped(self) -> None:
+        self.tile_fps.clear()
+        self.tile_faces.clear()
         self.fps.setText(NO_FPS)
         self.faces.setText(faces_text(0))
         self.show_source("stopped")
