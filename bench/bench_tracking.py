@@ -40,6 +40,7 @@ from facegui.service.live import LiveRecognizer
 from facegui.service.streams import MultiStream
 
 from bench_pipeline import letterbox
+from tests.region_metrics import face_chains, found, panned_photo
 from report import SHARED, machine_line, write_section
 
 SECTIONS = ("evidence", "roi", "targets", "tracking")
@@ -55,17 +56,6 @@ def video_frames(path: Path) -> list[np.ndarray]:
         if not ok:
             return frames
         frames.append(frame)
-
-
-def panned_photo(photo: np.ndarray, frames: int = 300) -> list[np.ndarray]:
-    """A 640x480 one-face clip: a camera window panning smoothly across a real photo."""
-    photo = cv2.resize(photo, (960, 540), interpolation=cv2.INTER_AREA)
-    clip = []
-    for index in range(frames):
-        x = round(160 + 160 * np.sin(2 * np.pi * index / 150))
-        y = round(30 + 30 * np.sin(2 * np.pi * index / 100))
-        clip.append(np.ascontiguousarray(photo[y:y + 480, x:x + 640]))
-    return clip
 
 
 MODES = {"every face, every frame": dict(tracking=False),
@@ -141,28 +131,6 @@ def evidence_section(recognizer: Recognizer, clip: list[np.ndarray]) -> str:
 
 
 # -- region-of-interest detection against full-frame detection --------------------------------------
-def face_chains(boxes_per_frame: list[list[np.ndarray]]) -> list[tuple[int, list[np.ndarray]]]:
-    """Reference detections linked from frame to frame by overlap: (first frame, box per frame)."""
-    chains, active = [], []
-    for index, boxes in enumerate(boxes_per_frame):
-        still, used = [], set()
-        for start, chain in active:
-            overlap = iou_matrix(chain[-1][None], np.stack(boxes))[0] if boxes else np.zeros(0)
-            best = int(np.argmax(overlap)) if len(overlap) else -1
-            if best >= 0 and overlap[best] >= 0.3 and best not in used:
-                chain.append(boxes[best])
-                used.add(best)
-                still.append((start, chain))
-            else:
-                chains.append((start, chain))
-        active = still + [(index, [box]) for j, box in enumerate(boxes) if j not in used]
-    return chains + active
-
-
-def found(box: np.ndarray, boxes: list[np.ndarray]) -> bool:
-    return bool(boxes) and float(iou_matrix(box[None], np.stack(boxes)).max()) >= 0.5
-
-
 def roi_row(recognizer: Recognizer, name: str, frames: list[np.ndarray]) -> str:
     full = [[f.bbox for f in recognizer.engine.detect(frame)] for frame in frames]
     live = live_for(recognizer, "tracked + regions (default)")

@@ -6,6 +6,7 @@ tests on the real clip are in test_attendance_video.py.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import os
@@ -292,12 +293,19 @@ def test_unknown_faces_are_logged_once_and_enrolled_in_one_call(data_dir):
         assert service.unknown_faces() == []
 
 
-def test_only_fresh_confident_far_looks_of_a_never_named_track_log_an_unknown(data_dir):
+@contextlib.contextmanager
+def logging_unknowns(data_dir: Path, clock: Clock):
+    """The attendance service with unknown-face logging on, over a gallery of ``ada``."""
     enroll(data_dir, "ada")
-    clock = Clock()
     with Gallery(data_dir, MODEL, DIM) as gallery, \
             AttendanceService.open(Settings(data_dir=data_dir, log_unknown_faces=True), gallery,
                                    clock=clock) as service:
+        yield service
+
+
+def test_only_fresh_confident_far_looks_of_a_never_named_track_log_an_unknown(data_dir):
+    clock = Clock()
+    with logging_unknowns(data_dir, clock) as service:
         held = tracked(seen("unknown", 0.1, seed=20), 1, fresh=False)
         play(service, clock, [[held]] * 20)  # a held look is no evidence
         near = tracked(seen("unknown", 0.3, seed=21), 2)
@@ -314,11 +322,8 @@ def test_only_fresh_confident_far_looks_of_a_never_named_track_log_an_unknown(da
 
 
 def test_an_unknown_face_resembling_a_confirmed_person_is_not_logged(data_dir):
-    enroll(data_dir, "ada")
     clock = Clock()
-    with Gallery(data_dir, MODEL, DIM) as gallery, \
-            AttendanceService.open(Settings(data_dir=data_dir, log_unknown_faces=True), gallery,
-                                   clock=clock) as service:
+    with logging_unknowns(data_dir, clock) as service:
         play(service, clock, [[tracked(seen("ada", seed=11), 1)]] * 5)
         play(service, clock, [[tracked(seen("unknown", 0.2, seed=11), 2)]] * 10)  # ada, far from her photo
         assert service.unknown_faces() == []

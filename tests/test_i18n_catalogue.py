@@ -22,7 +22,7 @@ ENGLISH = I18N / "facegui_en.ts"
 PLACEHOLDER = re.compile(r"%(?:\d|n)")
 GLOSSARY_NOT = {
     # docs/i18n.md's glossary: the word an office user reads, not the literal one.
-    "缺席": "未签到", "未知": "陌生人", "注册": "录入", "登记": "录入", "PIN": "密码", "考勤历史": "考勤记录",
+    "缺席": "未签到", "未知": "陌生人", "注册": "录入", "登记": "录入", "考勤站": "签到点", "PIN": "密码", "考勤历史": "考勤记录",
 }
 
 

@@ -15,7 +15,9 @@ from facegui.engine.tracking import TrackingPolicy, abrupt_change, iou_matrix
 from facegui.service import Recognizer
 from facegui.service.live import LiveRecognizer
 
+from . import region_metrics
 from .conftest import FACES
+from .region_metrics import face_chains, found
 
 CLIP = FACES / "video" / "short_hamilton_clip.mp4"
 SCENE_CUTS = [20, 82, 211]
@@ -168,36 +170,7 @@ def test_a_still_scene_is_embedded_once_per_interval(recognizer):
 
 
 def panned_photo(frames: int = 150) -> list[np.ndarray]:
-    """A 640x480 one-face clip made from a real photo: a camera window panning across it."""
-    photo = cv2.resize(cv2.imread(str(FACES / "probes" / "obama-1080p.jpg")), (960, 540), interpolation=cv2.INTER_AREA)
-    clip = []
-    for index in range(frames):
-        x = round(160 + 160 * np.sin(2 * np.pi * index / 150))
-        y = round(30 + 30 * np.sin(2 * np.pi * index / 100))
-        clip.append(np.ascontiguousarray(photo[y:y + 480, x:x + 640]))
-    return clip
-
-
-def face_chains(boxes_per_frame: list[list[np.ndarray]]) -> list[tuple[int, list[np.ndarray]]]:
-    """The reference detections linked from frame to frame by overlap: (first frame, box per frame)."""
-    chains, active = [], []
-    for index, boxes in enumerate(boxes_per_frame):
-        still, used = [], set()
-        for start, chain in active:
-            overlap = iou_matrix(chain[-1][None], np.stack(boxes))[0] if boxes else np.zeros(0)
-            best = int(np.argmax(overlap)) if len(overlap) else -1
-            if best >= 0 and overlap[best] >= 0.3 and best not in used:
-                chain.append(boxes[best])
-                used.add(best)
-                still.append((start, chain))
-            else:
-                chains.append((start, chain))
-        active = still + [(index, [box]) for j, box in enumerate(boxes) if j not in used]
-    return chains + active
-
-
-def found(box: np.ndarray, boxes: list[np.ndarray]) -> bool:
-    return bool(boxes) and float(iou_matrix(box[None], np.stack(boxes)).max()) >= 0.5
+    return region_metrics.panned_photo(cv2.imread(str(FACES / "probes" / "obama-1080p.jpg")), frames)
 
 
 @pytest.mark.parametrize("clip", ["hamilton", "panned photo"])

@@ -386,8 +386,6 @@ def cmd_video(args, settings) -> int:
             if args.attendance else None
         try:
             results = run_captures(MultiStream(recognizer, attendance), captures, show, args.max_frames)
-        except KeyboardInterrupt:
-            results = []
         finally:
             for _, capture in captures:
                 capture.release()

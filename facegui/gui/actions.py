@@ -30,6 +30,8 @@ class WindowActions:
         a = lambda *args, **kw: make_action(w, *args, **kw)  # noqa: E731
         self.camera = a(translate("Menu", "&Start camera"), w.toggle_camera, "F5", translate("Menu", "Start or stop the camera"), checkable=True)
         self.source = a(translate("Menu", "Choose &source…"), w.choose_source, "Ctrl+L", translate("Menu", "Camera device, video file or stream URL"))
+        self.add_camera = a(translate("Menu", "&Add camera…"), w.add_camera, None,
+                            translate("Menu", "Show and recognise one more camera beside the others (up to four)"))
         self.enroll = a(translate("Menu", "&Enroll person…"), lambda: w.people.open_enroll_dialog(), "Ctrl+E")
         self.identify = a(translate("Menu", "&Identify photos…"), w.identifier.choose_files, QKeySequence.StandardKey.Open,
                           translate("Menu", "Name every face in image files (or drop them on the window)"))
@@ -60,7 +62,9 @@ class WindowActions:
         self._menu(bar.addMenu(translate("Menu", "&File")), self.identify, self.data, None, self.export_data, self.delete_data, None,
                    self.settings, self.set_pin, None, self.quit)
         self._menu(bar.addMenu(translate("Menu", "&View")), self.kiosk)
-        camera = self._menu(bar.addMenu(translate("Menu", "&Camera")), self.camera, self.source)
+        camera = self._menu(bar.addMenu(translate("Menu", "&Camera")), self.camera, self.source, self.add_camera)
+        self.remove_camera_menu = camera.addMenu(translate("Menu", "Remo&ve camera"))
+        self.remove_camera_menu.aboutToShow.connect(self._fill_remove_camera)
         self.recent_menu = camera.addMenu(translate("Menu", "&Recent sources"))
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         people, *attendance = docks
@@ -91,6 +95,17 @@ class WindowActions:
                                      and w.camera.start(s))
         if not w.context.prefs.recent_sources:
             self.recent_menu.addAction(translate("Menu", "(none)")).setEnabled(False)
+
+    def _fill_remove_camera(self) -> None:
+        """The cameras shown, when there are several (the last one cannot be removed, only changed)."""
+        w = self.window
+        self.remove_camera_menu.clear()
+        sources = w.camera.sources
+        for source in sources if len(sources) > 1 else ():
+            action = self.remove_camera_menu.addAction(source_label(source))
+            action.triggered.connect(lambda _checked=False, s=source: w.remove_camera(s))
+        if len(sources) < 2:
+            self.remove_camera_menu.addAction(translate("Menu", "(only one camera)")).setEnabled(False)
 
     def camera_running(self, running: bool) -> None:
         self.camera.setChecked(running)

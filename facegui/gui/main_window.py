@@ -14,8 +14,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
 from .. import __version__
+from ..service.sources import source_label
 from .actions import WindowActions
 from .core.camera import CameraController
+from .core.cameras import MAX_CAMERAS
 from .core.context import AppContext
 from .core.data_rights import DataRights
 from .core.file_dialogs import NOT_IN_KIOSK, translated
@@ -111,6 +113,24 @@ class MainWindow(FileDropTarget, QMainWindow):
         dialog = SourceDialog(self.context.prefs.camera_source, self.context.file_dialogs, self)
         if dialog.exec():
             self.camera.start(dialog.source())
+
+    def add_camera(self) -> None:
+        """One more camera beside the others (Camera → Add camera…), recognised in the same process."""
+        from .dialogs.source import SourceDialog
+
+        if not self.context.guard.allow("settings"):
+            return
+        if len(self.camera.sources) >= MAX_CAMERAS:
+            self.status.show_message(arg(self.tr("At most %1 cameras can be shown side by side."), MAX_CAMERAS), 8000)
+            return
+        dialog = SourceDialog("", self.context.file_dialogs, self)
+        dialog.setWindowTitle(self.tr("Add camera"))
+        if dialog.exec() and not self.camera.add_source(dialog.source()):
+            self.status.show_message(arg(self.tr("%1 is shown already."), source_label(dialog.source())), 8000)
+
+    def remove_camera(self, source: str) -> None:
+        if self.context.guard.allow("settings"):
+            self.camera.remove_source(source)
 
     # -- settings ----------------------------------------------------------------------
     def open_settings(self) -> None:

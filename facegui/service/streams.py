@@ -107,7 +107,7 @@ FrameCallback = Callable[[int, int, np.ndarray, list[TrackedRecognition], list[A
 def run_captures(streams: MultiStream, captures: Sequence[tuple[str, cv2.VideoCapture]],
                  on_frame: FrameCallback | None = None, max_frames: int | None = None,
                  stop: threading.Event | None = None) -> list[StreamResult]:
-    """Recognise opened captures together until each ends (or ``max_frames`` each, or ``stop``).
+    """Recognise opened captures together until each ends (or ``max_frames`` each, ``stop``, or Ctrl+C).
 
     Each round takes the frames that are ready, so a slow source does not hold the others back.
     ``on_frame(stream, frame index, frame, faces, check-ins)`` sees every frame in order per stream.
@@ -141,6 +141,8 @@ def run_captures(streams: MultiStream, captures: Sequence[tuple[str, cv2.VideoCa
                     on_frame(index, result.frames, ready[index], faces, events)
                 result.frames += 1
                 result.seconds = time.perf_counter() - started
+    except KeyboardInterrupt:  # Ctrl+C ends the run; what was recognised so far is still reported
+        pass
     finally:
         stop.set()
         for reader in readers.values():

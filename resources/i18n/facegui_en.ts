@@ -138,6 +138,30 @@
     </message>
 </context>
 <context>
+    <name>ServerWords</name>
+    <message numerus="yes">
+        <source>%n camera(s)</source>
+        <translation>
+            <numerusform>%n camera</numerusform>
+            <numerusform>%n cameras</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>offline — %n check-in(s) waiting</source>
+        <translation>
+            <numerusform>offline — %n check-in waiting</numerusform>
+            <numerusform>offline — %n check-ins waiting</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>online — sending %n check-in(s)</source>
+        <translation>
+            <numerusform>online — sending %n check-in</numerusform>
+            <numerusform>online — sending %n check-ins</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>SetPinDialog</name>
     <message numerus="yes">
         <source>The admin PIN (%n or more digits) guards enrolling, removing, the settings, exports, deleting face data and leaving kiosk mode.</source>

@@ -460,6 +460,10 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
         <translation>识别次数</translation>
     </message>
     <message>
+        <source>Station</source>
+        <translation>签到点</translation>
+    </message>
+    <message>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
@@ -626,6 +630,18 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
         </translation>
     </message>
     <message>
+        <source>At most %1 cameras can be shown side by side.</source>
+        <translation>最多可同时显示 %1 个摄像头。</translation>
+    </message>
+    <message>
+        <source>Add camera</source>
+        <translation>添加摄像头</translation>
+    </message>
+    <message>
+        <source>%1 is shown already.</source>
+        <translation>%1 已在显示中。</translation>
+    </message>
+    <message>
         <source>Reloading the models…</source>
         <translation>正在重新加载模型…</translation>
     </message>
@@ -687,6 +703,14 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
     <message>
         <source>Camera device, video file or stream URL</source>
         <translation>摄像头、视频文件或视频流地址</translation>
+    </message>
+    <message>
+        <source>&amp;Add camera…</source>
+        <translation>添加摄像头(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Show and recognise one more camera beside the others (up to four)</source>
+        <translation>再显示并识别一个摄像头，与其他摄像头并排（最多四个）</translation>
     </message>
     <message>
         <source>&amp;Enroll person…</source>
@@ -773,6 +797,10 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
         <translation>摄像头(&amp;C)</translation>
     </message>
     <message>
+        <source>Remo&amp;ve camera</source>
+        <translation>移除摄像头(&amp;V)</translation>
+    </message>
+    <message>
         <source>&amp;Recent sources</source>
         <translation>最近使用的视频源(&amp;R)</translation>
     </message>
@@ -795,6 +823,10 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
     <message>
         <source>(none)</source>
         <translation>（无）</translation>
+    </message>
+    <message>
+        <source>(only one camera)</source>
+        <translation>（只有一个摄像头）</translation>
     </message>
     <message>
         <source>&amp;Stop camera</source>
@@ -968,6 +1000,35 @@ This cannot be undone.</source>
     </message>
 </context>
 <context>
+    <name>ServerWords</name>
+    <message numerus="yes">
+        <source>%n camera(s)</source>
+        <translation>
+            <numerusform>%n 个摄像头</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>offline — %n check-in(s) waiting</source>
+        <translation>
+            <numerusform>离线 — %n 条签到待上传</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message numerus="yes">
+        <source>online — sending %n check-in(s)</source>
+        <translation>
+            <numerusform>在线 — 正在上传 %n 条签到</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>在线</translation>
+    </message>
+</context>
+<context>
     <name>SetPinDialog</name>
     <message>
         <source>Administrator PIN</source>
@@ -1075,7 +1136,7 @@ This cannot be undone.</source>
     </message>
     <message>
         <source>Play a short sound when the station confirms a check-in</source>
-        <translation>考勤站确认签到时播放短提示音</translation>
+        <translation>签到成功时播放一声简短的提示音</translation>
     </message>
     <message>
         <source>Laplacian variance of the aligned face; blurred faces score below ~50</source>
@@ -1341,6 +1402,10 @@ This cannot be undone.</source>
     <message>
         <source> (CUDA unavailable)</source>
         <translation>（CUDA 不可用）</translation>
+    </message>
+    <message>
+        <source>Shared database: %1</source>
+        <translation>共享数据库：%1</translation>
     </message>
 </context>
 <context>

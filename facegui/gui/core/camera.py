@@ -1,4 +1,8 @@
-"""The live path's owner in the window: one CameraWorker at a time, started, stopped and switched here.
+"""The live path's owner in the window: one worker at a time, started, stopped and switched here.
+
+With one source the worker is a ``CameraWorker``; with several (``GuiPreferences.more_sources``) it is a
+``MultiCameraWorker`` (``core/cameras.py``), which recognises them all on one set of model sessions and tags
+each packet and state with its tile.
 
 camera → engine → tracker → matches → attendance run in the worker thread (``CameraWorker`` over the
 service's ``LiveRecognizer``); this controller hands each rendered ``FramePacket`` to the view, then lets
@@ -8,8 +12,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from dataclasses import replace
+
 from ...engine.video import open_capture
 from .camera_worker import CameraWorker, FramePacket, SourceState
+from .cameras import MAX_CAMERAS, MultiCameraWorker
 from .context import AppContext
 
 STOP_WAIT_S = 1.0
@@ -45,15 +52,24 @@ class CameraController(QObject):
     def running(self) -> bool:
         return self.worker is not None and self.worker.isRunning()
 
+    @property
+    def sources(self) -> list[str]:
+        """Every camera the window shows, the main one (``camera_source``) first."""
+        prefs = self.context.prefs
+        return [prefs.camera_source, *prefs.more_sources][:MAX_CAMERAS]
+
     def start(self, source: str | None = None) -> None:
         self.stop()
         if source is not None:
             self.set_source(source, restart=False)
         prefs = self.context.prefs
-        worker = CameraWorker(self.context.recognizer, prefs.camera_source, attendance=self.context.attendance,
-                              pace_files=prefs.pace_video_files, loop_files=prefs.loop_video_files,
-                              stall_timeout_s=self.context.settings.camera_stall_timeout_s,
-                              capture_factory=self.capture_factory, parent=self)
+        options = dict(attendance=self.context.attendance, pace_files=prefs.pace_video_files,
+                       loop_files=prefs.loop_video_files, stall_timeout_s=self.context.settings.camera_stall_timeout_s,
+                       capture_factory=self.capture_factory, parent=self)
+        sources = self.sources
+        worker: CameraWorker | MultiCameraWorker = (
+            MultiCameraWorker(self.context.recognizer, sources, **options) if len(sources) > 1
+            else CameraWorker(self.context.recognizer, sources[0], **options))
         worker.frameReady.connect(self._on_frame)
         worker.stateChanged.connect(self._on_state)
         worker.checkedIn.connect(self.checkedIn)
@@ -88,8 +104,36 @@ class CameraController(QObject):
             done = worker.wait(timeout_ms) and done
         return done
 
+    def add_source(self, source: str) -> bool:
+        """One more camera beside the others (remembered); False when it is shown already or there are
+        ``MAX_CAMERAS``. A running camera restarts with it."""
+        source = str(source)
+        if source in self.sources or len(self.sources) >= MAX_CAMERAS:
+            return False
+        prefs = self.context.prefs.with_source(source)  # remembered in Recent sources too
+        self.context.set_preferences(replace(prefs, camera_source=self.context.prefs.camera_source,
+                                             more_sources=(*prefs.more_sources, source)))
+        if self.running:
+            self.start()
+        return True
+
+    def remove_source(self, source: str) -> bool:
+        """Stop showing a camera (the main one's place goes to the next); False when it is not shown or is the
+        only one."""
+        sources = self.sources
+        if source not in sources or len(sources) == 1:
+            return False
+        rest = [s for s in sources if s != source]
+        prefs = self.context.prefs
+        self.context.set_preferences(replace(prefs, camera_source=rest[0], more_sources=tuple(rest[1:])))
+        if self.running:
+            self.start()
+        return True
+
     def set_source(self, source: str, restart: bool = True) -> None:
-        self.context.set_preferences(self.context.prefs.with_source(str(source)))
+        """The main camera; one also shown beside it is shown once, here."""
+        prefs = self.context.prefs.with_source(str(source))
+        self.context.set_preferences(replace(prefs, more_sources=tuple(s for s in prefs.more_sources if s != str(source))))
         if restart and self.running:
             self.start()
 
@@ -104,9 +148,13 @@ class CameraController(QObject):
         worker = self.sender()
         if worker is None or worker is not self.worker:
             return  # a late frame of a stopped (maybe deleted) worker
-        self.last_packet = packet
+        if packet.tile == 0:  # the main camera's frame is the one enrollment captures
+            self.last_packet = packet
         self.frameReady.emit(packet)
-        worker.frame_shown()
+        if isinstance(worker, MultiCameraWorker):
+            worker.frame_shown(packet.tile)
+        else:
+            worker.frame_shown()
         self.frameShown.emit(packet)
 
     def _on_state(self, state: SourceState) -> None:

@@ -57,6 +57,8 @@ class FramePacket:
     faces: list[FaceResult]
     fps: float
     """Frames processed per second over the last second or so."""
+    tile: int = 0
+    """Which camera of several (``core/cameras.py``); 0 for the one camera."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class SourceState:
     """opening, streaming, retrying, ended, stopped or error."""
     message: str
     source: str
+    tile: int = 0
+    """Which camera of several (``core/cameras.py``); 0 for the one camera."""
 
 
 def is_file_source(source) -> bool:

@@ -22,6 +22,8 @@ class GuiPreferences:
     camera_source: str = "0"
     """Device index, video file or URL."""
     recent_sources: tuple[str, ...] = ()
+    more_sources: tuple[str, ...] = ()
+    """Cameras shown beside ``camera_source`` (Camera → Add camera…), recognised in the same process."""
     pace_video_files: bool = True
     """Play video files at their own frame rate (like a camera) rather than as fast as possible."""
     loop_video_files: bool = False

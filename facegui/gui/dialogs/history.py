@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, Signal
 from PySide6.QtWidgets import QComboBox, QDateEdit, QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
-from ...service.types import DayRecord
+from ...service.types import AttendanceEvent, DayRecord
 from ..core.context import AppContext
 from ..core.tasks import TaskRunner
 from ..widgets.tables import ABSENT_COLOUR, PRESENT_COLOUR, clock_text, read_only_table, status_text, table_item
@@ -22,6 +22,16 @@ def to_date(value: QDate) -> date:
 
 def filter_records(records: list[DayRecord], name: str | None) -> list[DayRecord]:
     return [r for r in records if name is None or r.name == name]
+
+
+def stations_by_day(events: list[AttendanceEvent]) -> dict[tuple[date, str], str]:
+    """(day, name) → the stations that checked the person in that day, in order ("north door, south door")."""
+    stations: dict[tuple[date, str], list[str]] = {}
+    for event in events:
+        seen = stations.setdefault((event.at.date(), event.name), [])
+        if event.station and event.station not in seen:
+            seen.append(event.station)
+    return {key: ", ".join(names) for key, names in stations.items()}
 
 
 class HistoryDialog(QDialog):
@@ -41,6 +51,7 @@ class HistoryDialog(QDialog):
         self.resize(760, 480)
         self.tasks = TaskRunner(max_threads=1, parent=self)
         self.records: list[DayRecord] = []
+        self.stations: dict[tuple[date, str], str] = {}
         today = QDate.currentDate()
         self.start = QDateEdit(today.addDays(-6))
         self.end = QDateEdit(today)
@@ -61,7 +72,7 @@ class HistoryDialog(QDialog):
         filters.addStretch(1)
         filters.addWidget(self.export_button)
         self.table = read_only_table([self.tr("Date"), self.tr("Name"), self.tr("Status"), self.tr("First seen"),
-                                      self.tr("Last seen"), self.tr("Sightings")], "historyTable")
+                                      self.tr("Last seen"), self.tr("Sightings"), self.tr("Station")], "historyTable")
         self.message = QLabel()
         self.message.setObjectName("historyMessage")
         self.message.setWordWrap(True)
@@ -87,10 +98,13 @@ class HistoryDialog(QDialog):
         start, end = self.date_range()
         name = self.chosen_person()
         self.message.setText(self.tr("Loading…"))
-        self.tasks.start(lambda: filter_records(self.context.attendance.report(start, end), name),
+        attendance = self.context.attendance
+        self.tasks.start(lambda: (filter_records(attendance.report(start, end), name),
+                                  stations_by_day(attendance.history(start, end, name))),
                          on_done=self._show, on_failed=self._failed)
 
-    def _show(self, records: list[DayRecord]) -> None:
+    def _show(self, result: tuple[list[DayRecord], dict[tuple[date, str], str]]) -> None:
+        records, self.stations = result
         self.records = records
         self.table.setRowCount(len(records))
         for i, record in enumerate(records):
@@ -101,6 +115,7 @@ class HistoryDialog(QDialog):
             self.table.setItem(i, 3, table_item(clock_text(record.first_seen)))
             self.table.setItem(i, 4, table_item(clock_text(record.last_seen)))
             self.table.setItem(i, 5, table_item(str(record.sightings)))
+            self.table.setItem(i, 6, table_item(self.stations.get((record.day, record.name), "")))
         present = sum(1 for r in records if r.present)
         self.message.setText(arg(self.tr("%n day record(s), %1 present.", "", len(records)), present) if records
                              else self.tr("Nobody was enrolled in this range."))

@@ -1,6 +1,8 @@
 """The Station page: the live video and who is in the frame now.
 
 It renders what the camera controller hands it and says what the source is doing; it starts nothing.
+With several cameras (``core/cameras.py``) it shows them side by side (``widgets/video_grid.py``), each with
+its own confirmations: a packet, a state or a check-in goes to the tile of its camera.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from ..core.camera_worker import FramePacket, SourceState
 from ..core.context import AppContext
 from ..core.text import arg, number_text
 from ..drawing import unknown_name
-from ..widgets.checkin_banner import CheckInBanner
+from ..widgets.video_grid import VideoGrid
 from ..widgets.video_view import VideoView
 
 KNOWN_COLOUR = QColor(30, 140, 50)
@@ -43,6 +45,8 @@ class StationPage(QWidget):
         super().__init__(parent)
         self.context, self.camera = context, camera
         self.video = VideoView()
+        """The main camera's picture (the only one with one camera)."""
+        self.grid = VideoGrid(self.video)
         self.in_frame = QListWidget()
         self.in_frame.setObjectName("inFrameList")
         self.in_frame.setFlow(QListWidget.Flow.LeftToRight)
@@ -56,77 +60,133 @@ class StationPage(QWidget):
         row.addWidget(self.in_frame, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.video, 1)
+        layout.addWidget(self.grid, 1)
         layout.addWidget(self.in_frame_row)
         camera.frameReady.connect(self.show_frame)
         camera.stateChanged.connect(self.show_state)
-        camera.started.connect(lambda: self.video.set_message(
-            arg(self.tr("Opening %1…"), source_label(self.context.prefs.camera_source))))
+        camera.started.connect(self._opening)
         camera.stopped.connect(self._stopped)
         context.dataReset.connect(self.in_frame.clear)
-        self.banner = CheckInBanner(self.video)
-        self.greeter = Greeter(lambda: context.settings, checked_in_at)
+        self._checked_in_at = checked_in_at
+        self.greeters: list[Greeter] = []
+        """One per camera: each door votes on its own frames."""
+        self._faceless_since: list[float | None] = []
+        self._in_frame: dict[int, list] = {}
+        """Faces of each camera's last frame (the back office lists them all)."""
         self.station_mode = False
-        self._faceless_since: float | None = None
-        camera.started.connect(self.greeter.reset)
+        self.set_camera_count(len(camera.sources))
         camera.checkedIn.connect(self.greet_check_in)
         context.kioskChanged.connect(self.set_station_mode)
+        context.preferencesChanged.connect(lambda _prefs: self.set_camera_count(len(camera.sources)))
+
+    @property
+    def banner(self):
+        return self.grid.banners[0]
+
+    @property
+    def greeter(self) -> Greeter:
+        return self.greeters[0]
+
+    def set_camera_count(self, count: int) -> None:
+        """One tile per camera (the controller's ``sources``)."""
+        if count == len(self.greeters):
+            return
+        self.grid.set_count(count)
+        self.greeters = self.greeters[:count] + [Greeter(lambda: self.context.settings, self._checked_in_at)
+                                                 for _ in range(count - len(self.greeters))]
+        self._faceless_since = (self._faceless_since + [None] * count)[:count]
+        self._in_frame = {tile: faces for tile, faces in self._in_frame.items() if tile < count}
+
+    def _opening(self) -> None:
+        for view, source, greeter in zip(self.grid.views, self.camera.sources, self.greeters):
+            view.set_message(arg(self.tr("Opening %1…"), source_label(source)))
+            greeter.reset()
+
+    def tile_of(self, source: str) -> int:
+        """The tile of the camera whose attendance source name is ``source`` (0 when none is)."""
+        labels = [source_label(s) for s in self.camera.sources]
+        return labels.index(source) if source in labels else 0
 
     def set_station_mode(self, on: bool) -> None:
         """Kiosk mode: the video alone, confirmations on; back office: who is in the frame again."""
         self.station_mode = on
         self.in_frame_row.setVisible(not on)
         self.in_frame.clear()
-        self.video.set_hint("")
-        self._faceless_since = None
-        if not on:
-            self.banner.hide()
+        self._in_frame.clear()
+        self._faceless_since = [None] * len(self._faceless_since)
+        for view, banner in zip(self.grid.views, self.grid.banners):
+            view.set_hint("")
+            if not on:
+                banner.hide()
 
     def greet_check_in(self, event) -> None:
-        greeting = self.greeter.check_in(event.name, event.at, event.snapshot)
+        tile = self.tile_of(event.source)
+        greeting = self.greeters[tile].check_in(event.name, event.at, event.snapshot)
         if self.station_mode:
-            self.banner.show_greeting(greeting, self.context.thumbnails.icon(event.name))
+            self.grid.banners[tile].show_greeting(greeting, self.context.thumbnails.icon(event.name))
             if self.context.prefs.checkin_sound:
                 QApplication.beep()  # the system's own short sound: no audio files, no extra library
 
     def _greet_frame(self, packet: FramePacket) -> None:
+        tile, view = packet.tile, self.grid.views[packet.tile]
         now = datetime.now().astimezone()
         seen = [SeenFace(f.name, f.similarity, f.is_known, f.fresh) for f in packet.faces]
-        for greeting in self.greeter.frame(seen, now):
-            self.banner.show_greeting(greeting, self.context.thumbnails.icon(greeting.name))
+        for greeting in self.greeters[tile].frame(seen, now):
+            self.grid.banners[tile].show_greeting(greeting, self.context.thumbnails.icon(greeting.name))
         if packet.faces:
-            self._faceless_since = None
-            self.video.set_hint("")
+            self._faceless_since[tile] = None
+            view.set_hint("")
         else:
             clock = time.monotonic()
-            self._faceless_since = self._faceless_since or clock
-            if clock - self._faceless_since >= QUIET_AFTER_S:
-                self.video.set_hint(self.tr(LOOK_AT_THE_CAMERA))
+            since = self._faceless_since[tile] = self._faceless_since[tile] or clock
+            if clock - since >= QUIET_AFTER_S:
+                view.set_hint(self.tr(LOOK_AT_THE_CAMERA))
 
     def show_frame(self, packet: FramePacket) -> None:
-        self.video.set_frame(packet.image)
+        if packet.tile >= len(self.grid.views):
+            return  # a late frame of a camera just removed
+        self.grid.views[packet.tile].set_frame(packet.image)
         if self.station_mode:
             self._greet_frame(packet)
             return
+        self._in_frame[packet.tile] = sorted(packet.faces, key=lambda f: f.bbox[0])
+        self._list_in_frame()
+
+    def _list_in_frame(self) -> None:
+        """Who is in the frame of each camera, left to right, camera after camera."""
         self.in_frame.clear()
-        for face in sorted(packet.faces, key=lambda f: f.bbox[0]):
+        for face in (face for tile in sorted(self._in_frame) for face in self._in_frame[tile]):
             item = QListWidgetItem(f"{face.name if face.is_known else unknown_name()}  {number_text(face.similarity)}")
             item.setForeground(KNOWN_COLOUR if face.is_known else UNKNOWN_COLOUR)
             self.in_frame.addItem(item)
 
     def show_state(self, state: SourceState) -> None:
+        if state.tile >= len(self.grid.views):
+            return
+        view = self.grid.views[state.tile]
         if state.state in ("retrying", "error"):
-            self.video.set_message(self.tr(CAMERA_LOST) if self.station_mode else state.message, error=True)
-            self.in_frame.clear()
+            view.set_message(self.tr(CAMERA_LOST) if self.station_mode else state.message, error=True)
+            self._forget_faces(state.tile)
         elif state.state == "ended":
-            self.video.set_message(self.tr("End of video — press F5 to play again"), keep_frame=True)
-            self.in_frame.clear()
-        elif state.state == "opening" and self.camera.last_packet is None:
-            self.video.set_message(state.message)
+            view.set_message(self.tr("End of video — press F5 to play again"), keep_frame=True)
+            self._forget_faces(state.tile)
+        elif state.state == "opening":
+            # Before the first frame only: a reconnecting camera keeps saying why it is reconnecting.
+            first = (self.camera.last_packet is None if state.tile == 0
+                     else view.image is None and not view.message_is_error)
+            if first:
+                view.set_message(state.message)
+
+    def _forget_faces(self, tile: int) -> None:
+        self._in_frame.pop(tile, None)
+        self._list_in_frame()
 
     def _stopped(self) -> None:
-        self.video.set_message(self.tr(STOPPED_MESSAGE), keep_frame=True)
+        for view in self.grid.views:
+            view.set_message(self.tr(STOPPED_MESSAGE), keep_frame=True)
+        self._in_frame.clear()
         self.in_frame.clear()  # nobody is in a frame that is no longer coming
 
     def show_message(self, text: str) -> None:
-        self.video.set_message(text)
+        for view in self.grid.views:
+            view.set_message(text)

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar
 
+from ...service.shared_database import ServerStatus, server_status
 from ...service.sources import source_label
 from ..core.camera import CameraController
 from ..core.camera_worker import FramePacket, SourceState, is_file_source
 from ..core.context import AppContext
-from ..core.text import plurals
+from ..core.text import arg, plurals
 
 translate = QCoreApplication.translate
 
@@ -34,6 +35,8 @@ SOURCE_MAX_PX = 240
 """The source field never grows wider than this (a long path or URL is elided, full in its tooltip)."""
 MESSAGE_MARGIN_PX = 18
 """QStatusBar draws a message from x=6 to 2 px before the first permanent field; this keeps clear of both."""
+SERVER_POLL_MS = 1000
+"""How often the shared-database field re-reads the server state (from memory: it never waits on the network)."""
 
 
 def models_text(engine) -> str:
@@ -47,24 +50,51 @@ def faces_text(n: int) -> str:
     return plurals().faces(n)
 
 
+class ServerWords(QObject):
+    """Counted words of the status bar in the window's language (a QObject: lupdate sees plurals only in ``tr``)."""
+
+    def cameras(self, n: int) -> str:
+        return self.tr("%n camera(s)", "", n)
+
+    def text(self, status: ServerStatus) -> str:
+        """``ServerStatus.text``, translated: "offline — 12 check-ins waiting", "online"."""
+        waiting = status.checkins_waiting
+        if not status.online:
+            return (self.tr("offline — %n check-in(s) waiting", "", waiting) if status.batches_waiting
+                    else self.tr("offline"))
+        return (self.tr("online — sending %n check-in(s)", "", waiting) if status.batches_waiting
+                else self.tr("online"))
+
+
+def server_text(status: ServerStatus) -> str:
+    return ServerWords().text(status)
+
+
 class StatusFields:
     """Fills the permanent fields of ``bar`` from the context and the camera; transient messages go left of them."""
 
     def __init__(self, bar: QStatusBar, context: AppContext, camera: CameraController):
-        self.bar, self.context = bar, context
+        self.bar, self.context, self.camera = bar, context, camera
+        self.tile_fps: dict[int, float] = {}
+        self.tile_faces: dict[int, int] = {}
+        """Each camera's last frame rate and face count (several cameras: ``core/cameras.py``)."""
         self.last_message = ""
         self.source = QLabel()
         self.source.setObjectName("statusSource")
         self.fps = QLabel(NO_FPS)
         self.faces = QLabel(faces_text(0))
         self.device = QLabel()
+        self.server = QLabel()
+        self.server.setObjectName("statusServer")
+        self.server.hide()  # a local SQLite database: nothing to say
         self.fields = (self.source, self.fps, self.faces, self.device)
+        """Always shown; the shared-database field only with a PostgreSQL database."""
         # Fields of a steady width: a message fitted beside them stays clear of them as their values change.
         metrics = self.fps.fontMetrics()
         self.source.setFixedWidth(SOURCE_MAX_PX)
         self.fps.setMinimumWidth(metrics.horizontalAdvance("000.0 FPS") + 8)
         self.faces.setMinimumWidth(metrics.horizontalAdvance(faces_text(99)) + 8)
-        for label in self.fields:
+        for label in (*self.fields, self.server):
             bar.addPermanentWidget(label)
         # The one way back from kiosk mode besides Esc and F11 (all three ask for the PIN when one is set).
         self.unlock_button = QPushButton(translate("StatusBar", "Admin"))
@@ -82,11 +112,16 @@ class StatusFields:
         context.notice.connect(self.show_message)
         self.show_source("stopped")
         self.show_engine()
+        self.server_timer = QTimer(bar)
+        self.server_timer.setInterval(SERVER_POLL_MS)
+        self.server_timer.timeout.connect(self.show_server)
+        self.server_timer.start()
+        self.show_server()
 
     # -- messages ------------------------------------------------------------------------
     def message_width(self) -> int:
         """Pixels a message may take: from the left edge to the first visible permanent field."""
-        visible = [w for w in (*self.fields, self.unlock_button) if w.isVisible()]
+        visible = [w for w in (*self.fields, self.server, self.unlock_button) if w.isVisible()]
         right = min((w.x() for w in visible), default=self.bar.width()) if self.bar.isVisible() else self.bar.width()
         return max(right - MESSAGE_MARGIN_PX, 0)
 
@@ -111,30 +146,52 @@ class StatusFields:
         self.device.setText(f"{engine.device}{note}")
 
     def show_source(self, state: str) -> None:
-        source = self.context.prefs.camera_source
+        sources = self.camera.sources
+        source = sources[0]
         short = Path(source).name if is_file_source(source) else source_label(source)
+        if len(sources) > 1:
+            short = ServerWords().cameras(len(sources))
         metrics = self.source.fontMetrics()
         suffix = " · " + translate("StatusBar", STATE_WORDS.get(state, state))
         room = SOURCE_MAX_PX - 8 - metrics.horizontalAdvance(suffix)
         self.source.setText(metrics.elidedText(short, Qt.TextElideMode.ElideMiddle, room) + suffix)
-        self.source.setToolTip(source_label(source))
+        self.source.setToolTip("\n".join(source_label(s) for s in sources))
+
+    def show_server(self) -> None:
+        """The shared database's state ("offline — 12 check-ins waiting"); hidden for the local SQLite file."""
+        try:
+            status = server_status(self.context.attendance.store)
+        except Exception:  # the attendance data is being reopened (delete all data): next tick
+            return
+        self.server.setVisible(status.shared)
+        if not status.shared:
+            return
+        self.server.setText(server_text(status))
+        self.server.setStyleSheet("" if status.online else "color: #c62828")
+        tip = arg(translate("StatusBar", "Shared database: %1"), status.server)
+        self.server.setToolTip(tip + ("\n" + status.error if status.error else ""))
 
     def show_frame(self, packet: FramePacket) -> None:
-        self.fps.setText(f"{packet.fps:.1f} FPS")
-        self.faces.setText(faces_text(len(packet.faces)))
+        self.tile_fps[packet.tile], self.tile_faces[packet.tile] = packet.fps, len(packet.faces)
+        self.fps.setText(" · ".join(f"{self.tile_fps[t]:.1f}" for t in sorted(self.tile_fps)) + " FPS")
+        self.faces.setText(faces_text(sum(self.tile_faces.values())))
 
     def show_state(self, state: SourceState) -> None:
         self.show_source(state.state)
         if state.state in ("retrying", "error"):
+            self.tile_fps.pop(state.tile, None)
             self.fps.setText(NO_FPS)
         if state.state in ("ended", "error", "retrying"):
-            self.faces.setText(faces_text(0))
+            self.tile_faces.pop(state.tile, None)
+            self.faces.setText(faces_text(sum(self.tile_faces.values())))
         if state.state != "streaming":
             self.show_message(state.message, 5000)
         else:
             self.bar.clearMessage()
 
     def _stopped(self) -> None:
+        self.tile_fps.clear()
+        self.tile_faces.clear()
         self.fps.setText(NO_FPS)
         self.faces.setText(faces_text(0))
         self.show_source("stopped")

@@ -1,0 +1,117 @@
+"""Several cameras in one window and one process, with the real models on the real clip shown as two doors.
+
+The clip is linked under two names (two sources, two attendance source names); the window recognises both
+in one worker thread over one recognizer: one FaceEngine, one detector and one embedder session.
+"""
+from __future__ import annotations
+
+import gc
+from dataclasses import replace
+
+import pytest
+
+from facegui.engine import FaceEngine
+from facegui.gui.core.cameras import MAX_CAMERAS, MultiCameraWorker
+from facegui.gui.core.preferences import GuiPreferences, PreferenceStore
+from facegui.gui.widgets.video_grid import grid_position
+from facegui.service.sources import source_label
+
+from .conftest import FACES
+from .gui_window import VIDEO, open_window
+
+LIN = "Lin-Manuel Miranda"
+FRAME_TIMEOUT_MS = 60_000
+
+
+@pytest.fixture
+def doors(tmp_path):
+    """The clip twice, as the cameras of two doors."""
+    paths = []
+    for name in ("north-door.mp4", "south-door.mp4"):
+        (tmp_path / name).symlink_to(VIDEO)
+        paths.append(str(tmp_path / name))
+    return paths
+
+
+@pytest.fixture
+def window(qtbot, settings, tmp_path, doors):
+    # No cool-down: the same person may check in at both doors, so both doors' check-ins are seen.
+    window = open_window(qtbot, replace(settings, checkin_cooldown_s=0.0), tmp_path)
+    result = window.context.recognizer.enroll_file(FACES / "probes" / "lin-manuel-miranda.png", LIN)
+    assert result.status == "enrolled"
+    window.camera.set_source(doors[0], restart=False)
+    assert window.camera.add_source(doors[1])
+    yield window
+    window.camera.stop()
+    window.camera.wait_for_stopped_workers()
+
+
+def test_the_grid_puts_two_cameras_side_by_side_and_four_in_two_rows():
+    assert [grid_position(i, 2) for i in range(2)] == [(0, 0), (0, 1)]
+    assert [grid_position(i, 4) for i in range(4)] == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert [grid_position(i, 3) for i in range(3)] == [(0, 0), (0, 1), (1, 0)]
+
+
+def test_two_doors_in_one_window_share_one_engine_and_both_name_the_singer(qtbot, window, doors):
+    station = window.station
+    assert len(station.grid.views) == 2 and station.grid.views[1].isVisible()
+    shown: dict[int, list] = {0: [], 1: []}
+    window.camera.frameShown.connect(lambda packet: shown[packet.tile].append(packet))
+    events = []
+    window.camera.checkedIn.connect(events.append)
+    window.camera.start()
+    worker = window.camera.worker
+    assert isinstance(worker, MultiCameraWorker)
+
+    def named(tile: int) -> bool:
+        return any(face.name == LIN and face.is_known for packet in shown[tile] for face in packet.faces)
+
+    qtbot.waitUntil(lambda: named(0) and named(1), timeout=FRAME_TIMEOUT_MS)
+    # Both tiles render their own frames.
+    for view in station.grid.views:
+        assert view.image is not None and not view.image.isNull() and view.message == ""
+    # One set of model sessions: the streams use the window's recognizer, and no second engine exists.
+    context = window.context
+    assert worker.streams is not None and worker.streams.recognizer is context.recognizer
+    assert {id(live.recognizer.engine) for live in worker.streams.streams} == {id(context.engine)}
+    assert [live.source for live in worker.streams.streams] == [source_label(d) for d in doors]
+    assert len([o for o in gc.get_objects() if isinstance(o, FaceEngine)]) == 1
+    # A check-in at each door, under each door's own attendance source name.
+    qtbot.waitUntil(lambda: {e.source for e in events if e.name == LIN} == {source_label(d) for d in doors},
+                    timeout=FRAME_TIMEOUT_MS)
+    logged = context.attendance.history(None, None, LIN)
+    assert {e.source for e in logged} == {source_label(d) for d in doors}
+    assert window.status.fps.text().count("·") == 1  # a frame rate per camera
+    assert "2 cameras" in window.status.source.text()
+
+
+def test_the_station_confirms_check_ins_on_the_tile_of_the_door(qtbot, window, doors):
+    window.kiosk_mode.enter()
+    window.camera.start()
+    banners = window.station.grid.banners
+    greeted: dict[int, set] = {0: set(), 1: set()}
+    for tile, banner in enumerate(banners):
+        original = banner.show_greeting
+        banner.show_greeting = (lambda greeting, photo, tile=tile, original=original:
+                                (greeted[tile].add(greeting.name), original(greeting, photo)))
+    qtbot.waitUntil(lambda: LIN in greeted[0] and LIN in greeted[1], timeout=FRAME_TIMEOUT_MS)
+    assert all(view.image is not None for view in window.station.grid.views)
+    window.kiosk_mode.leave()
+
+
+def test_cameras_are_added_removed_and_remembered(qtbot, settings, tmp_path, doors):
+    window = open_window(qtbot, settings, tmp_path)
+    camera = window.camera
+    camera.set_source(doors[0], restart=False)
+    assert camera.add_source(doors[1]) and not camera.add_source(doors[1])  # shown once
+    assert len(window.station.grid.views) == 2
+    # Remembered across restarts: a new window over the same preferences file shows both.
+    assert PreferenceStore(tmp_path / "gui.ini").load().more_sources == (doors[1],)
+    camera.remove_source(doors[0])
+    assert camera.sources == [doors[1]] and len(window.station.grid.views) == 1
+    assert not camera.remove_source(doors[1])  # the last camera is changed, never removed
+    for n in range(MAX_CAMERAS - 1):
+        assert camera.add_source(f"{n + 1}")
+    assert len(camera.sources) == MAX_CAMERAS and not camera.add_source("9")
+    assert [grid_position(i, MAX_CAMERAS) for i in range(MAX_CAMERAS)][-1] == (1, 1)
+    assert GuiPreferences().more_sources == ()
