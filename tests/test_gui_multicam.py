@@ -115,3 +115,60 @@ def test_cameras_are_added_removed_and_remembered(qtbot, settings, tmp_path, doo
     assert len(camera.sources) == MAX_CAMERAS and not camera.add_source("9")
     assert [grid_position(i, MAX_CAMERAS) for i in range(MAX_CAMERAS)][-1] == (1, 1)
     assert GuiPreferences().more_sources == ()
+
+
+class HangingCamera:
+    """A camera that gives a few frames, then hangs in ``read`` (a network stream gone silent)."""
+
+    def __init__(self, frames: int = 5):
+        import threading
+
+        self.frames, self.released = frames, threading.Event()
+
+    def get(self, prop):
+        return 0.0
+
+    def read(self):
+        import numpy as np
+
+        if self.frames <= 0:
+            self.released.wait(30)  # never returns while the test looks
+            return False, None
+        self.frames -= 1
+        return True, np.zeros((360, 640, 3), np.uint8)
+
+    def release(self):
+        self.released.set()
+
+
+def test_a_camera_gone_silent_reconnects_while_the_other_door_streams_on(qtbot, settings, tmp_path, doors):
+    from facegui.engine.video import open_capture
+
+    window = open_window(qtbot, replace(settings, camera_stall_timeout_s=1.0), tmp_path)
+    hanging = []
+
+    def capture_factory(source, open_timeout_ms=0):
+        if source == "rtsp://10.0.0.9/door":
+            hanging.append(HangingCamera())
+            return hanging[-1]
+        return open_capture(source, open_timeout_ms=open_timeout_ms)
+
+    window.camera.capture_factory = capture_factory
+    window.camera.set_source(doors[0], restart=False)
+    assert window.camera.add_source("rtsp://10.0.0.9/door")
+    shown = {0: 0, 1: 0}
+    window.camera.frameShown.connect(lambda packet: shown.__setitem__(packet.tile, shown[packet.tile] + 1))
+    try:
+        window.camera.start()
+        lost = window.station.grid.views[1]
+        qtbot.waitUntil(lambda: lost.message_is_error and "no frames from rtsp://10.0.0.9/door" in lost.message,
+                        timeout=FRAME_TIMEOUT_MS)
+        before = shown[0]
+        qtbot.waitUntil(lambda: shown[0] > before + 5, timeout=FRAME_TIMEOUT_MS)  # the other door streams on
+        qtbot.waitUntil(lambda: len(hanging) >= 2, timeout=FRAME_TIMEOUT_MS)  # reopened by itself
+        assert shown[1] >= 1 and window.station.grid.views[0].message == ""
+    finally:
+        window.camera.stop()
+        for camera in hanging:
+            camera.release()
+        window.camera.wait_for_stopped_workers()

@@ -135,6 +135,19 @@ class _Reader(threading.Thread):
             self.capture.release()
 
 
+def start_reader(capture, file_source: bool, pace_files: bool, slot_type: type[_LatestFrame] = _LatestFrame
+                 ) -> tuple[_Reader, _LatestFrame]:
+    """A reader thread over an opened capture, and the one-slot buffer it fills: a camera's newest frame wins;
+    a video file is paced at its own frame rate (or, unpaced, waits for each frame to be taken)."""
+    import cv2
+
+    fps = capture.get(cv2.CAP_PROP_FPS) if (file_source and pace_files) else 0.0
+    slot = slot_type(drop=not file_source or pace_files)
+    reader = _Reader(capture, slot, fps if 0 < fps < 240 else 0.0)
+    reader.start()
+    return reader, slot
+
+
 class CameraWorker(QThread):
     frameReady = Signal(object)
     """FramePacket."""
@@ -191,12 +204,7 @@ class CameraWorker(QThread):
                     break
                 backoff = min(backoff * 2, self.retry_max_s)
                 continue
-            import cv2
-
-            fps = capture.get(cv2.CAP_PROP_FPS) if (file_source and self.pace_files) else 0.0
-            slot = _LatestFrame(drop=not file_source or self.pace_files)
-            reader = _Reader(capture, slot, fps if 0 < fps < 240 else 0.0)
-            reader.start()
+            reader, slot = start_reader(capture, file_source, self.pace_files)
             try:
                 outcome, frames = self._process(slot)
             finally:

@@ -16,6 +16,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from typing import cast
 
 from PySide6.QtCore import QCoreApplication, QThread, Signal
 
@@ -24,7 +25,7 @@ from ...service.live import LiveRecognizer
 from ...service.sources import source_label
 from ...service.streams import MultiStream
 from ..drawing import FaceResult, annotated
-from .camera_worker import STOP_TIMEOUT_S, FramePacket, SourceState, _LatestFrame, _Reader, is_file_source
+from .camera_worker import STOP_TIMEOUT_S, FramePacket, SourceState, _LatestFrame, is_file_source, start_reader
 from .text import arg
 
 MAX_CAMERAS = 4
@@ -93,13 +94,9 @@ class SourceFeed(threading.Thread):
                     break
                 backoff = min(backoff * 2, self.retry_max_s)
                 continue
-            import cv2
-
-            fps = capture.get(cv2.CAP_PROP_FPS) if (file_source and self.pace_files) else 0.0
-            slot = _TimedSlot(drop=not file_source or self.pace_files)
-            reader = _Reader(capture, slot, fps if 0 < fps < 240 else 0.0)
+            reader, opened = start_reader(capture, file_source, self.pace_files, _TimedSlot)
+            slot = cast(_TimedSlot, opened)
             self.slot, self.opened = slot, self.opened + 1
-            reader.start()
             stalled = False
             while not self.stop_event.is_set() and reader.is_alive():
                 if time.monotonic() - slot.last_put >= self.stall_timeout_s:
@@ -205,8 +202,9 @@ class MultiCameraWorker(QThread):
         finally:
             for feed in self.feeds:
                 feed.stop_event.set()
+            deadline = time.monotonic() + STOP_TIMEOUT_S  # all together: stopping stays under a second
             for feed in self.feeds:
-                feed.join(STOP_TIMEOUT_S)
+                feed.join(max(deadline - time.monotonic(), 0.0))
 
     def _emit_frame(self, tile: int, frame, tracked) -> None:
         self._index += 1
