@@ -1,7 +1,10 @@
 """Size and cold start of an already built bundle (builds nothing): writes the "bundle" section of
 docs/benchmarks.md.
 
-    python bench/bench_bundle.py [DIST_FOLDER] [--runs 3] [--build-seconds N]
+    python bench/bench_bundle.py [DIST_FOLDER] [--runs 3] [--build-seconds N] [--before OLD_DIST_FOLDER]
+
+Size is also given per component (OpenCV, Qt, faiss, …), beside another bundle's with --before
+(e.g. one built from the previous commit), so each trimming step shows where it saved.
 
 Cold start = process start to the first camera frame shown in the main window, from the bundle's
 ``--smoke-test`` on the test video (offscreen, HOME a fresh folder so each run also creates its
@@ -30,6 +33,54 @@ VIDEO = SHARED / "faces" / "video" / "short_hamilton_clip.mp4"
 def folder_size(folder: Path) -> tuple[int, int]:
     files = [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()]
     return sum(p.stat().st_size for p in files), len(files)
+
+
+COMPONENTS = [
+    ("OpenCV (`cv2` + its FFmpeg, OpenBLAS, codecs)", ("cv2/", "opencv_python_headless.libs/")),
+    ("Qt (PySide6, shiboken, ICU, plugins, translations)", ("PySide6/", "shiboken6/")),
+    ("faiss (+ its OpenMP runtime; its OpenBLAS where not shared)", ("faiss/", "faiss_cpu.libs/")),
+    ("numpy (+ its 64-bit OpenBLAS)", ("numpy/", "numpy.libs/", "numpy-")),
+    ("onnxruntime (CPU)", ("onnxruntime/", "onnxruntime-", "onnxruntime_gpu")),
+    ("onnx, protobuf, ml_dtypes (model import/conversion)", ("onnx/", "onnx-", "google/", "ml_dtypes/")),
+    ("psycopg (PostgreSQL client, its libpq and OpenSSL)", ("psycopg",)),
+    ("Python runtime and standard library", ("libpython", "python3", "base_library.zip")),
+    ("the two models", ("model_data/",)),
+]
+OTHER_SYSTEM = "other shared libraries from the build system (X11/xcb, fontconfig, D-Bus, OpenSSL, SQLite, …)"
+REST = "the app, resources, anyascii tables, executable"
+
+
+def component_sizes(folder: Path) -> dict[str, int]:
+    """Bytes per component (symbolic links count nothing: they point at a file counted once)."""
+    sizes: dict[str, int] = {label: 0 for label, _ in COMPONENTS}
+    sizes.update({OTHER_SYSTEM: 0, REST: 0})
+    internal = folder / "_internal"
+    for path in folder.rglob("*"):
+        if not path.is_file() or path.is_symlink():
+            continue
+        rel = path.relative_to(internal).as_posix() if internal in path.parents else ""
+        label = next((label for label, prefixes in COMPONENTS if rel.startswith(prefixes)), None)
+        if label is None:
+            label = OTHER_SYSTEM if "/" not in rel and ".so" in rel else REST
+        sizes[label] += path.stat().st_size
+    return sizes
+
+
+def component_table(dist: Path, before: Path | None) -> str:
+    now = component_sizes(dist)
+    old = component_sizes(before) if before else None
+    header = "| part | MB | before | saved |\n|---|---|---|---|" if old else "| part | MB |\n|---|---|"
+    rows = []
+    for label in sorted(now, key=lambda k: -now[k]):
+        if old:
+            rows.append(f"| {label} | {now[label] / 1e6:.1f} | {old[label] / 1e6:.1f} | "
+                        f"{(old[label] - now[label]) / 1e6:.1f} |")
+        else:
+            rows.append(f"| {label} | {now[label] / 1e6:.1f} |")
+    total_now = sum(now.values())
+    rows.append(f"| **total** | **{total_now / 1e6:.0f}** | " + (
+        f"{sum(old.values()) / 1e6:.0f} | {(sum(old.values()) - total_now) / 1e6:.0f} |" if old else ""))
+    return header + "\n" + "\n".join(rows)
 
 
 def tar_gz_size(folder: Path) -> int:
@@ -72,6 +123,8 @@ def main() -> int:
     parser.add_argument("dist", nargs="?", default=str(ROOT / "dist" / "facegui"))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--build-seconds", type=float, help="build time to report (measured elsewhere)")
+    parser.add_argument("--before", help="another built bundle folder, for the per-component comparison")
+    parser.add_argument("--before-label", default="another build", help="what --before is, for the report")
     args = parser.parse_args()
     dist = Path(args.dist)
     exe = dist / ("facegui.exe" if sys.platform == "win32" else "facegui")
@@ -81,6 +134,7 @@ def main() -> int:
     packed = tar_gz_size(dist)
     models = folder_size(dist / "_internal" / "model_data")[0]
     flavour = "GPU" if any(dist.rglob("*onnxruntime_providers_cuda*")) else "CPU"
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     cold = [one_start(exe, cold=True) for _ in range(args.runs)]
     warm = [one_start(exe, cold=False) for _ in range(args.runs)]
     dropped = all(c[2] for c in cold)
@@ -98,12 +152,20 @@ def main() -> int:
              ("same, as the app measures it (kernel process start time → frame)", summary([c[1] for c in cold])),
              ("warm start (files already in the page cache)", summary([w[0] for w in warm]))]
     table = "\n".join(f"| {k} | {v} |" for k, v in rows)
-    text = (f"## Desktop bundle, {flavour} flavour (PyInstaller, one folder)\n\n{machine_line()}\n\n"
+    before = Path(args.before) if args.before else None
+    if before:
+        old_size = folder_size(before)[0]
+        rows.insert(2, (f"`--before` ({args.before_label})", f"{old_size / 1e6:.0f} MB, {tar_gz_size(before) / 1e6:.0f} MB as `.tar.gz`"))
+        table = "\n".join(f"| {k} | {v} |" for k, v in rows)
+    parts = component_table(dist, before)
+    text = (f"## Desktop bundle, {flavour} flavour (PyInstaller, one folder)\n\n{machine_line()} Load average "
+            f"{load:.1f} when the runs began (a shared machine: start times vary run to run; the sizes do not).\n\n"
             f"| measure | value |\n|---|---|\n"
             f"{table}\n\nCold start is `facegui --smoke-test short_hamilton_clip.mp4`, offscreen, with a fresh HOME: "
             f"the bootloader, Python, Qt, onnxruntime and OpenCV load, both models open, the empty database is "
             f"created, the window opens, the video opens and its first frame is detected, embedded, drawn and "
-            f"shown. `python bench/bench_bundle.py [DIST]` measures an existing bundle; it builds nothing.")
+            f"shown. `python bench/bench_bundle.py [DIST]` measures an existing bundle; it builds nothing.\n\n"
+            f"Where the folder's size goes (MB; `before` is {args.before_label if before else 'not given'}):\n\n{parts}")
     write_section("bundle" if flavour == "CPU" else "bundle-gpu", text)
     print(text)
     return 0

@@ -15,11 +15,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .backend import Backend
 from .connection import DatabaseConnection
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy is imported where embeddings are handled, not here: `facegui people` lists names and
+# counts from SQL alone and should not pay numpy's import (docs/benchmarks.md, "Start-up").
 
 DATABASE_FILE_NAME = "facegui.sqlite3"
 """The SQLite database in the data folder (when no database URL is configured)."""
@@ -28,7 +33,7 @@ log = logging.getLogger(__name__)
 
 # Embeddings are stored as raw float32 little-endian bytes whatever the host
 # byte order, so a database copied between machines stays readable.
-VECTOR_DTYPE = np.dtype("<f4")
+VECTOR_DTYPE = "<f4"
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,8 @@ def local_timestamp() -> str:
 
 
 def _vector_to_blob(vector: np.ndarray) -> tuple[bytes, int]:
+    import numpy as np
+
     array = np.asarray(vector)
     if array.ndim != 1 or array.size == 0:
         raise ValueError(f"embedding must be a non-empty 1-D vector, got shape {array.shape}")
@@ -442,6 +449,8 @@ class FaceDatabase(DatabaseConnection):
         :meth:`load_embeddings` instead.  An embedding added and removed
         again in between appears in neither list.
         """
+        import numpy as np
+
         with self._read_transaction() as conn:
             row = conn.execute(
                 "SELECT revision, changes_from FROM model_revisions WHERE model_id = ?", (model_id,)
@@ -518,6 +527,8 @@ class FaceDatabase(DatabaseConnection):
 
 
 def _embedding_rows(model_id: str, rows: list) -> tuple[np.ndarray, list[str], np.ndarray]:
+    import numpy as np
+
     ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
     names = [row[1] for row in rows]
     if not rows:

@@ -1098,6 +1098,10 @@ This cannot be undone.</source>
         <translation>NVIDIA 显卡（CUDA）：本机不可用</translation>
     </message>
     <message>
+        <source>CUDA cannot run here: onnxruntime offers it, but its libraries (CUDA 13, cuDNN 9) or the GPU are missing, so the models run on the CPU</source>
+        <translation>CUDA 无法在本机运行：onnxruntime 提供了它，但缺少其所需的库（CUDA 13、cuDNN 9）或显卡，模型因此在 CPU 上运行</translation>
+    </message>
+    <message>
         <source> px</source>
         <translation> 像素</translation>
     </message>
@@ -1306,8 +1310,8 @@ This cannot be undone.</source>
         <translation>视频源不能为空（第一个摄像头请填 0）</translation>
     </message>
     <message>
-        <source>%1: no such video file</source>
-        <translation>%1：视频文件不存在</translation>
+        <source>Cannot use this video file: %1</source>
+        <translation>无法使用此视频文件：%1</translation>
     </message>
 </context>
 <context>
@@ -1345,8 +1349,8 @@ This cannot be undone.</source>
         <translation>请输入视频文件或地址。</translation>
     </message>
     <message>
-        <source>%1: no such video file.</source>
-        <translation>%1：视频文件不存在。</translation>
+        <source>Cannot use this video file: %1</source>
+        <translation>无法使用此视频文件：%1</translation>
     </message>
     <message>
         <source>A URL needs a scheme, e.g. rtsp:// or http://.</source>
