@@ -193,3 +193,26 @@ def test_a_camera_gone_silent_reconnects_while_the_other_door_streams_on(qtbot, 
         for camera in hanging:
             camera.release()
         window.camera.wait_for_stopped_workers()
+
+
+def test_a_camera_that_cannot_be_opened_says_why_on_its_tile_only(qtbot, settings, tmp_path, doors):
+    from facegui.engine.video import VideoSourceError, open_capture
+
+    window = open_window(qtbot, settings, tmp_path)
+
+    def capture_factory(source, open_timeout_ms=0):
+        if source == "3":
+            raise VideoSourceError("camera 3: cannot be opened (not a video, or no such device)")
+        return open_capture(source, open_timeout_ms=open_timeout_ms)
+
+    window.camera.capture_factory = capture_factory
+    window.camera.set_source(doors[0], restart=False)
+    assert window.camera.add_source("3")
+    try:
+        window.camera.start()
+        views = window.station.grid.views
+        qtbot.waitUntil(lambda: views[1].message_is_error and "camera 3: cannot be opened" in views[1].message
+                        and views[0].image is not None and views[0].message == "", timeout=FRAME_TIMEOUT_MS)
+    finally:
+        window.camera.stop()
+        window.camera.wait_for_stopped_workers()
