@@ -117,6 +117,27 @@ def test_cameras_are_added_removed_and_remembered(qtbot, settings, tmp_path, doo
     assert GuiPreferences().more_sources == ()
 
 
+def test_the_settings_list_the_cameras_beside_the_main_one_and_take_one_away(qtbot, settings, tmp_path, doors):
+    from facegui.gui.dialogs.settings import SettingsDialog
+
+    window = open_window(qtbot, settings, tmp_path)
+    window.camera.set_source(doors[0], restart=False)
+    assert window.camera.add_source(doors[1]) and window.camera.add_source("rtsp://door:secret@10.0.0.9/live")
+    dialog = SettingsDialog(window.context, window)
+    dialog.applied.connect(window.apply_settings)
+    cameras = dialog.page.more_cameras
+    shown = [cameras.list.item(row).text() for row in range(cameras.list.count())]
+    assert shown == [doors[1], "rtsp://10.0.0.9/live"]  # never the URL's password
+    cameras.list.setCurrentRow(0)
+    cameras.remove_selected()
+    dialog.page.restore_defaults()  # the defaults leave the cameras as they are
+    assert dialog.apply()
+    assert window.camera.sources == [doors[0], "rtsp://door:secret@10.0.0.9/live"]
+    assert len(window.station.grid.views) == 2
+    assert PreferenceStore(tmp_path / "gui.ini").load().more_sources == ("rtsp://door:secret@10.0.0.9/live",)
+    dialog.close()
+
+
 class HangingCamera:
     """A camera that gives a few frames, then hangs in ``read`` (a network stream gone silent)."""
 

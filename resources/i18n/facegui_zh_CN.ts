@@ -24,6 +24,17 @@
     </message>
 </context>
 <context>
+    <name>CameraList</name>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Stop showing the selected camera</source>
+        <translation>不再显示所选摄像头</translation>
+    </message>
+</context>
+<context>
     <name>CameraWorker</name>
     <message>
         <source>opening %1…</source>
@@ -1197,6 +1208,14 @@ This cannot be undone.</source>
     <message>
         <source>Camera:</source>
         <translation>摄像头：</translation>
+    </message>
+    <message>
+        <source>Cameras shown beside this one (Camera → Add camera…)</source>
+        <translation>与此摄像头并排显示的摄像头（摄像头 → 添加摄像头…）</translation>
+    </message>
+    <message>
+        <source>Also shown:</source>
+        <translation>同时显示：</translation>
     </message>
     <message>
         <source>of the last</source>

@@ -16,6 +16,7 @@ from ...service.sources import source_problem
 from ..core.preferences import GuiPreferences
 from ..core.text import arg
 from ..i18n import language_choices
+from ..widgets.camera_list import CameraList
 
 
 translate = QCoreApplication.translate
@@ -119,6 +120,9 @@ class SettingsPage(QWidget):
         recognition.addRow(self.tr("Ignore faces narrower than:"), self.min_face)
         camera = QFormLayout()
         camera.addRow(self.tr("Camera:"), source_row)
+        self.more_cameras = CameraList()  # Camera → Add camera… adds to it
+        self.more_cameras.setToolTip(self.tr("Cameras shown beside this one (Camera → Add camera…)"))
+        camera.addRow(self.tr("Also shown:"), self.more_cameras)
         camera.addRow(self.pace)
         camera.addRow(self.loop)
         camera.addRow(self.start_station)
@@ -187,7 +191,8 @@ class SettingsPage(QWidget):
                                        loop_video_files=self.loop.isChecked(),
                                        start_station=self.start_station.isChecked(),
                                        checkin_sound=self.checkin_sound.isChecked(),
-                                       language=self.language.currentData())
+                                       language=self.language.currentData(),
+                                       more_sources=self.more_cameras.sources())
         self.load(defaults, current_prefs)
 
     def load(self, settings: Settings, prefs) -> None:
@@ -204,6 +209,7 @@ class SettingsPage(QWidget):
         self.provider.setCurrentIndex(index)
         self.threads.setValue(settings.intra_op_threads)
         self.source.setText(prefs.camera_source)
+        self.more_cameras.set_sources(prefs.more_sources)
         self.pace.setChecked(prefs.pace_video_files)
         self.loop.setChecked(prefs.loop_video_files)
         self.start_station.setChecked(prefs.start_station)
@@ -240,5 +246,6 @@ class SettingsPage(QWidget):
         prefs = replace(prefs, camera_source=source, pace_video_files=self.pace.isChecked(),
                         loop_video_files=self.loop.isChecked(), start_station=self.start_station.isChecked(),
                         checkin_sound=self.checkin_sound.isChecked(),
-                        language=self.language.currentData())
+                        language=self.language.currentData(),
+                        more_sources=tuple(s for s in self.more_cameras.sources() if s != source))
         return settings, prefs
