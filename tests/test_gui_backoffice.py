@@ -103,3 +103,16 @@ def test_a_persons_photos_show_the_face_each_one_enrolled(qtbot, window, tmp_pat
     assert len(ids) == 3 and set(faces) == {ids[0], ids[2]}
     assert all(face.width() == face.height() == 112 for face in faces.values())  # the aligned faces
     assert dialog.photos.iconSize().width() == PHOTO_ICON
+
+
+def test_a_recent_source_gone_since_is_refused_when_chosen_again(qtbot, window, tmp_path):
+    copy = tmp_path / "yesterday.mp4"
+    shutil.copyfile(VIDEO, copy)
+    window.context.set_preferences(window.context.prefs.with_source(str(copy)))
+    copy.unlink()  # moved or deleted since
+    notices = []
+    window.context.notice.connect(lambda message, _ms: notices.append(message))
+    assert not window.commands.start_recent(str(copy))
+    assert not window.camera.running and notices == [f"Cannot use this video file: {copy}: no such video file"]
+    assert window.commands.start_recent(str(VIDEO)) and window.camera.running
+    window.camera.stop()
