@@ -14,6 +14,7 @@ from facegui.gui.dialogs.source import SourceDialog  # noqa: E402
 from facegui.gui.pages.settings import CUDA_UNUSABLE, NO_CUDA, SettingsPage, provider_choices  # noqa: E402
 from facegui.service.sources import source_problem  # noqa: E402
 
+from .conftest import FACES  # noqa: E402
 from .gui_window import VIDEO, open_window  # noqa: E402
 
 
@@ -78,3 +79,40 @@ def test_cuda_is_greyed_out_with_the_reason_this_session_gives(window):
     # Asked for the CPU, a session says nothing about CUDA: it stays a choice when onnxruntime has it.
     assert {v: r for v, _l, r in provider_choices(None)}["cuda"] == ("" if listed else NO_CUDA)
     assert SettingsPage().provider.count() == 3
+
+
+def test_a_persons_photos_show_the_face_each_one_enrolled(qtbot, window, tmp_path):
+    """So a bad photo (blurred, someone else) can be told apart before it is deleted."""
+    from PySide6.QtCore import Qt
+
+    from facegui.gui.dialogs.person import PHOTO_ICON
+
+    gone = tmp_path / "obama moved away.jpg"
+    shutil.copyfile(FACES / "gallery" / "obama_2.jpg", gone)
+    recognizer = window.context.recognizer
+    for photo in (FACES / "gallery" / "obama_1.jpg", gone, FACES / "probes" / "two_people.jpg"):
+        assert recognizer.enroll_file(photo, "obama", force=True).status == "enrolled"
+    gone.unlink()  # its face stays enrolled; its picture cannot be shown
+    window.context.peopleChanged.emit()
+    received = []
+    window.people.open_person("obama").facesShown.connect(received.append)
+    dialog = window.people.person_dialog
+    qtbot.waitUntil(lambda: bool(received), timeout=20_000)
+    faces = received[0]
+    ids = [dialog.photos.item(row).data(Qt.ItemDataRole.UserRole) for row in range(dialog.photos.count())]
+    assert len(ids) == 3 and set(faces) == {ids[0], ids[2]}
+    assert all(face.width() == face.height() == 112 for face in faces.values())  # the aligned faces
+    assert dialog.photos.iconSize().width() == PHOTO_ICON
+
+
+def test_a_recent_source_gone_since_is_refused_when_chosen_again(qtbot, window, tmp_path):
+    copy = tmp_path / "yesterday.mp4"
+    shutil.copyfile(VIDEO, copy)
+    window.context.set_preferences(window.context.prefs.with_source(str(copy)))
+    copy.unlink()  # moved or deleted since
+    notices = []
+    window.context.notice.connect(lambda message, _ms: notices.append(message))
+    assert not window.commands.start_recent(str(copy))
+    assert not window.camera.running and notices == [f"Cannot use this video file: {copy}: no such video file"]
+    assert window.commands.start_recent(str(VIDEO)) and window.camera.running
+    window.camera.stop()

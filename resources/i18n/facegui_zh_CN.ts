@@ -836,6 +836,10 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
         <translation>（无）</translation>
     </message>
     <message>
+        <source>Cannot use this video file: %1</source>
+        <translation>无法使用此视频文件：%1</translation>
+    </message>
+    <message>
         <source>(only one camera)</source>
         <translation>（只有一个摄像头）</translation>
     </message>
