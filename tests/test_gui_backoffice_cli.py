@@ -54,3 +54,21 @@ def test_install_desktop_autostart_writes_an_xdg_autostart_entry(cli_args, capsy
     exec_line = next(line for line in entry if line.startswith("Exec="))
     assert exec_line.endswith(" --kiosk")
     assert "facegui starts when you log in" in capsys.readouterr().out
+
+
+def test_photos_lists_a_persons_photos_and_remove_photo_deletes_one_bad_one(cli_args, capsys):
+    assert run(cli_args, "encode", str(FACES / "gallery")) == 0
+    capsys.readouterr()
+    assert run(cli_args, "photos", "biden", "--json") == 0
+    photos = json.loads(capsys.readouterr().out)
+    assert [p["source"].rsplit("/", 1)[-1] for p in photos] == ["biden_1.jpg", "biden_2.jpg"]
+    assert run(cli_args, "remove-photo", "biden", str(photos[1]["id"])) == 0
+    assert f"removed photo {photos[1]['id']} of biden" in capsys.readouterr().out
+    assert people(cli_args, capsys)["biden"] == 1
+    # Another person's photo, and the last one, are refused in one line.
+    assert run(cli_args, "remove-photo", "obama", str(photos[0]["id"])) == 1
+    assert "this photo is not one of obama's" in capsys.readouterr().err
+    assert run(cli_args, "remove-photo", "biden", str(photos[0]["id"])) == 1
+    assert "only photo of biden" in capsys.readouterr().err
+    assert run(cli_args, "photos", "nobody") == 1
+    assert "no enrolled person named 'nobody'" in capsys.readouterr().err

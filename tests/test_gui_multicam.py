@@ -117,6 +117,27 @@ def test_cameras_are_added_removed_and_remembered(qtbot, settings, tmp_path, doo
     assert GuiPreferences().more_sources == ()
 
 
+def test_the_settings_list_the_cameras_beside_the_main_one_and_take_one_away(qtbot, settings, tmp_path, doors):
+    from facegui.gui.dialogs.settings import SettingsDialog
+
+    window = open_window(qtbot, settings, tmp_path)
+    window.camera.set_source(doors[0], restart=False)
+    assert window.camera.add_source(doors[1]) and window.camera.add_source("rtsp://door:secret@10.0.0.9/live")
+    dialog = SettingsDialog(window.context, window)
+    dialog.applied.connect(window.apply_settings)
+    cameras = dialog.page.more_cameras
+    shown = [cameras.list.item(row).text() for row in range(cameras.list.count())]
+    assert shown == [doors[1], "rtsp://10.0.0.9/live"]  # never the URL's password
+    cameras.list.setCurrentRow(0)
+    cameras.remove_selected()
+    dialog.page.restore_defaults()  # the defaults leave the cameras as they are
+    assert dialog.apply()
+    assert window.camera.sources == [doors[0], "rtsp://door:secret@10.0.0.9/live"]
+    assert len(window.station.grid.views) == 2
+    assert PreferenceStore(tmp_path / "gui.ini").load().more_sources == ("rtsp://door:secret@10.0.0.9/live",)
+    dialog.close()
+
+
 class HangingCamera:
     """A camera that gives a few frames, then hangs in ``read`` (a network stream gone silent)."""
 
@@ -171,4 +192,27 @@ def test_a_camera_gone_silent_reconnects_while_the_other_door_streams_on(qtbot, 
         window.camera.stop()
         for camera in hanging:
             camera.release()
+        window.camera.wait_for_stopped_workers()
+
+
+def test_a_camera_that_cannot_be_opened_says_why_on_its_tile_only(qtbot, settings, tmp_path, doors):
+    from facegui.engine.video import VideoSourceError, open_capture
+
+    window = open_window(qtbot, settings, tmp_path)
+
+    def capture_factory(source, open_timeout_ms=0):
+        if source == "3":
+            raise VideoSourceError("camera 3: cannot be opened (not a video, or no such device)")
+        return open_capture(source, open_timeout_ms=open_timeout_ms)
+
+    window.camera.capture_factory = capture_factory
+    window.camera.set_source(doors[0], restart=False)
+    assert window.camera.add_source("3")
+    try:
+        window.camera.start()
+        views = window.station.grid.views
+        qtbot.waitUntil(lambda: views[1].message_is_error and "camera 3: cannot be opened" in views[1].message
+                        and views[0].image is not None and views[0].message == "", timeout=FRAME_TIMEOUT_MS)
+    finally:
+        window.camera.stop()
         window.camera.wait_for_stopped_workers()

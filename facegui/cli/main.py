@@ -206,6 +206,38 @@ def cmd_remove(args, settings) -> int:
     return EXIT_OK
 
 
+def cmd_photos(args, settings) -> int:
+    from ..service.people import person_photos
+
+    with open_recognizer(settings) as recognizer:
+        photos = person_photos(recognizer.gallery, args.name)
+    if not photos:
+        _err(f"no enrolled person named {args.name!r}")
+        return EXIT_SOME_FAILED
+    if args.json:
+        print(json.dumps([{"id": p.embedding_id, "enrolled_at": p.enrolled_at, "source": p.source_path}
+                          for p in photos], ensure_ascii=False, indent=2))
+    else:
+        for p in photos:
+            print(one_line(f"{p.embedding_id}\t{p.enrolled_at}\t{p.source_path or '-'}"))
+    return EXIT_OK
+
+
+def cmd_remove_photo(args, settings) -> int:
+    from ..service import GUARDED_ACTIONS
+    from ..service.people import PeopleError, delete_photo
+
+    require_admin_pin(args, settings, GUARDED_ACTIONS["remove"])
+    with open_recognizer(settings) as recognizer:
+        try:
+            delete_photo(recognizer.gallery, args.name, args.id)
+        except PeopleError as exc:
+            _err(one_line(str(exc)))
+            return EXIT_SOME_FAILED
+    print(one_line(f"removed photo {args.id} of {args.name}"))
+    return EXIT_OK
+
+
 def cmd_rename(args, settings) -> int:
     from ..service.people import PeopleError, rename_person
     from ..storage import normalize_person_name
@@ -606,6 +638,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("new", help="their new name")
     _pin_option(p)
     p.set_defaults(func=cmd_rename)
+    p = sub.add_parser("photos", help="the photos a person was enrolled from (id, time, file)", parents=[common])
+    p.add_argument("name")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_photos)
+    p = sub.add_parser("remove-photo", help="remove one bad photo of a person (an id from 'facegui photos')",
+                       parents=[common])
+    p.add_argument("name")
+    p.add_argument("id", type=int)
+    _pin_option(p)
+    p.set_defaults(func=cmd_remove_photo)
     p = sub.add_parser("identify", help="name every face in images", parents=[common])
     p.add_argument("images", nargs="+")
     p.add_argument("--json", action="store_true", help="one JSON object per image")

@@ -5,7 +5,8 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
-from ..service.sources import source_label
+from ..service.sources import source_label, source_problem
+from .core.text import arg
 from .widgets.action_icons import action_icon
 
 translate = QCoreApplication.translate
@@ -91,10 +92,22 @@ class WindowActions:
         self.recent_menu.clear()
         for source in w.context.prefs.recent_sources:
             action = self.recent_menu.addAction(source_label(source))
-            action.triggered.connect(lambda _checked=False, s=source: w.context.guard.allow("settings")
-                                     and w.camera.start(s))
+            action.triggered.connect(lambda _checked=False, s=source: self.start_recent(s))
         if not w.context.prefs.recent_sources:
             self.recent_menu.addAction(translate("Menu", "(none)")).setEnabled(False)
+
+    def start_recent(self, source: str) -> bool:
+        """A recent source, checked again as it is chosen: a video file moved or deleted since is refused in one
+        line (the status bar), not retried for ever."""
+        w = self.window
+        if not w.context.guard.allow("settings"):
+            return False
+        problem = source_problem(source)
+        if problem:
+            w.context.notice.emit(arg(translate("Menu", "Cannot use this video file: %1"), problem), 10000)
+            return False
+        w.camera.start(source)
+        return True
 
     def _fill_remove_camera(self) -> None:
         """The cameras shown, when there are several (the last one cannot be removed, only changed)."""

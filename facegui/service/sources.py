@@ -5,9 +5,10 @@ module. The source itself, password and all, is only ever handed to the capture 
 """
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from ..engine.video import describe
+from ..engine.video import VideoSourceError, describe, open_capture, parse_source
 
 
 def source_label(source: str | int) -> str:
@@ -24,3 +25,34 @@ def source_label(source: str | int) -> str:
         return text
     netloc = (parts.hostname or "") + (f":{port}" if port else "")
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def source_problem(source: str) -> str | None:
+    """Why a source chosen by hand cannot be used, in one line; None when it can.
+
+    A video file is checked now, by opening it and reading a frame: a typo or a file that is not a video is
+    refused when chosen, instead of being retried every few seconds and remembered in Recent sources. Cameras
+    and stream URLs may come and go (a camera unplugged, a server restarting), so they are not refused here:
+    the camera worker retries them.
+    """
+    parsed = parse_source(source)
+    if isinstance(parsed, int):
+        return None
+    if not parsed:
+        return "no source: enter a camera number, a video file or a stream URL"
+    if "://" in parsed:
+        return None
+    path = Path(parsed)
+    if not path.exists():
+        return f"{parsed}: no such video file"
+    if not path.is_file():
+        return f"{parsed}: not a regular file"
+    try:
+        capture = open_capture(parsed)
+    except VideoSourceError as exc:
+        return str(exc)
+    try:
+        readable, _frame = capture.read()
+    finally:
+        capture.release()
+    return None if readable else f"{parsed}: no video frame could be read from it"

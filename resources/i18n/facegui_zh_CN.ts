@@ -24,6 +24,17 @@
     </message>
 </context>
 <context>
+    <name>CameraList</name>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Stop showing the selected camera</source>
+        <translation>不再显示所选摄像头</translation>
+    </message>
+</context>
+<context>
     <name>CameraWorker</name>
     <message>
         <source>opening %1…</source>
@@ -825,6 +836,10 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
         <translation>（无）</translation>
     </message>
     <message>
+        <source>Cannot use this video file: %1</source>
+        <translation>无法使用此视频文件：%1</translation>
+    </message>
+    <message>
         <source>(only one camera)</source>
         <translation>（只有一个摄像头）</translation>
     </message>
@@ -1087,6 +1102,10 @@ This cannot be undone.</source>
         <translation>NVIDIA 显卡（CUDA）：本机不可用</translation>
     </message>
     <message>
+        <source>CUDA cannot run here: onnxruntime offers it, but its libraries (CUDA 13, cuDNN 9) or the GPU are missing, so the models run on the CPU</source>
+        <translation>CUDA 无法在本机运行：onnxruntime 提供了它，但缺少其所需的库（CUDA 13、cuDNN 9）或显卡，模型因此在 CPU 上运行</translation>
+    </message>
+    <message>
         <source> px</source>
         <translation> 像素</translation>
     </message>
@@ -1195,6 +1214,14 @@ This cannot be undone.</source>
         <translation>摄像头：</translation>
     </message>
     <message>
+        <source>Cameras shown beside this one (Camera → Add camera…)</source>
+        <translation>与此摄像头并排显示的摄像头（摄像头 → 添加摄像头…）</translation>
+    </message>
+    <message>
+        <source>Also shown:</source>
+        <translation>同时显示：</translation>
+    </message>
+    <message>
         <source>of the last</source>
         <translation>/ 最近</translation>
     </message>
@@ -1287,8 +1314,8 @@ This cannot be undone.</source>
         <translation>视频源不能为空（第一个摄像头请填 0）</translation>
     </message>
     <message>
-        <source>%1: no such video file</source>
-        <translation>%1：视频文件不存在</translation>
+        <source>Cannot use this video file: %1</source>
+        <translation>无法使用此视频文件：%1</translation>
     </message>
 </context>
 <context>
@@ -1326,8 +1353,8 @@ This cannot be undone.</source>
         <translation>请输入视频文件或地址。</translation>
     </message>
     <message>
-        <source>%1: no such video file.</source>
-        <translation>%1：视频文件不存在。</translation>
+        <source>Cannot use this video file: %1</source>
+        <translation>无法使用此视频文件：%1</translation>
     </message>
     <message>
         <source>A URL needs a scheme, e.g. rtsp:// or http://.</source>

@@ -96,6 +96,7 @@ class SourceFeed(threading.Thread):
                 continue
             reader, opened = start_reader(capture, file_source, self.pace_files, _TimedSlot)
             slot = cast(_TimedSlot, opened)
+            opened_at = slot.last_put
             self.slot, self.opened = slot, self.opened + 1
             stalled = False
             while not self.stop_event.is_set() and reader.is_alive():
@@ -113,8 +114,17 @@ class SourceFeed(threading.Thread):
                 self.ended = True
                 self.report(self.tile, "ended", arg(translate("CameraWorker", "end of %1"), self.label))
                 return
-            self.report(self.tile, "retrying", arg(translate("CameraWorker", "no frames from %1 for %2 s, retrying in %3 s"),
-                                                   self.label, f"{self.stall_timeout_s:g}", f"{backoff:.0f}"))
+            delivered = slot.last_put > opened_at
+            if delivered:
+                backoff = self.retry_initial_s  # it worked until now: try again soon
+            if stalled:
+                message = arg(translate("CameraWorker", "no frames from %1 for %2 s, retrying in %3 s"),
+                              self.label, f"{self.stall_timeout_s:g}", f"{backoff:.0f}")
+            else:
+                message = arg(translate("CameraWorker", "%1 stopped delivering frames; reconnecting in %2 s")
+                              if delivered else translate("CameraWorker", "%1 gives no frames; reconnecting in %2 s"),
+                              self.label, f"{backoff:.0f}")
+            self.report(self.tile, "retrying", message)
             if self._wait(backoff):
                 break
             backoff = min(backoff * 2, self.retry_max_s)

@@ -42,7 +42,7 @@ class SettingsChange:
     reload_models: bool
     """onnxruntime options changed: the models must be reloaded (``AppContext.reload_engine``)."""
     camera_changed: bool
-    """The camera source or video playback changed: a running camera must restart."""
+    """The camera sources or video playback changed: a running camera must restart."""
 
 
 class AppContext(QObject):
@@ -105,8 +105,9 @@ class AppContext(QObject):
         camera_changed = False
         if prefs is not None:
             old = self.prefs
-            camera_changed = (prefs.camera_source, prefs.pace_video_files, prefs.loop_video_files) != (
-                old.camera_source, old.pace_video_files, old.loop_video_files)
+            camera_changed = (prefs.camera_source, prefs.more_sources, prefs.pace_video_files,
+                              prefs.loop_video_files) != (old.camera_source, old.more_sources,
+                                                          old.pace_video_files, old.loop_video_files)
             self.set_preferences(prefs.with_source(prefs.camera_source) if prefs.camera_source != old.camera_source
                                  else prefs)
         try:

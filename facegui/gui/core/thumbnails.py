@@ -66,23 +66,28 @@ def make_missing_thumbnails(workspace, thumbnails: ThumbnailStore, names) -> lis
     enrollment (detect, choose the face and align it as enrollment does). Returns the names that got one;
     a photo that is gone, unreadable or without a face is skipped (the placeholder stays)."""
     made = []
-    engine = workspace.recognizer.engine
     for name in names:
         if thumbnails.has(name):
             continue
         source = workspace.first_enrollment_photo(name)
-        if source is None:
+        chip = None if source is None else enrolled_face(workspace, source)
+        if chip is None:
             continue
-        try:
-            image = load_image(source, workspace.settings.max_image_pixels, workspace.settings.max_image_bytes)
-        except (ImageError, OSError):
-            continue
-        chosen = choose_and_align(engine, image, workspace.settings.enroll_min_score)
-        if chosen is None:
-            continue
-        thumbnails.save(name, chosen.chip)
+        thumbnails.save(name, chip)
         made.append(name)
     return made
+
+
+def enrolled_face(workspace, source: Path) -> np.ndarray | None:
+    """Runs in a pool thread: the aligned face enrollment takes from the photo ``source`` (detect, choose,
+    align as enrollment does), or None when the photo is gone, unreadable or has no face."""
+    settings = workspace.settings
+    try:
+        image = load_image(source, settings.max_image_pixels, settings.max_image_bytes)
+    except (ImageError, OSError):
+        return None
+    chosen = choose_and_align(workspace.recognizer.engine, image, settings.enroll_min_score)
+    return None if chosen is None else chosen.chip
 
 
 def placeholder(name: str) -> QPixmap:

@@ -5,16 +5,31 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
 from ...service.people import PeopleError, delete_photo, person_photos, rename_person
 from ..core.context import AppContext
 from ..core.text import arg
-from ..core.thumbnails import THUMBNAIL_SIZE
+from ..core.thumbnails import THUMBNAIL_SIZE, enrolled_face
+from ..drawing import bgr_to_qimage
 
 RENAME = "rename a person"
 """The PIN prompt's words for a rename."""
+PHOTO_ICON = 56
+"""Each photo is shown as the face enrollment took from it, big enough to spot a blurred or wrong one."""
+
+
+def photo_faces(workspace, records) -> dict[int, QImage]:
+    """Runs in a pool thread: {embedding id: the face enrolled from that photo} for photos still on this computer
+    (a camera frame or an unknown face keeps no file; the person's thumbnail stands in for it)."""
+    faces = {}
+    for record in records:
+        chip = enrolled_face(workspace, Path(record.source_path)) if record.source_path else None
+        if chip is not None:
+            faces[record.embedding_id] = bgr_to_qimage(chip).copy()
+    return faces
 
 
 class PersonDialog(QDialog):
@@ -22,6 +37,8 @@ class PersonDialog(QDialog):
     """The person's attendance (the history filtered to them) was asked for."""
     changed = Signal()
     """Renamed, or a photo deleted (after the service did it)."""
+    facesShown = Signal(object)
+    """{embedding id: QImage} of the photos whose face could be found again in their file."""
 
     def __init__(self, context: AppContext, name: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -41,7 +58,7 @@ class PersonDialog(QDialog):
         top.addWidget(self.rename_button)
         self.photos = QListWidget()
         self.photos.setObjectName("personPhotos")
-        self.photos.setIconSize(QSize(32, 32))
+        self.photos.setIconSize(QSize(PHOTO_ICON, PHOTO_ICON))
         self.delete_button = QPushButton(self.tr("Delete photo"))
         self.delete_button.setToolTip(self.tr("A bad photo (blurred, someone else) makes recognition worse"))
         self.delete_button.clicked.connect(self.delete_selected_photo)
@@ -71,13 +88,24 @@ class PersonDialog(QDialog):
         self.photo.setPixmap(self.context.thumbnails.icon(self.person).pixmap(THUMBNAIL_SIZE, THUMBNAIL_SIZE))
         self.records = person_photos(self.context.recognizer.gallery, self.person)
         self.photos.clear()
+        placeholder = self.context.thumbnails.icon(self.person)
         for record in self.records:
             source = Path(record.source_path).name if record.source_path else self.tr("camera or unknown face")
-            item = QListWidgetItem(f"{record.enrolled_at}  ·  {source}")
+            item = QListWidgetItem(placeholder, f"{record.enrolled_at}  ·  {source}")
             item.setToolTip(record.source_path or "")
             item.setData(Qt.ItemDataRole.UserRole, record.embedding_id)
             self.photos.addItem(item)
         self.delete_button.setEnabled(self.photos.currentRow() >= 0)
+        self.context.tasks.start(photo_faces, self.context.workspace, list(self.records), on_done=self._show_faces)
+
+    def _show_faces(self, faces: dict[int, QImage]) -> None:
+        """Each photo's face, found again off the GUI thread (the list may have been reloaded meanwhile)."""
+        for row in range(self.photos.count()):
+            item = self.photos.item(row)
+            face = faces.get(item.data(Qt.ItemDataRole.UserRole))
+            if face is not None:
+                item.setIcon(QIcon(QPixmap.fromImage(face)))
+        self.facesShown.emit(faces)
 
     def rename(self) -> bool:
         new = self.name.text().strip()

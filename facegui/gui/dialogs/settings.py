@@ -20,7 +20,7 @@ class SettingsDialog(QDialog):
         self.setObjectName("settingsDialog")
         self.context = context
         self.settings, self.prefs = context.settings, context.prefs
-        self.page = SettingsPage(choose_source=self._choose_source)
+        self.page = SettingsPage(choose_source=self._choose_source, engine=context.engine)
         layout = QVBoxLayout(self)
         layout.addWidget(self.page)
         self.error = QLabel()

@@ -1,17 +1,20 @@
 """Choose the camera source: a device index, a video file or a URL."""
 from __future__ import annotations
 
-from pathlib import Path
-
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QGridLayout, QLabel, QLineEdit,
                                QPushButton, QRadioButton, QSpinBox, QVBoxLayout)
 
 from ...engine.video import parse_source
+from ...service.sources import source_problem
 from ..core.file_dialogs import VIDEO_FILTER, FileDialogs
 from ..core.text import arg
 
 
 class SourceDialog(QDialog):
+    refused = Signal(str)
+    """The service's one-line reason a chosen video file was not accepted."""
+
     def __init__(self, current: str, file_dialogs: FileDialogs, parent=None):
         super().__init__(parent)
         self.file_dialogs = file_dialogs
@@ -82,9 +85,12 @@ class SourceDialog(QDialog):
         if not source:
             self.error.setText(self.tr("Enter a video file or a URL."))
             return
-        if self.file_radio.isChecked() and not Path(source).is_file():
-            # Checked now, not retried every few seconds for ever (and not kept in Recent sources).
-            self.error.setText(arg(self.tr("%1: no such video file."), source))
+        problem = source_problem(source) if self.file_radio.isChecked() else None
+        if problem:
+            # Checked now (it exists and a frame can be read from it), not retried every few seconds for ever
+            # and not kept in Recent sources. The reason is the service's, with the file name in it.
+            self.error.setText(arg(self.tr("Cannot use this video file: %1"), problem))
+            self.refused.emit(problem)
             return
         if self.url_radio.isChecked() and "://" not in source:
             self.error.setText(self.tr("A URL needs a scheme, e.g. rtsp:// or http://."))

@@ -6,24 +6,32 @@ It only shows and reads values; the settings dialog validates them and hands the
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from ...config import Settings, SettingsError
+from ...service.sources import source_problem
 from ..core.preferences import GuiPreferences
 from ..core.text import arg
 from ..i18n import language_choices
+from ..widgets.camera_list import CameraList
 
 
 translate = QCoreApplication.translate
 NO_CUDA = QT_TRANSLATE_NOOP("SettingsPage", "CUDA is not available: this onnxruntime has no NVIDIA GPU support, or no GPU is present")
+CUDA_UNUSABLE = QT_TRANSLATE_NOOP("SettingsPage", "CUDA cannot run here: onnxruntime offers it, but its libraries "
+                                                  "(CUDA 13, cuDNN 9) or the GPU are missing, so the models run on "
+                                                  "the CPU")
 
 
-def provider_choices() -> list[tuple[str, str, str]]:
-    """(setting value, label, why it cannot be chosen or ""); CUDA greyed out where onnxruntime cannot offer it."""
+def provider_choices(engine=None) -> list[tuple[str, str, str]]:
+    """(setting value, label, why it cannot be chosen or ""); CUDA greyed out where it cannot run.
+
+    onnxruntime-gpu lists CUDA even where its libraries are missing, so the list alone is not the answer: when
+    this session asked for CUDA and was given the CPU (``engine.fell_back_to_cpu``), CUDA cannot run here.
+    """
     choices = [("auto", translate("SettingsPage", "Automatic (CUDA when usable)"), ""), ("cpu", "CPU", "")]
     try:
         import onnxruntime
@@ -31,14 +39,15 @@ def provider_choices() -> list[tuple[str, str, str]]:
         has_cuda = "CUDAExecutionProvider" in onnxruntime.get_available_providers()
     except ImportError:
         has_cuda = False
-    choices.append(("cuda", translate("SettingsPage", "NVIDIA GPU (CUDA)") if has_cuda
-                    else translate("SettingsPage", "NVIDIA GPU (CUDA): not available here"),
-                    "" if has_cuda else translate("SettingsPage", NO_CUDA)))
+    reason = (translate("SettingsPage", NO_CUDA) if not has_cuda else
+              translate("SettingsPage", CUDA_UNUSABLE) if getattr(engine, "fell_back_to_cpu", False) else "")
+    choices.append(("cuda", translate("SettingsPage", "NVIDIA GPU (CUDA): not available here") if reason
+                    else translate("SettingsPage", "NVIDIA GPU (CUDA)"), reason))
     return choices
 
 
 class SettingsPage(QWidget):
-    def __init__(self, choose_source=None, parent: QWidget | None = None):
+    def __init__(self, choose_source=None, parent: QWidget | None = None, engine=None):
         super().__init__(parent)
         self.det_size = QSpinBox()
         self.det_size.setRange(32, 4096)
@@ -54,7 +63,7 @@ class SettingsPage(QWidget):
         self.min_face.setSpecialValueText(self.tr("no minimum"))
         self.provider = QComboBox()
         model = self.provider.model()
-        for value, label, reason in provider_choices():
+        for value, label, reason in provider_choices(engine):
             self.provider.addItem(label, value)
             if reason:  # greyed out, with the reason in its tooltip
                 item = model.item(self.provider.count() - 1)
@@ -111,6 +120,9 @@ class SettingsPage(QWidget):
         recognition.addRow(self.tr("Ignore faces narrower than:"), self.min_face)
         camera = QFormLayout()
         camera.addRow(self.tr("Camera:"), source_row)
+        self.more_cameras = CameraList()  # Camera → Add camera… adds to it
+        self.more_cameras.setToolTip(self.tr("Cameras shown beside this one (Camera → Add camera…)"))
+        camera.addRow(self.tr("Also shown:"), self.more_cameras)
         camera.addRow(self.pace)
         camera.addRow(self.loop)
         camera.addRow(self.start_station)
@@ -179,7 +191,8 @@ class SettingsPage(QWidget):
                                        loop_video_files=self.loop.isChecked(),
                                        start_station=self.start_station.isChecked(),
                                        checkin_sound=self.checkin_sound.isChecked(),
-                                       language=self.language.currentData())
+                                       language=self.language.currentData(),
+                                       more_sources=self.more_cameras.sources())
         self.load(defaults, current_prefs)
 
     def load(self, settings: Settings, prefs) -> None:
@@ -196,6 +209,7 @@ class SettingsPage(QWidget):
         self.provider.setCurrentIndex(index)
         self.threads.setValue(settings.intra_op_threads)
         self.source.setText(prefs.camera_source)
+        self.more_cameras.set_sources(prefs.more_sources)
         self.pace.setChecked(prefs.pace_video_files)
         self.loop.setChecked(prefs.loop_video_files)
         self.start_station.setChecked(prefs.start_station)
@@ -216,8 +230,9 @@ class SettingsPage(QWidget):
         source = self.source.text().strip()
         if not source:
             raise SettingsError(self.tr("the camera source cannot be empty (use 0 for the first camera)"))
-        if not source.isdigit() and "://" not in source and not Path(source).is_file():
-            raise SettingsError(arg(self.tr("%1: no such video file"), source))
+        problem = source_problem(source) if source != prefs.camera_source else None
+        if problem:  # a video file is checked when chosen (opened, a frame read), not retried for ever
+            raise SettingsError(arg(self.tr("Cannot use this video file: %1"), problem))
         settings = settings.replace(
             detector_input_size=self.det_size.value(), detector_confidence=round(self.confidence.value(), 3),
             detector_nms_iou=round(self.nms_iou.value(), 3), similarity_threshold=round(self.threshold.value(), 3),
@@ -231,5 +246,6 @@ class SettingsPage(QWidget):
         prefs = replace(prefs, camera_source=source, pace_video_files=self.pace.isChecked(),
                         loop_video_files=self.loop.isChecked(), start_station=self.start_station.isChecked(),
                         checkin_sound=self.checkin_sound.isChecked(),
-                        language=self.language.currentData())
+                        language=self.language.currentData(),
+                        more_sources=tuple(s for s in self.more_cameras.sources() if s != source))
         return settings, prefs
