@@ -64,6 +64,14 @@ def test_the_window_shows_a_stopped_server_as_offline_with_the_check_ins_waiting
     qtbot.waitUntil(lambda: field.text() == "online", timeout=30000)
     assert field.styleSheet() == ""
     assert len(context.attendance.history(T0.date(), T0.date() + timedelta(days=1))) == 12
+    # With nothing to write, the Today panel's refresh (at least once a minute) is what finds the server away.
+    server.stop()
+    try:
+        window.today.refresh()
+        qtbot.waitUntil(lambda: field.text() == "offline", timeout=10000)
+    finally:
+        server.start()
+    qtbot.waitUntil(lambda: field.text() == "online", timeout=30000)
 
 
 def test_the_history_shows_the_stations_that_checked_someone_in(qtbot, settings, tmp_path):
