@@ -2,7 +2,7 @@
 
 PyInstaller collects every shared library that any collected file links to, before build.spec drops
 the Qt plugins and libraries facegui does not use; their dependencies stay behind (GTK's cairo and
-pango, Kerberos, …). Three steps, each keeping everything the dynamic loader can ask for:
+pango, Kerberos, …). Four steps, each keeping everything the dynamic loader can ask for:
 
 * ``prune_unlinked``: a shared library no kept file links to (ELF ``DT_NEEDED``, transitively from
   the Python extensions, the Qt plugins and the Python library) goes, and so does a symbolic link
@@ -11,6 +11,9 @@ pango, Kerberos, …). Three steps, each keeping everything the dynamic loader c
   ``*.libs`` folders (a source-built Python's ``libpython`` holds 17 MB of them); symbols stay, so
   a crash still has a readable backtrace. The wheels' ``*.libs`` are never touched: their ELF
   layout is patched by auditwheel, and stripping numpy's OpenBLAS breaks it;
+* ``share_same_libraries``: a library two wheels both ship under the same auditwheel name (the name
+  carries a hash of the original file, e.g. ``libgfortran-83c28eba.so.5.0.0`` in faiss's and OpenCV's
+  ``*.libs``) is kept once; the other copy becomes a symbolic link under its own name;
 * ``share_openblas``: faiss and OpenCV each ship OpenBLAS 0.3.x (39 MB apiece, one built for
   OpenMP, one for pthreads). When OpenCV's copy is the same release and exports every symbol of
   faiss's, faiss's becomes a symbolic link to it; the loader then maps one file for both. numpy's
@@ -142,3 +145,26 @@ def share_openblas(binaries: list[Entry], datas: list[Entry],
     print(f"bundle_trim: {dest} is now a link to {owner_dest} ({os.path.getsize(src) / 1e6:.1f} MB saved)",
           file=sys.stderr)
     return [e for e in binaries if e[0] != dest], [*datas, link]
+
+
+def share_same_libraries(binaries: list[Entry], datas: list[Entry]) -> tuple[list[Entry], list[Entry]]:
+    if not sys.platform.startswith("linux"):
+        return binaries, datas
+    first: dict[str, str] = {}
+    links: list[Entry] = []
+    kept: list[Entry] = []
+    saved = 0
+    for dest, src, kind in sorted(binaries, key=lambda e: e[0]):
+        posix = PurePosixPath(dest.replace("\\", "/"))
+        if not posix.parent.name.endswith(".libs"):
+            kept.append((dest, src, kind))
+            continue
+        owner = first.setdefault(posix.name, posix.as_posix())
+        if owner == posix.as_posix():
+            kept.append((dest, src, kind))
+            continue
+        links.append((posix.as_posix(), os.path.relpath(owner, posix.parent.as_posix()), "SYMLINK"))
+        saved += os.path.getsize(src)
+    print(f"bundle_trim: {len(links)} libraries shipped by two wheels kept once ({saved / 1e6:.1f} MB saved): "
+          f"{', '.join(PurePosixPath(link[0]).name for link in links)}", file=sys.stderr)
+    return kept, [*datas, *links]
