@@ -44,8 +44,12 @@ from tests.region_metrics import face_chains, found, panned_photo
 from report import SHARED, machine_line, write_section
 
 SECTIONS = ("evidence", "roi", "targets", "tracking")
-SHARED_MACHINE = ("The VM's 2 cores are shared with six other engineers' builds and tests while this ran, so "
-                  "absolute numbers swing by ±30% from run to run; ratios are taken within one round.")
+
+
+def load_note() -> str:
+    """What else the machine was doing, measured rather than assumed: a shared VM's load moves absolute numbers."""
+    return (f"Load average when the section started: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; other work on "
+            "this shared VM moves absolute numbers by up to ±30%, so ratios are taken within one round.")
 
 
 def video_frames(path: Path) -> list[np.ndarray]:
@@ -276,7 +280,7 @@ def targets_section(recognizer: Recognizer, one: np.ndarray, four: np.ndarray, p
     return "\n".join([
         "## Speed targets (issue 15)", "",
         machine_line() + f" Made by `python bench/bench_tracking.py --only targets`; {rounds} rounds, "
-        f"{frames} frames per run. {SHARED_MACHINE}", "",
+        f"{frames} frames per run. {load_note()}", "",
         "*Floor*: the two models alone on the frame (the detector's onnxruntime call on the whole 640x480 "
         "frame plus the embedder's on all its faces, inputs prepared beforehand; the four-face frame has five "
         "faces found). The stream and the floor alternate in blocks of 30 frames and 10 floor runs, and each "
@@ -354,7 +358,7 @@ def tracking_section(recognizer: Recognizer, scenes: dict[str, list[np.ndarray]]
                      clip: list[np.ndarray]) -> str:
     out = ["## Live pipeline: tracking and region-of-interest detection", "",
            machine_line() + " onnxruntime threads: default (one per core), no spinning. "
-           f"Made by `python bench/bench_tracking.py --only tracking`. {SHARED_MACHINE}", "",
+           f"Made by `python bench/bench_tracking.py --only tracking`. {load_note()}", "",
            "| scene | mode | FPS | ms / frame | embedding calls | full-frame passes | faces found |",
            "|---|---|---|---|---|---|---|"]
     for scene, frames in scenes.items():
