@@ -89,9 +89,12 @@ class RetinaFaceDetector:
         height, width = image.shape[:2]
         in_h, in_w = self.input_shape(height, width, long_side)
         loc, conf, landmarks = self.model.run({self.input_name: self.network_input(image, in_h, in_w)})
-        scale = np.array([width / in_w, height / in_h], dtype=np.float32)
         boxes, points, scores = self._candidates(loc[0], conf[0], landmarks[0], in_h, in_w)
-        return self._select(boxes * np.tile(scale, 2), points * scale, scores)
+        if not len(scores):
+            return []
+        x_scale, y_scale = width / in_w, height / in_h
+        return self._select(boxes * np.array([x_scale, y_scale, x_scale, y_scale], dtype=np.float32),
+                            points * np.array([x_scale, y_scale], dtype=np.float32), scores)
 
     def detect_regions(self, image: np.ndarray, regions: list[Region],
                        max_sides: int | list[int] | None = None, confidence: float | None = None) -> list[Face]:
@@ -109,6 +112,7 @@ class RetinaFaceDetector:
         height, width = image.shape[:2]
         in_h, in_w = self.input_shape(height, width)
         scale = np.array([in_w / width, in_h / height], dtype=np.float32)
+        scale4 = np.concatenate([scale, scale])
         network_image = image if (in_h, in_w) == (height, width) else \
             cv2.resize(image, (in_w, in_h), interpolation=cv2.INTER_LINEAR)
         limits = max_sides if isinstance(max_sides, list) else [max_sides] * len(regions)
@@ -140,7 +144,7 @@ class RetinaFaceDetector:
             boxes, points, scores = self._candidates(loc[index], conf[index], landmarks[index], batch_h, batch_w,
                                                      confidence)
             origin = np.array([left, top], dtype=np.float32)
-            boxes = boxes / shrink + np.tile(origin, 2)
+            boxes = boxes / shrink + np.array([left, top, left, top], dtype=np.float32)
             points = points / shrink + origin
             margin = EDGE_MARGIN / shrink
             cut = np.zeros(len(boxes), bool)
@@ -152,7 +156,7 @@ class RetinaFaceDetector:
                 cut |= boxes[:, 2] >= right - margin
             if bottom < in_h:
                 cut |= boxes[:, 3] >= bottom - margin
-            all_boxes.append(boxes[~cut] / np.tile(scale, 2))
+            all_boxes.append(boxes[~cut] / scale4)
             all_points.append(points[~cut] / scale)
             all_scores.append(scores[~cut])
         return self._select(np.concatenate(all_boxes), np.concatenate(all_points), np.concatenate(all_scores),
@@ -164,6 +168,8 @@ class RetinaFaceDetector:
         that pass the confidence threshold."""
         scores = conf[:, 1]
         keep = np.flatnonzero(scores >= (self.confidence if confidence is None else confidence))
+        if not len(keep):
+            return np.zeros((0, 4), np.float32), np.zeros((0, 5, 2), np.float32), scores[keep]
         boxes, points = decode(loc[keep], landmarks[keep], priors(in_h, in_w)[keep])
         return boxes, points, scores[keep]
 
