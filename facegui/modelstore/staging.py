@@ -9,7 +9,8 @@ import shutil
 import stat
 import tempfile
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..files import atomic_write
@@ -21,6 +22,25 @@ MAX_MODEL_BYTES = 512 * 1024 * 1024
 MODEL_SUFFIXES = (".pth", ".onnx")
 
 Progress = Callable[[str], None]
+
+MODEL_TOOL_PACKAGES = ("onnx", "google", "ml_dtypes")
+"""What checking a supplied .onnx and converting .pth weights import (onnx, its protobuf and ml_dtypes):
+the desktop bundle leaves them out, since it ships its models converted (docs/packaging.md)."""
+NO_MODEL_TOOLS = ("{path}: cannot check or convert model files here: the onnx package is not installed (the desktop "
+                  "bundle leaves it out and ships its models converted); install the model with facegui installed "
+                  "from Python ('facegui models install --models DIR --from {name}'), then start this one with "
+                  "--models DIR")
+
+
+@contextmanager
+def _model_tools(path: Path) -> Iterator[None]:
+    """Around importing the converters or the .onnx checks: no onnx is one line, not a traceback."""
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in MODEL_TOOL_PACKAGES:
+            raise
+        raise ModelStoreError(NO_MODEL_TOOLS.format(path=path, name=path.name)) from None
 
 
 def read_model_file(path: Path) -> bytes:
@@ -42,8 +62,9 @@ def read_model_file(path: Path) -> bytes:
 
 
 def _convert(path: Path, role: str) -> bytes:
-    from .convert_arcface import convert_mobilefacenet
-    from .convert_retinaface import convert_retinaface
+    with _model_tools(path):
+        from .convert_arcface import convert_mobilefacenet
+        from .convert_retinaface import convert_retinaface
     from .torch_legacy import CheckpointError, load_legacy_state_dict
 
     try:
@@ -107,8 +128,8 @@ class StagedInstall:
 
     def _role(self, path: Path, strict: bool) -> str | None:
         if path.suffix.lower() == ".onnx":
-            from .onnx_check import inspect_onnx
-
+            with _model_tools(path):
+                from .onnx_check import inspect_onnx
             return inspect_onnx(read_model_file(path), str(path))
         digest = hashlib.sha256(read_model_file(path)).hexdigest()
         for role, spec in MODELS.items():
