@@ -86,3 +86,19 @@ def test_a_changed_model_is_refused_even_beside_its_intact_optimised_graph(insta
     model.write_bytes(bytes(data))
     with pytest.raises(ModelStoreError, match="differs from"):
         engines(installed)
+
+
+def test_model_bytes_asked_for_after_its_optimised_graph_was_taken_are_checked_again(installed):
+    """With the optimised graph in use the model file is only hashed; should its bytes be needed after
+    all (the CUDA provider works), they are read then and checked again."""
+    from facegui.engine.session import optimization_target
+
+    model = ModelStore([], installed).load(EMBEDDER, optimization_target())
+    assert model.optimized is not None
+    path = installed / SPECS[EMBEDDER].filename
+    original = path.read_bytes()
+    path.write_bytes(original[:-1] + bytes([original[-1] ^ 0x01]))
+    with pytest.raises(ModelStoreError, match="differs from"):
+        model.data
+    path.write_bytes(original)
+    assert model.data == original

@@ -102,10 +102,12 @@ class ModelStatus:
 
 
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    """The SHA-256 of a file, read through one small buffer: never a copy of the whole file."""
+    digest, buffer = hashlib.sha256(), bytearray(1 << 20)
+    view = memoryview(buffer)
+    with open(path, "rb", buffering=0) as fh:
+        while count := fh.readinto(buffer):
+            digest.update(view[:count])
     return digest.hexdigest()
 
 
@@ -189,8 +191,9 @@ def write_manifest(folder: Path, records: dict[str, ManifestRecord]) -> None:
     atomic_write(folder / MANIFEST_FILE, json.dumps(payload, indent=2).encode())
 
 
-def read_model_file(path: Path) -> bytes:
-    """The bytes of a regular model file of bounded size (never a FIFO, a device or a bomb)."""
+def read_model_file(path: Path, size_only: bool = False) -> bytes:
+    """The bytes of a regular model file of bounded size (never a FIFO, a device or a bomb); with
+    ``size_only``, only that check (and b"")."""
     try:
         info = path.stat()
     except OSError as exc:
@@ -200,6 +203,8 @@ def read_model_file(path: Path) -> bytes:
     if info.st_size > MAX_MODEL_BYTES:
         raise ModelStoreError(f"{path}: {info.st_size:,} bytes is larger than any face model "
                               f"({MAX_MODEL_BYTES:,} at most)")
+    if size_only:
+        return b""
     # Asking for the size the file has, unbuffered: a read of "up to 512 MB" makes Python set aside
     # that much first, which costs more than reading the model (4 ms against 0.2 for 4 MB here).
     limit = info.st_size + 1  # one byte more shows a file that grew since
@@ -235,20 +240,50 @@ def model_id_of(path: Path) -> str:
     return _model_id(Path(path), ModelStore.verify(path))
 
 
-@dataclass(frozen=True)
 class VerifiedModel:
-    """A model file's bytes, read once and checked against the manifest: what onnxruntime loads."""
+    """A model file checked against its manifest entry, and what onnxruntime loads of it: ``optimized``,
+    its graph as optimised for the runtime asked for (checked likewise), or else ``data``, the very
+    bytes that were checked. With a usable optimised graph the model file is only hashed (through a
+    small buffer); its bytes are read, and checked again, only if they are asked for after all."""
 
-    path: Path
-    data: bytes
-    record: ManifestRecord
-    optimized: bytes | None = None
-    """Its graph as optimised for the runtime asked for, checked likewise; None when there is none
-    for that runtime, or it no longer matches (a cache: the model itself is then used)."""
+    def __init__(self, path: Path, record: ManifestRecord, data: bytes | None, optimized: bytes | None = None):
+        self.path = path
+        self.record = record
+        self._data = data
+        self.optimized = optimized
+
+    @property
+    def data(self) -> bytes:
+        if self._data is None:
+            data = read_model_file(self.path)
+            _check(self.path, data, self.record)
+            self._data = data
+        return self._data
 
     @property
     def model_id(self) -> str:
         return _model_id(self.path, self.record)
+
+
+def _check(path: Path, data: bytes, record: ManifestRecord) -> None:
+    """ModelStoreError unless ``data`` (the bytes of ``path``) has the SHA-256 ``record`` holds."""
+    _check_digest(path, hashlib.sha256(data).hexdigest(), record)
+
+
+def _check_digest(path: Path, actual: str, record: ManifestRecord) -> None:
+    if actual != record.sha256:
+        raise ModelStoreError(f"{path}: SHA-256 {actual[:12]}… differs from the {record.sha256[:12]}… "
+                              f"recorded at install: the file was changed or damaged; {REINSTALL}")
+
+
+def _check_in_place(path: Path, record: ManifestRecord) -> None:
+    """Check ``path``'s SHA-256 against ``record`` without keeping its bytes."""
+    read_model_file(path, size_only=True)
+    try:
+        actual = sha256_file(path)
+    except OSError as exc:
+        raise ModelStoreError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    _check_digest(path, actual, record)
 
 
 REINSTALL_COMMAND = "'facegui models install --from FOLDER', or 'facegui models install'"
@@ -292,21 +327,29 @@ class ModelStore:
         return path
 
     def load(self, role: str, runtime: str | None = None) -> VerifiedModel:
-        """The model of ``role``, read once and verified (see ``require``), with its graph optimised
-        for ``runtime`` when the store keeps a valid one."""
+        """The model of ``role``, checked against its recorded SHA-256 (see ``require``), with its graph
+        optimised for ``runtime`` when the store keeps a valid one."""
         path = self.require_located(role)
-        data, record = self._read_verified(path)
-        optimized = None
+        record = self._record(path)
+        optimized = self._optimized_graph(path, record, runtime)
+        if optimized is None:
+            data = read_model_file(path)
+            _check(path, data, record)
+            return VerifiedModel(path, record, data)
+        _check_in_place(path, record)
+        return VerifiedModel(path, record, None, optimized)
+
+    @staticmethod
+    def _optimized_graph(path: Path, record: ManifestRecord, runtime: str | None) -> bytes | None:
+        """The bytes of the graph recorded for ``record`` and ``runtime``, if they still match it."""
         graph = record.optimized
-        if runtime is not None and graph is not None and graph.runtime == runtime and \
-                graph.model_sha256 == record.sha256:
-            try:
-                candidate = read_model_file(path.parent / graph.file)
-            except ModelStoreError:
-                candidate = None
-            if candidate is not None and hashlib.sha256(candidate).hexdigest() == graph.sha256:
-                optimized = candidate
-        return VerifiedModel(path, data, record, optimized)
+        if runtime is None or graph is None or graph.runtime != runtime or graph.model_sha256 != record.sha256:
+            return None
+        try:
+            data = read_model_file(path.parent / graph.file)
+        except ModelStoreError:
+            return None
+        return data if hashlib.sha256(data).hexdigest() == graph.sha256 else None
 
     def record_optimized(self, model: VerifiedModel, graph: bytes, runtime: str) -> None:
         """Keep ``graph`` (``model`` as optimised for ``runtime``) beside the model, in its manifest entry."""
@@ -325,20 +368,18 @@ class ModelStore:
     @staticmethod
     def verify(path: Path) -> ManifestRecord:
         """The manifest record of ``path`` after checking the file's bytes against it."""
-        return ModelStore._read_verified(Path(path))[1]
+        path = Path(path)
+        record = ModelStore._record(path)
+        _check_in_place(path, record)
+        return record
 
     @staticmethod
-    def _read_verified(path: Path) -> tuple[bytes, ManifestRecord]:
+    def _record(path: Path) -> ManifestRecord:
         record = read_manifest(path.parent).get(path.name)
         if record is None:
             raise ModelStoreError(f"{path}: not installed by facegui (no SHA-256 recorded in "
                                   f"{MANIFEST_FILE}); {REINSTALL}")
-        data = read_model_file(path)
-        actual = hashlib.sha256(data).hexdigest()
-        if actual != record.sha256:
-            raise ModelStoreError(f"{path}: SHA-256 {actual[:12]}… differs from the {record.sha256[:12]}… "
-                                  f"recorded at install: the file was changed or damaged; {REINSTALL}")
-        return data, record
+        return record
 
     def status(self) -> list[ModelStatus]:
         result = []
