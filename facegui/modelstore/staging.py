@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import stat
 import tempfile
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -14,11 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..files import atomic_write
-from .store import (DETECTOR, EMBEDDER, MODELS, ManifestRecord, ModelStoreError, read_manifest,
+from .store import (DETECTOR, EMBEDDER, MODELS, ManifestRecord, ModelStoreError, read_manifest, read_model_file,
                     write_manifest)
 
-MAX_MODEL_BYTES = 512 * 1024 * 1024
-"""Larger files are refused before reading: the biggest ArcFace backbones are about 250 MB."""
 MODEL_SUFFIXES = (".pth", ".onnx")
 
 Progress = Callable[[str], None]
@@ -41,24 +38,6 @@ def _model_tools(path: Path) -> Iterator[None]:
         if (exc.name or "").split(".")[0] not in MODEL_TOOL_PACKAGES:
             raise
         raise ModelStoreError(NO_MODEL_TOOLS.format(path=path, name=path.name)) from None
-
-
-def read_model_file(path: Path) -> bytes:
-    """The bytes of a regular model file of bounded size (never a FIFO, a device or a bomb)."""
-    try:
-        info = path.stat()
-    except OSError as exc:
-        raise ModelStoreError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise ModelStoreError(f"{path}: not a regular file")
-    if info.st_size > MAX_MODEL_BYTES:
-        raise ModelStoreError(f"{path}: {info.st_size:,} bytes is larger than any face model "
-                              f"({MAX_MODEL_BYTES:,} at most)")
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(MAX_MODEL_BYTES + 1)
-    except OSError as exc:
-        raise ModelStoreError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
 def _convert(path: Path, role: str) -> bytes:

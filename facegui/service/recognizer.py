@@ -12,7 +12,8 @@ import numpy as np
 from ..config import Settings
 from ..engine import FaceEngine, ImageError, Recognition, load_image
 from ..engine.imageio import decode_image, read_image_bytes
-from ..modelstore import DETECTOR, EMBEDDER, ModelStore, model_id_of
+from ..engine.session import optimization_target
+from ..modelstore import DETECTOR, EMBEDDER, ModelStore
 from ..storage import Gallery, normalize_person_name
 from .enrollment import ChosenFace, find_face, quality_problem, sharpness
 
@@ -55,10 +56,13 @@ class NoFaceError(ValueError):
 
 
 def load_engine(settings: Settings, store: ModelStore | None = None) -> FaceEngine:
-    """Both models from the store, opened with the configured providers."""
+    """Both models from the store, opened with the configured providers: each file read once and
+    checked against its recorded SHA-256, and its graph optimised ahead of time used where the CPU
+    provider runs it, when the store keeps a valid one (engine.session)."""
     store = store or ModelStore.from_settings(settings)
-    detector_path, embedder_path = store.require(DETECTOR), store.require(EMBEDDER)
-    return FaceEngine.load(detector_path, embedder_path, settings, model_id_of(embedder_path))
+    target = optimization_target()
+    detector, embedder = store.load(DETECTOR, target), store.load(EMBEDDER, target)
+    return FaceEngine.load(detector, embedder, settings, embedder.model_id)
 
 
 def open_gallery(settings: Settings, engine: FaceEngine) -> Gallery:
