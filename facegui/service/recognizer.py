@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,7 +16,11 @@ from ..engine.imageio import decode_image, read_image_bytes
 from ..engine.session import optimization_target
 from ..modelstore import DETECTOR, EMBEDDER, ModelStore
 from ..storage import Gallery, normalize_person_name
-from .enrollment import ChosenFace, find_face, quality_problem, sharpness
+
+if TYPE_CHECKING:
+    from .enrollment import ChosenFace
+
+# The enrollment rules load only where a face is chosen for enrolling: `identify` does not need them.
 
 _NUMBERED_NAME = re.compile(r"^(?P<name>.+)_\d+$")
 
@@ -112,6 +117,8 @@ class Recognizer:
     def chosen_face(self, path: Path) -> ChosenFace:
         """The face enrollment would take from ``path`` (see service.enrollment), embedded; NoFaceError
         or ImageError."""
+        from .enrollment import find_face
+
         chosen = find_face(self.engine, self.load(path), self.settings.enroll_min_score)
         if chosen is None:
             raise NoFaceError(path)
@@ -137,6 +144,8 @@ class Recognizer:
             image = decode_image(data, path, self.settings.max_image_pixels)
         except ImageError as exc:
             return EnrollOutcome(path, "failed", name, exc.reason)
+        from .enrollment import find_face, quality_problem, sharpness
+
         chosen = find_face(self.engine, image, self.settings.enroll_min_score)
         if chosen is None:
             return EnrollOutcome(path, "failed", name, "no face found")
