@@ -40,7 +40,7 @@ COMPONENTS = [
     ("Qt (PySide6, shiboken, ICU, plugins, translations)", ("PySide6/", "shiboken6/")),
     ("faiss (+ its OpenMP runtime; its OpenBLAS where not shared)", ("faiss/", "faiss_cpu.libs/")),
     ("numpy (+ its 64-bit OpenBLAS)", ("numpy/", "numpy.libs/", "numpy-")),
-    ("onnxruntime (CPU)", ("onnxruntime/", "onnxruntime-", "onnxruntime_gpu")),
+    ("onnxruntime (+ its CUDA and TensorRT providers in the GPU flavour)", ("onnxruntime/", "onnxruntime-", "onnxruntime_gpu")),
     ("onnx, protobuf, ml_dtypes (model import/conversion)", ("onnx/", "onnx-", "google/", "ml_dtypes/")),
     ("psycopg (PostgreSQL client, its libpq and OpenSSL)", ("psycopg",)),
     ("Python runtime and standard library", ("libpython", "python3", "base_library.zip")),
