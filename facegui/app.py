@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None, *, exit_when_done: bool = False) -> int:
     # Options the GUI also understands may precede no command at all.
     from .cli.main import build_parser, main as cli_main
 
-    parsed, _unknown = add_app_options(build_parser()).parse_known_args(args)
+    parsed, unknown = add_app_options(build_parser()).parse_known_args(args)
     if parsed.self_test:
         return self_test(parsed)
     if parsed.command is None and not {"-h", "--help", "--version"} & set(args):
@@ -80,7 +80,10 @@ def main(argv: list[str] | None = None, *, exit_when_done: bool = False) -> int:
                   file=sys.stderr)
             return 2
         return launch(parsed)
-    code = cli_main(args)
+    # A command parsed cleanly here needs no second parser (3 ms); anything else, the command line's
+    # own parser reports, as the window's options mean nothing to a command.
+    clean = not unknown and not parsed.kiosk and parsed.smoke_test is None
+    code = cli_main(args, parsed if clean else None)
     if exit_when_done:
         _exit_without_teardown(code)
     return code
