@@ -40,7 +40,7 @@ COMPONENTS = [
     ("Qt (PySide6, shiboken, ICU, plugins, translations)", ("PySide6/", "shiboken6/")),
     ("faiss (+ its OpenMP runtime; its OpenBLAS where not shared)", ("faiss/", "faiss_cpu.libs/")),
     ("numpy (+ its 64-bit OpenBLAS)", ("numpy/", "numpy.libs/", "numpy-")),
-    ("onnxruntime (CPU)", ("onnxruntime/", "onnxruntime-", "onnxruntime_gpu")),
+    ("onnxruntime (+ its CUDA and TensorRT providers in the GPU flavour)", ("onnxruntime/", "onnxruntime-", "onnxruntime_gpu")),
     ("onnx, protobuf, ml_dtypes (model import/conversion)", ("onnx/", "onnx-", "google/", "ml_dtypes/")),
     ("psycopg (PostgreSQL client, its libpq and OpenSSL)", ("psycopg",)),
     ("Python runtime and standard library", ("libpython", "python3", "base_library.zip")),
@@ -81,6 +81,19 @@ def component_table(dist: Path, before: Path | None) -> str:
     rows.append(f"| **total** | **{total_now / 1e6:.0f}** | " + (
         f"{sum(old.values()) / 1e6:.0f} | {(sum(old.values()) - total_now) / 1e6:.0f} |" if old else ""))
     return header + "\n" + "\n".join(rows)
+
+
+def largest_files(folder: Path, count: int = 15) -> str:
+    """The biggest files, where what is left of the size sits (symbolic links count nothing)."""
+    internal = folder / "_internal"
+    files = sorted((p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()),
+                   key=lambda p: -p.stat().st_size)[:count]
+    total = sum(p.stat().st_size for p in files)
+    rows = [f"| `{p.relative_to(internal if internal in p.parents else folder).as_posix()}` | "
+            f"{p.stat().st_size / 1e6:.1f} |" for p in files]
+    return (f"The {count} largest files, {total / 1e6:.0f} MB together (each is "
+            f"imported by the app or linked by what it imports; docs/packaging.md, \"Size\"):\n\n"
+            f"| file | MB |\n|---|---|\n" + "\n".join(rows))
 
 
 def tar_gz_size(folder: Path) -> int:
@@ -165,7 +178,8 @@ def main() -> int:
             f"the bootloader, Python, Qt, onnxruntime and OpenCV load, both models open, the empty database is "
             f"created, the window opens, the video opens and its first frame is detected, embedded, drawn and "
             f"shown. `python bench/bench_bundle.py [DIST]` measures an existing bundle; it builds nothing.\n\n"
-            f"Where the folder's size goes (MB; `before` is {args.before_label if before else 'not given'}):\n\n{parts}")
+            f"Where the folder's size goes (MB; `before` is {args.before_label if before else 'not given'}):\n\n{parts}"
+            f"\n\n{largest_files(dist)}")
     write_section("bundle" if flavour == "CPU" else "bundle-gpu", text)
     print(text)
     return 0

@@ -1,5 +1,3 @@
-import sys
+from facegui.app import run
 
-from facegui.app import main
-
-sys.exit(main())
+run()

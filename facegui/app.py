@@ -1,5 +1,8 @@
 """The ``facegui`` entry point: no command opens the window, a command runs the CLI.
 
+``run`` is the program (the ``facegui`` script, ``python -m facegui``, the bundle); ``main`` is the
+same without ending the process, for callers that carry on (tests).
+
 Two options of the entry point itself, for checking an installation or a bundle headless:
 
 * ``--self-test`` runs the engine on a bundled photo and exits 0/1 with one line;
@@ -10,8 +13,18 @@ Two options of the entry point itself, for checking an installation or a bundle 
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import sys
+import threading
+from typing import NoReturn
+
+# numpy and OpenCV each load their own OpenBLAS, and each OpenBLAS starts a thread per core at import
+# that spins before it sleeps: about 100 ms of CPU per start-up on 2 cores, taken from onnxruntime,
+# which does facegui's parallel work in its own pool. facegui's BLAS calls are vector-sized (a norm, a
+# dot product), which OpenBLAS never splits across threads anyway; faiss's copy already runs on the
+# one OpenMP thread storage sets. Set before numpy loads; an explicit setting is kept.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def _ensure_std_streams() -> None:
@@ -47,13 +60,16 @@ def self_test(parsed) -> int:
     return result.exit_code
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, exit_when_done: bool = False) -> int:
+    """Run facegui with ``argv`` (default: the process's arguments) and return its exit code.
+    ``exit_when_done`` ends the process as soon as a command-line command has finished (see
+    ``_exit_without_teardown``); the window always returns normally."""
     _ensure_std_streams()
     args = sys.argv[1:] if argv is None else argv
     # Options the GUI also understands may precede no command at all.
     from .cli.main import build_parser, main as cli_main
 
-    parsed, _unknown = add_app_options(build_parser()).parse_known_args(args)
+    parsed, unknown = add_app_options(build_parser()).parse_known_args(args)
     if parsed.self_test:
         return self_test(parsed)
     if parsed.command is None and not {"-h", "--help", "--version"} & set(args):
@@ -64,8 +80,39 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
             return 2
         return launch(parsed)
-    return cli_main(args)
+    # A command parsed cleanly here needs no second parser (3 ms); anything else, the command line's
+    # own parser reports, as the window's options mean nothing to a command.
+    clean = not unknown and not parsed.kiosk and parsed.smoke_test is None
+    code = cli_main(args, parsed if clean else None)
+    if exit_when_done:
+        _exit_without_teardown(code)
+    return code
+
+
+def _exit_without_teardown(code: int) -> NoReturn:
+    """End the process after a finished command without tearing the interpreter down.
+
+    Each command closes what it opened (database, index, output files) before it returns. An ordinary
+    exit would then free every module and run the native libraries' own teardown (onnxruntime's
+    environment, OpenCV, faiss): about 50 ms of CPU that `identify` of one photo spends after its
+    answer is printed (docs/benchmarks.md, "Start-up"). Registered exit handlers still run and the
+    output is flushed; while another thread is still working (a background index build), the exit
+    is an ordinary one, which waits for it."""
+    if any(thread is not threading.main_thread() and not thread.daemon for thread in threading.enumerate()):
+        sys.exit(code)
+    atexit._run_exitfuncs()  # logging's flush and anything else registered
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing left to say to it
+            pass
+    os._exit(code)
+
+
+def run() -> NoReturn:
+    """The ``facegui`` program."""
+    sys.exit(main(exit_when_done=True))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

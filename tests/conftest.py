@@ -52,10 +52,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.fixture(scope="session")
 def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from facegui.modelstore import ModelStore
+    """The real models installed as `facegui models install` does (graphs optimised for this CPU
+    included), so every real-model test runs what a user runs."""
+    from facegui.service import install_models
 
     target = tmp_path_factory.mktemp("models")
-    ModelStore([], target).install_from(MODELS)
+    install_models(Settings(data_dir=tmp_path_factory.mktemp("install-data"), model_dir=target), [MODELS])
     return target
 
 

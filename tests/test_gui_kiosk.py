@@ -456,3 +456,18 @@ def test_stopping_the_camera_in_kiosk_mode_needs_the_pin(qtbot, window):
     assert not window.camera.running
     window.toggle_camera()  # starting it again needs nobody's permission
     qtbot.waitUntil(lambda: window.camera.running, timeout=10_000)
+
+
+def test_the_window_shows_the_wait_cursor_while_it_checks_the_pin(qtbot, window):
+    from PySide6.QtWidgets import QApplication
+
+    lock = window.context.guard.lock
+    lock.set_pin(PIN)
+    cursors = []
+    real_check = lock.check
+    lock.check = lambda pin: (cursors.append(QApplication.overrideCursor()), real_check(pin))[1]
+    assert window.context.guard.allow("remove")  # the real scrypt check, about 0.4 s
+    window.context.guard.prompt.pin = "000000"
+    assert not window.context.guard.allow("remove") and window.messages[-1] == "Wrong PIN"
+    assert len(cursors) == 2 and all(c is not None and c.shape() == Qt.CursorShape.WaitCursor for c in cursors)
+    assert QApplication.overrideCursor() is None  # restored after each check

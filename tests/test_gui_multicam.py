@@ -112,10 +112,13 @@ def test_cameras_are_added_removed_and_remembered(qtbot, settings, tmp_path, doo
     camera.set_source(doors[0], restart=False)
     assert camera.add_source(doors[1]) and not camera.add_source(doors[1])  # shown once
     assert len(window.station.grid.views) == 2
+    # Each tile says which door it is; a single camera needs no caption.
+    assert [v.caption for v in window.station.grid.views] == [source_label(d) for d in doors]
     # Remembered across restarts: a new window over the same preferences file shows both.
     assert PreferenceStore(tmp_path / "gui.ini").load().more_sources == (doors[1],)
     camera.remove_source(doors[0])
     assert camera.sources == [doors[1]] and len(window.station.grid.views) == 1
+    assert window.station.grid.views[0].caption == ""
     assert not camera.remove_source(doors[1])  # the last camera is changed, never removed
     for n in range(MAX_CAMERAS - 1):
         assert camera.add_source(f"{n + 1}")

@@ -3,10 +3,12 @@ the first-run dialog (offscreen) and the headless smoke start. tests/test_bundle
 the real PyInstaller bundle."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import struct
 import subprocess
+import sys
 import urllib.request
 
 import cv2
@@ -244,6 +246,25 @@ def test_first_run_dialog_imports_the_seed_weights_then_opens_the_main_window(qt
     assert "arcface_mobilefacenet" in seen["window"]
     assert missing_models(ModelStore([empty], empty)) == []
     assert {p.name for p in empty.iterdir()} >= {"arcface.onnx", "retinaface_mobilenet0.25.onnx", "manifest.json"}
+
+
+@pytest.mark.parametrize("source", ["Retinaface_mobilenet0.25.pth", "arcface.onnx"])
+def test_without_the_onnx_package_model_install_says_what_to_do_in_one_line(tmp_path, models_dir, source):
+    """The desktop bundle leaves onnx out (build.spec): converting a .pth or checking an .onnx there is one line
+    naming the file and the way round, not a traceback, and nothing is installed."""
+    path = (MODELS if source.endswith(".pth") else models_dir) / source
+    target = tmp_path / "models"
+    without_onnx = ("import sys; sys.modules['onnx'] = None\n"  # as in the bundle: `import onnx` fails
+                    "from facegui.app import main; sys.exit(main(sys.argv[1:]))")
+    child = subprocess.run(
+        [sys.executable, "-c", without_onnx, "models", "install", "--models", str(target), "--from", str(path),
+         "--data-dir", str(tmp_path / "data"), "--config", str(tmp_path / "no-settings.json")],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)})
+    errors = [line for line in child.stderr.splitlines() if line.startswith("facegui: ")]
+    assert child.returncode != 0 and len(errors) == 1 and "Traceback" not in child.stderr, child.stderr
+    assert f"{source}: cannot check or convert model files here: the onnx package is not installed" in errors[0]
+    assert f"facegui models install --models DIR --from {source}" in errors[0] and "--models DIR" in errors[0]
+    assert not target.exists() or not [p for p in target.iterdir() if p.suffix == ".onnx"]
 
 
 def test_first_run_dialog_quit_leaves_without_a_window(qtbot, tmp_path, isolated):

@@ -390,6 +390,30 @@ def test_data_export_and_delete_work_on_the_shared_database(tmp_path: Path, url:
     assert not (settings.data_dir / "index").exists()
 
 
+def test_the_export_lists_check_ins_still_waiting_for_the_server(tmp_path: Path, server) -> None:
+    from facegui.service.privacy import export_personal_data
+    from facegui.storage.outbox import OUTBOX_FILE_NAME
+
+    url = server.create_database()
+    settings = Settings(data_dir=tmp_path / "door", database_url=url, station_name="door")
+    with Gallery(settings.data_dir, MODEL, DIM, database_url=url) as door:
+        door.enroll("ada", unit(1))
+    with AttendanceStore(settings.data_dir, url, "door", retry_interval_s=600) as store:
+        store.record([NewEvent("ada", T0, "camera", 0.7)])
+        server.stop()
+        try:
+            store.record([NewEvent("张学友", T0 + timedelta(minutes=5), "north door", 0.66)])
+        finally:
+            server.start()
+        assert store.waiting()[1] == 1  # the server is back, the queue not flushed yet
+        export = export_personal_data(settings, tmp_path / "exports")
+        waiting = (export / "waiting-for-server.csv").read_text(encoding="utf-8-sig").splitlines()
+        assert len(waiting) == 2 and "张学友" in waiting[1] and "north door" in waiting[1]
+        assert "张学友" not in (export / "checkins.csv").read_text(encoding="utf-8-sig")
+        assert (export / OUTBOX_FILE_NAME).stat().st_mode & 0o777 == 0o600
+        assert store.flush_outbox() == 1  # exporting took nothing out of the queue
+
+
 def test_a_station_started_while_its_server_is_away_names_faces_from_its_cache(tmp_path: Path, server) -> None:
     url = server.create_database()
     with Gallery(tmp_path / "admin", MODEL, DIM, database_url=url) as admin:

@@ -44,3 +44,17 @@ def test_people_reads_the_database_with_sqlite_alone(tmp_path, cli_args):
 def test_no_command_but_model_conversion_loads_onnx_protobuf_or_qt(tmp_path, cli_args, command):
     loaded = loaded_after([*command, *cli_args], tmp_path)
     assert not loaded & {"onnx", "google.protobuf", "ml_dtypes", "PySide6"}, loaded
+
+
+def test_a_command_run_as_the_program_keeps_its_output_and_exit_code(tmp_path, cli_args):
+    """The program leaves without the interpreter's teardown (facegui.app.run): everything printed
+    still reaches a file, and one failed photo still gives exit code 1."""
+    out = tmp_path / "out.jsonl"
+    with open(out, "w") as stdout:
+        result = subprocess.run([sys.executable, "-m", "facegui", "identify", str(FACES / "probes" / "two_people.jpg"),
+                                 str(tmp_path / "missing.jpg"), "--json", *cli_args], stdout=stdout,
+                                stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                                env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120)
+    assert result.returncode == 1 and "missing.jpg" in result.stderr
+    [line] = out.read_text().splitlines()
+    assert len(json.loads(line)["faces"]) == 2

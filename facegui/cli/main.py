@@ -705,12 +705,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return EXIT_OK
+def main(argv: list[str] | None = None, parsed: argparse.Namespace | None = None) -> int:
+    """Run the command in ``argv``; ``parsed``: ``argv`` as a parser from ``build_parser`` already
+    parsed it (the entry point does), so it is not parsed twice."""
+    if parsed is not None and parsed.command is not None:
+        args = parsed
+    else:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return EXIT_OK
     try:
         from ..config import Settings
 

@@ -11,7 +11,7 @@ from .detector import Region, RetinaFaceDetector
 from .embedder import ArcFaceEmbedder
 from .face import Face, largest
 from .matcher import Recognition, SearchableGallery, match_faces
-from .session import OnnxModel
+from .session import CheckedModel, OnnxModel
 
 
 class FaceEngine:
@@ -24,9 +24,9 @@ class FaceEngine:
         """Identifies the embedding model so stored vectors of different models never mix."""
 
     @classmethod
-    def load(cls, detector_model: Path | bytes, embedder_model: Path | bytes, settings: Settings,
-             embedder_id: str) -> "FaceEngine":
-        """Open both ONNX models (paths or bytes) with the configured providers."""
+    def load(cls, detector_model: Path | bytes | CheckedModel, embedder_model: Path | bytes | CheckedModel,
+             settings: Settings, embedder_id: str) -> "FaceEngine":
+        """Open both ONNX models (paths, bytes or checked models) with the configured providers."""
         detector = RetinaFaceDetector(OnnxModel.load(detector_model, settings), settings)
         embedder = ArcFaceEmbedder(OnnxModel.load(embedder_model, settings), settings.embed_flip)
         return cls(detector, embedder, settings, embedder_id)

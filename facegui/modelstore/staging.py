@@ -6,44 +6,44 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import stat
 import tempfile
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..files import atomic_write
-from .store import (DETECTOR, EMBEDDER, MODELS, ManifestRecord, ModelStoreError, read_manifest,
+from .store import (DETECTOR, EMBEDDER, MODELS, ManifestRecord, ModelStoreError, read_manifest, read_model_file,
                     write_manifest)
 
-MAX_MODEL_BYTES = 512 * 1024 * 1024
-"""Larger files are refused before reading: the biggest ArcFace backbones are about 250 MB."""
 MODEL_SUFFIXES = (".pth", ".onnx")
 
 Progress = Callable[[str], None]
 
+MODEL_TOOL_PACKAGES = ("onnx", "google", "ml_dtypes")
+"""What checking a supplied .onnx and converting .pth weights import (onnx, its protobuf and ml_dtypes):
+the desktop bundle leaves them out, since it ships its models converted (docs/packaging.md)."""
+NO_MODEL_TOOLS = ("{path}: cannot check or convert model files here: the onnx package is not installed (the desktop "
+                  "bundle leaves it out and ships its models converted); install the model with facegui installed "
+                  "from Python ('facegui models install --models DIR --from {name}'), then start this one with "
+                  "--models DIR")
 
-def read_model_file(path: Path) -> bytes:
-    """The bytes of a regular model file of bounded size (never a FIFO, a device or a bomb)."""
+
+@contextmanager
+def _model_tools(path: Path) -> Iterator[None]:
+    """Around importing the converters or the .onnx checks: no onnx is one line, not a traceback."""
     try:
-        info = path.stat()
-    except OSError as exc:
-        raise ModelStoreError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise ModelStoreError(f"{path}: not a regular file")
-    if info.st_size > MAX_MODEL_BYTES:
-        raise ModelStoreError(f"{path}: {info.st_size:,} bytes is larger than any face model "
-                              f"({MAX_MODEL_BYTES:,} at most)")
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(MAX_MODEL_BYTES + 1)
-    except OSError as exc:
-        raise ModelStoreError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        yield
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in MODEL_TOOL_PACKAGES:
+            raise
+        raise ModelStoreError(NO_MODEL_TOOLS.format(path=path, name=path.name)) from None
 
 
 def _convert(path: Path, role: str) -> bytes:
-    from .convert_arcface import convert_mobilefacenet
-    from .convert_retinaface import convert_retinaface
+    with _model_tools(path):
+        from .convert_arcface import convert_mobilefacenet
+        from .convert_retinaface import convert_retinaface
     from .torch_legacy import CheckpointError, load_legacy_state_dict
 
     try:
@@ -107,8 +107,8 @@ class StagedInstall:
 
     def _role(self, path: Path, strict: bool) -> str | None:
         if path.suffix.lower() == ".onnx":
-            from .onnx_check import inspect_onnx
-
+            with _model_tools(path):
+                from .onnx_check import inspect_onnx
             return inspect_onnx(read_model_file(path), str(path))
         digest = hashlib.sha256(read_model_file(path)).hexdigest()
         for role, spec in MODELS.items():

@@ -8,11 +8,18 @@ store recorded in ``manifest.json`` when it installed it.
 A model's identity (the id its embeddings are stored under) comes from bytes the store hashed
 itself, never from the ONNX file's own metadata: the SHA-256 of the pinned upstream weights it
 converted, or else the SHA-256 of the ONNX file.
+
+A model is loaded from the bytes that were checked (``ModelStore.load``), so nothing can change the
+file between the check and the load. Beside a model, the store may keep its graph as onnxruntime
+optimised it for this computer's CPU (``record_optimized``): recorded in the model's own manifest
+entry with its SHA-256, the SHA-256 of the model it came from and the runtime it is valid for, and
+used only when all three still match (docs/benchmarks.md, "Start-up").
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -31,6 +38,13 @@ EMBEDDER = "embedder"
 MANIFEST_FILE = "manifest.json"
 """Per model file as installed: its SHA-256 (a changed byte is caught at load) and, for a file the
 store converted itself, the SHA-256 of the pinned weights it came from."""
+
+
+MAX_MODEL_BYTES = 512 * 1024 * 1024
+"""Larger files are refused before reading: the biggest ArcFace backbones are about 250 MB."""
+OPTIMIZED_SUFFIX = ".cpu.ort"
+"""An optimised graph is kept in onnxruntime's own format beside its model (``arcface.cpu.ort``), a
+name no install looks at."""
 
 
 class ModelStoreError(RuntimeError):
@@ -88,10 +102,12 @@ class ModelStatus:
 
 
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    """The SHA-256 of a file, read through one small buffer: never a copy of the whole file."""
+    digest, buffer = hashlib.sha256(), bytearray(1 << 20)
+    view = memoryview(buffer)
+    with open(path, "rb", buffering=0) as fh:
+        while count := fh.readinto(buffer):
+            digest.update(view[:count])
     return digest.hexdigest()
 
 
@@ -106,16 +122,50 @@ def default_install_dir(data_dir: Path) -> Path:
 
 
 @dataclass(frozen=True)
+class OptimizedGraph:
+    """A model's graph as onnxruntime optimised it for one runtime on one CPU, kept as a cache."""
+
+    file: str
+    """Beside the model, in the same folder."""
+    sha256: str
+    model_sha256: str
+    """The SHA-256 of the model file it was made from: a reinstalled model never gets the old graph."""
+    runtime: str
+    """The onnxruntime version and CPU it was made for (``engine.session.optimization_target``)."""
+
+    def to_json(self) -> dict:
+        return {"file": self.file, "sha256": self.sha256, "model_sha256": self.model_sha256, "runtime": self.runtime}
+
+    @classmethod
+    def from_json(cls, value: object) -> OptimizedGraph | None:
+        if not isinstance(value, dict):
+            return None
+        fields = [value.get(key) for key in ("file", "sha256", "model_sha256", "runtime")]
+        texts = [field for field in fields if isinstance(field, str)]
+        if len(texts) != len(fields):
+            return None
+        file, sha256, model_sha256, runtime = texts
+        if Path(file).name != file or not file.endswith(OPTIMIZED_SUFFIX):  # never a path out of the folder
+            return None
+        return cls(file, sha256, model_sha256, runtime)
+
+
+@dataclass(frozen=True)
 class ManifestRecord:
     sha256: str
     source_sha256: str | None = None
     """Set only when the store converted this file from pinned upstream weights it verified."""
     from_older_facegui: bool = False
     """Recorded before model ids came from the store's own hashes (a bare SHA-256 in the manifest)."""
+    optimized: OptimizedGraph | None = None
 
     def to_json(self) -> dict | str:
-        return {"sha256": self.sha256, "source_sha256": self.source_sha256} if self.source_sha256 else \
-            {"sha256": self.sha256}
+        record: dict = {"sha256": self.sha256}
+        if self.source_sha256:
+            record["source_sha256"] = self.source_sha256
+        if self.optimized:
+            record["optimized"] = self.optimized.to_json()
+        return record
 
 
 def read_manifest(folder: Path) -> dict[str, ManifestRecord]:
@@ -131,7 +181,8 @@ def read_manifest(folder: Path) -> dict[str, ManifestRecord]:
             records[str(name)] = ManifestRecord(value, from_older_facegui=True)
         elif isinstance(value, dict) and isinstance(value.get("sha256"), str):
             source = value.get("source_sha256")
-            records[str(name)] = ManifestRecord(value["sha256"], source if isinstance(source, str) else None)
+            records[str(name)] = ManifestRecord(value["sha256"], source if isinstance(source, str) else None,
+                                                optimized=OptimizedGraph.from_json(value.get("optimized")))
     return records
 
 
@@ -140,7 +191,43 @@ def write_manifest(folder: Path, records: dict[str, ManifestRecord]) -> None:
     atomic_write(folder / MANIFEST_FILE, json.dumps(payload, indent=2).encode())
 
 
+def read_model_file(path: Path, size_only: bool = False) -> bytes:
+    """The bytes of a regular model file of bounded size (never a FIFO, a device or a bomb); with
+    ``size_only``, only that check (and b"")."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise ModelStoreError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ModelStoreError(f"{path}: not a regular file")
+    if info.st_size > MAX_MODEL_BYTES:
+        raise ModelStoreError(f"{path}: {info.st_size:,} bytes is larger than any face model "
+                              f"({MAX_MODEL_BYTES:,} at most)")
+    if size_only:
+        return b""
+    # Asking for the size the file has, unbuffered: a read of "up to 512 MB" makes Python set aside
+    # that much first, which costs more than reading the model (4 ms against 0.2 for 4 MB here).
+    limit = info.st_size + 1  # one byte more shows a file that grew since
+    try:
+        with open(path, "rb", buffering=0) as fh:
+            data = fh.read(limit)
+            while len(data) < limit and (more := fh.read(limit - len(data))):
+                data += more
+    except OSError as exc:
+        raise ModelStoreError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_MODEL_BYTES:
+        raise ModelStoreError(f"{path}: larger than any face model ({MAX_MODEL_BYTES:,} bytes at most)")
+    return data
+
+
 _PINNED_SOURCES = {spec.source_sha256: spec for spec in MODELS.values()}
+
+
+def _model_id(path: Path, record: ManifestRecord) -> str:
+    spec = _PINNED_SOURCES.get(record.source_sha256 or "")
+    if spec is not None:
+        return f"{Path(spec.source_name).stem}:{spec.source_sha256[:12]}"
+    return f"{Path(path).stem}:{record.sha256[:12]}"
 
 
 def model_id_of(path: Path) -> str:
@@ -150,12 +237,53 @@ def model_id_of(path: Path) -> str:
     better graph of the same weights keeps every enrolled embedding valid: the converter's tests
     hold each graph to the same golden outputs); otherwise it is the SHA-256 of the file itself.
     """
-    path = Path(path)
-    record = ModelStore.verify(path)
-    spec = _PINNED_SOURCES.get(record.source_sha256 or "")
-    if spec is not None:
-        return f"{Path(spec.source_name).stem}:{spec.source_sha256[:12]}"
-    return f"{path.stem}:{record.sha256[:12]}"
+    return _model_id(Path(path), ModelStore.verify(path))
+
+
+class VerifiedModel:
+    """A model file checked against its manifest entry, and what onnxruntime loads of it: ``optimized``,
+    its graph as optimised for the runtime asked for (checked likewise), or else ``data``, the very
+    bytes that were checked. With a usable optimised graph the model file is only hashed (through a
+    small buffer); its bytes are read, and checked again, only if they are asked for after all."""
+
+    def __init__(self, path: Path, record: ManifestRecord, data: bytes | None, optimized: bytes | None = None):
+        self.path = path
+        self.record = record
+        self._data = data
+        self.optimized = optimized
+
+    @property
+    def data(self) -> bytes:
+        if self._data is None:
+            data = read_model_file(self.path)
+            _check(self.path, data, self.record)
+            self._data = data
+        return self._data
+
+    @property
+    def model_id(self) -> str:
+        return _model_id(self.path, self.record)
+
+
+def _check(path: Path, data: bytes, record: ManifestRecord) -> None:
+    """ModelStoreError unless ``data`` (the bytes of ``path``) has the SHA-256 ``record`` holds."""
+    _check_digest(path, hashlib.sha256(data).hexdigest(), record)
+
+
+def _check_digest(path: Path, actual: str, record: ManifestRecord) -> None:
+    if actual != record.sha256:
+        raise ModelStoreError(f"{path}: SHA-256 {actual[:12]}… differs from the {record.sha256[:12]}… "
+                              f"recorded at install: the file was changed or damaged; {REINSTALL}")
+
+
+def _check_in_place(path: Path, record: ManifestRecord) -> None:
+    """Check ``path``'s SHA-256 against ``record`` without keeping its bytes."""
+    read_model_file(path, size_only=True)
+    try:
+        actual = sha256_file(path)
+    except OSError as exc:
+        raise ModelStoreError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    _check_digest(path, actual, record)
 
 
 REINSTALL_COMMAND = "'facegui models install --from FOLDER', or 'facegui models install'"
@@ -182,32 +310,75 @@ class ModelStore:
                 return candidate
         return None
 
-    def require(self, role: str) -> Path:
-        """The model file, verified against the SHA-256 recorded when it was installed."""
+    def require_located(self, role: str) -> Path:
+        """The model file's path (not yet verified), or ModelStoreError saying how to install it."""
         path = self.locate(role)
         if path is None:
             raise ModelStoreError(
                 f"the {role} model ({MODELS[role].filename}) is not installed; run "
                 f"'facegui models install --from FOLDER' (a folder holding {MODELS[role].source_name}) "
                 f"or 'facegui models install' to download it")
+        return path
+
+    def require(self, role: str) -> Path:
+        """The model file, verified against the SHA-256 recorded when it was installed."""
+        path = self.require_located(role)
         self.verify(path)
         return path
+
+    def load(self, role: str, runtime: str | None = None) -> VerifiedModel:
+        """The model of ``role``, checked against its recorded SHA-256 (see ``require``), with its graph
+        optimised for ``runtime`` when the store keeps a valid one."""
+        path = self.require_located(role)
+        record = self._record(path)
+        optimized = self._optimized_graph(path, record, runtime)
+        if optimized is None:
+            data = read_model_file(path)
+            _check(path, data, record)
+            return VerifiedModel(path, record, data)
+        _check_in_place(path, record)
+        return VerifiedModel(path, record, None, optimized)
+
+    @staticmethod
+    def _optimized_graph(path: Path, record: ManifestRecord, runtime: str | None) -> bytes | None:
+        """The bytes of the graph recorded for ``record`` and ``runtime``, if they still match it."""
+        graph = record.optimized
+        if runtime is None or graph is None or graph.runtime != runtime or graph.model_sha256 != record.sha256:
+            return None
+        try:
+            data = read_model_file(path.parent / graph.file)
+        except ModelStoreError:
+            return None
+        return data if hashlib.sha256(data).hexdigest() == graph.sha256 else None
+
+    def record_optimized(self, model: VerifiedModel, graph: bytes, runtime: str) -> None:
+        """Keep ``graph`` (``model`` as optimised for ``runtime``) beside the model, in its manifest entry."""
+        folder = model.path.parent
+        name = Path(model.path.name).stem + OPTIMIZED_SUFFIX
+        records = read_manifest(folder)
+        current = records.get(model.path.name)
+        if current is None or current.sha256 != model.record.sha256 or current.from_older_facegui:
+            return  # replaced meanwhile (the graph would not match it), or a record to keep as it is
+        atomic_write(folder / name, graph)
+        optimized = OptimizedGraph(name, hashlib.sha256(graph).hexdigest(), current.sha256, runtime)
+        records[model.path.name] = ManifestRecord(current.sha256, current.source_sha256,
+                                                  current.from_older_facegui, optimized)
+        write_manifest(folder, records)
 
     @staticmethod
     def verify(path: Path) -> ManifestRecord:
         """The manifest record of ``path`` after checking the file's bytes against it."""
         path = Path(path)
+        record = ModelStore._record(path)
+        _check_in_place(path, record)
+        return record
+
+    @staticmethod
+    def _record(path: Path) -> ManifestRecord:
         record = read_manifest(path.parent).get(path.name)
         if record is None:
             raise ModelStoreError(f"{path}: not installed by facegui (no SHA-256 recorded in "
                                   f"{MANIFEST_FILE}); {REINSTALL}")
-        try:
-            actual = sha256_file(path)
-        except OSError as exc:
-            raise ModelStoreError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-        if actual != record.sha256:
-            raise ModelStoreError(f"{path}: SHA-256 {actual[:12]}… differs from the {record.sha256[:12]}… "
-                                  f"recorded at install: the file was changed or damaged; {REINSTALL}")
         return record
 
     def status(self) -> list[ModelStatus]:

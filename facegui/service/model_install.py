@@ -3,6 +3,8 @@
 A model is installed only after it ran on the self-test face (``selftest.check_models``): right
 output shapes, finite values, the one face found, self-similarity 1. Everything found at the
 source is staged and checked first, then committed together; on any failure nothing is installed.
+Each installed model's graph is then optimised for this computer's CPU and kept beside it, so that
+opening it later skips that work (engine.session).
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..engine import ImageError, ModelLoadError
+from ..engine.session import optimization_target, optimize_for_cpu
 from ..modelstore import DETECTOR, EMBEDDER, MODELS, ModelStore, ModelStoreError
 from .selftest import check_models
 
@@ -51,7 +54,24 @@ def install_models(settings: Settings, sources: Sequence[Path] | None = None,
             reason = result.line.split("FAILED: ", 1)[-1]
             raise ModelRefusedError(f"{staged.describe()}: refused: its smoke run on the self-test face "
                                     f"failed: {reason}")
-        return staged.commit()
+        roles = staged.roles
+        installed = staged.commit()
+    optimize_installed(store, roles, settings)
+    return installed
+
+
+def optimize_installed(store: ModelStore, roles: Sequence[str], settings: Settings) -> None:
+    """Keep each model's graph as optimised for this computer's CPU beside it. A cache: a model that
+    cannot be optimised, or a folder that cannot be written, still loads as it is."""
+    target = optimization_target()
+    if target is None:
+        return
+    for role in roles:
+        try:
+            model = store.load(role)
+            store.record_optimized(model, optimize_for_cpu(model, settings), target)
+        except (ModelStoreError, ModelLoadError, OSError):
+            continue
 
 
 def _installed(store: ModelStore, role: str) -> Path | None:

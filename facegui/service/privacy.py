@@ -17,7 +17,7 @@ from pathlib import Path
 from ..config import Settings
 from ..files import copy_tree_private, make_private_dir, make_private_file, open_private, write_private
 from ..storage import DATABASE_FILE_NAME, FaceDatabase, StorageError, redact_url
-from ..storage.outbox import OUTBOX_FILE_NAME
+from ..storage.outbox import OUTBOX_FILE_NAME, read_outbox
 from ..storage.admin_store import SqlitePinStore, remove_pin_record
 from .attendance import AttendanceService
 from .shared_database import copy_data, database_location
@@ -84,9 +84,33 @@ def _write_export(settings: Settings, database: Path, export: Path) -> None:
         for event in events:
             writer.writerow([event.at.isoformat(), event.name, event.source, round(event.similarity, 4),
                              event.snapshot.name if event.snapshot else ""])
+    if settings.database_url:
+        _export_waiting(data_dir, export)
     for folder in ("snapshots", "thumbnails"):
         if (data_dir / folder).is_dir():
             copy_tree_private(data_dir / folder, export / folder)
+
+
+def _export_waiting(data_dir: Path, export: Path) -> None:
+    """What this station recorded while its server was away and has not written there yet: not in the
+    server's rows, so the export lists it apart (check-ins, and unknown faces without their embeddings,
+    which stay in the copied queue file)."""
+    batches = read_outbox(data_dir)
+    if not batches:
+        return
+    with closing(sqlite3.connect(data_dir / OUTBOX_FILE_NAME)) as source, \
+            closing(sqlite3.connect(make_private_file(export / OUTBOX_FILE_NAME))) as copy:
+        source.backup(copy)
+    with open_private(export / "waiting-for-server.csv", "w", encoding="utf-8-sig", newline="") as file:
+        writer = safe_writer(file)
+        writer.writerow(["at", "kind", "name", "source", "similarity", "snapshot"])
+        for batch in batches:
+            for event in batch.events:
+                writer.writerow([event.at.isoformat(), "check-in", event.name, event.source,
+                                 round(event.similarity, 4), Path(event.snapshot).name if event.snapshot else ""])
+            for unknown in batch.unknowns:
+                writer.writerow([unknown.at.isoformat(), "unknown face", "", unknown.source,
+                                 round(unknown.similarity, 4), Path(unknown.snapshot).name if unknown.snapshot else ""])
 
 
 def delete_all_face_data(settings: Settings) -> list[Path]:

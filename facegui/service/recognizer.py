@@ -6,15 +6,21 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..config import Settings
 from ..engine import FaceEngine, ImageError, Recognition, load_image
 from ..engine.imageio import decode_image, read_image_bytes
-from ..modelstore import DETECTOR, EMBEDDER, ModelStore, model_id_of
+from ..engine.session import optimization_target
+from ..modelstore import DETECTOR, EMBEDDER, ModelStore
 from ..storage import Gallery, normalize_person_name
-from .enrollment import ChosenFace, find_face, quality_problem, sharpness
+
+if TYPE_CHECKING:
+    from .enrollment import ChosenFace
+
+# The enrollment rules load only where a face is chosen for enrolling: `identify` does not need them.
 
 _NUMBERED_NAME = re.compile(r"^(?P<name>.+)_\d+$")
 
@@ -55,10 +61,13 @@ class NoFaceError(ValueError):
 
 
 def load_engine(settings: Settings, store: ModelStore | None = None) -> FaceEngine:
-    """Both models from the store, opened with the configured providers."""
+    """Both models from the store, opened with the configured providers: each file read once and
+    checked against its recorded SHA-256, and its graph optimised ahead of time used where the CPU
+    provider runs it, when the store keeps a valid one (engine.session)."""
     store = store or ModelStore.from_settings(settings)
-    detector_path, embedder_path = store.require(DETECTOR), store.require(EMBEDDER)
-    return FaceEngine.load(detector_path, embedder_path, settings, model_id_of(embedder_path))
+    target = optimization_target()
+    detector, embedder = store.load(DETECTOR, target), store.load(EMBEDDER, target)
+    return FaceEngine.load(detector, embedder, settings, embedder.model_id)
 
 
 def open_gallery(settings: Settings, engine: FaceEngine) -> Gallery:
@@ -108,6 +117,8 @@ class Recognizer:
     def chosen_face(self, path: Path) -> ChosenFace:
         """The face enrollment would take from ``path`` (see service.enrollment), embedded; NoFaceError
         or ImageError."""
+        from .enrollment import find_face
+
         chosen = find_face(self.engine, self.load(path), self.settings.enroll_min_score)
         if chosen is None:
             raise NoFaceError(path)
@@ -133,6 +144,8 @@ class Recognizer:
             image = decode_image(data, path, self.settings.max_image_pixels)
         except ImageError as exc:
             return EnrollOutcome(path, "failed", name, exc.reason)
+        from .enrollment import find_face, quality_problem, sharpness
+
         chosen = find_face(self.engine, image, self.settings.enroll_min_score)
         if chosen is None:
             return EnrollOutcome(path, "failed", name, "no face found")

@@ -16,7 +16,7 @@ def enrolled_people(settings: Settings, store: ModelStore | None = None) -> list
     database yet there is nobody, and nothing is created.
     """
     store = store or ModelStore.from_settings(settings)
-    model_id = model_id_of(store.require(EMBEDDER))
+    model_id = model_id_of(store.require_located(EMBEDDER))  # verifies it
     location: Path | str = settings.database_url or Path(settings.data_dir) / DATABASE_FILE_NAME
     if not is_postgres_url(location) and not Path(location).is_file():
         return []

@@ -158,3 +158,20 @@ class Outbox:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def read_outbox(data_dir: Path) -> list[Batch]:
+    """The batches waiting in ``data_dir``'s offline queue, oldest first, read without creating or
+    changing anything (an export must not touch what a running station is about to flush)."""
+    path = Path(data_dir) / OUTBOX_FILE_NAME
+    if not path.is_file():
+        return []
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10.0)
+        try:
+            rows = conn.execute("SELECT payload FROM batches ORDER BY seq").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        raise StorageError(f"cannot read the offline queue {path}: {error}") from error
+    return [Batch.from_json(row[0]) for row in rows]

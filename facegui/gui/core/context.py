@@ -27,7 +27,7 @@ from .guard import Guard
 from .text import arg
 from ..i18n import ensure_language
 from .preferences import GuiPreferences, PreferenceStore
-from .tasks import TaskRunner
+from .tasks import TaskRunner, with_busy_cursor
 from .thumbnails import ThumbnailStore
 
 SAVED_SETTINGS = ("detector_input_size", "detector_confidence", "detector_nms_iou", "min_face_size",
@@ -78,7 +78,7 @@ class AppContext(QObject):
         self.thumbnails = ThumbnailStore(self.settings.data_dir)
         self.tasks = TaskRunner(parent=self)
         # The admin PIN lives with the data it guards, whatever settings file the window was started with.
-        self.guard = Guard(admin_lock or AdminLock.for_settings(self.settings, self.config_file))
+        self.guard = Guard(admin_lock or AdminLock.for_settings(self.settings, self.config_file), run=with_busy_cursor)
         self.kiosk = False
         self.file_dialogs = FileDialogs(lambda: self.kiosk, notify=lambda message: self.notice.emit(message, 8000))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
@@ -34,10 +35,13 @@ class Guard:
     """Decides whether a guarded action may run; asks for the PIN only when one is set."""
 
     def __init__(self, lock: AdminLock, prompt: Callable[[str], str | None] | None = None,
-                 notify: Callable[[str], None] | None = None):
+                 notify: Callable[[str], None] | None = None,
+                 run: Callable[[Callable[[], Any]], Any] | None = None):
         self.lock = lock
         self.prompt = prompt or (lambda _label: None)
         self.notify = notify or (lambda _message: None)
+        self.run = run or (lambda fn: fn())
+        """How the slow PIN checks run: the window shows the wait cursor meanwhile (``tasks.with_busy_cursor``)."""
         self.last_message = ""
 
     @property
@@ -50,7 +54,7 @@ class Guard:
         pin = self.prompt(GUARDED_ACTIONS.get(action, action))
         if pin is None:  # cancelled: refused, without a message
             return False
-        verdict = self.lock.check(pin)
+        verdict = self.run(lambda: self.lock.check(pin))
         if verdict.allowed:
             return True
         self._refuse(refusal_message(verdict))
@@ -63,17 +67,17 @@ class Guard:
     def change_pin(self, current: str | None, new: str, repeat: str, clear: bool = False) -> str:
         """Set, change or clear the PIN; returns what happened, raises AdminLockError with a message to show."""
         if self.lock.enabled:
-            verdict = self.lock.check(current or "")
+            verdict = self.run(lambda: self.lock.check(current or ""))
             if not verdict.allowed:
                 message = refusal_message(verdict)
                 self.last_message = message
                 raise AdminLockError(message)
             if clear:
-                self.lock.clear_pin(current or "")
+                self.run(lambda: self.lock.clear_pin(current or ""))
                 return translate("Guard", "Admin PIN cleared: every action is open to anyone at this computer")
         elif clear:
             return translate("Guard", "No admin PIN is set")
         if new != repeat:
             raise AdminLockError(translate("Guard", "The two new PINs differ"))
-        self.lock.set_pin(new, current)
+        self.run(lambda: self.lock.set_pin(new, current))
         return translate("Guard", "Admin PIN set")

@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
+from typing import TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import QApplication
+
+T = TypeVar("T")
 
 
 class TaskSignals(QObject):
@@ -63,6 +68,18 @@ class TaskRunner(QObject):
 
     def wait(self, timeout_ms: int = 5000) -> bool:
         return self.pool.waitForDone(timeout_ms)
+
+
+def with_busy_cursor(fn: Callable[[], T]) -> T:
+    """``fn()`` under the wait cursor: for a short step the window must wait for, such as checking the
+    admin PIN (scrypt, about 0.4 s). It stays on the window's thread on purpose: a nested event loop
+    would let queued events (a stopping camera thread's deletion, a second guarded action) run in the
+    middle of a guarded action."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        return fn()
+    finally:
+        QApplication.restoreOverrideCursor()
 
 
 class CoalescedTask:

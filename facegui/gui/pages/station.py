@@ -88,7 +88,9 @@ class StationPage(QWidget):
         return self.greeters[0]
 
     def set_camera_count(self, count: int) -> None:
-        """One tile per camera (the controller's ``sources``)."""
+        """One tile per camera (the controller's ``sources``), each captioned with its source name when
+        there are several."""
+        self._caption_tiles()
         if count == len(self.greeters):
             return
         self.grid.set_count(count)
@@ -96,6 +98,13 @@ class StationPage(QWidget):
                                                  for _ in range(count - len(self.greeters))]
         self._faceless_since = (self._faceless_since + [None] * count)[:count]
         self._in_frame = {tile: faces for tile, faces in self._in_frame.items() if tile < count}
+        self._caption_tiles()
+
+    def _caption_tiles(self) -> None:
+        sources = self.camera.sources
+        several = len(sources) > 1 and len(self.grid.views) > 1
+        for view, source in zip(self.grid.views, sources):
+            view.set_caption(source_label(source) if several else "")
 
     def _opening(self) -> None:
         for view, source, greeter in zip(self.grid.views, self.camera.sources, self.greeters):

@@ -1,9 +1,11 @@
 """The live picture: the newest annotated frame scaled to fit, or a message when there is none."""
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QPoint, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QWidget
+
+CAPTION_MARGIN_PX = 8
 
 
 class VideoView(QWidget):
@@ -18,6 +20,8 @@ class VideoView(QWidget):
         self.message_is_error = False
         self.hint = ""
         """A quiet line at the bottom, over the picture (e.g. "Look at the camera")."""
+        self.caption = ""
+        """Which camera this is, in the top left corner, when several are shown side by side."""
 
     def set_frame(self, image: QImage) -> None:
         self.image = image
@@ -33,6 +37,12 @@ class VideoView(QWidget):
     def set_hint(self, text: str) -> None:
         if text != self.hint:
             self.hint = text
+            self.update()
+
+    def set_caption(self, text: str) -> None:
+        if text != self.caption:
+            self.caption = text
+            self.setToolTip(text)
             self.update()
 
     def resizeEvent(self, event) -> None:
@@ -72,4 +82,16 @@ class VideoView(QWidget):
             painter.fillRect(bounds.adjusted(-16, -8, 16, 8), QColor(0, 0, 0, 150))
             painter.setPen(QColor(235, 235, 235))
             painter.drawText(rect, flags, self.hint)
+        if self.caption:
+            self._paint_caption(painter)
         painter.end()
+
+    def _paint_caption(self, painter: QPainter) -> None:
+        painter.setFont(self.font())  # the widget's own size: the message and hint enlarge theirs
+        metrics = painter.fontMetrics()
+        text = metrics.elidedText(self.caption, Qt.TextElideMode.ElideMiddle, max(self.width() // 2, 40))
+        bounds = metrics.boundingRect(text).adjusted(-8, -4, 8, 4)
+        bounds.moveTopLeft(self.rect().topLeft() + QPoint(CAPTION_MARGIN_PX, CAPTION_MARGIN_PX))
+        painter.fillRect(bounds, QColor(0, 0, 0, 150))
+        painter.setPen(QColor(235, 235, 235))
+        painter.drawText(bounds, Qt.AlignmentFlag.AlignCenter, text)
