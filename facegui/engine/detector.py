@@ -81,7 +81,7 @@ class RetinaFaceDetector:
         # The same values as cv2.dnn.blobFromImage in half its time: one plane at a time, straight into the blob.
         blob = np.empty((1, len(BGR_MEAN), height, width), np.float32)
         for channel, (plane, mean) in enumerate(zip(cv2.split(image), BGR_MEAN)):
-            cv2.subtract(plane, mean, dst=blob[0, channel], dtype=cv2.CV_32F)
+            np.subtract(plane, np.float32(mean), out=blob[0, channel], dtype=np.float32)
         return blob
 
     def detect(self, image: np.ndarray, long_side: int | None = None) -> list[Face]:
