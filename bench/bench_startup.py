@@ -51,7 +51,7 @@ photo, data, models, config = sys.argv[1:5]
 args = facegui.cli.main.build_parser().parse_args(["identify", photo, "--data-dir", data, "--models", models,
                                                    "--config", config])
 settings = Settings.from_options(args)
-mark("settings")
+mark("arguments parsed, settings read")
 from facegui.modelstore import DETECTOR, EMBEDDER, ModelStore
 from facegui.engine.session import OnnxModel, optimization_target
 store = ModelStore.from_settings(settings)
