@@ -206,7 +206,7 @@ What `identify` no longer spends (each change keeps the real-model tests' result
   ordinary exit while another thread still works (`facegui.app.run`, tests in
   `tests/unit/test_process_start_and_exit.py`).
 - **Graph optimisation at every start.** `models install` keeps each model's graph as onnxruntime
-  optimised it for this CPU (onnxruntime's own format), recorded in the model's manifest entry with its
+  optimised it for this CPU (`*.cpu.optimized`), recorded in the model's manifest entry with its
   SHA-256, the model's SHA-256 and the runtime; a session opens it with optimisation off (about 10 ms
   less for the two sessions, bit-identical outputs), and only while all three match and the CPU
   provider runs it; the model itself is still checked first (`tests/test_model_loading.py`,
