@@ -14,6 +14,7 @@ from .session import OnnxModel
 
 # The network's training contract (biubug6/Pytorch_Retinaface, see SOURCES.md).
 BGR_MEAN = (104.0, 117.0, 123.0)
+CHANNEL_MEAN = np.array(BGR_MEAN, dtype=np.float32).reshape(-1, 1, 1)
 MIN_SIZES = ((16, 32), (64, 128), (256, 512))
 STEPS = (8, 16, 32)
 VARIANCES = (0.1, 0.2)
@@ -73,16 +74,27 @@ class RetinaFaceDetector:
     @staticmethod
     def network_input(image: np.ndarray, height: int, width: int) -> np.ndarray:
         """The image resized to height x width, minus the training mean, as NCHW float32."""
-        return cv2.dnn.blobFromImage(image, 1.0, (width, height), BGR_MEAN, swapRB=False, crop=False)
+        if image.ndim != 3 or image.shape[2] != len(BGR_MEAN):
+            return cv2.dnn.blobFromImage(image, 1.0, (width, height), BGR_MEAN, swapRB=False, crop=False)
+        if image.shape[:2] != (height, width):
+            image = cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR)
+        # The same values as cv2.dnn.blobFromImage in half its time: one plane at a time, straight into the blob.
+        blob = np.empty((1, len(BGR_MEAN), height, width), np.float32)
+        for channel, (plane, mean) in enumerate(zip(cv2.split(image), BGR_MEAN)):
+            np.subtract(plane, np.float32(mean), out=blob[0, channel], dtype=np.float32)
+        return blob
 
     def detect(self, image: np.ndarray, long_side: int | None = None) -> list[Face]:
         """Faces in a BGR uint8 image, highest score first; ``long_side`` overrides the input size."""
         height, width = image.shape[:2]
         in_h, in_w = self.input_shape(height, width, long_side)
         loc, conf, landmarks = self.model.run({self.input_name: self.network_input(image, in_h, in_w)})
-        scale = np.array([width / in_w, height / in_h], dtype=np.float32)
         boxes, points, scores = self._candidates(loc[0], conf[0], landmarks[0], in_h, in_w)
-        return self._select(boxes * np.tile(scale, 2), points * scale, scores)
+        if not len(scores):
+            return []
+        x_scale, y_scale = width / in_w, height / in_h
+        return self._select(boxes * np.array([x_scale, y_scale, x_scale, y_scale], dtype=np.float32),
+                            points * np.array([x_scale, y_scale], dtype=np.float32), scores)
 
     def detect_regions(self, image: np.ndarray, regions: list[Region],
                        max_sides: int | list[int] | None = None, confidence: float | None = None) -> list[Face]:
@@ -100,6 +112,7 @@ class RetinaFaceDetector:
         height, width = image.shape[:2]
         in_h, in_w = self.input_shape(height, width)
         scale = np.array([in_w / width, in_h / height], dtype=np.float32)
+        scale4 = np.concatenate([scale, scale])
         network_image = image if (in_h, in_w) == (height, width) else \
             cv2.resize(image, (in_w, in_h), interpolation=cv2.INTER_LINEAR)
         limits = max_sides if isinstance(max_sides, list) else [max_sides] * len(regions)
@@ -115,21 +128,23 @@ class RetinaFaceDetector:
                  for (left, t, r, b), k in zip(cuts, shrinks)]
         batch_h = -(-max(h for h, _ in sizes) // COARSEST_STRIDE) * COARSEST_STRIDE
         batch_w = -(-max(w for _, w in sizes) // COARSEST_STRIDE) * COARSEST_STRIDE
-        canvases = []
-        for (left, top, right, bottom), (h, w) in zip(cuts, sizes):
-            canvas = np.empty((batch_h, batch_w, 3), np.uint8)
-            canvas[:] = BGR_MEAN  # zero once the mean is taken off, as beyond a frame's own border
+        # Beyond each region's own pixels the blob stays zero, as the mean-subtracted frame is beyond its border.
+        blob = np.zeros((len(cuts), len(BGR_MEAN), batch_h, batch_w), np.float32)
+        for index, ((left, top, right, bottom), (h, w)) in enumerate(zip(cuts, sizes)):
             crop = network_image[top:bottom, left:right]
-            canvas[:h, :w] = crop if crop.shape[:2] == (h, w) else cv2.resize(crop, (w, h), interpolation=cv2.INTER_AREA)
-            canvases.append(canvas)
-        blob = cv2.dnn.blobFromImages(canvases, 1.0, (batch_w, batch_h), BGR_MEAN, swapRB=False, crop=False)
+            if crop.shape[:2] != (h, w):
+                # Bilinear reads every source pixel down to half the size, at a fifth of INTER_AREA's cost
+                # for the non-integer factors regions have.
+                crop = cv2.resize(crop, (w, h), interpolation=cv2.INTER_LINEAR if h * 2 >= crop.shape[0]
+                                  and w * 2 >= crop.shape[1] else cv2.INTER_AREA)
+            np.subtract(crop.transpose(2, 0, 1), CHANNEL_MEAN, out=blob[index, :, :h, :w], dtype=np.float32)
         loc, conf, landmarks = self.model.run({self.input_name: blob})
         all_boxes, all_points, all_scores = [], [], []
         for index, ((left, top, right, bottom), shrink) in enumerate(zip(cuts, shrinks)):
             boxes, points, scores = self._candidates(loc[index], conf[index], landmarks[index], batch_h, batch_w,
                                                      confidence)
             origin = np.array([left, top], dtype=np.float32)
-            boxes = boxes / shrink + np.tile(origin, 2)
+            boxes = boxes / shrink + np.array([left, top, left, top], dtype=np.float32)
             points = points / shrink + origin
             margin = EDGE_MARGIN / shrink
             cut = np.zeros(len(boxes), bool)
@@ -141,7 +156,7 @@ class RetinaFaceDetector:
                 cut |= boxes[:, 2] >= right - margin
             if bottom < in_h:
                 cut |= boxes[:, 3] >= bottom - margin
-            all_boxes.append(boxes[~cut] / np.tile(scale, 2))
+            all_boxes.append(boxes[~cut] / scale4)
             all_points.append(points[~cut] / scale)
             all_scores.append(scores[~cut])
         return self._select(np.concatenate(all_boxes), np.concatenate(all_points), np.concatenate(all_scores),
@@ -153,6 +168,8 @@ class RetinaFaceDetector:
         that pass the confidence threshold."""
         scores = conf[:, 1]
         keep = np.flatnonzero(scores >= (self.confidence if confidence is None else confidence))
+        if not len(keep):
+            return np.zeros((0, 4), np.float32), np.zeros((0, 5, 2), np.float32), scores[keep]
         boxes, points = decode(loc[keep], landmarks[keep], priors(in_h, in_w)[keep])
         return boxes, points, scores[keep]
 

@@ -1,7 +1,6 @@
 """The face record that travels through the pipeline: detect → align → embed → match."""
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,7 +29,8 @@ class Face:
         return max(self.width, 0.0) * max(self.height, 0.0)
 
     def with_embedding(self, embedding: np.ndarray) -> "Face":
-        return dataclasses.replace(self, embedding=embedding)
+        # What dataclasses.replace would give, in a fraction of its time (once per face and frame).
+        return type(self)(self.bbox, self.landmarks, self.score, embedding)
 
     def require_embedding(self) -> np.ndarray:
         """The embedding of a face the embedder has seen; a face straight from the detector has none."""
