@@ -19,6 +19,8 @@ import sys
 import threading
 from typing import NoReturn
 
+from .startup import hold_back_collector, start_up_done
+
 # numpy and OpenCV each load their own OpenBLAS, and each OpenBLAS starts a thread per core at import
 # that spins before it sleeps: about 100 ms of CPU per start-up on 2 cores, taken from onnxruntime,
 # which does facegui's parallel work in its own pool. facegui's BLAS calls are vector-sized (a norm, a
@@ -73,6 +75,7 @@ def main(argv: list[str] | None = None, *, exit_when_done: bool = False) -> int:
     if parsed.self_test:
         return self_test(parsed)
     if parsed.command is None and not {"-h", "--help", "--version"} & set(args):
+        start_up_done()  # the window runs for hours: the collector's own thresholds from here on
         try:
             from .gui.launch import launch
         except ImportError as exc:  # the GUI is optional in a headless install
@@ -111,6 +114,7 @@ def _exit_without_teardown(code: int) -> NoReturn:
 
 def run() -> NoReturn:
     """The ``facegui`` program."""
+    hold_back_collector()
     sys.exit(main(exit_when_done=True))
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -16,8 +15,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .limits import MAX_IMAGE_PIXELS_CEILING
-
-import platformdirs
 
 APP_NAME = "facegui"
 ENV_PREFIX = "FACEGUI_"
@@ -31,15 +28,27 @@ class SettingsError(ValueError):
     """A configuration value is out of range or of the wrong type."""
 
 
+# platformdirs (with tempfile and random, 3 ms) loads only where a default folder is wanted: a command
+# given --data-dir and --config, or a settings file naming them, never needs it.
 def _user_data_dir() -> Path:
+    import platformdirs
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
 def _host_name() -> str:
+    # os.uname() is the call socket.gethostname() makes on POSIX, without loading socket (2 ms of every
+    # start); Windows has no uname.
+    if hasattr(os, "uname"):
+        return os.uname().nodename or "station"
+    import socket
+
     return socket.gethostname() or "station"
 
 
 def user_config_dir() -> Path:
+    import platformdirs
+
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
 
@@ -336,12 +345,9 @@ def _check_database_url(url: str) -> None:
 
 def _coerce(f: dataclasses.Field[Any], value: Any) -> Any:
     """Turn a value from JSON or the environment into the field's type."""
-    if f.default is not dataclasses.MISSING:
-        default = f.default
-    elif f.default_factory is not dataclasses.MISSING:
-        default = f.default_factory()
-    else:
-        default = None
+    # A factory's default (the user's data folder, the host name) is not made just for its type: the
+    # annotation gives it, and the user's folder would load platformdirs for a value about to be replaced.
+    default = f.default if f.default is not dataclasses.MISSING else None
     if value is None:
         return None
     try:
@@ -356,7 +362,7 @@ def _coerce(f: dataclasses.Field[Any], value: Any) -> Any:
             return int(value)
         if isinstance(default, float):
             return float(value)
-        if isinstance(default, Path) or f.name.endswith("_dir"):
+        if isinstance(default, Path) or f.name.endswith("_dir") or f.type == "Path":
             return Path(value).expanduser()
         return str(value)
     except (TypeError, ValueError):

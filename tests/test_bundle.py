@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from facegui.modelstore.store import OPTIMIZED_SUFFIX
+
 from .conftest import FACES, MODELS, REPO
 
 VIDEO = FACES / "video" / "short_hamilton_clip.mp4"
@@ -87,7 +89,7 @@ def test_bundle_holds_the_app_models_and_resources_and_nothing_unused(bundle):
                  "LICENSE-arcface-pytorch.txt", "LICENSE-facenet-retinaface-pytorch.txt"):
         assert (internal / "model_data" / name).is_file(), name
     # The graphs onnxruntime optimised for the build machine's CPU (models install keeps them) match only that CPU.
-    assert not list((internal / "model_data").glob("*.ort"))
+    assert not list((internal / "model_data").glob(f"*{OPTIMIZED_SUFFIX}"))
     for name in ("selftest_face.jpg", "LICENSE-face_recognition.txt", "facegui.desktop", "facegui.ico",
                  "icons/hicolor/256x256/apps/facegui.png"):
         assert (internal / "resources" / name).is_file(), name

@@ -18,7 +18,7 @@ from facegui.service import load_engine
 from .conftest import FACES
 
 PHOTOS = ["two_people.jpg", "obama1.jpg", "johnsnow_test1.jpg", "kit_with_rose.jpg"]
-OPTIMIZED = {role: spec.filename.removesuffix(".onnx") + ".cpu.ort" for role, spec in SPECS.items()}
+OPTIMIZED = {role: spec.filename.removesuffix(".onnx") + ".cpu.optimized" for role, spec in SPECS.items()}
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_a_changed_optimised_graph_is_left_for_the_model_itself(installed):
 
 
 @pytest.mark.parametrize("field, value", [("runtime", "onnxruntime 0.1 another-cpu"),
-                                          ("model_sha256", "0" * 64), ("file", "../arcface.cpu.ort")])
+                                          ("model_sha256", "0" * 64), ("file", "../arcface.cpu.optimized")])
 def test_an_optimised_graph_recorded_for_something_else_is_not_used(installed, field, value):
     records = json.loads((installed / "manifest.json").read_text())
     records[SPECS[EMBEDDER].filename]["optimized"][field] = value

@@ -125,8 +125,8 @@ def test_install_of_the_real_weights_passes_the_smoke_run(tmp_path, isolated, ca
     assert main(["models", "install", "--from", str(MODELS), "--models", str(target), *isolated]) == 0
     assert "running the models on the self-test face" in capsys.readouterr().err
     # Each model and its graph as optimised for this CPU (tests/test_model_loading.py), nothing staged.
-    assert sorted(p.name for p in target.iterdir()) == ["arcface.cpu.ort", "arcface.onnx", "manifest.json",
-                                                        "retinaface_mobilenet0.25.cpu.ort",
+    assert sorted(p.name for p in target.iterdir()) == ["arcface.cpu.optimized", "arcface.onnx", "manifest.json",
+                                                        "retinaface_mobilenet0.25.cpu.optimized",
                                                         "retinaface_mobilenet0.25.onnx"]
 
 

@@ -46,6 +46,33 @@ def test_no_command_but_model_conversion_loads_onnx_protobuf_or_qt(tmp_path, cli
     assert not loaded & {"onnx", "google.protobuf", "ml_dtypes", "PySide6"}, loaded
 
 
+def test_identify_given_its_folders_loads_neither_platformdirs_nor_socket(tmp_path, cli_args):
+    """The user folders come from platformdirs only when no folder is given; the host name from
+    os.uname where there is one."""
+    code = ("import json, sys\nfrom facegui.app import main\nmain(sys.argv[1:])\n"
+            "print(json.dumps(sorted(m for m in ('platformdirs', 'socket') if m in sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", code, "identify", str(FACES / "probes" / "two_people.jpg"),
+                             *cli_args], capture_output=True, text=True, cwd=tmp_path,
+                            env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120)
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [], result.stderr
+
+
+def test_identify_run_as_the_program_gives_the_collector_back_once_the_models_are_open(tmp_path, cli_args):
+    """facegui.startup: the collector is held back from the program's first line until the models and
+    the gallery are open, then runs with Python's own thresholds for the photos."""
+    code = ("import gc, sys\nfrom facegui import startup\nstartup.hold_back_collector()\n"
+            "import facegui.cli.main as cli\nopen_recognizer = cli.open_recognizer\n"
+            "def watched(settings):\n    print('held before', startup.collector_held_back())\n"
+            "    recognizer = open_recognizer(settings)\n"
+            "    print('held after', startup.collector_held_back(), gc.get_threshold()[0])\n    return recognizer\n"
+            "cli.open_recognizer = watched\nfrom facegui.app import main\nmain(sys.argv[1:])\n")
+    result = subprocess.run([sys.executable, "-c", code, "identify", str(FACES / "probes" / "two_people.jpg"),
+                             *cli_args], capture_output=True, text=True, cwd=tmp_path,
+                            env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("held")]
+    assert lines == ["held before True", "held after False 700"], result.stdout + result.stderr
+
+
 def test_a_command_run_as_the_program_keeps_its_output_and_exit_code(tmp_path, cli_args):
     """The program leaves without the interpreter's teardown (facegui.app.run): everything printed
     still reaches a file, and one failed photo still gives exit code 1."""

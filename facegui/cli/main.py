@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import __version__
+from ..startup import start_up_done
 from .db_commands import add_db_commands
 
 if TYPE_CHECKING:
@@ -75,6 +76,7 @@ def open_recognizer(settings: Settings) -> Recognizer:
     from ..service import Recognizer
 
     recognizer = Recognizer.open(settings)
+    start_up_done()
     if recognizer.engine.fell_back_to_cpu:
         _err("running on CPU: onnxruntime offers CUDA but its libraries (CUDA 13, cuDNN 9) are not usable here")
     return recognizer

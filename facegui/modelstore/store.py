@@ -42,9 +42,9 @@ store converted itself, the SHA-256 of the pinned weights it came from."""
 
 MAX_MODEL_BYTES = 512 * 1024 * 1024
 """Larger files are refused before reading: the biggest ArcFace backbones are about 250 MB."""
-OPTIMIZED_SUFFIX = ".cpu.ort"
-"""An optimised graph is kept in onnxruntime's own format beside its model (``arcface.cpu.ort``), a
-name no install looks at."""
+OPTIMIZED_SUFFIX = ".cpu.optimized"
+"""An optimised graph is kept beside its model (``arcface.cpu.optimized``), under a name no install
+looks at."""
 
 
 class ModelStoreError(RuntimeError):

@@ -38,3 +38,20 @@ def test_leaving_without_teardown_waits_for_a_working_thread():
                     "threading.Thread(target=lambda: (time.sleep(0.3), print('saved', flush=True))).start()\n"
                     "_exit_without_teardown(0)\n")
     assert result.returncode == 0 and result.stdout.strip() == "saved"
+
+
+def test_the_collector_is_held_back_while_the_program_starts_and_given_back_after():
+    """facegui.startup: no young-generation collection during start-up, then what start-up made is
+    frozen out of later collections and Python's own thresholds are back."""
+    result = python("import gc\ndefault = gc.get_threshold()\nfrom facegui import startup\n"
+                    "startup.hold_back_collector(); startup.hold_back_collector()\n"
+                    "held = gc.get_threshold()\nstartup.start_up_done()\n"
+                    "print(held[0], held[1:] == default[1:], gc.get_threshold() == default, gc.get_freeze_count() > 0,"
+                    " startup.collector_held_back())\nstartup.start_up_done(); print(gc.get_threshold() == default)")
+    assert result.stdout.split() == [str(10**5), "True", "True", "True", "False", "True"], result.stderr
+
+
+def test_without_the_program_the_collector_is_left_alone():
+    result = python("import gc\nfrom facegui import startup\nstartup.start_up_done()\n"
+                    "print(gc.get_threshold()[0], gc.get_freeze_count())")
+    assert result.stdout.split() == ["700", "0"], result.stderr
