@@ -278,7 +278,8 @@ def untracked_breakdown(recognizer: Recognizer, image: np.ndarray, frames: int =
             statistics.median(floors[1:]))
 
 
-def untracked_gap_text(recognizer: Recognizer, image: np.ndarray) -> list[str]:
+def untracked_gap_text(recognizer: Recognizer, image: np.ndarray) -> tuple[list[str], float]:
+    """The step-by-step section, and the untracked frame's ratio to the floor it measured."""
     steps, floor_ms = untracked_breakdown(recognizer, image)
     runs = steps["detector run"] + steps["embedder run"]
     ours = sum(steps.values()) - runs
@@ -298,7 +299,7 @@ def untracked_gap_text(recognizer: Recognizer, image: np.ndarray) -> list[str]:
         "search also asks SQLite for the gallery's revision on every call (about 0.1 ms here), so a change "
         "written by another process is seen at once. To reach 0.92x the frame may spend about "
         f"{floor_ms / 0.92 - floor_ms:.2f} ms beyond the floor.",
-    ]
+    ], floor_ms / total
 
 
 def four_streams_fps(recognizer: Recognizer, clips: list[list[np.ndarray]]) -> list[float]:
@@ -340,7 +341,8 @@ def targets_section(recognizer: Recognizer, one: np.ndarray, four: np.ndarray, p
     together = four_streams_fps(recognizer, [[one] * frames, [four] * frames, panned[:frames],
                                              letterboxed[:frames]])
     cli = four_files_cli(video, models, data)
-    gap = untracked_gap_text(recognizer, one)
+    gap, untracked_steps = untracked_gap_text(recognizer, one)
+    load_after = os.getloadavg()[0]
 
     def cell(key: str) -> str:
         return f"{statistics.median(fps[key]):.1f} FPS, **{statistics.median(ratios[key]):.2f}x**"
@@ -370,9 +372,14 @@ def targets_section(recognizer: Recognizer, one: np.ndarray, four: np.ndarray, p
         f"| four 640x480 streams at once, tracked, one process (still 1 face, still 4 faces, panned photo, "
         f"test video letterboxed; decoding excluded) | each ≥ 15 FPS | **{min(together):.1f} FPS each** | "
         f"{verdict(min(together) >= 15)} |",
-        f"| untracked, one face | ≥ 92% of the floor | {cell('untracked 1')} | "
-        f"{verdict(median(ratios['untracked 1']) >= 0.92)} |",
+        f"| untracked, one face | ≥ 92% of the floor | {cell('untracked 1')}; step by step (below): "
+        f"**{untracked_steps:.2f}x** | "
+        f"{verdict(min(median(ratios['untracked 1']), untracked_steps) >= 0.92)} |",
         f"| (for reference) tracked, one face, panned photo 640x480 | | {cell('panned 1')} | |", "",
+        "The untracked target counts as met only where both of its measures reach it: while other work holds "
+        "one of the 2 cores, the floor's runs lose their second thread and slow down more than our "
+        "single-threaded steps, so the ratio rises with the load (0.93x at a load of 1.6 against 0.89x step "
+        f"by step at 1.0 in one run of this script). Load average when the section ended: {load_after:.1f}.", "",
         "`facegui video` with four copies of the test video at once (decoding in four reader threads "
         "included, one set of models):", "", "```", *cli, "```", "",
         *CHANGES, "", *gap,
