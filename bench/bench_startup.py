@@ -31,6 +31,8 @@ NATIVE_FLOOR = "the same, and leaving without teardown (as facegui does): the fl
 PHASES = r"""
 import json, os, sys, time
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as facegui.app sets it
+from facegui.startup import hold_back_collector, start_up_done
+hold_back_collector()  # as the program does first (facegui/__main__.py, facegui.app.run)
 marks = [("start", time.perf_counter(), time.process_time())]
 def mark(name):
     marks.append((name, time.perf_counter(), time.process_time()))
@@ -68,6 +70,7 @@ from facegui.service.recognizer import Recognizer, open_gallery
 engine = FaceEngine(RetinaFaceDetector(detector_model, settings), ArcFaceEmbedder(embedder_model, settings.embed_flip),
                     settings, embedder_file.model_id)
 recognizer = Recognizer(engine, open_gallery(settings, engine), settings)
+start_up_done()  # as the command line does once the recognizer is open
 mark("gallery open")
 image = recognizer.load(photo)
 mark("photo read and decoded")
