@@ -120,6 +120,10 @@ class Settings:
     """Threads per model; 0 lets onnxruntime use one per physical core."""
     allow_spinning: bool = False
     """Busy-wait of onnxruntime's worker threads; off because two sessions on few cores fight."""
+    opencv_threads: int = 1
+    """OpenCV's own worker threads (0: OpenCV's default, one per core). The per-frame OpenCV steps (colour
+    conversion, resizing, alignment) are too small to gain from threads, and OpenCV's idle workers wait
+    busily beside onnxruntime's: one thread saved about 1.8% of a core at 30 FPS (bench/bench_tracking.py)."""
 
     # -- live video: tracking and adaptive detection ---------------------------------
     tracking: bool = True
@@ -234,6 +238,7 @@ class Settings:
             (self.execution_provider in EXECUTION_PROVIDERS,
              f"execution_provider must be one of {', '.join(EXECUTION_PROVIDERS)}"),
             (self.intra_op_threads >= 0, "intra_op_threads must not be negative"),
+            (self.opencv_threads >= 0, "opencv_threads must not be negative"),
             (0.0 < self.track_iou < 1.0, "track_iou must be between 0 and 1"),
             (self.track_max_misses >= 0, "track_max_misses must not be negative"),
             (self.track_reembed_interval >= 1 and self.track_uncertain_interval >= 1,

@@ -128,3 +128,18 @@ def test_no_face_in_a_non_face_image(engine, tmp_path):
 def test_loader_handles_alpha_and_non_ascii_paths(name):
     image = _image(name)
     assert image.ndim == 3 and image.shape[2] == 3 and image.dtype == np.uint8
+
+
+def test_opening_the_models_gives_opencv_its_configured_threads(models_dir):
+    import cv2
+
+    default = cv2.getNumThreads()
+    try:
+        _engine(models_dir, Settings(model_dir=models_dir, opencv_threads=1))
+        assert cv2.getNumThreads() == 1
+        _engine(models_dir, Settings(model_dir=models_dir, opencv_threads=0))
+        chosen = cv2.getNumThreads()
+        cv2.setNumThreads(-1)  # OpenCV's own default
+        assert chosen == cv2.getNumThreads()
+    finally:
+        cv2.setNumThreads(default)

@@ -14,7 +14,6 @@ from .session import OnnxModel
 
 # The network's training contract (biubug6/Pytorch_Retinaface, see SOURCES.md).
 BGR_MEAN = (104.0, 117.0, 123.0)
-CHANNEL_MEAN = np.array(BGR_MEAN, dtype=np.float32).reshape(-1, 1, 1)
 MIN_SIZES = ((16, 32), (64, 128), (256, 512))
 STEPS = (8, 16, 32)
 VARIANCES = (0.1, 0.2)
@@ -43,6 +42,13 @@ def priors(height: int, width: int) -> np.ndarray:
     result = np.concatenate(per_level).astype(np.float32)
     result.setflags(write=False)
     return result
+
+
+def mean_subtracted(image: np.ndarray, out: np.ndarray) -> None:
+    """A BGR uint8 image (H, W, 3) minus the training mean, written into ``out`` (3, H, W) float32: the values
+    cv2.dnn.blobFromImage gives, in half its time (one plane at a time, straight into the blob)."""
+    for channel, (plane, mean) in enumerate(zip(cv2.split(image), BGR_MEAN)):
+        np.subtract(plane, np.float32(mean), out=out[channel], dtype=np.float32)
 
 
 def decode(loc: np.ndarray, landmarks: np.ndarray, anchors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -78,10 +84,8 @@ class RetinaFaceDetector:
             return cv2.dnn.blobFromImage(image, 1.0, (width, height), BGR_MEAN, swapRB=False, crop=False)
         if image.shape[:2] != (height, width):
             image = cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR)
-        # The same values as cv2.dnn.blobFromImage in half its time: one plane at a time, straight into the blob.
         blob = np.empty((1, len(BGR_MEAN), height, width), np.float32)
-        for channel, (plane, mean) in enumerate(zip(cv2.split(image), BGR_MEAN)):
-            np.subtract(plane, np.float32(mean), out=blob[0, channel], dtype=np.float32)
+        mean_subtracted(image, blob[0])
         return blob
 
     def detect(self, image: np.ndarray, long_side: int | None = None) -> list[Face]:
@@ -128,16 +132,17 @@ class RetinaFaceDetector:
                  for (left, t, r, b), k in zip(cuts, shrinks)]
         batch_h = -(-max(h for h, _ in sizes) // COARSEST_STRIDE) * COARSEST_STRIDE
         batch_w = -(-max(w for _, w in sizes) // COARSEST_STRIDE) * COARSEST_STRIDE
-        # Beyond each region's own pixels the blob stays zero, as the mean-subtracted frame is beyond its border.
-        blob = np.zeros((len(cuts), len(BGR_MEAN), batch_h, batch_w), np.float32)
+        blob = np.empty((len(cuts), len(BGR_MEAN), batch_h, batch_w), np.float32)
         for index, ((left, top, right, bottom), (h, w)) in enumerate(zip(cuts, sizes)):
+            if (h, w) != (batch_h, batch_w):
+                blob[index] = 0.0  # beyond the region's own pixels, as the mean-subtracted frame is beyond its border
             crop = network_image[top:bottom, left:right]
             if crop.shape[:2] != (h, w):
                 # Bilinear reads every source pixel down to half the size, at a fifth of INTER_AREA's cost
                 # for the non-integer factors regions have.
                 crop = cv2.resize(crop, (w, h), interpolation=cv2.INTER_LINEAR if h * 2 >= crop.shape[0]
                                   and w * 2 >= crop.shape[1] else cv2.INTER_AREA)
-            np.subtract(crop.transpose(2, 0, 1), CHANNEL_MEAN, out=blob[index, :, :h, :w], dtype=np.float32)
+            mean_subtracted(crop, blob[index, :, :h, :w])
         loc, conf, landmarks = self.model.run({self.input_name: blob})
         all_boxes, all_points, all_scores = [], [], []
         for index, ((left, top, right, bottom), shrink) in enumerate(zip(cuts, shrinks)):

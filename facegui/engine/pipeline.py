@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from ..config import Settings
@@ -26,7 +27,9 @@ class FaceEngine:
     @classmethod
     def load(cls, detector_model: Path | bytes | CheckedModel, embedder_model: Path | bytes | CheckedModel,
              settings: Settings, embedder_id: str) -> "FaceEngine":
-        """Open both ONNX models (paths, bytes or checked models) with the configured providers."""
+        """Open both ONNX models (paths, bytes or checked models) with the configured providers, and give
+        OpenCV (process-wide) the configured number of threads."""
+        cv2.setNumThreads(settings.opencv_threads or -1)  # OpenCV reads -1 as its default
         detector = RetinaFaceDetector(OnnxModel.load(detector_model, settings), settings)
         embedder = ArcFaceEmbedder(OnnxModel.load(embedder_model, settings), settings.embed_flip)
         return cls(detector, embedder, settings, embedder_id)
