@@ -91,3 +91,24 @@ def test_a_command_run_as_the_program_keeps_its_output_and_exit_code(tmp_path, c
     assert result.returncode == 1 and "missing.jpg" in result.stderr
     [line] = out.read_text().splitlines()
     assert len(json.loads(line)["faces"]) == 2
+
+
+def test_a_command_makes_only_its_own_parser_and_every_parser_still_works():
+    """cli.main's command parsers are made on first use (all of them take 5 ms): parsing `identify`
+    makes that one alone; each of the others, once asked for, has its options and its handler."""
+    import argparse
+
+    from facegui.cli.main import build_parser
+
+    parser = build_parser()
+    [commands] = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+    assert parser.parse_args(["identify", "a.jpg"]).images == ["a.jpg"]
+    made = [name for name in commands.choices if isinstance(dict.__getitem__(commands.choices, name),
+                                                           argparse.ArgumentParser)]
+    assert made == ["identify"]
+    listed = [action.dest for action in commands._choices_actions]
+    assert listed == list(commands.choices) and len(listed) >= 17 and "db" in listed
+    for name, command in commands.choices.items():
+        assert command.prog == f"facegui {name}" and "--data-dir" in command.format_help(), name
+    assert parser.parse_args(["db", "status"]).func.__name__ == "cmd_db_status"
+    assert parser.parse_args(["people", "--json"]).func.__name__ == "cmd_people"
