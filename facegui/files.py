@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Literal, TextIO, overload
 
@@ -13,6 +12,8 @@ def atomic_write(path: Path, data: bytes | memoryview) -> None:
     The temp file lives in the target folder because os.replace is atomic only within one
     filesystem; mkstemp creates it readable by the user only.
     """
+    import tempfile  # here, not at the top: a command that writes nothing does not load it (1 ms)
+
     path = Path(path)
     fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

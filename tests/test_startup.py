@@ -46,14 +46,20 @@ def test_no_command_but_model_conversion_loads_onnx_protobuf_or_qt(tmp_path, cli
     assert not loaded & {"onnx", "google.protobuf", "ml_dtypes", "PySide6"}, loaded
 
 
-def test_identify_given_its_folders_loads_neither_platformdirs_nor_socket(tmp_path, cli_args):
+def test_identify_given_its_folders_loads_no_platformdirs_socket_or_tempfile(tmp_path, cli_args):
     """The user folders come from platformdirs only when no folder is given; the host name from
-    os.uname where there is one."""
+    os.uname where there is one; tempfile only where something is written (here the gallery exists
+    already) or a graph optimised."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    enrolled = subprocess.run([sys.executable, "-m", "facegui", "enroll", str(FACES / "gallery" / "obama_1.jpg"),
+                               "--name", "obama", *cli_args], capture_output=True, text=True, cwd=tmp_path,
+                              env=env, timeout=120)
+    assert enrolled.returncode == 0, enrolled.stderr
     code = ("import json, sys\nfrom facegui.app import main\nmain(sys.argv[1:])\n"
-            "print(json.dumps(sorted(m for m in ('platformdirs', 'socket') if m in sys.modules)))")
+            "print(json.dumps(sorted(m for m in ('platformdirs', 'socket', 'tempfile') if m in sys.modules)))")
     result = subprocess.run([sys.executable, "-c", code, "identify", str(FACES / "probes" / "two_people.jpg"),
-                             *cli_args], capture_output=True, text=True, cwd=tmp_path,
-                            env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120)
+                             *cli_args], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    assert "obama" in result.stdout, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [], result.stderr
 
 
@@ -85,3 +91,24 @@ def test_a_command_run_as_the_program_keeps_its_output_and_exit_code(tmp_path, c
     assert result.returncode == 1 and "missing.jpg" in result.stderr
     [line] = out.read_text().splitlines()
     assert len(json.loads(line)["faces"]) == 2
+
+
+def test_a_command_makes_only_its_own_parser_and_every_parser_still_works():
+    """cli.main's command parsers are made on first use (all of them take 5 ms): parsing `identify`
+    makes that one alone; each of the others, once asked for, has its options and its handler."""
+    import argparse
+
+    from facegui.cli.main import build_parser
+
+    parser = build_parser()
+    [commands] = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+    assert parser.parse_args(["identify", "a.jpg"]).images == ["a.jpg"]
+    made = [name for name in commands.choices if isinstance(dict.__getitem__(commands.choices, name),
+                                                           argparse.ArgumentParser)]
+    assert made == ["identify"]
+    listed = [action.dest for action in commands._choices_actions]
+    assert listed == list(commands.choices) and len(listed) >= 17 and "db" in listed
+    for name, command in commands.choices.items():
+        assert command.prog == f"facegui {name}" and "--data-dir" in command.format_help(), name
+    assert parser.parse_args(["db", "status"]).func.__name__ == "cmd_db_status"
+    assert parser.parse_args(["people", "--json"]).func.__name__ == "cmd_people"

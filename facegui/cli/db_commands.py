@@ -34,14 +34,18 @@ def cmd_db_copy(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def add_db_commands(sub: Any, common: argparse.ArgumentParser) -> None:
-    db = sub.add_parser("db", help="the database: its state, or a verified copy into another database",
-                        parents=[common])
-    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    p = db_sub.add_parser("status", help="which database, its schema version and how many rows", parents=[common])
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_db_status)
-    p = db_sub.add_parser("copy", parents=[common],
-                          help="copy everything into an EMPTY database: a postgresql:// URL, or a SQLite file")
-    p.add_argument("--to", required=True, metavar="URL_OR_FILE",
-                   help="e.g. postgresql://facegui_admin@dbhost/school (password from PGPASSWORD or ~/.pgpass)")
-    p.set_defaults(func=cmd_db_copy)
+    def db(parser: argparse.ArgumentParser) -> None:
+        db_sub = parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+        p = db_sub.add_parser("status", help="which database, its schema version and how many rows",
+                              parents=[common])
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(func=cmd_db_status)
+        p = db_sub.add_parser("copy", parents=[common],
+                              help="copy everything into an EMPTY database: a postgresql:// URL, or a SQLite file")
+        p.add_argument("--to", required=True, metavar="URL_OR_FILE",
+                       help="e.g. postgresql://facegui_admin@dbhost/school (password from PGPASSWORD or ~/.pgpass)")
+        p.set_defaults(func=cmd_db_copy)
+
+    # Made when first used (cli.main's command parsers).
+    sub.add_parser("db", help="the database: its state, or a verified copy into another database",
+                   parents=[common], arguments=db)

@@ -14,7 +14,7 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 from .. import __version__
 from ..startup import start_up_done
@@ -588,6 +588,63 @@ def cmd_data_delete(args, settings) -> int:
 
 
 # -- parser -----------------------------------------------------------------
+AddArguments = Callable[[argparse.ArgumentParser], None]
+
+
+class _CommandParsers(argparse._SubParsersAction):
+    """Sub-commands whose parsers are made the first time one is asked for.
+
+    A parser with every command's options takes 5 ms to build, at each start; a command needs its own
+    alone, and ``facegui --help`` none (its list of commands comes from each command's name and help,
+    kept from the start). ``add_parser(name, arguments=ADD, ...)`` makes the parser with the other
+    keywords and ``ADD(parser)`` on first use; without ``arguments`` it is made at once, as argparse does.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._name_parser_map = self.choices = _ParsersOnFirstUse()
+
+    def add_parser(self, name: str, *, arguments: AddArguments | None = None,
+                   **kwargs: Any) -> argparse.ArgumentParser | None:
+        if arguments is None:
+            return super().add_parser(name, **kwargs)
+        if name in self._name_parser_map:
+            raise argparse.ArgumentError(self, f"conflicting subparser: {name}")
+        kwargs.setdefault("prog", f"{self._prog_prefix} {name}")
+        if "help" in kwargs:
+            self._choices_actions.append(self._ChoicesPseudoAction(name, (), kwargs.pop("help")))
+        dict.__setitem__(self._name_parser_map, name, _PendingParser(self._parser_class, kwargs, arguments))
+        return None
+
+
+class _PendingParser:
+    def __init__(self, parser_class: type[argparse.ArgumentParser], kwargs: dict[str, Any],
+                 arguments: AddArguments) -> None:
+        self.parser_class, self.kwargs, self.arguments = parser_class, kwargs, arguments
+
+    def build(self) -> argparse.ArgumentParser:
+        parser = self.parser_class(**self.kwargs)
+        self.arguments(parser)
+        return parser
+
+
+class _ParsersOnFirstUse(dict):
+    """Command name → its parser, made from a ``_PendingParser`` when first looked up."""
+
+    def __getitem__(self, name: str) -> argparse.ArgumentParser:
+        value = super().__getitem__(name)
+        if isinstance(value, _PendingParser):
+            value = value.build()
+            dict.__setitem__(self, name, value)
+        return value
+
+    def values(self) -> list[argparse.ArgumentParser]:  # type: ignore[override]
+        return [self[name] for name in self]
+
+    def items(self) -> list[tuple[str, argparse.ArgumentParser]]:  # type: ignore[override]
+        return [(name, self[name]) for name in self]
+
+
 def build_parser() -> argparse.ArgumentParser:
     # SUPPRESS: otherwise a subparser resets an option given before the subcommand to None.
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
@@ -605,104 +662,159 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="facegui", description="Face recognition attendance: GUI and CLI.",
                                      parents=[common])
     parser.add_argument("--version", action="version", version=f"facegui {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", action=_CommandParsers)
 
-    models = sub.add_parser("models", help="list or install model files", parents=[common])
-    models_sub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
-    p = models_sub.add_parser("list", help="each model, its path, size, SHA-256", parents=[common])
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_models_list)
-    p = models_sub.add_parser("install", help="import (--from) or download and convert the models", parents=[common])
-    p.add_argument("--from", dest="source", help="a .pth/.onnx file or a folder holding them")
-    p.set_defaults(func=cmd_models_install)
+    def models(p: argparse.ArgumentParser) -> None:
+        models_sub = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+        p = models_sub.add_parser("list", help="each model, its path, size, SHA-256", parents=[common])
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(func=cmd_models_list)
+        p = models_sub.add_parser("install", help="import (--from) or download and convert the models",
+                                  parents=[common])
+        p.add_argument("--from", dest="source", help="a .pth/.onnx file or a folder holding them")
+        p.set_defaults(func=cmd_models_install)
 
-    p = sub.add_parser("encode", help="enroll every image of a folder (NAME_1.jpg → NAME)", parents=[common])
-    p.add_argument("folder")
-    p.add_argument("--force", action="store_true",
-                   help="enroll faces below the quality gate too (enroll_min_face_size, enroll_min_sharpness)")
-    p.set_defaults(func=cmd_encode)
-    p = sub.add_parser("enroll", help="enroll the largest face of one image", parents=[common])
-    p.add_argument("image")
-    p.add_argument("--name", required=True)
-    p.add_argument("--force", action="store_true",
-                   help="enroll a face below the quality gate too (enroll_min_face_size, enroll_min_sharpness)")
-    p.set_defaults(func=cmd_enroll)
-    p = sub.add_parser("people", help="list enrolled people", parents=[common])
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_people)
-    p = sub.add_parser("remove", help="remove a person and their embeddings", parents=[common])
-    p.add_argument("name")
-    _pin_option(p)
-    p.set_defaults(func=cmd_remove)
-    p = sub.add_parser("rename", help="give an enrolled person a new name (photos and attendance follow)",
-                       parents=[common])
-    p.add_argument("old", help="the name they are enrolled under")
-    p.add_argument("new", help="their new name")
-    _pin_option(p)
-    p.set_defaults(func=cmd_rename)
-    p = sub.add_parser("photos", help="the photos a person was enrolled from (id, time, file)", parents=[common])
-    p.add_argument("name")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_photos)
-    p = sub.add_parser("remove-photo", help="remove one bad photo of a person (an id from 'facegui photos')",
-                       parents=[common])
-    p.add_argument("name")
-    p.add_argument("id", type=int)
-    _pin_option(p)
-    p.set_defaults(func=cmd_remove_photo)
-    p = sub.add_parser("identify", help="name every face in images", parents=[common])
-    p.add_argument("images", nargs="+")
-    p.add_argument("--json", action="store_true", help="one JSON object per image")
-    p.add_argument("--out", help="folder for annotated images")
-    p.set_defaults(func=cmd_identify)
-    p = sub.add_parser("embed", help="embedding of the largest face of each image as JSON", parents=[common])
-    p.add_argument("images", nargs="+")
-    p.add_argument("--json", action="store_true", help="accepted for clarity; output is always JSON lines")
-    p.set_defaults(func=cmd_embed)
-    p = sub.add_parser("compare", help="same or different person?", parents=[common])
-    p.add_argument("image_a")
-    p.add_argument("image_b")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_compare)
-    p = sub.add_parser("export", help="write seed-compatible face_encoding.npy / face_name.npy", parents=[common])
-    p.add_argument("--npy", required=True, metavar="DIR")
-    p.set_defaults(func=cmd_export)
-    data = sub.add_parser("data", help="your face data: export all of it, or delete all of it", parents=[common])
-    data_sub = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
-    p = data_sub.add_parser("export", help="copy everything stored about people into a new folder", parents=[common])
-    p.add_argument("folder")
-    _pin_option(p)
-    p.set_defaults(func=cmd_data_export)
-    p = data_sub.add_parser("delete", help="delete every person, embedding, check-in and snapshot", parents=[common])
-    p.add_argument("--yes", action="store_true", help="confirm")
-    _pin_option(p)
-    p.set_defaults(func=cmd_data_delete)
-    p = sub.add_parser("video", help="identify faces in video files, camera indexes or URLs (several at once "
-                       "share the models; each gets its own line of FPS)", parents=[common])
-    p.add_argument("source", nargs="+")
-    p.add_argument("--attendance", action="store_true",
-                   help="log check-ins, each stream under its own source name (as the window does)")
-    p.add_argument("--out", help="annotated video file (.mp4)")
-    p.add_argument("--json", action="store_true", help="one JSON line per frame with faces")
-    p.add_argument("--max-frames", type=int, help="stop after this many frames")
-    p.set_defaults(func=cmd_video)
-    p = sub.add_parser("attendance", help="attendance per person per day: a table, or CSV with --csv",
-                       parents=[common])
-    p.add_argument("--from", dest="date_from", type=_date, metavar="DATE", help="first day, YYYY-MM-DD (default today)")
-    p.add_argument("--to", dest="date_to", type=_date, metavar="DATE",
-                   help="last day, YYYY-MM-DD (default today)")
-    p.add_argument("--csv", metavar="FILE", help="write date,name,status,first_seen,last_seen,sightings to FILE")
-    _pin_option(p)
-    p.set_defaults(func=cmd_attendance)
-    p = sub.add_parser("install-desktop", help="add facegui to the Linux desktop's application menu (.desktop + icons)",
-                       parents=[common])
-    p.add_argument("--prefix", metavar="DIR",
-                   help="data folder to install into (default: $XDG_DATA_HOME or ~/.local/share)")
-    p.add_argument("--autostart", action="store_true",
-                   help="also start facegui when you log in (an XDG autostart entry in ~/.config/autostart)")
-    p.add_argument("--kiosk", action="store_true",
-                   help="with --autostart: start it as a station (full screen, camera on)")
-    p.set_defaults(func=cmd_install_desktop)
+    sub.add_parser("models", help="list or install model files", parents=[common], arguments=models)
+
+    def encode(p: argparse.ArgumentParser) -> None:
+        p.add_argument("folder")
+        p.add_argument("--force", action="store_true",
+                       help="enroll faces below the quality gate too (enroll_min_face_size, enroll_min_sharpness)")
+        p.set_defaults(func=cmd_encode)
+
+    sub.add_parser("encode", help="enroll every image of a folder (NAME_1.jpg → NAME)", parents=[common],
+                   arguments=encode)
+
+    def enroll(p: argparse.ArgumentParser) -> None:
+        p.add_argument("image")
+        p.add_argument("--name", required=True)
+        p.add_argument("--force", action="store_true",
+                       help="enroll a face below the quality gate too (enroll_min_face_size, enroll_min_sharpness)")
+        p.set_defaults(func=cmd_enroll)
+
+    sub.add_parser("enroll", help="enroll the largest face of one image", parents=[common], arguments=enroll)
+
+    def people(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(func=cmd_people)
+
+    sub.add_parser("people", help="list enrolled people", parents=[common], arguments=people)
+
+    def remove(p: argparse.ArgumentParser) -> None:
+        p.add_argument("name")
+        _pin_option(p)
+        p.set_defaults(func=cmd_remove)
+
+    sub.add_parser("remove", help="remove a person and their embeddings", parents=[common], arguments=remove)
+
+    def rename(p: argparse.ArgumentParser) -> None:
+        p.add_argument("old", help="the name they are enrolled under")
+        p.add_argument("new", help="their new name")
+        _pin_option(p)
+        p.set_defaults(func=cmd_rename)
+
+    sub.add_parser("rename", help="give an enrolled person a new name (photos and attendance follow)",
+                   parents=[common], arguments=rename)
+
+    def photos(p: argparse.ArgumentParser) -> None:
+        p.add_argument("name")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(func=cmd_photos)
+
+    sub.add_parser("photos", help="the photos a person was enrolled from (id, time, file)", parents=[common],
+                   arguments=photos)
+
+    def remove_photo(p: argparse.ArgumentParser) -> None:
+        p.add_argument("name")
+        p.add_argument("id", type=int)
+        _pin_option(p)
+        p.set_defaults(func=cmd_remove_photo)
+
+    sub.add_parser("remove-photo", help="remove one bad photo of a person (an id from 'facegui photos')",
+                   parents=[common], arguments=remove_photo)
+
+    def identify(p: argparse.ArgumentParser) -> None:
+        p.add_argument("images", nargs="+")
+        p.add_argument("--json", action="store_true", help="one JSON object per image")
+        p.add_argument("--out", help="folder for annotated images")
+        p.set_defaults(func=cmd_identify)
+
+    sub.add_parser("identify", help="name every face in images", parents=[common], arguments=identify)
+
+    def embed(p: argparse.ArgumentParser) -> None:
+        p.add_argument("images", nargs="+")
+        p.add_argument("--json", action="store_true", help="accepted for clarity; output is always JSON lines")
+        p.set_defaults(func=cmd_embed)
+
+    sub.add_parser("embed", help="embedding of the largest face of each image as JSON", parents=[common],
+                   arguments=embed)
+
+    def compare(p: argparse.ArgumentParser) -> None:
+        p.add_argument("image_a")
+        p.add_argument("image_b")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(func=cmd_compare)
+
+    sub.add_parser("compare", help="same or different person?", parents=[common], arguments=compare)
+
+    def export(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--npy", required=True, metavar="DIR")
+        p.set_defaults(func=cmd_export)
+
+    sub.add_parser("export", help="write seed-compatible face_encoding.npy / face_name.npy", parents=[common],
+                   arguments=export)
+
+    def data(p: argparse.ArgumentParser) -> None:
+        data_sub = p.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+        p = data_sub.add_parser("export", help="copy everything stored about people into a new folder",
+                                parents=[common])
+        p.add_argument("folder")
+        _pin_option(p)
+        p.set_defaults(func=cmd_data_export)
+        p = data_sub.add_parser("delete", help="delete every person, embedding, check-in and snapshot",
+                                parents=[common])
+        p.add_argument("--yes", action="store_true", help="confirm")
+        _pin_option(p)
+        p.set_defaults(func=cmd_data_delete)
+
+    sub.add_parser("data", help="your face data: export all of it, or delete all of it", parents=[common],
+                   arguments=data)
+
+    def video(p: argparse.ArgumentParser) -> None:
+        p.add_argument("source", nargs="+")
+        p.add_argument("--attendance", action="store_true",
+                       help="log check-ins, each stream under its own source name (as the window does)")
+        p.add_argument("--out", help="annotated video file (.mp4)")
+        p.add_argument("--json", action="store_true", help="one JSON line per frame with faces")
+        p.add_argument("--max-frames", type=int, help="stop after this many frames")
+        p.set_defaults(func=cmd_video)
+
+    sub.add_parser("video", help="identify faces in video files, camera indexes or URLs (several at once "
+                   "share the models; each gets its own line of FPS)", parents=[common], arguments=video)
+
+    def attendance(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--from", dest="date_from", type=_date, metavar="DATE",
+                       help="first day, YYYY-MM-DD (default today)")
+        p.add_argument("--to", dest="date_to", type=_date, metavar="DATE",
+                       help="last day, YYYY-MM-DD (default today)")
+        p.add_argument("--csv", metavar="FILE", help="write date,name,status,first_seen,last_seen,sightings to FILE")
+        _pin_option(p)
+        p.set_defaults(func=cmd_attendance)
+
+    sub.add_parser("attendance", help="attendance per person per day: a table, or CSV with --csv",
+                   parents=[common], arguments=attendance)
+
+    def install_desktop(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--prefix", metavar="DIR",
+                       help="data folder to install into (default: $XDG_DATA_HOME or ~/.local/share)")
+        p.add_argument("--autostart", action="store_true",
+                       help="also start facegui when you log in (an XDG autostart entry in ~/.config/autostart)")
+        p.add_argument("--kiosk", action="store_true",
+                       help="with --autostart: start it as a station (full screen, camera on)")
+        p.set_defaults(func=cmd_install_desktop)
+
+    sub.add_parser("install-desktop", help="add facegui to the Linux desktop's application menu (.desktop + icons)",
+                   parents=[common], arguments=install_desktop)
     add_db_commands(sub, common)
     return parser
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import platform
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,6 +160,8 @@ def _options(settings: Settings, path: Path | None, optimize: bool = True) -> or
 def optimize_for_cpu(model: CheckedModel, settings: Settings) -> bytes:
     """``model``'s graph as onnxruntime optimises it for the CPU provider on this computer (valid for
     ``optimization_target()`` only); ModelLoadError if it cannot."""
+    import tempfile  # only here: with shutil and random, 2 ms of every start that never optimises
+
     options = _options(settings, model.path)
     with tempfile.TemporaryDirectory(prefix="facegui-optimize-") as folder:
         target = Path(folder) / "model.onnx"
