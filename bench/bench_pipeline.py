@@ -98,9 +98,11 @@ def main() -> None:
         "Times in ms. *detect* and *embed* include their pre- and post-processing; *embed* is the whole batch. "
         "*ORT* is the two onnxruntime calls alone, each timed on its own. *Own overhead* is everything of ours "
         "around them (blob building, prior decoding, NMS, alignment, normalisation, search), as a share of the "
-        "end-to-end time. *Switching* is what the end-to-end time adds to the sum of the stages: the cost of "
-        "alternating between the two onnxruntime sessions (thread wake-ups, caches); it varies most from run "
-        "to run on this shared 2-core VM.",
+        "end-to-end time. *Switching* is what the end-to-end time adds to the sum of the stages: the stages "
+        "are timed here each in a loop of its own, with warm caches, but in a frame each runs after a network "
+        "run has left the caches cold, at several times that cost (the `targets` section of "
+        "bench/bench_tracking.py times them inline, step by step); it varies most from run to run on this "
+        "shared 2-core VM. OpenCV runs on one thread (setting `opencv_threads`).",
     ]
     with tempfile.TemporaryDirectory() as tmp:
         models = Path(tmp) / "models"

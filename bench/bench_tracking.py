@@ -464,7 +464,7 @@ def hot_spots(recognizer: Recognizer, frames: list[np.ndarray], top: int = 6) ->
 def tracking_section(recognizer: Recognizer, scenes: dict[str, list[np.ndarray]], video: Path,
                      clip: list[np.ndarray]) -> str:
     out = ["## Live pipeline: tracking and region-of-interest detection", "",
-           machine_line() + " onnxruntime threads: default (one per core), no spinning. "
+           machine_line() + " onnxruntime threads: default (one per core), no spinning; OpenCV: one thread. "
            f"Made by `python bench/bench_tracking.py --only tracking`. {load_note()}", "",
            "| scene | mode | FPS | ms / frame | embedding calls | full-frame passes | faces found |",
            "|---|---|---|---|---|---|---|"]
