@@ -33,6 +33,8 @@ import numpy as np
 from facegui.config import Settings
 from facegui.engine import load_image
 from facegui.engine.align import align_faces
+from facegui.engine.embedder import l2_normalise
+from facegui.engine.matcher import match_faces
 from facegui.engine.tracking import iou_matrix
 from facegui.modelstore import ModelStore
 from facegui.service import Recognizer
@@ -230,6 +232,76 @@ def paced_cpu_share(recognizer: Recognizer, frames: list[np.ndarray], fps: float
     return (time.process_time() - cpu) / (time.perf_counter() - wall)
 
 
+UNTRACKED_STEPS = ("detector input (mean-subtracted planes)", "detector run", "decoding, suppression, faces",
+                   "alignment", "embedder input", "embedder run", "normalising, faces", "gallery search, names")
+
+
+def untracked_breakdown(recognizer: Recognizer, image: np.ndarray, frames: int = 300) -> tuple[dict, float]:
+    """Median ms of each step of an untracked frame, timed inline in the order the stream runs them, and the
+    floor's ms per run in the same loop (blocks of 10 runs every 10 frames). A step timed alone in a tight
+    loop is several times faster than here: each network run leaves the caches cold for what follows."""
+    engine = recognizer.engine
+    detector, embedder = engine.detector, engine.embedder
+    threshold = recognizer.settings.similarity_threshold
+    size = image.shape[:2]
+    shape = detector.input_shape(*size)
+    floor = floor_call(recognizer, image)
+    steps: list[list[float]] = [[] for _ in UNTRACKED_STEPS]
+    floors = []
+    for index in range(frames + 10):
+        if index % 10 == 0:
+            began = time.perf_counter()
+            for _ in range(10):
+                floor()
+            floors.append((time.perf_counter() - began) * 100)
+        marks = [time.perf_counter()]
+        blob = detector.network_input(image, *shape)
+        marks.append(time.perf_counter())
+        outputs = detector.model.run({detector.input_name: blob})
+        marks.append(time.perf_counter())
+        faces = detector.faces_in(outputs, size, shape)
+        marks.append(time.perf_counter())
+        chips = align_faces(image, faces, embedder.chip_size)
+        marks.append(time.perf_counter())
+        chip_blob = embedder.network_input(chips)
+        marks.append(time.perf_counter())
+        raw = embedder.model.run({embedder.input_name: chip_blob})[0]
+        marks.append(time.perf_counter())
+        embedded = [f.with_embedding(v) for f, v in zip(faces, l2_normalise(raw.reshape(len(chips), -1)))]
+        marks.append(time.perf_counter())
+        match_faces(embedded, recognizer.gallery, threshold)
+        marks.append(time.perf_counter())
+        if index >= 10:  # the first frames warm up
+            for step, (start, end) in enumerate(zip(marks, marks[1:])):
+                steps[step].append((end - start) * 1000)
+    return ({name: statistics.median(times) for name, times in zip(UNTRACKED_STEPS, steps)},
+            statistics.median(floors[1:]))
+
+
+def untracked_gap_text(recognizer: Recognizer, image: np.ndarray) -> tuple[list[str], float]:
+    """The step-by-step section, and the untracked frame's ratio to the floor it measured."""
+    steps, floor_ms = untracked_breakdown(recognizer, image)
+    runs = steps["detector run"] + steps["embedder run"]
+    ours = sum(steps.values()) - runs
+    total = sum(steps.values())
+    return [
+        "### The untracked frame against the floor, step by step (one face, 640x480)", "",
+        "Each step timed inline, in the order an untracked frame runs them, median of 300 frames; the floor's "
+        "two runs timed back to back in the same loop.", "",
+        "| step | ms |", "|---|---|",
+        *(f"| {name} | {ms:.3f} |" for name, ms in steps.items()),
+        f"| **frame** | **{total:.2f}** |", f"| floor (the two runs back to back, inputs prepared) | {floor_ms:.2f} |", "",
+        f"Our own steps take {ours:.2f} ms and the two runs {runs - floor_ms:+.2f} ms more than back to back in "
+        f"the floor: {total / floor_ms - 1:.0%} on top of the floor, {floor_ms / total:.2f}x of it. The steps "
+        "are small (in a tight loop of their own: building the detector input 0.17 ms, decoding and suppression "
+        "0.03 ms, alignment 0.06 ms, the gallery search 0.04 ms), but each runs after a network run has "
+        "evicted the caches (1 MiB of L2 per core here), so here it costs several times that; the gallery "
+        "search also asks SQLite for the gallery's revision on every call (about 0.1 ms here), so a change "
+        "written by another process is seen at once. To reach 0.92x the frame may spend about "
+        f"{floor_ms / 0.92 - floor_ms:.2f} ms beyond the floor.",
+    ], floor_ms / total
+
+
 def four_streams_fps(recognizer: Recognizer, clips: list[list[np.ndarray]]) -> list[float]:
     """Each stream's FPS with four streams recognised together in one thread (decoding excluded)."""
     streams = MultiStream(recognizer)
@@ -269,6 +341,8 @@ def targets_section(recognizer: Recognizer, one: np.ndarray, four: np.ndarray, p
     together = four_streams_fps(recognizer, [[one] * frames, [four] * frames, panned[:frames],
                                              letterboxed[:frames]])
     cli = four_files_cli(video, models, data)
+    gap, untracked_steps = untracked_gap_text(recognizer, one)
+    load_after = os.getloadavg()[0]
 
     def cell(key: str) -> str:
         return f"{statistics.median(fps[key]):.1f} FPS, **{statistics.median(ratios[key]):.2f}x**"
@@ -298,12 +372,45 @@ def targets_section(recognizer: Recognizer, one: np.ndarray, four: np.ndarray, p
         f"| four 640x480 streams at once, tracked, one process (still 1 face, still 4 faces, panned photo, "
         f"test video letterboxed; decoding excluded) | each ≥ 15 FPS | **{min(together):.1f} FPS each** | "
         f"{verdict(min(together) >= 15)} |",
-        f"| untracked, one face | ≥ 92% of the floor | {cell('untracked 1')} | "
-        f"{verdict(median(ratios['untracked 1']) >= 0.92)} |",
+        f"| untracked, one face | ≥ 92% of the floor | {cell('untracked 1')}; step by step (below): "
+        f"**{untracked_steps:.2f}x** | "
+        f"{verdict(min(median(ratios['untracked 1']), untracked_steps) >= 0.92)} |",
         f"| (for reference) tracked, one face, panned photo 640x480 | | {cell('panned 1')} | |", "",
+        "The untracked target counts as met only where both of its measures reach it: while other work holds "
+        "one of the 2 cores, the floor's runs lose their second thread and slow down more than our "
+        "single-threaded steps, so the ratio rises with the load (0.93x at a load of 1.6 against 0.89x step "
+        f"by step at 1.0 in one run of this script). Load average when the section ended: {load_after:.1f}.", "",
         "`facegui video` with four copies of the test video at once (decoding in four reader threads "
-        "included, one set of models):", "", "```", *cli, "```",
+        "included, one set of models):", "", "```", *cli, "```", "",
+        *CHANGES, "", *gap,
     ])
+
+
+CHANGES = [
+    "### Changes of this round and what each gained",
+    "",
+    "Measured on 2026-11-29 by A/B runs against main before them (whole runs of this section's code, "
+    "alternated; load average 0.6-2.5 on the 2 shared cores, so read the direction and the rough size). "
+    "None changes a result: the detector's boxes, landmarks and scores are identical on the test photos and "
+    "video frames, except the region shrink (bilinear instead of area), which `--only roi` and "
+    "`--only evidence` check (recall 100%, 0 wrong names, as before).",
+    "",
+    "| change | what it saves | gain |",
+    "|---|---|---|",
+    "| detector input: each colour plane minus its mean written straight into the blob (cv2.split + "
+    "subtract) instead of `cv2.dnn.blobFromImage` | 0.35 → 0.17 ms per full frame (tight loop) | same values |",
+    "| regions: each region written straight into the batch blob; a region larger than `roi_max_side` "
+    "shrunk bilinearly (area only below half size) | 0.38 → 0.07 ms per region frame for the resize of a "
+    "288-pixel region to 256, 0.29 → 0.15 ms of own time in `detect_regions` | tracked, one face: 2.78x → "
+    "3.2-3.4x |",
+    "| no decoding, scaling or `np.tile` when no anchor passes the threshold; `Face.with_embedding` without "
+    "`dataclasses.replace` | a few µs per frame | within noise |",
+    "| setting `opencv_threads` = 1 (set when the models open): OpenCV's idle workers waited busily beside "
+    "onnxruntime's | CPU at 30 FPS: 17.5% → 15.7% of a core (in-process A/B); tracked ratio +3% | CPU "
+    "at 30 FPS, still view: 20-22% → 17.5-17.8% |",
+    "| all together | | tracked one face 2.75x → 3.65x (load 2.1-2.3); untracked 0.85-0.93x → 0.87-0.92x "
+    "(load 1-2.5: within the noise of this machine) |",
+]
 
 
 # -- the mode table ------------------------------------------------------------------------------------

@@ -92,7 +92,13 @@ class RetinaFaceDetector:
         """Faces in a BGR uint8 image, highest score first; ``long_side`` overrides the input size."""
         height, width = image.shape[:2]
         in_h, in_w = self.input_shape(height, width, long_side)
-        loc, conf, landmarks = self.model.run({self.input_name: self.network_input(image, in_h, in_w)})
+        outputs = self.model.run({self.input_name: self.network_input(image, in_h, in_w)})
+        return self.faces_in(outputs, (height, width), (in_h, in_w))
+
+    def faces_in(self, outputs: list, image_size: tuple[int, int], input_size: tuple[int, int]) -> list[Face]:
+        """The faces of one image in the network's ``outputs`` for it: decoded, suppressed, in image pixels."""
+        (height, width), (in_h, in_w) = image_size, input_size
+        loc, conf, landmarks = outputs
         boxes, points, scores = self._candidates(loc[0], conf[0], landmarks[0], in_h, in_w)
         if not len(scores):
             return []
