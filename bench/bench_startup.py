@@ -25,7 +25,7 @@ from report import ROOT, SHARED, machine_line, write_section
 TARGETS_MS = {"--version": 60, "people": 150, "identify one photo": 250}
 NATIVE_IMPORTS = "bare interpreter importing numpy, cv2, onnxruntime, faiss"
 """What `identify` cannot avoid loading, timed alone: the floor under its own work."""
-NATIVE_IMPORTS_ONE_BLAS = "the same, OPENBLAS_NUM_THREADS=1 (as facegui starts them)"
+NATIVE_IMPORTS_ONE_BLAS = "the same, OPENBLAS_NUM_THREADS=1 and ORT_DISABLE_TELEMETRY=1 (as facegui starts them)"
 NATIVE_FLOOR = "the same, and leaving without teardown (as facegui does): the floor"
 
 PHASES = r"""
@@ -132,7 +132,7 @@ def main() -> None:
                     "identify one photo": ["identify", photo, *common]}
         trees = {"this checkout": ROOT, **({"before": Path(args.before).resolve()} if args.before else {})}
         native = [sys.executable, "-c", "import numpy, cv2, onnxruntime, faiss"]
-        one_blas = dict(env, OPENBLAS_NUM_THREADS="1")
+        one_blas = dict(env, OPENBLAS_NUM_THREADS="1", ORT_DISABLE_TELEMETRY="1")
         variants = {("bare interpreter", ""): ([sys.executable, "-c", "pass"], env),
                     (NATIVE_IMPORTS, ""): (native, env),
                     (NATIVE_IMPORTS_ONE_BLAS, ""): (native, one_blas),
@@ -204,7 +204,8 @@ on the photo {networks_cpu:.0f} ms, the photo itself {cpu_of["photo read and dec
 
 What `identify` no longer spends (each change keeps the real-model tests' results identical):
 - **OpenBLAS threads.** numpy and OpenCV each load their own OpenBLAS, which starts a thread per core at
-  import that spins before it sleeps: about 100 ms of CPU per start on 2 cores (second and third rows).
+  import that spins before it sleeps: about 100 ms of CPU per start on 2 cores (second and third rows; the
+  third also loads onnxruntime without its usage reports, about 2 ms of it).
   facegui's BLAS calls are vector-sized, so `facegui.app` starts them with one thread
   (`OPENBLAS_NUM_THREADS`, an explicit setting is kept).
 - **The interpreter's teardown.** After a command has closed what it opened, freeing every module and
@@ -231,6 +232,10 @@ What `identify` no longer spends (each change keeps the real-model tests' result
   written or a graph optimised, and platformdirs only where a default folder is wanted: here
   `--data-dir` and `--config` name both, and a run on the user's default folders still loads it
   (about 3 ms more than the figures above).
+- **onnxruntime's usage reports.** onnxruntime 1.31's Linux build, as it loads, writes a device id and
+  an event cache (a SQLite file) under `~/.cache/Microsoft` and queues them for upload to Microsoft;
+  facegui sends nothing anywhere, so `facegui/__init__.py` sets `ORT_DISABLE_TELEMETRY=1` before
+  onnxruntime loads (about 2 ms of a start, and 2 MiB; the floor rows above start it the same way).
 - **Reading and hashing twice.** Each model file is read once, at its own size, and loaded from the
   bytes that were checked; the embedder is no longer hashed a second time for its id.
 

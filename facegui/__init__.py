@@ -15,3 +15,10 @@ for _key, _limit in (("OPENCV_IO_MAX_IMAGE_PIXELS", _MAX_PIXELS), ("OPENCV_IO_MA
     except ValueError:
         _current = _limit
     _os.environ[_key] = str(min(_current, _limit))
+
+# onnxruntime's Linux and macOS builds (1.31 here) report usage to Microsoft by default: as onnxruntime
+# loads, it writes a device id and an event cache (a SQLite file, megabytes after a few hundred starts)
+# under ~/.cache/Microsoft and queues them for upload. facegui sends nothing anywhere (README, "Where data
+# lives"), so that is switched off here, before any facegui module imports onnxruntime; it also spares
+# every start the cache's write (docs/benchmarks.md, "Start-up").
+_os.environ["ORT_DISABLE_TELEMETRY"] = "1"

@@ -112,3 +112,16 @@ def test_a_command_makes_only_its_own_parser_and_every_parser_still_works():
         assert command.prog == f"facegui {name}" and "--data-dir" in command.format_help(), name
     assert parser.parse_args(["db", "status"]).func.__name__ == "cmd_db_status"
     assert parser.parse_args(["people", "--json"]).func.__name__ == "cmd_people"
+
+
+def test_onnxruntime_writes_and_queues_no_usage_report(tmp_path, cli_args):
+    """onnxruntime's Linux build reports usage to Microsoft by default, keeping a device id and an event
+    cache under ~/.cache/Microsoft; facegui switches that off before onnxruntime loads (facegui/__init__.py)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("ORT_DISABLE_TELEMETRY", "XDG_CACHE_HOME")}
+    env.update(PYTHONPATH=str(REPO), HOME=str(home))
+    result = subprocess.run([sys.executable, "-m", "facegui", "identify", str(FACES / "probes" / "two_people.jpg"),
+                             *cli_args], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert not (home / ".cache" / "Microsoft").exists(), sorted(p.name for p in home.rglob("*"))

@@ -597,7 +597,7 @@ class _CommandParsers(argparse._SubParsersAction):
     A parser with every command's options takes 5 ms to build, at each start; a command needs its own
     alone, and ``facegui --help`` none (its list of commands comes from each command's name and help,
     kept from the start). ``add_parser(name, arguments=ADD, ...)`` makes the parser with the other
-    keywords and ``ADD(parser)`` on first use; without ``arguments`` it is made at once, as argparse does.
+    keywords and ``ADD(parser)`` on first use; without ``arguments`` (or with aliases) it is made at once.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -606,8 +606,11 @@ class _CommandParsers(argparse._SubParsersAction):
 
     def add_parser(self, name: str, *, arguments: AddArguments | None = None,
                    **kwargs: Any) -> argparse.ArgumentParser | None:
-        if arguments is None:
-            return super().add_parser(name, **kwargs)
+        if arguments is None or kwargs.get("aliases"):  # aliases: made at once, as argparse does
+            parser = super().add_parser(name, **kwargs)
+            if arguments is not None:
+                arguments(parser)
+            return parser
         if name in self._name_parser_map:
             raise argparse.ArgumentError(self, f"conflicting subparser: {name}")
         kwargs.setdefault("prog", f"{self._prog_prefix} {name}")
@@ -637,6 +640,9 @@ class _ParsersOnFirstUse(dict):
             value = value.build()
             dict.__setitem__(self, name, value)
         return value
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self else default
 
     def values(self) -> list[argparse.ArgumentParser]:  # type: ignore[override]
         return [self[name] for name in self]
