@@ -102,3 +102,20 @@ def test_model_bytes_asked_for_after_its_optimised_graph_was_taken_are_checked_a
         model.data
     path.write_bytes(original)
     assert model.data == original
+
+
+def test_the_graph_optimised_for_the_cpu_is_not_opened_where_cuda_is_asked_for(installed, monkeypatch):
+    """onnxruntime-gpu lists CUDA; the CPU's graph would split the work between the devices, so the plain
+    model is opened (once) and its results are the CPU's own where CUDA cannot run."""
+    import onnxruntime as ort
+
+    from facegui.engine import session
+
+    monkeypatch.setattr(ort, "get_available_providers",
+                        lambda: [session.CUDA, session.CPU])  # as onnxruntime-gpu reports itself
+    settings = Settings(data_dir=installed.parent / "data", execution_provider="cuda")
+    engine = load_engine(settings, ModelStore([], installed))
+    assert engine.detector.model.requested == [session.CUDA, session.CPU]
+    assert not engine.detector.model.optimized and not engine.embedder.model.optimized
+    _optimised, plain = engines(installed)
+    assert same_results(results(engine), results(plain))
