@@ -6,7 +6,8 @@ session costs: about 10 ms of a cold `identify`. ``optimize_for_cpu`` does it on
 saves the result (as ONNX: onnxruntime's own format loads 3 ms slower here); a later session loads
 that with optimisation off and gives bit-identical outputs. The saved graph is only valid for the runtime and CPU it was made on
 (onnxruntime says so itself: the blocked layout depends on the CPU's vector width), so it is made for,
-and used under, ``optimization_target()`` alone, and only where the CPU provider alone is asked for.
+and used under, ``optimization_target()`` alone, and only where the CPU provider runs the model (also
+when CUDA was asked for but its libraries are missing).
 """
 from __future__ import annotations
 
@@ -104,17 +105,17 @@ class OnnxModel:
             path, source = None, model
         else:
             path, source, optimized = model.path, model.data, model.optimized
-        # Only where the CPU provider runs it all: on a CUDA provider the graph made for the CPU would
-        # split the work between the two devices. Asked for CUDA, the plain model is opened once, rather
-        # than CUDA being started twice to find out.
-        if optimized is not None and providers == [CPU]:
+        if optimized is not None:
             try:  # a cache: should it not load, the model itself still does
                 with _silenced():
                     session = ort.InferenceSession(optimized, _options(settings, path, optimize=False),
                                                    providers=providers)
-                return cls(session, path, providers, optimized=True)
             except Exception:  # onnxruntime raises its own untyped errors
-                pass
+                session = None
+            # Only where the CPU provider runs it all: on a working CUDA provider the graph made for the
+            # CPU would split the work between the two devices.
+            if session is not None and CUDA not in session.get_providers():
+                return cls(session, path, providers, optimized=True)
         try:
             with _silenced():
                 session = ort.InferenceSession(source, _options(settings, path), providers=providers)
