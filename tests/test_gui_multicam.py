@@ -9,6 +9,7 @@ import gc
 from dataclasses import replace
 
 import pytest
+from pytestqt.exceptions import TimeoutError as WaitTimeout
 
 from facegui.engine import FaceEngine
 from facegui.gui.core.cameras import MAX_CAMERAS, MultiCameraWorker
@@ -84,8 +85,15 @@ def test_two_doors_in_one_window_share_one_engine_and_both_name_the_singer(qtbot
     assert [live.source for live in worker.streams.streams] == [source_label(d) for d in doors]
     assert engines() == engines_before  # no model loaded again for the second camera
     # A check-in at each door, under each door's own attendance source name.
-    qtbot.waitUntil(lambda: {e.source for e in events if e.name == LIN} == {source_label(d) for d in doors},
-                    timeout=FRAME_TIMEOUT_MS)
+    try:
+        qtbot.waitUntil(lambda: {e.source for e in events if e.name == LIN} == {source_label(d) for d in doors},
+                        timeout=FRAME_TIMEOUT_MS)
+    except WaitTimeout:  # say what each door was doing, so a rare failure explains itself
+        pytest.fail(f"check-ins {sorted({(e.name, e.source) for e in events})}; frames shown "
+                    f"{ {tile: len(packets) for tile, packets in shown.items()} }; tiles "
+                    f"{[(v.message, v.hint) for v in station.grid.views]}; feeds "
+                    f"{[(f.label, f.opened, f.ended, f.is_alive()) for f in worker.feeds]}; worker running "
+                    f"{worker.isRunning()}, failed {worker._failed}")
     logged = context.attendance.history(None, None, LIN)
     assert {e.source for e in logged} == {source_label(d) for d in doors}
     assert window.status.fps.text().count("·") == 1  # a frame rate per camera
