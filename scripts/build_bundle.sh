@@ -47,6 +47,25 @@ if [ -d "$SHARED/models" ]; then
     cp "$SHARED"/models/LICENSE-*.txt "$MODELS"/ 2>/dev/null || true
 fi
 
+# Qt's X11 plugin links a few xcb helper libraries that a desktop has but a build server may not;
+# PyInstaller bundles only what it finds on the build system, so a missing one would be missing for
+# every user whose desktop lacks it (tests/test_bundle.py checks every link of every bundled file).
+missing_xcb=""
+system_libraries="$(ldconfig -p 2>/dev/null || true)"
+for pair in libxcb-icccm.so.4:libxcb-icccm4 libxcb-keysyms.so.1:libxcb-keysyms1 \
+            libxcb-image.so.0:libxcb-image0 libxcb-render-util.so.0:libxcb-render-util0 \
+            libxcb-cursor.so.0:libxcb-cursor0 libxkbcommon-x11.so.0:libxkbcommon-x11-0; do
+    grep -q "^[[:space:]]*${pair%%:*} " <<<"$system_libraries" || missing_xcb="$missing_xcb ${pair#*:}"
+done
+if [ -n "$system_libraries" ] && [ -n "$missing_xcb" ]; then
+    APT_CALLER=scripts/build_bundle.sh
+    # shellcheck source=scripts/apt.sh
+    source scripts/apt.sh
+    # shellcheck disable=SC2086  # one word per package
+    apt_install $missing_xcb || { echo "scripts/build_bundle.sh: the bundle needs these on the build" \
+        "system, for Qt's X11 plugin:$missing_xcb" >&2; exit 1; }
+fi
+
 started=$(date +%s)
 "$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN build.spec "$@"
 echo "built the $FLAVOUR flavour in $(( $(date +%s) - started )) s"
