@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from functools import lru_cache
 
 import cv2
@@ -44,11 +45,40 @@ def priors(height: int, width: int) -> np.ndarray:
     return result
 
 
+class _Scratch(threading.local):
+    """Per thread, arrays reused from frame to frame, one per recent shape and type: writing a fresh
+    3.7 MB blob and three fresh planes for every 640x480 frame cost half of building the detector's input
+    (the kernel's page faults and cache misses on new memory). What comes from here is valid only until the
+    same thread asks again; the detector uses it only within one call."""
+
+    def __init__(self) -> None:
+        self.arrays: dict[tuple[tuple[int, ...], str], np.ndarray] = {}
+
+    def array(self, shape: tuple[int, ...], dtype: type[np.generic]) -> np.ndarray:
+        key = (shape, np.dtype(dtype).str)
+        array = self.arrays.pop(key, None)
+        if array is None:
+            array = np.empty(shape, dtype)
+            if len(self.arrays) >= SCRATCH_ARRAYS:
+                del self.arrays[next(iter(self.arrays))]  # the least recently used
+        self.arrays[key] = array
+        return array
+
+
+SCRATCH_ARRAYS = 8
+"""Arrays each thread keeps: the full frame's blob and planes, and those of a few region sizes."""
+_scratch = _Scratch()
+
+
 def mean_subtracted(image: np.ndarray, out: np.ndarray) -> None:
     """A BGR uint8 image (H, W, 3) minus the training mean, written into ``out`` (3, H, W) float32: the values
-    cv2.dnn.blobFromImage gives, in half its time (one plane at a time, straight into the blob)."""
-    for channel, (plane, mean) in enumerate(zip(cv2.split(image), BGR_MEAN)):
-        np.subtract(plane, np.float32(mean), out=out[channel], dtype=np.float32)
+    cv2.dnn.blobFromImage gives, in a third of its time (split into reused planes, each subtracted straight
+    into the blob by OpenCV)."""
+    planes = cv2.split(image, list(_scratch.array((len(BGR_MEAN), *image.shape[:2]), np.uint8)))
+    for target, plane, mean in zip(out, planes, BGR_MEAN):
+        written = cv2.subtract(plane, mean, dst=target, dtype=cv2.CV_32F)
+        if written is not target:
+            target[...] = written  # OpenCV could not write into this view: copy what it made instead
 
 
 def decode(loc: np.ndarray, landmarks: np.ndarray, anchors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -78,13 +108,15 @@ class RetinaFaceDetector:
         return max(1, round(height * scale)), max(1, round(width * scale))
 
     @staticmethod
-    def network_input(image: np.ndarray, height: int, width: int) -> np.ndarray:
-        """The image resized to height x width, minus the training mean, as NCHW float32."""
+    def network_input(image: np.ndarray, height: int, width: int, scratch: bool = False) -> np.ndarray:
+        """The image resized to height x width, minus the training mean, as NCHW float32; with ``scratch``
+        in this thread's reused blob, valid until the thread's next call."""
         if image.ndim != 3 or image.shape[2] != len(BGR_MEAN):
             return cv2.dnn.blobFromImage(image, 1.0, (width, height), BGR_MEAN, swapRB=False, crop=False)
         if image.shape[:2] != (height, width):
             image = cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR)
-        blob = np.empty((1, len(BGR_MEAN), height, width), np.float32)
+        shape = (1, len(BGR_MEAN), height, width)
+        blob = _scratch.array(shape, np.float32) if scratch else np.empty(shape, np.float32)
         mean_subtracted(image, blob[0])
         return blob
 
@@ -92,7 +124,7 @@ class RetinaFaceDetector:
         """Faces in a BGR uint8 image, highest score first; ``long_side`` overrides the input size."""
         height, width = image.shape[:2]
         in_h, in_w = self.input_shape(height, width, long_side)
-        outputs = self.model.run({self.input_name: self.network_input(image, in_h, in_w)})
+        outputs = self.model.run({self.input_name: self.network_input(image, in_h, in_w, scratch=True)})
         return self.faces_in(outputs, (height, width), (in_h, in_w))
 
     def faces_in(self, outputs: list, image_size: tuple[int, int], input_size: tuple[int, int]) -> list[Face]:
@@ -102,6 +134,8 @@ class RetinaFaceDetector:
         boxes, points, scores = self._candidates(loc[0], conf[0], landmarks[0], in_h, in_w)
         if not len(scores):
             return []
+        if (in_h, in_w) == (height, width):  # the usual camera frame: nothing to scale
+            return self._select(boxes, points, scores)
         x_scale, y_scale = width / in_w, height / in_h
         return self._select(boxes * np.array([x_scale, y_scale, x_scale, y_scale], dtype=np.float32),
                             points * np.array([x_scale, y_scale], dtype=np.float32), scores)
@@ -138,7 +172,7 @@ class RetinaFaceDetector:
                  for (left, t, r, b), k in zip(cuts, shrinks)]
         batch_h = -(-max(h for h, _ in sizes) // COARSEST_STRIDE) * COARSEST_STRIDE
         batch_w = -(-max(w for _, w in sizes) // COARSEST_STRIDE) * COARSEST_STRIDE
-        blob = np.empty((len(cuts), len(BGR_MEAN), batch_h, batch_w), np.float32)
+        blob = _scratch.array((len(cuts), len(BGR_MEAN), batch_h, batch_w), np.float32)
         for index, ((left, top, right, bottom), (h, w)) in enumerate(zip(cuts, sizes)):
             if (h, w) != (batch_h, batch_w):
                 blob[index] = 0.0  # beyond the region's own pixels, as the mean-subtracted frame is beyond its border

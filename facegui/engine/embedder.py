@@ -15,8 +15,11 @@ PIXEL_SCALE = 1.0 / 127.5
 
 
 def l2_normalise(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+    # np.linalg.norm's own sum of squares (the same bits) without its argument checks: once per frame,
+    # right after a network run, each numpy call costs tens of microseconds.
+    norms = np.sqrt(np.add.reduce(vectors * vectors, axis=1, keepdims=True))
+    unit = vectors / np.maximum(norms, 1e-12, out=norms)
+    return unit if unit.dtype == np.float32 else unit.astype(np.float32)
 
 
 class ArcFaceEmbedder:

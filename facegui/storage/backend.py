@@ -107,6 +107,11 @@ class Backend:
     def ensure_connected(self) -> None:
         """Reconnect after a lost connection (remote backends); raises DatabaseUnavailable."""
 
+    def commit_counter(self) -> int | None:
+        """A number that changes whenever another connection commits to the database, read without
+        touching a table; None where there is no such cheap question (a server)."""
+        return None
+
     def lock_row_suffix(self) -> str:
         """``SELECT ... FOR UPDATE`` where rows can be locked; SQLite locks the whole file instead."""
         return ""
@@ -170,6 +175,10 @@ class SqliteBackend(Backend):
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         self.raw.executemany(sql, rows)
+
+    def commit_counter(self) -> int | None:
+        # SQLite's own counter: unchanged by this connection's commits, bumped by any other's.
+        return int(self.raw.execute("PRAGMA data_version").fetchone()[0])
 
     @contextmanager
     def write_transaction(self) -> Iterator[Backend]:

@@ -91,6 +91,13 @@ class DatabaseConnection:
             row = conn.execute(sql, params).fetchone()
         return default if row is None else row[0]
 
+    def commit_counter(self) -> int | None:
+        """See Backend.commit_counter: changes whenever another connection commits; None for a server."""
+        if self.remote:
+            return None
+        with self._connection() as conn:
+            return conn.commit_counter()
+
     @contextmanager
     def _write_transaction(self) -> Iterator[Backend]:
         with self._connection() as conn, conn.write_transaction():

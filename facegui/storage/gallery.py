@@ -89,6 +89,8 @@ class GalleryCache:
         self._index = LayeredIndex(dim, approximate_search_threshold, rebuild_after_changes, lock, self)
         self._names_by_id: dict[int, str] = {}
         self._revision = -1  # "never synced": differs from any database revision
+        self._quiet_since: tuple[int | None, int] | None = None
+        """(the database's commit counter, the cache's revision) when a look last found the two in step."""
 
     def load_or_rebuild(self) -> None:
         revision, count = self._db.state(self.model_id)
@@ -232,6 +234,11 @@ class GalleryCache:
         self.after_write()
 
     def sync_with_database(self) -> None:
+        # A local file says cheaply whether another connection has committed since the last look; while
+        # none has and the cache is still where that look left it, the revision cannot have moved.
+        commits = self._db.commit_counter()
+        if commits is not None and self._quiet_since == (commits, self._revision):
+            return
         revision = self._db.revision(self.model_id)
         if revision != self._revision:
             log.info(
@@ -239,6 +246,7 @@ class GalleryCache:
                 self.model_id, self._revision, revision,
             )
             self.catch_up()
+        self._quiet_since = (commits, revision) if self._revision == revision else None
 
     def add(self, ids: np.ndarray, names: list[str], unit_vectors: np.ndarray) -> None:
         self._index.add(ids, unit_vectors)
@@ -311,15 +319,14 @@ class GalleryCache:
     def search(self, unit_queries: np.ndarray, k: int) -> list[list[Match]]:
         similarities, ids = self._index.search(unit_queries, k)
         names_by_id = self._names_by_id
-        # Float rounding can put a perfect match at 1.0000001.
-        similarities = np.clip(similarities, -1.0, 1.0)
+        # Float rounding can put a perfect match at 1.0000001 (clipped here, in Python: a handful of values).
         return [
             [
-                Match(names_by_id[int(embedding_id)], float(similarity), int(embedding_id))
+                Match(names_by_id[embedding_id], min(1.0, max(-1.0, similarity)), embedding_id)
                 for similarity, embedding_id in zip(row_similarities, row_ids)
                 if embedding_id != -1
             ]
-            for row_similarities, row_ids in zip(similarities, ids)
+            for row_similarities, row_ids in zip(similarities.tolist(), ids.tolist())
         ]
 
     def names(self) -> dict[int, str]:

@@ -42,6 +42,11 @@ def normalize_rows(vectors: np.ndarray, dim: int) -> np.ndarray:
         raise ValueError(f"vectors must be real numbers, got dtype {array.dtype}")
     # float64 so that large-but-finite float32 inputs cannot overflow the norm.
     as_float64 = array.astype(np.float64)
+    # np.linalg.norm's own sum of squares: a NaN or infinity anywhere in a row, or a row of zeros, leaves
+    # it non-finite or zero, so the checks below run only then (this is once per frame and search).
+    squares = np.add.reduce(as_float64 * as_float64, axis=1, keepdims=True)
+    if np.isfinite(squares).all() and squares.all():
+        return np.ascontiguousarray(as_float64 / np.sqrt(squares), dtype=np.float32)
     if not np.all(np.isfinite(as_float64)):
         raise ValueError("vectors contain NaN or infinite values")
     norms = np.linalg.norm(as_float64, axis=1, keepdims=True)
@@ -134,8 +139,9 @@ class VectorIndex:
                 np.full((rows, k), -1, dtype=np.int64),
             )
         similarities, ids = self._index.search(unit_queries, int(k))
-        similarities = np.where(ids == -1, -np.inf, similarities).astype(np.float32)
-        return similarities, ids.astype(np.int64)
+        if k > self._index.ntotal:  # only then can a slot be empty
+            similarities = np.where(ids == -1, -np.inf, similarities)
+        return similarities.astype(np.float32, copy=False), ids.astype(np.int64, copy=False)
 
     # -- persistence ---------------------------------------------------------
 

@@ -146,3 +146,36 @@ def test_the_network_input_keeps_the_aspect_ratio():
     assert detector.input_shape(480, 640) == (240, 320)
     assert detector.input_shape(640, 480) == (320, 240)
     assert detector.input_shape(480, 640, long_side=160) == (120, 160)
+
+
+def test_the_detector_input_is_the_training_contract_for_any_size_and_view():
+    """Reused planes and blobs give what cv2.dnn.blobFromImage gives, for frames of changing sizes, and a
+    region written into part of a larger batch slot leaves the rest of the slot alone."""
+    import cv2
+
+    from facegui.engine.detector import BGR_MEAN, SCRATCH_ARRAYS, mean_subtracted
+
+    generator = np.random.default_rng(7)
+    for height, width in [(48, 64), (31, 17), (48, 64)] + [(8 + i, 8) for i in range(SCRATCH_ARRAYS + 2)]:
+        image = generator.integers(0, 256, (height, width, 3), dtype=np.uint8)
+        expected = cv2.dnn.blobFromImage(image, 1.0, (width, height), BGR_MEAN, swapRB=False, crop=False)
+        assert np.array_equal(RetinaFaceDetector.network_input(image, height, width, scratch=True), expected)
+        assert np.array_equal(RetinaFaceDetector.network_input(image, height, width), expected)
+        slot = np.full((3, height + 5, width + 7), 9.0, np.float32)
+        mean_subtracted(image, slot[:, :height, :width])
+        assert np.array_equal(slot[:, :height, :width], expected[0])
+        assert (slot[:, height:] == 9.0).all() and (slot[:, :, width:] == 9.0).all()
+
+
+def test_threads_building_detector_input_at_once_do_not_share_buffers():
+    from concurrent.futures import ThreadPoolExecutor
+
+    images = [np.full((40, 60, 3), value, np.uint8) for value in (10, 200)]
+
+    def build(image: np.ndarray) -> bool:
+        expected = float(image[0, 0, 0]) - 104.0
+        return all(RetinaFaceDetector.network_input(image, 40, 60, scratch=True)[0, 0, 0, 0] == expected
+                   for _ in range(200))
+
+    with ThreadPoolExecutor(2) as pool:
+        assert all(pool.map(build, images * 4))
