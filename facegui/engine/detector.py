@@ -76,7 +76,8 @@ def mean_subtracted(image: np.ndarray, out: np.ndarray) -> None:
     into the blob by OpenCV)."""
     planes = cv2.split(image, list(_scratch.array((len(BGR_MEAN), *image.shape[:2]), np.uint8)))
     for target, plane, mean in zip(out, planes, BGR_MEAN):
-        written = cv2.subtract(plane, mean, dst=target, dtype=cv2.CV_32F)
+        # OpenCV takes a number for a scalar; its stubs know only arrays.
+        written = cv2.subtract(plane, mean, dst=target, dtype=cv2.CV_32F)  # type: ignore[call-overload]
         if written is not target:
             target[...] = written  # OpenCV could not write into this view: copy what it made instead
 
