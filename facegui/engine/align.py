@@ -13,10 +13,16 @@ ARCFACE_TEMPLATE = np.array(
      [41.5493, 92.3655], [70.7299, 92.2041]], dtype=np.float32)
 
 
+ARCFACE_TEMPLATE.setflags(write=False)
+
+
 def similarity_transform(landmarks: np.ndarray, chip_size: int = CHIP_SIZE) -> np.ndarray:
     """2x3 rotation + uniform scale + shift mapping the landmarks onto the template."""
-    template = ARCFACE_TEMPLATE * (chip_size / CHIP_SIZE)
-    matrix, _ = cv2.estimateAffinePartial2D(landmarks.astype(np.float32), template, method=cv2.LMEDS)
+    # Once per face and frame: no copies where the landmarks and the chip are already as needed.
+    template = ARCFACE_TEMPLATE if chip_size == CHIP_SIZE else ARCFACE_TEMPLATE * (chip_size / CHIP_SIZE)
+    points = landmarks if landmarks.dtype == np.float32 and landmarks.flags.c_contiguous else \
+        np.ascontiguousarray(landmarks, np.float32)
+    matrix, _ = cv2.estimateAffinePartial2D(points, template, method=cv2.LMEDS)
     if matrix is None:  # degenerate landmarks (all on one point)
         raise ValueError("cannot align a face whose landmarks coincide")
     return matrix

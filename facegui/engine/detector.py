@@ -86,8 +86,8 @@ def decode(loc: np.ndarray, landmarks: np.ndarray, anchors: np.ndarray) -> tuple
     """Network offsets → boxes (x1, y1, x2, y2) and landmarks (5, 2) in input pixels."""
     centre, size = anchors[:, :2], anchors[:, 2:]
     box_centre = centre + loc[:, :2] * VARIANCES[0] * size
-    box_size = size * np.exp(loc[:, 2:] * VARIANCES[1])
-    boxes = np.concatenate([box_centre - box_size / 2, box_centre + box_size / 2], axis=1)
+    half_size = size * np.exp(loc[:, 2:] * VARIANCES[1]) / 2
+    boxes = np.concatenate([box_centre - half_size, box_centre + half_size], axis=1)
     points = centre[:, None, :] + landmarks.reshape(-1, 5, 2) * VARIANCES[0] * size[:, None, :]
     return boxes, points
 
@@ -225,11 +225,14 @@ class RetinaFaceDetector:
         if len(scores) == 0:
             return []
         xywh = np.concatenate([boxes[:, :2], boxes[:, 2:] - boxes[:, :2]], axis=1)
-        kept_by_nms = cv2.dnn.NMSBoxes(xywh.tolist(), scores.tolist(),
+        score_list = scores.tolist()
+        kept_by_nms = cv2.dnn.NMSBoxes(xywh.tolist(), score_list,
                                        self.confidence if confidence is None else confidence, self.nms_iou)
-        chosen = np.asarray(kept_by_nms, dtype=int).reshape(-1)
-        faces = [Face(boxes[i].astype(np.float32), points[i].astype(np.float32), float(scores[i]))
-                 for i in chosen[np.argsort(-scores[chosen])]]
+        # Highest score first, sorted in Python: a few faces, and numpy's calls are slow on a cold cache.
+        chosen = sorted((int(i) for i in np.asarray(kept_by_nms).reshape(-1)), key=lambda i: -score_list[i])
+        kept_boxes = boxes[chosen].astype(np.float32, copy=False)
+        kept_points = points[chosen].astype(np.float32, copy=False)
+        faces = [Face(box, landmarks, score_list[i]) for box, landmarks, i in zip(kept_boxes, kept_points, chosen)]
         if self.min_face_size:
             faces = [f for f in faces if f.width >= self.min_face_size]
         return faces
