@@ -42,8 +42,10 @@ from facegui.service.live import LiveRecognizer
 from facegui.service.streams import MultiStream
 
 from bench_pipeline import letterbox
-from tests.region_metrics import face_chains, found, panned_photo
-from report import SHARED, machine_line, write_section
+from report import ROOT, SHARED, machine_line, write_section
+
+sys.path.insert(0, str(ROOT))  # the region metrics live with the tests, which share them
+from tests.region_metrics import face_chains, found, panned_photo  # noqa: E402
 
 SECTIONS = ("evidence", "roi", "targets", "tracking")
 
@@ -191,12 +193,14 @@ def roi_section(recognizer: Recognizer, scenes: dict[str, list[np.ndarray]]) -> 
         f"Default settings: a full-frame pass at least every {settings.roi_full_every} frames, at a scene cut, "
         f"when more than {settings.roi_motion_share:.0%} of a 64x48 grey thumbnail changed outside the tracked "
         f"faces, after a tracked face was not found again, and on frames where a face needs an embedding; in "
-        f"between, squares {settings.roi_padding:g}x the face box around each track. *Recall* counts the "
+        f"between, squares {settings.roi_padding:g}x the face box around each track, and no search at all on a "
+        "frame whose thumbnail no pixel of which moved by more than 25 grey levels since the last searched one "
+        f"(setting `roi_hold_still`; such a frame reports the faces of that search). *Recall* counts the "
         "faces full-frame detection finds on a frame that the region scheme also reports there (box overlap "
-        "≥ 0.5), on the frames where regions ran and on all frames. A *face* is a chain of full-frame "
+        "≥ 0.5), on the frames without a full-frame pass (regions or held) and on all frames. A *face* is a chain of full-frame "
         "detections linked by overlap that lasts at least 5 frames; *frames to find* is how many frames "
         "after its first the region scheme first reports it (target: within 5, i.e. at most 4).", "",
-        "| clip | frames detected by regions only | recall, region frames | recall, all frames | faces | "
+        "| clip | frames without a full-frame pass | recall, those frames | recall, all frames | faces | "
         "frames to find, worst | faces never found |", "|---|---|---|---|---|---|---|",
         *(roi_row(recognizer, name, frames) for name, frames in scenes.items()), "",
         "The regions are cut at the full-frame pass's scale on the network's 32-pixel grid, not scaled to a "

@@ -177,6 +177,11 @@ class Settings:
     roi_motion_share: float = 0.1
     """A full-frame pass runs at once when more than this share of a 64x48 grey thumbnail changed outside
     the tracked faces' regions: someone may have come into view."""
+    roi_hold_still: bool = True
+    """A frame whose 64x48 grey thumbnail matches, pixel for pixel within sensor noise, the frame of the last
+    detection pass is not searched again (until ``roi_full_every`` says a full pass is due): nobody can have
+    come, gone or moved. An empty doorway then costs one full pass every ``roi_full_every`` frames instead
+    of one every frame."""
     adaptive_detection: bool = False
     """Shrink the detector input while every face in view is large. Off: it lost a profile close-up
     on the test video (docs/benchmarks.md)."""

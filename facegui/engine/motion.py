@@ -26,6 +26,10 @@ class FrameChange:
     difference: np.ndarray | None
     """Absolute grey difference per thumbnail pixel (None for the first frame)."""
     scene_cut: bool
+    unchanged_since_detection: bool = False
+    """No thumbnail pixel moved by more than ``CHANGED_PIXEL_LEVEL`` since the last frame a detection pass
+    ran on (``FrameDifference.detected``): compared with that frame, not the previous one, so a slow change
+    adds up."""
 
     def motion_outside(self, faces: list[Face], frame_shape: tuple[int, ...], padding: float,
                        min_share: float) -> bool:
@@ -50,6 +54,7 @@ class FrameDifference:
         self.scene_cut_level = scene_cut_level
         """Mean absolute grey difference (0-255) from which a frame counts as a scene cut."""
         self._previous: np.ndarray | None = None
+        self._detected: np.ndarray | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "FrameDifference":
@@ -62,4 +67,10 @@ class FrameDifference:
         if previous is None:
             return FrameChange(None, False)
         difference = cv2.absdiff(thumbnail, previous)
-        return FrameChange(difference, float(difference.mean()) >= self.scene_cut_level)
+        unchanged = self._detected is not None and \
+            int(cv2.absdiff(thumbnail, self._detected).max()) <= CHANGED_PIXEL_LEVEL
+        return FrameChange(difference, float(difference.mean()) >= self.scene_cut_level, unchanged)
+
+    def detected(self) -> None:
+        """A detection pass ran on the frame of the last ``update``: later frames are compared with it."""
+        self._detected = self._previous

@@ -87,6 +87,8 @@ class RegionPlanner:
     (scoring about the threshold in full frames) would otherwise come and go from frame to frame."""
     new_face_confidence: float
     continue_iou: float
+    hold_still: bool = True
+    """Frames unchanged since the last detection pass are not searched (``holds``)."""
     max_sides: list[int] = field(default_factory=list)
     """For the regions of the last plan: the side each may keep before it is scaled down."""
     _since_full: int = 0
@@ -96,7 +98,16 @@ class RegionPlanner:
     def from_settings(cls, settings: Settings) -> "RegionPlanner":
         return cls(settings.roi_full_every, settings.roi_padding, settings.roi_max_side, settings.roi_motion_share,
                    min(settings.roi_track_confidence, settings.detector_confidence), settings.detector_confidence,
-                   settings.track_iou)
+                   settings.track_iou, settings.roi_hold_still)
+
+    def holds(self, change: FrameChange) -> bool:
+        """Whether this frame needs no detection at all: it shows what the last detection pass saw, no
+        tracked face was lost since, and no periodic full pass is due. Counts towards that pass."""
+        if not (self.hold_still and change.unchanged_since_detection and not change.scene_cut
+                and not self._lost_a_face and self._since_full + 1 < self.full_every):
+            return False
+        self._since_full += 1
+        return True
 
     def plan(self, tracked: list[Face], change: FrameChange, frame_shape: tuple[int, ...]) -> list[Region] | None:
         """Regions to search in this frame, or None for a full-frame pass (``max_sides`` then holds,

@@ -143,6 +143,22 @@ class FaceTracker:
         """Faces detected in the last frame."""
         return [t.face for t in self.visible_tracks()]
 
+    def seen_by_regions_since_embedding(self) -> bool:
+        """Whether every visible track has had its first region look since it was embedded: that look is
+        the reference its later region poses are compared with, so it must come from the picture the
+        embedding saw, not from a later, held-over one."""
+        return all(True in t.reference_poses for t in self.tracks if t.misses == 0)
+
+    def hold(self) -> list[Track]:
+        """A frame showing what the last detected one showed: the tracks seen then are seen again as they
+        were, and the others age as a pass on the same picture would have left them. Returns the first."""
+        self.frame_index += 1
+        for track in self.tracks:
+            if track.misses:
+                track.misses += 1
+        self.tracks = [t for t in self.tracks if t.misses <= self.policy.max_misses]
+        return [t for t in self.tracks if t.misses == 0]
+
     def update(self, faces: list[Face], scene_cut: bool = False, from_regions: bool = False) -> list[Track]:
         """This frame's detections, each on its track (in the order of ``faces``).
 

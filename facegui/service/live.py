@@ -79,9 +79,20 @@ class LiveRecognizer:
         change = self.frame_change.update(frame)
         visible = self.tracker.visible_tracks()
         planner = self.regions
+        # A picture unchanged since the last detection pass shows the same faces in the same places.
+        held = planner is not None and self.tracker.seen_by_regions_since_embedding() and planner.holds(change)
+        if planner is not None and held:
+            before = self.tracker.checkpoint()
+            tracks = self.tracker.hold()
+            due = self.tracker.due(tracks, self.threshold, routine=False)
+            if not due:
+                return PendingFrame(frame, tracks, due, [])
+            self.tracker.rewind(before)  # a face must be embedded now: from a full-frame pass, as always
+            planner.ran_full_frame()
         # Recently missed tracks are searched too: a face at the edge of detectability comes and goes.
         searched = [t.face for t in self.tracker.tracks if t.misses <= RECENTLY_MISSED]
-        regions = planner.plan(searched, change, frame.shape) if planner is not None else None
+        regions = planner.plan(searched, change, frame.shape) if planner is not None and not held else None
+        self.frame_change.detected()
         if planner is not None and regions is not None:
             before = self.tracker.checkpoint()
             found = planner.accept(engine.detect_regions(frame, regions, planner.max_sides, planner.track_confidence),

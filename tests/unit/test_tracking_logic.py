@@ -124,3 +124,42 @@ def test_another_person_taking_over_the_box_gets_a_new_track_id():
     tracks = t.update([face_at(101, 100)])
     t.absorb(tracks, [tracks[0].face.with_embedding(-unit_vector(1))])  # unlike everything before
     assert tracks[0].track_id != original_id
+
+
+def test_a_picture_unchanged_since_the_last_search_is_held_until_a_full_pass_is_due():
+    """Unchanged is measured against the last searched frame, so a slow drift that no single frame shows
+    still ends the hold; a full pass still comes every ``roi_full_every`` frames."""
+    from facegui.engine.motion import CHANGED_PIXEL_LEVEL, FrameDifference
+    from facegui.engine.regions import RegionPlanner
+
+    settings = Settings(roi_full_every=4)
+    planner, frames = RegionPlanner.from_settings(settings), FrameDifference.from_settings(settings)
+    picture = np.full((48, 64, 3), 100, np.uint8)
+    assert not frames.update(picture).unchanged_since_detection  # nothing searched yet
+    frames.detected()
+    planner.ran_full_frame()
+    held = [planner.holds(frames.update(picture)) for _ in range(5)]
+    assert held == [True, True, True, False, False]  # the 4th frame since the full pass is a full pass
+
+    planner.ran_full_frame()
+    frames.detected()
+    step = CHANGED_PIXEL_LEVEL // 2 + 1
+    drifted = [planner.holds(frames.update(picture + np.uint8(step * k))) for k in (1, 2)]
+    assert drifted == [True, False]  # each frame moved by half the level, together by more
+
+    off = RegionPlanner.from_settings(Settings(roi_full_every=4, roi_hold_still=False))
+    off.ran_full_frame()
+    assert not off.holds(frames.update(picture + np.uint8(step * 2)))
+
+
+def test_a_held_frame_keeps_the_visible_tracks_and_ages_the_missed_ones():
+    tracker = FaceTracker(TrackingPolicy.from_settings(Settings(track_max_misses=2)))
+    first, second = face_at(10, 10, 100), face_at(300, 10, 100)
+    tracker.update([first, second])
+    tracker.update([first])  # the second was not found again
+    assert tracker.seen_by_regions_since_embedding() is False  # no region look yet
+    tracker.update([first], from_regions=True)
+    assert tracker.seen_by_regions_since_embedding()
+    visible = tracker.hold()
+    assert [t.face for t in visible] == [first]
+    assert len(tracker.tracks) == 1  # the second had missed two frames and now a third: it ended
