@@ -52,7 +52,9 @@ def match_faces(faces: list[Face], gallery: SearchableGallery, threshold: float)
     """A face is named when its best similarity is at or above ``threshold``."""
     if not faces:
         return []
-    vectors = np.stack([f.require_embedding() for f in faces])
+    # One face is the usual frame: its row as it is (np.stack, a copy, costs 80 µs after a network run).
+    vectors = faces[0].require_embedding()[np.newaxis] if len(faces) == 1 else \
+        np.stack([f.require_embedding() for f in faces])
     results = []
     for face, candidates in zip(faces, gallery.search(vectors, 1)):
         best = candidates[0] if candidates else None
