@@ -233,3 +233,20 @@ def test_video_command_runs_several_sources_and_logs_each_under_its_own_name(cli
         assert re.search(rf"^{re.escape(str(source))}: 275 frames in [0-9.]+ s: [0-9.]+ FPS$", err, re.M), err
     with AttendanceService.open(Settings(data_dir=tmp_path / "data")) as attendance:
         assert {e.source for e in attendance.history()} == {str(CLIP), str(second)}
+
+
+def test_a_tracked_face_takes_a_rename_and_loses_a_removal_on_the_next_frame(tmp_path, models_dir):
+    """Between embeddings a track shows the name it was last matched to; a change to the gallery ends
+    that, so a removed person is never named on their track (nor a renamed one under the old name)."""
+    settings = Settings(data_dir=tmp_path / "data", model_dir=models_dir)
+    frame = np.ascontiguousarray(load_image(FACES / "probes" / "obama-480p.jpg", settings.max_image_pixels)[:, 106:746])
+    with Recognizer.open(settings) as recognizer:
+        assert recognizer.enroll_file(FACES / "gallery" / "obama_1.jpg", "obama").status == "enrolled"
+        live = LiveRecognizer(recognizer)
+        shown = [live.recognize(frame) for _ in range(20)]
+        assert all([f.recognition.name for f in faces] == ["obama"] for faces in shown)
+        assert not shown[-1][0].fresh  # the name on this frame is the track's, not this frame's own
+        recognizer.gallery.rename("obama", "Barack Obama")
+        assert [(f.recognition.name, f.fresh) for f in live.recognize(frame)] == [("Barack Obama", True)]
+        recognizer.gallery.remove("Barack Obama")
+        assert [(f.recognition.name, f.fresh) for f in live.recognize(frame)] == [("unknown", True)]

@@ -143,6 +143,12 @@ class FaceTracker:
         """Faces detected in the last frame."""
         return [t.face for t in self.visible_tracks()]
 
+    def forget_names(self) -> None:
+        """The gallery changed (someone enrolled, removed or renamed): a name a track carries from before
+        is no longer evidence, so every track is embedded again the next time it is seen."""
+        for track in self.tracks:
+            track.latest = None
+
     def seen_by_regions_since_embedding(self) -> bool:
         """Whether every visible track has had its first region look since it was embedded: that look is
         the reference its later region poses are compared with, so it must come from the picture the

@@ -62,6 +62,8 @@ class LiveRecognizer:
             settings.tracking and settings.adaptive_detection) else None
         self.regions = RegionPlanner.from_settings(settings) if (
             settings.tracking and settings.roi_detection) else None
+        self._gallery_revision = recognizer.gallery.revision
+        """The gallery's revision the tracks' names were matched against."""
         self.full_frame_passes = 0
         """Frames the detector ran on in full (every frame without region-of-interest detection)."""
         self.attendance_failed = False
@@ -76,6 +78,10 @@ class LiveRecognizer:
         engine = self.recognizer.engine
         if self.tracker is None:
             return PendingFrame(frame, [], [], engine.detect(frame))
+        revision = self.recognizer.gallery.revision
+        if revision != self._gallery_revision:  # a removed person must not stay named on their track
+            self.tracker.forget_names()
+            self._gallery_revision = revision
         change = self.frame_change.update(frame)
         visible = self.tracker.visible_tracks()
         planner = self.regions

@@ -442,6 +442,13 @@ class Gallery:
             raise
 
     @property
+    def revision(self) -> int:
+        """The database revision the index is at: it moves with every enrollment, removal or rename seen
+        (this process's at once, another's at its next search or poll); read without touching the database."""
+        with self._lock:
+            return self._cache.revision
+
+    @property
     def is_approximate(self) -> bool:
         """Whether searches currently go through an approximate index."""
         with self._lock:
