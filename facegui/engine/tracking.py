@@ -157,7 +157,7 @@ class FaceTracker:
 
     def hold(self) -> list[Track]:
         """A frame showing what the last detected one showed: the tracks seen then are seen again as they
-        were, and the others age as a pass on the same picture would have left them. Returns the first."""
+        were, and the others age as a pass on the same picture would have left them. Returns the tracks seen."""
         self.frame_index += 1
         for track in self.tracks:
             if track.misses:
