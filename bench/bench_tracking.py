@@ -66,10 +66,11 @@ def video_frames(path: Path) -> list[np.ndarray]:
         frames.append(frame)
 
 
+STILL_SEARCHED = "tracked + regions, still frames searched"
 MODES = {"every face, every frame": dict(tracking=False),
          "tracked, full-frame detection": dict(tracking=True, roi_detection=False),
          "tracked + regions (default)": dict(tracking=True, roi_detection=True),
-         "tracked + regions, still frames searched": dict(tracking=True, roi_detection=True, roi_hold_still=False)}
+         STILL_SEARCHED: dict(tracking=True, roi_detection=True, roi_hold_still=False)}
 
 
 def live_for(recognizer: Recognizer, mode: str) -> LiveRecognizer:
@@ -367,9 +368,8 @@ def targets_section(recognizer: Recognizer, one: np.ndarray, four: np.ndarray, p
     tracked = "tracked + regions (default)"
     # A repeated photo is stiller than any camera, so the tracked targets search every frame (as before
     # still frames were held); the held figure is given beside them.
-    searched = "tracked + regions, still frames searched"
     runs = {"untracked 1": ([one] * frames, "every face, every frame", one),
-            "tracked 1": ([one] * frames, searched, one), "tracked 4": ([four] * frames, searched, four),
+            "tracked 1": ([one] * frames, STILL_SEARCHED, one), "tracked 4": ([four] * frames, STILL_SEARCHED, four),
             "held 1": ([one] * frames, tracked, one), "panned 1": (panned, tracked, one)}
     ratios: dict[str, list[float]] = {key: [] for key in runs}
     fps: dict[str, list[float]] = {key: [] for key in runs}
@@ -379,10 +379,10 @@ def targets_section(recognizer: Recognizer, one: np.ndarray, four: np.ndarray, p
             fps[key].append(result)
             ratios[key].append(ratio)
     cpu_still = paced_cpu_share(recognizer, [one] * 300)
-    cpu_still_searched = paced_cpu_share(recognizer, [one] * 300, mode="tracked + regions, still frames searched")
+    cpu_still_searched = paced_cpu_share(recognizer, [one] * 300, mode=STILL_SEARCHED)
     empty = empty_view(recognizer, panned_source)
     cpu_empty = paced_cpu_share(recognizer, [empty] * 300) if empty is not None else None
-    cpu_empty_searched = paced_cpu_share(recognizer, [empty] * 300, mode="tracked + regions, still frames searched") \
+    cpu_empty_searched = paced_cpu_share(recognizer, [empty] * 300, mode=STILL_SEARCHED) \
         if empty is not None else None
     cpu_panned = paced_cpu_share(recognizer, panned[:300])
     together = four_streams_fps(recognizer, [[one] * frames, [four] * frames, panned[:frames],

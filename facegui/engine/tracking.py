@@ -159,11 +159,16 @@ class FaceTracker:
         """A frame showing what the last detected one showed: the tracks seen then are seen again as they
         were, and the others age as a pass on the same picture would have left them. Returns the tracks seen."""
         self.frame_index += 1
+        self._age_all_but([t for t in self.tracks if t.misses == 0])
+        return [t for t in self.tracks if t.misses == 0]
+
+    def _age_all_but(self, seen: list[Track]) -> None:
+        """The tracks not in ``seen`` missed this frame; those that missed too many in a row end."""
+        kept = {id(t) for t in seen}
         for track in self.tracks:
-            if track.misses:
+            if id(track) not in kept:
                 track.misses += 1
         self.tracks = [t for t in self.tracks if t.misses <= self.policy.max_misses]
-        return [t for t in self.tracks if t.misses == 0]
 
     def update(self, faces: list[Face], scene_cut: bool = False, from_regions: bool = False) -> list[Track]:
         """This frame's detections, each on its track (in the order of ``faces``).
@@ -190,11 +195,7 @@ class FaceTracker:
                     continue
                 assigned[fi] = track
                 taken.add(ti)
-        continuing = {id(t) for t in assigned if t is not None}
-        for track in self.tracks:
-            if id(track) not in continuing:
-                track.misses += 1
-        self.tracks = [t for t in self.tracks if t.misses <= policy.max_misses]
+        self._age_all_but([t for t in assigned if t is not None])
         result = []
         for face, held in zip(faces, assigned):
             track = held if held is not None else Track(next(self._ids), face)

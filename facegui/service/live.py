@@ -86,8 +86,8 @@ class LiveRecognizer:
         visible = self.tracker.visible_tracks()
         planner = self.regions
         # A picture unchanged since the last detection pass shows the same faces in the same places.
-        held = planner is not None and self.tracker.seen_by_regions_since_embedding() and planner.holds(change)
-        if planner is not None and held:
+        held = False
+        if planner is not None and self.tracker.seen_by_regions_since_embedding() and planner.holds(change):
             before = self.tracker.checkpoint()
             tracks = self.tracker.hold()
             due = self.tracker.due(tracks, self.threshold, routine=False)
@@ -95,6 +95,7 @@ class LiveRecognizer:
                 return PendingFrame(frame, tracks, due, [])
             self.tracker.rewind(before)  # a face must be embedded now: from a full-frame pass, as always
             planner.ran_full_frame()
+            held = True
         # Recently missed tracks are searched too: a face at the edge of detectability comes and goes.
         searched = [t.face for t in self.tracker.tracks if t.misses <= RECENTLY_MISSED]
         regions = planner.plan(searched, change, frame.shape) if planner is not None and not held else None
