@@ -22,7 +22,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-from .vector_index import flat_vectors_view, load_index_file, normalize_rows, save_index_file
+from .vector_index import flat_vectors_view, load_index_file, normalize_rows, one_search_thread, save_index_file
 
 log = logging.getLogger(__name__)
 
@@ -89,9 +89,13 @@ class ApproximateIndex:
 
     def search(self, queries: np.ndarray, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """Like :meth:`VectorIndex.search`: (similarities (M, k), ids (M, k)), -1/-inf when empty."""
+        return self.search_unit(normalize_rows(queries, self.dim), k)
+
+    def search_unit(self, unit_queries: np.ndarray, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`search` for rows ``normalize_rows`` already gave (see :meth:`VectorIndex.search_unit`)."""
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
-        unit_queries = normalize_rows(queries, self.dim)
+        one_search_thread()
         similarities, ids = self._index.search(unit_queries, int(k))
         similarities = np.where(ids == -1, -np.inf, similarities).astype(np.float32)
         return similarities, ids.astype(np.int64)

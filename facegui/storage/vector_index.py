@@ -12,6 +12,7 @@ import glob
 import hashlib
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -24,9 +25,24 @@ from ..files import atomic_write
 
 log = logging.getLogger(__name__)
 
-# One face per search: faiss's OpenMP team only adds wake-up cost and steals the cores onnxruntime
-# needs for the next frame (68 ms vs 19 ms per exact search at 1M vectors, docs/benchmarks.md).
-faiss.omp_set_num_threads(1)
+
+class _SearchThreads(threading.local):
+    single = False
+
+
+_search_threads = _SearchThreads()
+
+
+def one_search_thread() -> None:
+    """Make faiss search on the calling thread alone. A frame's search is of a face or a few: faiss's OpenMP
+    team only adds wake-up cost and steals the cores onnxruntime needs for the next frame (68 ms vs 19 ms
+    per exact search at 1M vectors, docs/benchmarks.md), and after every search its idle worker kept
+    spinning for about 3.5 ms, a seventh of a core at 30 FPS. OpenMP's thread count is a setting of each
+    thread, so it is made where the search runs (the camera's worker thread, not the importing one);
+    a background index build keeps its thread's team."""
+    if not _search_threads.single:
+        faiss.omp_set_num_threads(1)
+        _search_threads.single = True
 
 # 2 added "index_kind"; older sidecars are refused, which only costs a rebuild.
 SIDECAR_FORMAT_VERSION = 2
@@ -128,9 +144,14 @@ class VectorIndex:
         Returns (similarities float32 (M, k), ids int64 (M, k)); slots without
         a match (fewer than k vectors stored) have id -1 and similarity -inf.
         """
+        return self.search_unit(normalize_rows(queries, self.dim), k)
+
+    def search_unit(self, unit_queries: np.ndarray, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`search` for rows ``normalize_rows`` already gave: the gallery normalises each query once,
+        and normalising it again here cost 0.1 ms of every frame."""
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
-        unit_queries = normalize_rows(queries, self.dim)
+        one_search_thread()
         if len(unit_queries) == 0 or self._index.ntotal == 0:
             rows = len(unit_queries)
             return (
