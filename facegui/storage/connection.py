@@ -70,15 +70,20 @@ class DatabaseConnection:
             except StorageError:
                 raise
             except Exception as error:
-                translated = self._backend.translate_error(error)
-                if translated is None:
-                    raise
+                translated = self._translated(error)
                 if isinstance(translated, DatabaseUnavailable):
                     self._went_offline(translated)
                 raise translated from error
             if not self.online:
                 log.warning("Database %s is reachable again", self.description)
             self.online, self.last_error = True, None
+
+    def _translated(self, error: Exception) -> StorageError:
+        """The StorageError a driver's exception means; the exception itself if it is not the driver's."""
+        translated = self._backend.translate_error(error)
+        if translated is None:
+            raise error
+        return translated
 
     def _went_offline(self, error: StorageError) -> None:
         if self.online:
@@ -95,8 +100,14 @@ class DatabaseConnection:
         """See Backend.commit_counter: changes whenever another connection commits; None for a server."""
         if self.remote:
             return None
-        with self._connection() as conn:
-            return conn.commit_counter()
+        # Asked before every search of a local gallery, so only the lock and the driver's errors: a local
+        # file needs no reconnecting, was migrated when opened and never goes offline (_connection's other
+        # work cost a third of this call in a frame).
+        with self._lock:
+            try:
+                return self._backend.commit_counter()
+            except Exception as error:
+                raise self._translated(error) from error
 
     @contextmanager
     def _write_transaction(self) -> Iterator[Backend]:

@@ -116,10 +116,10 @@ class LayeredIndex:
 
     def search(self, unit_queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         if not self.frozen:
-            return self.base.search(unit_queries, k)
+            return self.base.search_unit(unit_queries, k)
         similarities, ids = _search_excluding(self.base, unit_queries, k, self._sorted_tombstones)
         if len(self._delta):
-            delta_similarities, delta_ids = self._delta.search(unit_queries, k)
+            delta_similarities, delta_ids = self._delta.search_unit(unit_queries, k)
             similarities, ids = _best_k(
                 np.concatenate([similarities, delta_similarities], axis=1),
                 np.concatenate([ids, delta_ids], axis=1),
@@ -249,10 +249,10 @@ def _search_excluding(
 ) -> tuple[np.ndarray, np.ndarray]:
     """index.search without the `excluded` ids, fetching more until k remain."""
     if not excluded.size:
-        return index.search(unit_queries, k)
+        return index.search_unit(unit_queries, k)
     fetch = k + TOMBSTONE_FETCH_MARGIN
     while True:
-        similarities, ids = index.search(unit_queries, fetch)
+        similarities, ids = index.search_unit(unit_queries, fetch)
         hidden = np.isin(ids, excluded)
         visible_per_row = ((ids != -1) & ~hidden).sum(axis=1)
         if (visible_per_row >= k).all() or fetch >= len(index):
