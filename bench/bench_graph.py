@@ -24,6 +24,7 @@ from report import ROOT, SHARED, machine_line, write_section
 sys.path.insert(0, str(ROOT))
 from facegui.config import Settings  # noqa: E402
 from facegui.engine.imageio import load_image  # noqa: E402
+from facegui.engine.embedder import embedder_threads  # noqa: E402
 from facegui.engine.session import OnnxModel  # noqa: E402
 from facegui.modelstore.convert_arcface import convert_mobilefacenet  # noqa: E402
 from facegui.modelstore.convert_retinaface import FASTEST, PLAIN, DetectorGraph, convert_retinaface  # noqa: E402
@@ -84,7 +85,7 @@ def embedder_rows(runs: int, settings: Settings) -> tuple[list[str], dict]:
     golden = np.load(MODELS / "arcface_mobilefacenet_golden.npz")
     graphs = {name: convert_mobilefacenet(weights, prelu_form=form).SerializeToString()
               for name, form in EMBEDDER_FORMS.items()}
-    sessions = {name: OnnxModel.load(data, settings) for name, data in graphs.items()}
+    sessions = {name: OnnxModel.load(data, settings, embedder_threads(settings)) for name, data in graphs.items()}
     reference = sessions["PRelu (before)"].run({"input": golden["input"]})[0]
     one_chip = {"input": golden["input"][:1]}
     times = interleaved_ms(sessions, one_chip, runs)
@@ -125,7 +126,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=300, help="interleaved runs of each variant")
     args = parser.parse_args()
-    settings = Settings()  # the app's session options: one thread per physical core, no spinning
+    settings = Settings()  # the app's session options: the detector on one thread per physical core, the embedder on its own (one), no spinning
     embedder, _ = embedder_rows(args.runs, settings)
     detector, _ = detector_rows(max(args.runs // 3, 30), settings)
     text = f"""## Converter graphs

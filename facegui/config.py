@@ -117,7 +117,15 @@ class Settings:
     execution_provider: str = "auto"
     """auto: CUDA when onnxruntime can really use it, else CPU; cpu; cuda (falls back with a notice)."""
     intra_op_threads: int = 0
-    """Threads per model; 0 lets onnxruntime use one per physical core."""
+    """Threads of the detector (and of the embedder where ``embedder_threads`` is 0); 0 lets onnxruntime
+    use one per physical core."""
+    embedder_threads: int = 1
+    """Threads of the embedding model (0: as ``intra_op_threads``). MobileFaceNet's layers are too small to
+    share: on the 2-core VM one face took 6.9 ms on one thread against 8.0 ms and 11 ms of CPU on two
+    (docs/benchmarks.md, "Threads and batches")."""
+    embed_batch_size: int = 0
+    """Faces per embedding call; 0: one per call on the CPU, where a batch's layers outgrow the core's cache
+    (4 faces took 34.5 ms in one call, 27.7 ms in four on one thread), and all in one call on CUDA."""
     allow_spinning: bool = False
     """Busy-wait of onnxruntime's worker threads; off because two sessions on few cores fight."""
     opencv_threads: int = 1
@@ -245,6 +253,8 @@ class Settings:
             (self.execution_provider in EXECUTION_PROVIDERS,
              f"execution_provider must be one of {', '.join(EXECUTION_PROVIDERS)}"),
             (self.intra_op_threads >= 0, "intra_op_threads must not be negative"),
+            (self.embedder_threads >= 0, "embedder_threads must not be negative"),
+            (self.embed_batch_size >= 0, "embed_batch_size must not be negative"),
             (self.opencv_threads >= 0, "opencv_threads must not be negative"),
             (0.0 < self.track_iou < 1.0, "track_iou must be between 0 and 1"),
             (self.track_max_misses >= 0, "track_max_misses must not be negative"),

@@ -83,12 +83,22 @@ def test_embeddings_are_unit_vectors_and_separate_people(engine):
     assert obama_a @ biden < 0.3
 
 
-def test_all_faces_of_a_frame_are_embedded_in_one_batch(engine):
+def test_a_frames_faces_get_the_same_embeddings_in_one_batch_as_one_call_each(engine, models_dir):
     image = _image("probes/obama_and_biden.jpg")
-    faces = engine.analyze(image)
+    faces = engine.analyze(image)  # the default on the CPU: one call per face
     assert len(faces) == 3
-    one_by_one = np.stack([engine.embed(image, [f])[0].embedding for f in faces])
-    np.testing.assert_allclose(np.stack([f.embedding for f in faces]), one_by_one, atol=1e-5)
+    batched = _engine(models_dir, Settings(model_dir=models_dir, embed_batch_size=8)).embed(image, faces)
+    np.testing.assert_allclose(np.stack([f.embedding for f in batched]), np.stack([f.embedding for f in faces]),
+                               atol=1e-5)
+
+
+def test_the_embedder_runs_on_its_own_threads_and_the_detector_on_the_shared_setting(models_dir):
+    def threads(engine: FaceEngine) -> tuple[int, int]:
+        return (engine.detector.model.session.get_session_options().intra_op_num_threads,
+                engine.embedder.model.session.get_session_options().intra_op_num_threads)
+
+    assert threads(_engine(models_dir, Settings(model_dir=models_dir))) == (0, 1)
+    assert threads(_engine(models_dir, Settings(model_dir=models_dir, intra_op_threads=2, embedder_threads=0))) == (2, 2)
 
 
 def test_flip_averaging_keeps_identity(models_dir):

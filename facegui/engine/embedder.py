@@ -6,6 +6,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from ..config import Settings
 from .model_contracts import EmbeddingModelError, check_embedder, check_embedding_dim  # noqa: F401 (re-exported)
 from .session import OnnxModel
 
@@ -22,11 +23,19 @@ def l2_normalise(vectors: np.ndarray) -> np.ndarray:
     return unit if unit.dtype == np.float32 else unit.astype(np.float32)
 
 
+def embedder_threads(settings: Settings) -> int:
+    """The embedding model's intra-op threads (0: onnxruntime's default)."""
+    return settings.embedder_threads or settings.intra_op_threads
+
+
 class ArcFaceEmbedder:
-    def __init__(self, model: OnnxModel, flip: bool = False):
+    def __init__(self, model: OnnxModel, flip: bool = False, batch_size: int = 0):
         self.model = model
         self.flip = flip
+        self.batch_size = batch_size
+        """Chips per network call (0: one on the CPU, all on CUDA; see ``Settings.embed_batch_size``)."""
         self.input_name, self.chip_size = check_embedder(model)
+        self._on_cuda = model.device == "CUDA"
         declared = model.session.get_outputs()[0].shape[-1]
         self.dim: int = declared if isinstance(declared, int) else check_embedding_dim(
             model, int(self._run([np.zeros((self.chip_size, self.chip_size, 3), np.uint8)]).shape[1]))
@@ -37,11 +46,14 @@ class ArcFaceEmbedder:
                                       (PIXEL_MEAN,) * 3, swapRB=True, crop=False)
 
     def _run(self, chips_bgr: Sequence[np.ndarray]) -> np.ndarray:
-        blob = self.network_input(chips_bgr)
-        return self.model.run({self.input_name: blob})[0].reshape(len(blob), -1)
+        step = self.batch_size or (len(chips_bgr) if self._on_cuda else 1)
+        if len(chips_bgr) <= step:
+            blob = self.network_input(chips_bgr)
+            return self.model.run({self.input_name: blob})[0].reshape(len(blob), -1)
+        return np.concatenate([self._run(chips_bgr[start:start + step]) for start in range(0, len(chips_bgr), step)])
 
     def embed(self, chips_bgr: list[np.ndarray]) -> np.ndarray:
-        """(N, dim) unit vectors for aligned BGR chips, all in one onnxruntime call."""
+        """(N, dim) unit vectors for aligned BGR chips, ``batch_size`` chips per onnxruntime call."""
         if not chips_bgr:
             return np.zeros((0, self.dim), np.float32)
         if not self.flip:

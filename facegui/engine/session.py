@@ -94,7 +94,9 @@ class OnnxModel:
     """Loaded from the graph optimised ahead of time (``optimize_for_cpu``)."""
 
     @classmethod
-    def load(cls, model: Path | bytes | CheckedModel, settings: Settings) -> "OnnxModel":
+    def load(cls, model: Path | bytes | CheckedModel, settings: Settings, threads: int | None = None) -> "OnnxModel":
+        """Open ``model`` with the configured providers, on ``threads`` intra-op threads (None: the
+        setting ``intra_op_threads``; 0: onnxruntime's default)."""
         providers = requested_providers(settings)
         path: Path | None
         source: str | bytes
@@ -108,7 +110,7 @@ class OnnxModel:
         if optimized is not None:
             try:  # a cache: should it not load, the model itself still does
                 with _silenced():
-                    session = ort.InferenceSession(optimized, _options(settings, path, optimize=False),
+                    session = ort.InferenceSession(optimized, _options(settings, path, optimize=False, threads=threads),
                                                    providers=providers)
             except Exception:  # onnxruntime raises its own untyped errors
                 session = None
@@ -118,7 +120,7 @@ class OnnxModel:
                 return cls(session, path, providers, optimized=True)
         try:
             with _silenced():
-                session = ort.InferenceSession(source, _options(settings, path), providers=providers)
+                session = ort.InferenceSession(source, _options(settings, path, threads=threads), providers=providers)
         except Exception as exc:  # onnxruntime raises its own untyped errors
             raise ModelLoadError(f"{path or 'model'}: cannot load the ONNX model "
                                  f"({str(exc).splitlines()[0][:200]})") from None
@@ -140,15 +142,17 @@ class OnnxModel:
         return self.session.run(None, feeds)
 
 
-def _options(settings: Settings, path: Path | None, optimize: bool = True) -> ort.SessionOptions:
+def _options(settings: Settings, path: Path | None, optimize: bool = True,
+             threads: int | None = None) -> ort.SessionOptions:
     options = ort.SessionOptions()
     options.log_severity_level = _QUIET
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL if optimize else \
         ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.inter_op_num_threads = 1
-    if settings.intra_op_threads:
-        options.intra_op_num_threads = settings.intra_op_threads
+    threads = settings.intra_op_threads if threads is None else threads
+    if threads:
+        options.intra_op_num_threads = threads
     options.add_session_config_entry("session.intra_op.allow_spinning", "1" if settings.allow_spinning else "0")
     if path is not None:
         # Bytes have no folder: external data (which facegui never installs) would otherwise be looked

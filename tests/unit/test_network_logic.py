@@ -10,6 +10,8 @@ from facegui.config import Settings
 from facegui.engine.detector import RetinaFaceDetector, priors
 from facegui.engine.embedder import ArcFaceEmbedder, EmbeddingModelError
 
+from facegui.engine.session import CPU, CUDA
+
 from .fakes import FakeSession, FakeTensor, fake_model
 
 CHIP = 112
@@ -22,9 +24,12 @@ def halves(feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
                       blob[:, :, :, CHIP // 2:].mean(axis=(1, 2, 3)), np.ones(len(blob))], axis=1)]
 
 
-def embedder(flip: bool = False, dim: object = 3) -> tuple[ArcFaceEmbedder, FakeSession]:
+def embedder(flip: bool = False, dim: object = 3, batch_size: int = 0,
+             providers: list[str] | None = None) -> tuple[ArcFaceEmbedder, FakeSession]:
     session = FakeSession([FakeTensor("data", [None, 3, CHIP, CHIP])], [FakeTensor("out", [None, dim])], halves)
-    return ArcFaceEmbedder(fake_model(session), flip=flip), session
+    if providers is not None:
+        session.get_providers = lambda: providers  # type: ignore[method-assign]
+    return ArcFaceEmbedder(fake_model(session), flip=flip, batch_size=batch_size), session
 
 
 def left_bright_chip() -> np.ndarray:
@@ -33,17 +38,31 @@ def left_bright_chip() -> np.ndarray:
     return chip
 
 
-def test_embeddings_are_unit_vectors_one_call_per_batch():
+def test_embeddings_are_unit_vectors_one_call_per_chip_on_the_cpu():
     model, session = embedder()
     vectors = model.embed([left_bright_chip(), np.zeros((CHIP, CHIP, 3), np.uint8)])
     assert vectors.shape == (2, 3) and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0)
-    assert len(session.calls) == 1 and session.calls[0]["data"].shape == (2, 3, CHIP, CHIP)
+    assert [feeds["data"].shape for feeds in session.calls] == [(1, 3, CHIP, CHIP)] * 2
 
 
-def test_flip_embeds_the_mirror_in_the_same_call_and_adds_it():
+def test_a_batch_size_groups_the_chips_and_keeps_their_order():
+    chips = [left_bright_chip(), np.zeros((CHIP, CHIP, 3), np.uint8), left_bright_chip()[:, ::-1].copy()]
+    alone, _ = embedder()
+    grouped, session = embedder(batch_size=2)
+    assert np.array_equal(grouped.embed(chips), alone.embed(chips))
+    assert [len(feeds["data"]) for feeds in session.calls] == [2, 1]
+
+
+def test_on_cuda_every_chip_goes_in_one_call():
+    model, session = embedder(providers=[CUDA, CPU])
+    model.embed([left_bright_chip()] * 3)
+    assert [len(feeds["data"]) for feeds in session.calls] == [3]
+
+
+def test_flip_embeds_the_mirror_and_adds_it():
     plain, _ = embedder()
-    flipped, session = embedder(flip=True)
+    flipped, session = embedder(flip=True, batch_size=2)
     chip = left_bright_chip()
     result = flipped.embed([chip])
     (feeds,) = session.calls
@@ -54,6 +73,8 @@ def test_flip_embeds_the_mirror_in_the_same_call_and_adds_it():
     assert np.allclose(result[0], expected, atol=1e-6)
     # the mirror made left and right equal, which the unflipped embedding is not
     assert result[0][0] == pytest.approx(result[0][1]) and not np.allclose(plain.embed([chip])[0], result[0])
+    one_at_a_time, _ = embedder(flip=True)
+    assert np.allclose(one_at_a_time.embed([chip]), result)
 
 
 def test_no_chips_no_call():
