@@ -65,7 +65,8 @@ class FaceEngine:
 
     def embed_many(self, work: list[tuple[np.ndarray, list[Face]]]) -> list[list[Face]]:
         """``embed`` for faces of several images (e.g. one frame of each of several streams) in one
-        embedding call: one batch costs less than a call per image."""
+        embedding step, batched as ``Settings.embed_batch_size`` says (one call on CUDA, a call per face on
+        the CPU)."""
         chips = [chip for image, faces in work for chip in align_faces(image, faces, self.embedder.chip_size)]
         vectors = iter(self.embedder.embed(chips))
         return [[face.with_embedding(next(vectors)) for face in faces] for _, faces in work]
