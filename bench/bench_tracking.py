@@ -217,12 +217,13 @@ def roi_section(recognizer: Recognizer, scenes: dict[str, list[np.ndarray]]) -> 
 # -- the speed targets ----------------------------------------------------------------------------------
 def floor_call(recognizer: Recognizer, image: np.ndarray):
     """One run of the two models alone on ``image``: the detector's onnxruntime call on the whole frame
-    plus the embedder's on all its faces, inputs prepared beforehand."""
+    plus the embedder's on all its faces (batched as the app batches them), inputs prepared beforehand."""
     engine = recognizer.engine
     detector, embedder = engine.detector, engine.embedder
     blob = detector.network_input(image, *detector.input_shape(*image.shape[:2]))
-    chips = embedder.network_input(align_faces(image, engine.detect(image), embedder.chip_size))
-    return lambda: (detector.model.run({detector.input_name: blob}), embedder.model.run({embedder.input_name: chips}))
+    chip_blobs = embedder.network_inputs(align_faces(image, engine.detect(image), embedder.chip_size))
+    return lambda: (detector.model.run({detector.input_name: blob}),
+                    [embedder.model.run({embedder.input_name: chips}) for chips in chip_blobs])
 
 
 def against_floor(recognizer: Recognizer, frames: list[np.ndarray], mode: str, floor_image: np.ndarray,
@@ -413,7 +414,8 @@ def targets_section(recognizer: Recognizer, one: np.ndarray, four: np.ndarray, p
         machine_line() + f" Made by `python bench/bench_tracking.py --only targets`; {rounds} rounds, "
         f"{frames} frames per run. {load_note()}", "",
         "*Floor*: the two models alone on the frame (the detector's onnxruntime call on the whole 640x480 "
-        "frame plus the embedder's on all its faces, inputs prepared beforehand; the four-face frame has five "
+        "frame plus the embedder's on all its faces, batched as the app runs them, one per call on the CPU; inputs "
+        "prepared beforehand; the four-face frame has five "
         "faces found). The stream and the floor alternate in blocks of 30 frames and 10 floor runs, and each "
         "ratio is the stream's FPS over the floor's in the same run; the table gives the median over the "
         "rounds.", "",

@@ -662,7 +662,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--threshold", type=float, help="similarity threshold (setting similarity_threshold)")
     common.add_argument("--det-size", type=int, help="detector input long side (setting detector_input_size)")
     common.add_argument("--provider", choices=["auto", "cpu", "cuda"], help="onnxruntime execution provider")
-    common.add_argument("--threads", type=int, help="onnxruntime threads per model (0: default)")
+    common.add_argument("--threads", type=int, help="onnxruntime threads of the detector (0: one per core; the embedder: setting embedder_threads)")
     common.add_argument("--config", help="settings JSON file (default: settings.json in the user config folder)")
 
     parser = argparse.ArgumentParser(prog="facegui", description="Face recognition attendance: GUI and CLI.",

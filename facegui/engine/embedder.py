@@ -45,12 +45,16 @@ class ArcFaceEmbedder:
         return cv2.dnn.blobFromImages(list(chips_bgr), PIXEL_SCALE, (self.chip_size, self.chip_size),
                                       (PIXEL_MEAN,) * 3, swapRB=True, crop=False)
 
-    def _run(self, chips_bgr: Sequence[np.ndarray]) -> np.ndarray:
+    def network_inputs(self, chips_bgr: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """The inputs of the network calls that embed these chips, ``batch_size`` chips each (0: one each on
+        the CPU, all in one on CUDA)."""
         step = self.batch_size or (len(chips_bgr) if self._on_cuda else 1)
-        if len(chips_bgr) <= step:
-            blob = self.network_input(chips_bgr)
-            return self.model.run({self.input_name: blob})[0].reshape(len(blob), -1)
-        return np.concatenate([self._run(chips_bgr[start:start + step]) for start in range(0, len(chips_bgr), step)])
+        return [self.network_input(chips_bgr[start:start + step]) for start in range(0, len(chips_bgr), step)]
+
+    def _run(self, chips_bgr: Sequence[np.ndarray]) -> np.ndarray:
+        raw = [self.model.run({self.input_name: blob})[0].reshape(len(blob), -1)
+               for blob in self.network_inputs(chips_bgr)]
+        return raw[0] if len(raw) == 1 else np.concatenate(raw)
 
     def embed(self, chips_bgr: list[np.ndarray]) -> np.ndarray:
         """(N, dim) unit vectors for aligned BGR chips, ``batch_size`` chips per onnxruntime call."""
