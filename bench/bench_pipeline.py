@@ -135,7 +135,7 @@ def main() -> None:
             f"`encode` of gallery/ ({enrolled} photos of 0.5 to 1.5 megapixels: decode, detect, embed, store): "
             f"{seconds:.2f} s, **{enrolled / seconds:.1f} images/s**.",
             "", "### Flip-averaging (setting `embed_flip`)", "",
-            f"Embedding one face: {plain:.2f} ms plain, {flipped:.2f} ms with its mirror image in the same batch. "
+            f"Embedding one face: {plain:.2f} ms plain, {flipped:.2f} ms with its mirror image (one more network call on the CPU, the same batch on CUDA). "
             "Off by default: `bench/threshold.py` accepts every genuine pair and no impostor without it, "
             "so it would only add cost."]
     text = "\n".join(out)
