@@ -1266,8 +1266,8 @@ This cannot be undone.</source>
         <translation>模型运行设备（将重新加载模型）：</translation>
     </message>
     <message>
-        <source>Threads per model (reloads them):</source>
-        <translation>每个模型的线程数（将重新加载模型）：</translation>
+        <source>Detector threads (reloads the models):</source>
+        <translation>检测器的线程数（将重新加载模型）：</translation>
     </message>
     <message>
         <source>Recognition</source>

@@ -148,7 +148,7 @@ class SettingsPage(QWidget):
         advanced.addRow(self.tr("Detection confidence:"), self.confidence)
         advanced.addRow(self.tr("Overlap of boxes that are the same face (NMS IoU):"), self.nms_iou)
         advanced.addRow(self.tr("Run the models on (reloads them):"), self.provider)
-        advanced.addRow(self.tr("Threads per model (reloads them):"), self.threads)
+        advanced.addRow(self.tr("Detector threads (reloads the models):"), self.threads)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
