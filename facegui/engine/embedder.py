@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import cv2
 import numpy as np
 
 from ..config import Settings
 from .model_contracts import EmbeddingModelError, check_embedder, check_embedding_dim  # noqa: F401 (re-exported)
-from .session import OnnxModel
+from .session import CheckedModel, OnnxModel
 
 # ArcFace training contract: RGB, (x - 127.5) / 127.5.
 PIXEL_MEAN = 127.5
@@ -39,6 +40,12 @@ class ArcFaceEmbedder:
         declared = model.session.get_outputs()[0].shape[-1]
         self.dim: int = declared if isinstance(declared, int) else check_embedding_dim(
             model, int(self._run([np.zeros((self.chip_size, self.chip_size, 3), np.uint8)]).shape[1]))
+
+    @classmethod
+    def load(cls, model: Path | bytes | CheckedModel, settings: Settings) -> "ArcFaceEmbedder":
+        """The embedding model opened as ``settings`` say: its own threads, flip and batch size."""
+        return cls(OnnxModel.load(model, settings, embedder_threads(settings)), settings.embed_flip,
+                   settings.embed_batch_size)
 
     def network_input(self, chips_bgr: Sequence[np.ndarray]) -> np.ndarray:
         """Aligned BGR chips as the NCHW RGB float32 batch the network was trained on."""

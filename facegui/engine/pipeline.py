@@ -9,7 +9,7 @@ import numpy as np
 from ..config import Settings
 from .align import align_faces
 from .detector import Region, RetinaFaceDetector
-from .embedder import ArcFaceEmbedder, embedder_threads
+from .embedder import ArcFaceEmbedder
 from .face import Face, largest
 from .matcher import Recognition, SearchableGallery, match_faces
 from .session import CheckedModel, OnnxModel
@@ -31,8 +31,7 @@ class FaceEngine:
         OpenCV (process-wide) the configured number of threads."""
         cv2.setNumThreads(settings.opencv_threads or -1)  # OpenCV reads -1 as its default
         detector = RetinaFaceDetector(OnnxModel.load(detector_model, settings), settings)
-        embedder = ArcFaceEmbedder(OnnxModel.load(embedder_model, settings, embedder_threads(settings)),
-                                   settings.embed_flip, settings.embed_batch_size)
+        embedder = ArcFaceEmbedder.load(embedder_model, settings)
         return cls(detector, embedder, settings, embedder_id)
 
     def configure(self, settings: Settings) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 from ..config import Settings
 from ..engine import FaceEngine, ImageError, ModelLoadError
 from ..engine.detector import RetinaFaceDetector, priors
-from ..engine.embedder import ArcFaceEmbedder, embedder_threads
+from ..engine.embedder import ArcFaceEmbedder
 from ..engine.imageio import load_image
 from ..engine.model_contracts import DETECTOR_OUTPUTS
 from ..engine.session import OnnxModel
@@ -125,8 +125,7 @@ def check_models(detector_path: Path, embedder_path: Path | None, settings: Sett
         return _fail(f"the embedder model ({MODELS[EMBEDDER].filename}) is missing "
                      f"(detector ok: 1 face, score {score:.2f}); import it with 'facegui models install "
                      f"--from FILE' or start the window to import it")
-    embedder = ArcFaceEmbedder(OnnxModel.load(embedder_path, settings, embedder_threads(settings)), settings.embed_flip,
-                               settings.embed_batch_size)
+    embedder = ArcFaceEmbedder.load(embedder_path, settings)
     engine = FaceEngine(detector, embedder, settings, embedder_id or Path(embedder_path).stem)
     first = engine.analyze(image)
     per_image_started = time.perf_counter()
