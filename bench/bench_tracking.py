@@ -377,6 +377,8 @@ def untracked_gap_text(recognizer: Recognizer, image: np.ndarray) -> tuple[list[
     """The step-by-step section, and the untracked frame's ratio to the floor it measured."""
     steps, floor_ms = untracked_breakdown(recognizer, image)
     pauses = own_steps_after_pauses(recognizer, image)
+    back_to_back, busy, slept, after_runs = (pauses[name] for name in PAUSES)
+    paused_share = max(0.0, min(busy, slept) - back_to_back) / max(after_runs - back_to_back, 1e-9)
     runs = steps["detector run"] + steps["embedder run"]
     ours = sum(steps.values()) - runs
     total = sum(steps.values())
@@ -390,19 +392,20 @@ def untracked_gap_text(recognizer: Recognizer, image: np.ndarray) -> tuple[list[
         f"Our own steps take {ours:.2f} ms and the two runs {runs - floor_ms:+.2f} ms more than back to back in "
         f"the floor: {total / floor_ms - 1:.0%} on top of the floor, {floor_ms / total:.2f}x of it. The steps "
         "are small (in a tight loop of their own: building the detector input 0.17 ms, decoding and suppression "
-        "0.03 ms, alignment 0.06 ms, the gallery search 0.04 ms), but each runs after a network run has "
-        "evicted the caches, so here it costs several times that, and what counts is how many calls a step "
+        "0.03 ms, alignment 0.06 ms, the gallery search 0.04 ms), but in the frame each finds the caches cold "
+        "(the table below says why), so here it costs several times that, and what counts is how many calls a step "
         "makes more than what they compute; the gallery search also asks SQLite's commit counter on every call "
         "(about 0.1 ms here), so a change written by another process is seen at once. To reach 0.92x the frame may spend about "
         f"{floor_ms / 0.92 - floor_ms:.2f} ms beyond the floor.", "",
-        "What slows them is this host, not our code: the same steps (detector input, decoding with suppression "
-        "and alignment, the gallery search; median of 200 frames, ms together) timed after each kind of pause:", "",
+        "Why they are slower in the frame: the same steps (detector input, decoding with suppression and "
+        "alignment, the gallery search; median of 200 frames, ms together) timed after each kind of pause:", "",
         "| what comes before each step | ms |", "|---|---|",
         *(f"| {name} | {ms:.3f} |" for name, ms in pauses.items()), "",
-        "A busy loop that touches almost no memory, or a sleep, slows them about as much as the network runs "
-        "do, so the caches our steps find cold are emptied by other work on this shared machine (or the core's "
-        "clock drops), whatever the runs themselves leave behind; moving the input's build to a second thread "
-        "was slower here (waking it costs more than half the build).",
+        f"An 8 ms pause that touches almost no memory causes {paused_share:.0%} of the slowdown the network runs "
+        "cause: that much comes from this shared machine (other work emptying the caches while our thread "
+        "waits, or the core's clock), not from what the runs leave in the caches, and no change to our steps "
+        "removes it. Building the input on a second thread instead was slower here: waking the thread costs "
+        "more than half the build.",
     ], floor_ms / total
 
 
