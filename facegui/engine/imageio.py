@@ -307,6 +307,11 @@ _FILE_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a charact
                (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
 
 
+def special_file_kind(mode: int) -> str:
+    """What a file that is neither a regular file nor a folder is, for a message: "a named pipe (FIFO)"."""
+    return next((text for test, text in _FILE_KINDS if test(mode)), "not a regular file")
+
+
 def read_image_bytes(path: str | Path, max_bytes: int = DEFAULT_MAX_IMAGE_BYTES) -> bytes:
     """The bytes of an image file, or ImageError: only a regular file (a link to one is fine) of at
     most ``max_bytes`` is read. A FIFO, a device (``/dev/zero``) or a socket is refused without
@@ -328,8 +333,7 @@ def read_image_bytes(path: str | Path, max_bytes: int = DEFAULT_MAX_IMAGE_BYTES)
         if stat.S_ISDIR(info.st_mode):
             raise ImageError(path, "is a folder, not an image")
         if not stat.S_ISREG(info.st_mode):
-            kind = next((text for test, text in _FILE_KINDS if test(info.st_mode)), "not a regular file")
-            raise ImageError(path, f"is {kind}, not an image file")
+            raise ImageError(path, f"is {special_file_kind(info.st_mode)}, not an image file")
         if info.st_size > max_bytes:
             raise ImageError(path, f"file is {info.st_size:,} bytes, above the limit of {max_bytes:,} "
                                    f"(setting max_image_bytes)")

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
+import stat
 
 import cv2
+
+from .imageio import special_file_kind
 
 # FFmpeg prints its own complaints (e.g. "moov atom not found") straight to the terminal; every
 # failure is reported by VideoSourceError in one line instead. Read when a capture first opens.
@@ -28,10 +30,34 @@ def describe(source: str | int) -> str:
     return f"camera {parsed}" if isinstance(parsed, int) else str(parsed)
 
 
+VIDEO4LINUX_MAJOR = 81
+"""The device number Linux gives cameras (/dev/video*), by which a camera can be chosen as a path."""
+
+
+def path_problem(path: str) -> str | None:
+    """Why a local source cannot be opened, before OpenCV tries it; None for a video file or a camera's
+    device (``/dev/video0``: Linux's video4linux devices). Anything else would be handed to FFmpeg, which
+    blocks on a named pipe for as long as nothing writes to it and on a terminal until someone types; so
+    folders, pipes, sockets and other devices are refused by name."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return f"{path}: no such video file"
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        return f"{path}: cannot be read ({getattr(exc, 'strerror', None) or exc})"
+    mode = info.st_mode
+    camera = stat.S_ISCHR(mode) and hasattr(os, "major") and os.major(info.st_rdev) == VIDEO4LINUX_MAJOR
+    if stat.S_ISREG(mode) or camera:
+        return None
+    if stat.S_ISDIR(mode):
+        return f"{path}: is a folder, not a video file"
+    return f"{path}: is {special_file_kind(mode)}, not a video file or a camera"
+
+
 def open_capture(source: str | int, open_timeout_ms: int = 5000) -> cv2.VideoCapture:
     parsed = parse_source(source)
-    if isinstance(parsed, str) and "://" not in parsed and not Path(parsed).is_file():
-        raise VideoSourceError(f"{parsed}: no such video file")
+    if isinstance(parsed, str) and "://" not in parsed and (problem := path_problem(parsed)):
+        raise VideoSourceError(problem)
     params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, open_timeout_ms, cv2.CAP_PROP_READ_TIMEOUT_MSEC, open_timeout_ms]
     capture = cv2.VideoCapture(parsed, cv2.CAP_ANY, params)
     if not capture.isOpened():

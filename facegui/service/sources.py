@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from ..engine.video import VideoSourceError, describe, open_capture, parse_source
+from ..engine.video import VideoSourceError, describe, open_capture, parse_source, path_problem
 
 
 def source_label(source: str | int) -> str:
@@ -32,7 +32,7 @@ def source_problem(source: str) -> str | None:
 
     A video file is checked now, by opening it and reading a frame: a typo or a file that is not a video is
     refused when chosen, instead of being retried every few seconds and remembered in Recent sources. Cameras
-    and stream URLs may come and go (a camera unplugged, a server restarting), so they are not refused here:
+    (by number or by device, ``/dev/video0``) and stream URLs may come and go (a camera unplugged, a server restarting), so they are not refused here:
     the camera worker retries them.
     """
     parsed = parse_source(source)
@@ -42,11 +42,9 @@ def source_problem(source: str) -> str | None:
         return "no source: enter a camera number, a video file or a stream URL"
     if "://" in parsed:
         return None
-    path = Path(parsed)
-    if not path.exists():
-        return f"{parsed}: no such video file"
-    if not path.is_file():
-        return f"{parsed}: not a regular file"
+    problem = path_problem(parsed)
+    if problem is not None or not Path(parsed).is_file():
+        return problem  # a camera's device (/dev/video0) is retried live, like a camera's number
     try:
         capture = open_capture(parsed)
     except VideoSourceError as exc:

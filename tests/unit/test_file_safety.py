@@ -12,6 +12,7 @@ import pytest
 
 from facegui.engine import Face
 from facegui.engine.imageio import ImageError, declared_size, decode_image, read_image_bytes
+from facegui.engine.video import VideoSourceError, open_capture, path_problem
 from facegui.files import copy_tree_private, make_private_dir, make_private_file, open_private
 from facegui.service.enrollment import low_score_warning, order_faces
 from facegui.service.spreadsheet import safe_row, spreadsheet_safe
@@ -88,6 +89,21 @@ def test_only_regular_files_of_bounded_size_are_read(tmp_path):
     with pytest.raises(ImageError, match="4 bytes, above the limit of 3"):
         read_image_bytes(tmp_path / "photo.jpg", 3)
     assert read_image_bytes(tmp_path / "photo.jpg", 4) == b"1234"
+
+
+@posix_only
+def test_a_video_source_path_must_be_a_file_or_a_camera_device(tmp_path):
+    """FFmpeg would block on a pipe with no writer, or on a terminal: such paths never reach it."""
+    os.mkfifo(tmp_path / "pipe.mp4")
+    (tmp_path / "zero.mp4").symlink_to("/dev/zero")
+    (tmp_path / "clip.mp4").write_bytes(b"1234")
+    assert path_problem(str(tmp_path / "pipe.mp4")) == f"{tmp_path / 'pipe.mp4'}: is a named pipe (FIFO), not a video file or a camera"
+    assert path_problem(str(tmp_path / "zero.mp4")) == f"{tmp_path / 'zero.mp4'}: is a character device, not a video file or a camera"
+    assert path_problem(str(tmp_path)) == f"{tmp_path}: is a folder, not a video file"
+    assert path_problem(str(tmp_path / "gone.mp4")) == f"{tmp_path / 'gone.mp4'}: no such video file"
+    assert path_problem(str(tmp_path / "clip.mp4")) is None  # a file: OpenCV decides whether it is a video
+    with pytest.raises(VideoSourceError, match="named pipe"):
+        open_capture(str(tmp_path / "pipe.mp4"))
 
 
 @posix_only
