@@ -8,12 +8,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .files import special_file_kind
 from .limits import MAX_IMAGE_PIXELS_CEILING
 
 APP_NAME = "facegui"
@@ -55,6 +57,31 @@ def user_config_dir() -> Path:
 def settings_file(config_file: Path | None = None) -> Path:
     """The settings file: ``--config`` when given, else settings.json in the user config folder."""
     return Path(config_file) if config_file is not None else user_config_dir() / SETTINGS_FILE
+
+
+MAX_DETECTOR_INPUT_SIZE = 4096
+"""The largest detector input side: a 4096x3072 input already takes the process to about 0.7 GB,
+and a larger one asks for more memory than a PC has (100000 asked numpy for 63 GB) without finding more faces."""
+MAX_SETTINGS_FILE_BYTES = 1_000_000
+"""A settings file is a few kB of JSON; anything far larger is not one and is not read into memory."""
+
+
+def settings_file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be the settings file; None when it can, or when it does not exist yet (it is
+    written on first save). A pipe or a device is refused unread: reading one could wait forever or never end."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        return f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
+    if stat.S_ISDIR(info.st_mode):
+        return "is a folder, not a settings file"
+    if not stat.S_ISREG(info.st_mode):
+        return f"is {special_file_kind(info.st_mode)}, not a settings file"
+    if info.st_size > MAX_SETTINGS_FILE_BYTES:
+        return f"is {info.st_size:,} bytes, too large for a settings file (at most {MAX_SETTINGS_FILE_BYTES:,})"
+    return None
 
 
 @dataclass(frozen=True)
@@ -238,7 +265,8 @@ class Settings:
 
     def __post_init__(self) -> None:
         checks = [
-            (self.detector_input_size >= 32, "detector_input_size must be at least 32"),
+            (32 <= self.detector_input_size <= MAX_DETECTOR_INPUT_SIZE,
+             f"detector_input_size must be between 32 and {MAX_DETECTOR_INPUT_SIZE}"),
             (0.0 < self.detector_confidence < 1.0, "detector_confidence must be between 0 and 1"),
             (0.0 < self.detector_nms_iou < 1.0, "detector_nms_iou must be between 0 and 1"),
             (self.min_face_size >= 0, "min_face_size must not be negative"),
@@ -303,6 +331,9 @@ class Settings:
         """Defaults ← settings file ← environment ← ``overrides`` (None values ignored)."""
         values: dict = {}
         path = settings_file(config_file)
+        problem = settings_file_problem(path)
+        if problem is not None:
+            raise SettingsError(f"{path}: {problem}")
         if path.is_file():
             try:
                 values.update(json.loads(path.read_text(encoding="utf-8")))

@@ -2,8 +2,17 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Literal, TextIO, overload
+
+_SPECIAL_FILE_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def special_file_kind(mode: int) -> str:
+    """What a file that is neither a regular file nor a folder is, for a message: "a named pipe (FIFO)"."""
+    return next((text for test, text in _SPECIAL_FILE_KINDS if test(mode)), "not a regular file")
 
 
 def atomic_write(path: Path, data: bytes | memoryview) -> None:

@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from ..config import DEFAULT_MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS_CEILING
-from ..files import write_private
+from ..files import special_file_kind, write_private
 
 # libjpeg/libpng warnings about corrupt files would reach the user's terminal as noise;
 # every failure is reported by ImageError instead.
@@ -301,15 +301,6 @@ def decode_image(data: bytes, name: str | Path, max_pixels: int) -> np.ndarray:
     if image.shape[0] * image.shape[1] > max_pixels:
         raise _pixel_limit_error(name, image.shape[1], image.shape[0], max_pixels)
     return to_bgr8(image)
-
-
-_FILE_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
-               (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
-
-
-def special_file_kind(mode: int) -> str:
-    """What a file that is neither a regular file nor a folder is, for a message: "a named pipe (FIFO)"."""
-    return next((text for test, text in _FILE_KINDS if test(mode)), "not a regular file")
 
 
 def read_image_bytes(path: str | Path, max_bytes: int = DEFAULT_MAX_IMAGE_BYTES) -> bytes:

@@ -6,7 +6,7 @@ import stat
 
 import cv2
 
-from .imageio import special_file_kind
+from ..files import special_file_kind
 
 # FFmpeg prints its own complaints (e.g. "moov atom not found") straight to the terminal; every
 # failure is reported by VideoSourceError in one line instead. Read when a capture first opens.

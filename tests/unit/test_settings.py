@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import json
+import os
 from types import SimpleNamespace
 
 import pytest
 
-from facegui.config import Settings, SettingsError
+from facegui.config import MAX_SETTINGS_FILE_BYTES, Settings, SettingsError
 
 
 @pytest.mark.parametrize("change, message", [
     ({"detector_input_size": 16}, "detector_input_size"),
+    ({"detector_input_size": 100_000}, "detector_input_size must be between 32 and 4096"),
     ({"detector_confidence": 1.0}, "detector_confidence"),
     ({"similarity_threshold": 1.5}, "similarity_threshold"),
     ({"execution_provider": "tpu"}, "execution_provider"),
@@ -40,6 +42,22 @@ def test_a_damaged_settings_file_is_one_clear_error(tmp_path):
     path.write_text("{not json")
     with pytest.raises(SettingsError, match="settings.json: not a readable settings file"):
         Settings.load(path, environ={})
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_settings_path_that_is_no_file_is_refused_unread(tmp_path):
+    """A pipe with no writer would hold the start for ever; a device such as /dev/zero never ends."""
+    os.mkfifo(tmp_path / "pipe.json")
+    (tmp_path / "zero.json").symlink_to("/dev/zero")
+    huge = tmp_path / "huge.json"
+    with huge.open("wb") as out:
+        out.truncate(MAX_SETTINGS_FILE_BYTES + 1)
+    for name, reason in [("pipe.json", "is a named pipe \\(FIFO\\), not a settings file"),
+                         ("zero.json", "is a character device, not a settings file"),
+                         (".", "is a folder, not a settings file"), ("huge.json", "too large for a settings file")]:
+        with pytest.raises(SettingsError, match=reason):
+            Settings.load(tmp_path / name, environ={})
+    assert Settings.load(tmp_path / "not yet saved.json", environ={}, data_dir=tmp_path).data_dir == tmp_path
 
 
 def test_file_then_environment_then_options(tmp_path):

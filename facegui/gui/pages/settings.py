@@ -11,7 +11,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from ...config import Settings, SettingsError
+from ...config import MAX_DETECTOR_INPUT_SIZE, Settings, SettingsError
 from ...service.sources import source_problem
 from ..core.preferences import GuiPreferences
 from ..core.text import arg
@@ -50,7 +50,7 @@ class SettingsPage(QWidget):
     def __init__(self, choose_source=None, parent: QWidget | None = None, engine=None):
         super().__init__(parent)
         self.det_size = QSpinBox()
-        self.det_size.setRange(32, 4096)
+        self.det_size.setRange(32, MAX_DETECTOR_INPUT_SIZE)
         self.det_size.setSingleStep(32)
         self.det_size.setSuffix(self.tr(" px"))
         self.det_size.setToolTip(self.tr("Long side of the image fed to the detector: larger finds smaller faces, slower"))
