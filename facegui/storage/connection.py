@@ -38,7 +38,9 @@ class DatabaseConnection:
         self.last_error: str | None = None
         self._migrated = False
         try:
-            with self._connection():
+            # Without start_offline the caller reports the failure: a log line saying "working offline" too
+            # would be one line too many, and untrue.
+            with self._connection(report_offline=start_offline):
                 pass
         except DatabaseUnavailable:
             if not start_offline:
@@ -55,7 +57,7 @@ class DatabaseConnection:
     # -- setup ---------------------------------------------------------------
 
     @contextmanager
-    def _connection(self) -> Iterator[Backend]:
+    def _connection(self, report_offline: bool = True) -> Iterator[Backend]:
         """The shared connection, locked; driver failures become StorageError."""
         with self._lock:
             try:
@@ -65,14 +67,14 @@ class DatabaseConnection:
                     self._migrated = True
                 yield self._backend
             except DatabaseUnavailable as error:
-                self._went_offline(error)
+                self._went_offline(error, report_offline)
                 raise
             except StorageError:
                 raise
             except Exception as error:
                 translated = self._translated(error)
                 if isinstance(translated, DatabaseUnavailable):
-                    self._went_offline(translated)
+                    self._went_offline(translated, report_offline)
                 raise translated from error
             if not self.online:
                 log.warning("Database %s is reachable again", self.description)
@@ -85,8 +87,8 @@ class DatabaseConnection:
             raise error
         return translated
 
-    def _went_offline(self, error: StorageError) -> None:
-        if self.online:
+    def _went_offline(self, error: StorageError, report: bool = True) -> None:
+        if self.online and report:
             log.warning("%s; working offline", error)
         self.online, self.last_error = False, str(error)
 
