@@ -321,3 +321,18 @@ def test_camera_url_that_never_answers_gives_up_in_bounded_time(cli_args, capsys
     err = capsys.readouterr().err
     assert code in (1, 2) and elapsed < 30
     assert url in err and "Traceback" not in err
+
+
+def test_a_database_server_that_cannot_be_reached_is_one_line(cli_args):
+    """In a fresh process, as a user runs it: the command's own line, no log line besides it, no traceback."""
+    import subprocess
+    import sys
+
+    photo = FACES / "probes" / "obama-480p.jpg"
+    for command in (["people"], ["enroll", "--name", "ada", str(photo)], ["identify", str(photo)]):
+        done = subprocess.run([sys.executable, "-m", "facegui", *cli_args, "--database",
+                               "postgresql://nobody@127.0.0.1:1/none", *command],
+                              capture_output=True, text=True, timeout=120)
+        lines = done.stderr.splitlines()
+        assert done.returncode == 2 and len(lines) == 1, (command, done.stderr)
+        assert lines[0].startswith("facegui: database server postgresql://nobody@127.0.0.1:1/none cannot be reached")

@@ -341,6 +341,9 @@ class AttendanceStore(AttendanceHistory):
             self._flusher = threading.Thread(target=self._flush_in_background, daemon=True,
                                              name="attendance outbox flush")
             self._flusher.start()
+            if not self.online:
+                log.warning("Check-ins wait in this station's outbox until %s answers (%s)", self.description,
+                            self.last_error)
 
     def close(self) -> None:
         self._closing.set()

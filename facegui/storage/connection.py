@@ -38,9 +38,10 @@ class DatabaseConnection:
         self.last_error: str | None = None
         self._migrated = False
         try:
-            # Without start_offline the caller reports the failure: a log line saying "working offline" too
-            # would be one line too many, and untrue.
-            with self._connection(report_offline=start_offline):
+            # Silent: the caller says what it does without the server (the gallery recognises from its saved
+            # index, attendance waits in the outbox) or reports the failure; "working offline" here was one
+            # line too many, and untrue where the caller could not.
+            with self._connection(report_offline=False):
                 pass
         except DatabaseUnavailable:
             if not start_offline:

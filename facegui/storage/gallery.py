@@ -430,7 +430,8 @@ class Gallery:
                 with self._lock:
                     if not self._cache.load_offline():
                         raise
-                log.warning("Recognising from the saved index of %s until %s answers", model_id, self._db.description)
+                log.warning("Recognising from the saved index of %s until %s answers (%s)", model_id,
+                            self._db.description, self._db.last_error)
             if self._db.remote:
                 # Searches never wait on the network: a thread follows the server's change log.
                 self._poller = threading.Thread(target=self._poll_changes, daemon=True,
