@@ -15,6 +15,17 @@ def special_file_kind(mode: int) -> str:
     return next((text for test, text in _SPECIAL_FILE_KINDS if test(mode)), "not a regular file")
 
 
+def not_a_folder(path: Path) -> str | None:
+    """What ``path`` is when it exists and is not a folder ("is a named pipe (FIFO)"); None otherwise."""
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):
+        return None  # missing or unreadable: creating it says why
+    if stat.S_ISDIR(mode):
+        return None
+    return "is a file" if stat.S_ISREG(mode) else f"is {special_file_kind(mode)}"
+
+
 def atomic_write(path: Path, data: bytes | memoryview) -> None:
     """Write ``data`` to ``path`` so that a crash leaves the old file or the new one, never half of one.
 

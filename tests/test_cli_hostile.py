@@ -91,6 +91,15 @@ def test_data_export_on_a_full_disk_says_so_and_leaves_nothing(enrolled, full_di
     assert list(full_disk.iterdir()) == []
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_data_export_into_something_that_is_not_a_folder_names_what_it_is(enrolled, tmp_path, capsys):
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "notes.txt").write_text("a shopping list")
+    for target, what in (("pipe", "is a named pipe (FIFO)"), ("notes.txt", "is a file")):
+        assert main(["data", "export", str(tmp_path / target), *enrolled]) == 1
+        assert one_clean_line(capsys.readouterr().err).endswith(f"{tmp_path / target}: {what}, not a folder to export into")
+
+
 _LONG_RANGE = """
 import resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (1 << 31, 1 << 31))

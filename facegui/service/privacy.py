@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ..config import Settings
-from ..files import copy_tree_private, make_private_dir, make_private_file, open_private, write_private
+from ..files import copy_tree_private, make_private_dir, make_private_file, not_a_folder, open_private, write_private
 from ..storage import DATABASE_FILE_NAME, FaceDatabase, StorageError, redact_url
 from ..storage.outbox import OUTBOX_FILE_NAME, read_outbox
 from ..storage.admin_store import SqlitePinStore, remove_pin_record
@@ -46,6 +46,9 @@ def export_personal_data(settings: Settings, target_dir: Path) -> Path:
     if not settings.database_url and not database.is_file():
         raise FileNotFoundError(f"{data_dir}: no facegui database here, nothing to export")
     export = Path(target_dir) / f"facegui-export-{datetime.now():%Y%m%d-%H%M%S}"
+    problem = not_a_folder(Path(target_dir))
+    if problem:
+        raise ExportError(f"{target_dir}: {problem}, not a folder to export into")
     try:
         Path(target_dir).mkdir(parents=True, exist_ok=True, mode=0o700)
         export.mkdir(mode=0o700)
