@@ -181,8 +181,12 @@ def test_a_model_file_that_is_not_a_regular_file_is_refused(tmp_path):
     fifo = tmp_path / "model.onnx"
     import os
     os.mkfifo(fifo)
-    with pytest.raises(ModelStoreError, match="not a regular file"):
+    with pytest.raises(ModelStoreError, match=r"model.onnx: is a named pipe \(FIFO\), not a model file"):
         install_models(Settings(data_dir=tmp_path / "data", model_dir=tmp_path / "models"), [fifo])
+    zero = tmp_path / "zero.onnx"
+    zero.symlink_to("/dev/zero")
+    with pytest.raises(ModelStoreError, match="zero.onnx: is a character device, not a model file"):
+        install_models(Settings(data_dir=tmp_path / "data", model_dir=tmp_path / "models"), [zero])
 
 
 # -- the legacy .pth reader ----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..files import atomic_write
+from ..files import atomic_write, special_file_kind
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -194,27 +195,33 @@ def write_manifest(folder: Path, records: dict[str, ManifestRecord]) -> None:
 def read_model_file(path: Path, size_only: bool = False) -> bytes:
     """The bytes of a regular model file of bounded size (never a FIFO, a device or a bomb); with
     ``size_only``, only that check (and b"")."""
+    # Opened without blocking and checked on what was opened: a name swapped for a pipe after a check
+    # would otherwise hold the open until something writes to it.
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        info = path.stat()
+        fd = os.open(path, flags)
     except OSError as exc:
         raise ModelStoreError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise ModelStoreError(f"{path}: not a regular file")
-    if info.st_size > MAX_MODEL_BYTES:
-        raise ModelStoreError(f"{path}: {info.st_size:,} bytes is larger than any face model "
-                              f"({MAX_MODEL_BYTES:,} at most)")
-    if size_only:
-        return b""
-    # Asking for the size the file has, unbuffered: a read of "up to 512 MB" makes Python set aside
-    # that much first, which costs more than reading the model (4 ms against 0.2 for 4 MB here).
-    limit = info.st_size + 1  # one byte more shows a file that grew since
-    try:
-        with open(path, "rb", buffering=0) as fh:
+    with os.fdopen(fd, "rb", buffering=0) as fh:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ModelStoreError(f"{path}: is a folder, not a model file")
+        if not stat.S_ISREG(info.st_mode):
+            raise ModelStoreError(f"{path}: is {special_file_kind(info.st_mode)}, not a model file")
+        if info.st_size > MAX_MODEL_BYTES:
+            raise ModelStoreError(f"{path}: {info.st_size:,} bytes is larger than any face model "
+                                  f"({MAX_MODEL_BYTES:,} at most)")
+        if size_only:
+            return b""
+        # Asking for the size the file has, unbuffered: a read of "up to 512 MB" makes Python set aside
+        # that much first, which costs more than reading the model (4 ms against 0.2 for 4 MB here).
+        limit = info.st_size + 1  # one byte more shows a file that grew since
+        try:
             data = fh.read(limit)
             while len(data) < limit and (more := fh.read(limit - len(data))):
                 data += more
-    except OSError as exc:
-        raise ModelStoreError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        except OSError as exc:
+            raise ModelStoreError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     if len(data) > MAX_MODEL_BYTES:
         raise ModelStoreError(f"{path}: larger than any face model ({MAX_MODEL_BYTES:,} bytes at most)")
     return data
