@@ -185,6 +185,16 @@ def test_identify_reports_bad_files_and_continues(enrolled, messy_folder, capsys
     assert "missing.jpg: no such file" in captured.err
 
 
+def test_a_folder_without_images_in_it_is_one_line_not_silence(enrolled, tmp_path, capsys):
+    outer = tmp_path / "outer"  # its photos are one folder further down, where commands do not look
+    (outer / "inner").mkdir(parents=True)
+    (outer / "inner" / "obama.jpg").write_bytes((FACES / "probes" / "obama1.jpg").read_bytes())
+    for command in ("identify", "embed", "encode"):
+        assert run(enrolled, command, str(outer)) == 1, command
+        err = [line for line in capsys.readouterr().err.splitlines() if "running on CPU" not in line]
+        assert err == [f"facegui: {outer}: no image files in this folder (folders inside it are not searched)"], command
+
+
 def test_too_large_image_is_refused_by_setting(cli_args, tmp_path, capsys):
     config = tmp_path / "small.json"
     config.write_text(json.dumps({"max_image_pixels": 100_000}))

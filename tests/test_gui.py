@@ -282,15 +282,19 @@ def test_dropping_corrupt_and_non_image_files_reports_errors(qtbot, window, reco
     folder = tmp_path / "folder"
     folder.mkdir()
     (folder / "obama.jpg").write_bytes((FACES / "probes" / "obama1.jpg").read_bytes())
+    outer = tmp_path / "outer"  # its photos are one folder further down, where a drop does not look
+    (outer / "inner").mkdir(parents=True)
+    (outer / "inner" / "obama.jpg").write_bytes((FACES / "probes" / "obama1.jpg").read_bytes())
     with qtbot.waitSignal(window.identifier.finished, timeout=15_000) as finished:
-        drop_files(window, [corrupt, text, folder])
+        drop_files(window, [corrupt, text, folder, outer])
     results = {r.path.name: r for r in finished.args[0]}
-    assert set(results) == {"corrupt.jpg", "notes.txt", "obama.jpg"}
+    assert set(results) == {"corrupt.jpg", "notes.txt", "obama.jpg", "outer"}
     assert "corrupt" in results["corrupt.jpg"].error
     assert results["notes.txt"].error
+    assert results["outer"].error == "no images found"
     assert results["obama.jpg"].names_left_to_right == ["obama"]
     items = [window.identifier.results_dialog.files.item(i).text() for i in range(window.identifier.results_dialog.files.count())]
-    assert sum(1 for t in items if t.startswith("✗")) == 2
+    assert sum(1 for t in items if t.startswith("✗")) == 3
     assert window.isVisible()
 
 

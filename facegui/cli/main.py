@@ -139,6 +139,15 @@ def cmd_models_install(args, settings) -> int:
     return EXIT_OK
 
 
+def _report_empty_folders(folders: list[Path]) -> bool:
+    """One line for each folder that holds no image; True when there was one."""
+    from ..service.inputs import NO_IMAGES_IN_FOLDER
+
+    for folder in folders:
+        _err(f"{folder}: {NO_IMAGES_IN_FOLDER}")
+    return bool(folders)
+
+
 def cmd_encode(args, settings) -> int:
     from ..service.inputs import folder_files
 
@@ -146,6 +155,9 @@ def cmd_encode(args, settings) -> int:
     if not folder.is_dir():
         raise UsageError(f"{folder}: not a folder")
     paths = folder_files(folder)
+    if not paths:
+        _report_empty_folders([folder])
+        return EXIT_SOME_FAILED
     with open_recognizer(settings) as recognizer:
         progress = Progress(len(paths))
         summary = recognizer.encode_folder(
@@ -273,9 +285,10 @@ def cmd_identify(args, settings) -> int:
     from ..service.inputs import expand_image_paths
 
     out_dir = _output_folder(args.out) if args.out else None
-    failed = False
+    chosen = expand_image_paths(args.images)
+    failed = _report_empty_folders(chosen.empty_folders)
     with open_recognizer(settings) as recognizer:
-        for path in expand_image_paths(args.images):
+        for path in chosen.files:
             try:
                 image, recognitions = recognizer.identify_file(path)
             except ImageError as exc:
@@ -304,9 +317,10 @@ def cmd_embed(args, settings) -> int:
     from ..service import NoFaceError
     from ..service.inputs import expand_image_paths
 
-    failed = False
+    chosen = expand_image_paths(args.images)
+    failed = _report_empty_folders(chosen.empty_folders)
     with open_recognizer(settings) as recognizer:
-        for path in expand_image_paths(args.images):
+        for path in chosen.files:
             embedding = None
             try:
                 chosen = recognizer.chosen_face(path)

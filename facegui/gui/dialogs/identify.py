@@ -41,10 +41,13 @@ class IdentifyResult:
 def identify_paths(recognizer, paths, report=lambda result: None) -> list[IdentifyResult]:
     """Runs in a worker: every face of every image; bad files become error results."""
     results = []
-    expanded = expand_image_paths(paths)
-    if not expanded:
-        results.append(IdentifyResult(Path(str(paths[0]) if paths else "."), error=QCoreApplication.translate("Identifier", "no images found")))
-    for path in expanded:
+    chosen = expand_image_paths(paths)
+    no_images = QCoreApplication.translate("Identifier", "no images found")
+    empty = chosen.empty_folders or ([] if chosen.files else [Path(str(paths[0]) if paths else ".")])
+    for folder in empty:  # a row of its own, as a file that cannot be read gets
+        results.append(IdentifyResult(folder, error=no_images))
+        report(results[-1])
+    for path in chosen.files:
         try:
             image = recognizer.load(path)
             faces = [FaceResult.from_recognition(r) for r in recognizer.identify(image)]
