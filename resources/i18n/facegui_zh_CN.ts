@@ -605,6 +605,22 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
         <source>is a folder, not an image</source>
         <translation>这是文件夹，不是图片</translation>
     </message>
+    <message>
+        <source>is a named pipe (FIFO), not an image file</source>
+        <translation>这是命名管道（FIFO），不是图片文件</translation>
+    </message>
+    <message>
+        <source>is a character device, not an image file</source>
+        <translation>这是字符设备，不是图片文件</translation>
+    </message>
+    <message>
+        <source>is a block device, not an image file</source>
+        <translation>这是块设备，不是图片文件</translation>
+    </message>
+    <message>
+        <source>is a socket, not an image file</source>
+        <translation>这是套接字，不是图片文件</translation>
+    </message>
 </context>
 <context>
     <name>KioskMode</name>

@@ -23,6 +23,10 @@ IMAGE_PROBLEMS = (
     QT_TRANSLATE_NOOP("ImageError", "image has zero width or height"),
     QT_TRANSLATE_NOOP("ImageError", "no such file"),
     QT_TRANSLATE_NOOP("ImageError", "is a folder, not an image"),
+    QT_TRANSLATE_NOOP("ImageError", "is a named pipe (FIFO), not an image file"),
+    QT_TRANSLATE_NOOP("ImageError", "is a character device, not an image file"),
+    QT_TRANSLATE_NOOP("ImageError", "is a block device, not an image file"),
+    QT_TRANSLATE_NOOP("ImageError", "is a socket, not an image file"),
 )
 
 
