@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .files import special_file_kind
+from .files import file_kind
 from .limits import MAX_IMAGE_PIXELS_CEILING
 
 APP_NAME = "facegui"
@@ -75,10 +75,8 @@ def settings_file_problem(path: Path) -> str | None:
         return None
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
         return f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
-    if stat.S_ISDIR(info.st_mode):
-        return "is a folder, not a settings file"
     if not stat.S_ISREG(info.st_mode):
-        return f"is {special_file_kind(info.st_mode)}, not a settings file"
+        return f"is {file_kind(info.st_mode)}, not a settings file"
     if info.st_size > MAX_SETTINGS_FILE_BYTES:
         return f"is {info.st_size:,} bytes, too large for a settings file (at most {MAX_SETTINGS_FILE_BYTES:,})"
     return None

@@ -6,13 +6,18 @@ import stat
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Literal, TextIO, overload
 
-_SPECIAL_FILE_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+READ_WITHOUT_WAITING = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0) | \
+    getattr(os, "O_NOCTTY", 0)
+"""Flags to open a file for reading that never block: a FIFO with no writer would wait forever. Check what
+was opened (os.fstat) before reading it."""
+
+_FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+               (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
 
 
-def special_file_kind(mode: int) -> str:
-    """What a file that is neither a regular file nor a folder is, for a message: "a named pipe (FIFO)"."""
-    return next((text for test, text in _SPECIAL_FILE_KINDS if test(mode)), "not a regular file")
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, for a message: "a folder", "a named pipe (FIFO)" …"""
+    return next((text for test, text in _FILE_KINDS if test(mode)), "not a regular file")
 
 
 def not_a_folder(path: Path) -> str | None:
@@ -23,7 +28,7 @@ def not_a_folder(path: Path) -> str | None:
         return None  # missing or unreadable: creating it says why
     if stat.S_ISDIR(mode):
         return None
-    return "is a file" if stat.S_ISREG(mode) else f"is {special_file_kind(mode)}"
+    return "is a file" if stat.S_ISREG(mode) else f"is {file_kind(mode)}"
 
 
 def atomic_write(path: Path, data: bytes | memoryview) -> None:

@@ -110,9 +110,9 @@ def test_every_special_file_the_engine_refuses_is_named_in_chinese_too():
     """engine/imageio.py's refusal of a pipe, a device or a socket reaches the identify view as its reason."""
     import stat
 
-    from facegui.files import special_file_kind
+    from facegui.files import file_kind
 
-    kinds = {special_file_kind(mode) for mode in (stat.S_IFIFO, stat.S_IFCHR, stat.S_IFBLK, stat.S_IFSOCK)}
+    kinds = {file_kind(mode) for mode in (stat.S_IFIFO, stat.S_IFCHR, stat.S_IFBLK, stat.S_IFSOCK)}
     chinese = messages(CHINESE)
     for kind in kinds:
         message = chinese.get(("ImageError", f"is {kind}, not an image file"))

@@ -285,10 +285,10 @@ def cmd_identify(args, settings) -> int:
     from ..service.inputs import expand_image_paths
 
     out_dir = _output_folder(args.out) if args.out else None
-    chosen = expand_image_paths(args.images)
-    failed = _report_empty_folders(chosen.empty_folders)
+    selection = expand_image_paths(args.images)
+    failed = _report_empty_folders(selection.empty_folders)
     with open_recognizer(settings) as recognizer:
-        for path in chosen.files:
+        for path in selection.files:
             try:
                 image, recognitions = recognizer.identify_file(path)
             except ImageError as exc:
@@ -317,10 +317,10 @@ def cmd_embed(args, settings) -> int:
     from ..service import NoFaceError
     from ..service.inputs import expand_image_paths
 
-    chosen = expand_image_paths(args.images)
-    failed = _report_empty_folders(chosen.empty_folders)
+    selection = expand_image_paths(args.images)
+    failed = _report_empty_folders(selection.empty_folders)
     with open_recognizer(settings) as recognizer:
-        for path in chosen.files:
+        for path in selection.files:
             embedding = None
             try:
                 chosen = recognizer.chosen_face(path)

@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from ..config import DEFAULT_MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS_CEILING
-from ..files import special_file_kind, write_private
+from ..files import READ_WITHOUT_WAITING, file_kind, write_private
 
 # libjpeg/libpng warnings about corrupt files would reach the user's terminal as noise;
 # every failure is reported by ImageError instead.
@@ -308,9 +308,8 @@ def read_image_bytes(path: str | Path, max_bytes: int = DEFAULT_MAX_IMAGE_BYTES)
     most ``max_bytes`` is read. A FIFO, a device (``/dev/zero``) or a socket is refused without
     reading, and opening never blocks (O_NONBLOCK: a FIFO with no writer would wait forever)."""
     path = Path(path)
-    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        fd = os.open(path, flags)
+        fd = os.open(path, READ_WITHOUT_WAITING)
     except FileNotFoundError:
         raise ImageError(path, "no such file") from None
     except IsADirectoryError:
@@ -324,7 +323,7 @@ def read_image_bytes(path: str | Path, max_bytes: int = DEFAULT_MAX_IMAGE_BYTES)
         if stat.S_ISDIR(info.st_mode):
             raise ImageError(path, "is a folder, not an image")
         if not stat.S_ISREG(info.st_mode):
-            raise ImageError(path, f"is {special_file_kind(info.st_mode)}, not an image file")
+            raise ImageError(path, f"is {file_kind(info.st_mode)}, not an image file")
         if info.st_size > max_bytes:
             raise ImageError(path, f"file is {info.st_size:,} bytes, above the limit of {max_bytes:,} "
                                    f"(setting max_image_bytes)")

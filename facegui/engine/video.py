@@ -6,7 +6,7 @@ import stat
 
 import cv2
 
-from ..files import special_file_kind
+from ..files import file_kind
 
 # FFmpeg prints its own complaints (e.g. "moov atom not found") straight to the terminal; every
 # failure is reported by VideoSourceError in one line instead. Read when a capture first opens.
@@ -51,7 +51,7 @@ def path_problem(path: str) -> str | None:
         return None
     if stat.S_ISDIR(mode):
         return f"{path}: is a folder, not a video file"
-    return f"{path}: is {special_file_kind(mode)}, not a video file or a camera"
+    return f"{path}: is {file_kind(mode)}, not a video file or a camera"
 
 
 def open_capture(source: str | int, open_timeout_ms: int = 5000) -> cv2.VideoCapture:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..files import atomic_write, special_file_kind
+from ..files import READ_WITHOUT_WAITING, atomic_write, file_kind
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -195,19 +195,15 @@ def write_manifest(folder: Path, records: dict[str, ManifestRecord]) -> None:
 def read_model_file(path: Path, size_only: bool = False) -> bytes:
     """The bytes of a regular model file of bounded size (never a FIFO, a device or a bomb); with
     ``size_only``, only that check (and b"")."""
-    # Opened without blocking and checked on what was opened: a name swapped for a pipe after a check
-    # would otherwise hold the open until something writes to it.
-    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    # Checked on what was opened: a name swapped for a pipe after a check cannot hold the open.
     try:
-        fd = os.open(path, flags)
+        fd = os.open(path, READ_WITHOUT_WAITING)
     except OSError as exc:
         raise ModelStoreError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     with os.fdopen(fd, "rb", buffering=0) as fh:
         info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise ModelStoreError(f"{path}: is a folder, not a model file")
         if not stat.S_ISREG(info.st_mode):
-            raise ModelStoreError(f"{path}: is {special_file_kind(info.st_mode)}, not a model file")
+            raise ModelStoreError(f"{path}: is {file_kind(info.st_mode)}, not a model file")
         if info.st_size > MAX_MODEL_BYTES:
             raise ModelStoreError(f"{path}: {info.st_size:,} bytes is larger than any face model "
                                   f"({MAX_MODEL_BYTES:,} at most)")

@@ -45,13 +45,13 @@ class IdentifyResult:
 def identify_paths(recognizer, paths, report=lambda result: None) -> list[IdentifyResult]:
     """Runs in a worker: every face of every image; bad files become error results."""
     results = []
-    chosen = expand_image_paths(paths)
+    selection = expand_image_paths(paths)
     no_images = QCoreApplication.translate("Identifier", "no images found")
-    empty = chosen.empty_folders or ([] if chosen.files else [Path(str(paths[0]) if paths else ".")])
-    for folder in empty:  # a row of its own, as a file that cannot be read gets
+    # A row of its own for each, as a file that cannot be read gets (nothing given at all: one row too).
+    for folder in selection.empty_folders if paths else [Path(".")]:
         results.append(IdentifyResult(folder, error=no_images))
         report(results[-1])
-    for path in chosen.files:
+    for path in selection.files:
         try:
             image = recognizer.load(path)
             faces = [FaceResult.from_recognition(r) for r in recognizer.identify(image)]
