@@ -686,9 +686,14 @@ def main() -> None:
         ModelStore([], models).install_from(Path(args.shared) / "models")
         settings = Settings(data_dir=Path(tmp) / "data", model_dir=models, execution_provider="cpu")
         with Recognizer.open(settings) as recognizer:
-            recognizer.encode_folder(sorted((faces_dir / "gallery").iterdir()))
-            recognizer.enroll_file(faces_dir / "probes" / "lin-manuel-miranda.png", "lin")
-            recognizer.enroll_file(faces_dir / "probes" / "alex-lacamoire.png", "alex")
+            # alex's gallery photo joins him as "alex": one face, one name (a second name would be refused).
+            recognizer.encode_folder([path for path in sorted((faces_dir / "gallery").iterdir())
+                                      if not path.name.startswith("alex_")])
+            for photo, name in (("probes/lin-manuel-miranda.png", "lin"), ("probes/alex-lacamoire.png", "alex"),
+                                ("gallery/alex_lacamoire_1.jpg", "alex")):
+                outcome = recognizer.enroll_file(faces_dir / photo, name)
+                if outcome.status != "enrolled":
+                    raise SystemExit(f"{photo}: {outcome.reason}")
             sections = {
                 "evidence": ("tracking-evidence", lambda: evidence_section(recognizer, clip)),
                 "roi": ("roi", lambda: roi_section(recognizer, {

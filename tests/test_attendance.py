@@ -293,6 +293,24 @@ def test_unknown_faces_are_logged_once_and_enrolled_in_one_call(data_dir):
         assert service.unknown_faces() == []
 
 
+def test_an_unknown_face_that_looks_like_someone_enrolled_keeps_its_name_or_none(tmp_path):
+    """Enrolling a logged unknown under a new name is refused when the gallery already names that face
+    (someone was enrolled since it was logged); under that person's own name it joins them."""
+    data_dir, clock = tmp_path / "data", Clock(T0)
+    settings = Settings(data_dir=data_dir, log_unknown_faces=True)
+    with Gallery(data_dir, MODEL, DIM) as gallery, \
+            AttendanceService.open(settings, gallery, clock=clock) as service:
+        play(service, clock, [[tracked(seen("unknown", 0.2, seed=7), 1)]] * 30)
+        (record,) = service.unknown_faces()
+        gallery.enroll("dave", unit(7) + 0.05 * unit(8))  # enrolled from a photo meanwhile
+        with pytest.raises(ValueError, match=rf"unknown face #{record.id}: this face looks like dave"):
+            service.enroll_unknown(record.id, "carol")
+        assert [p.name for p in gallery.people()] == ["dave"]
+        assert [u.id for u in service.unknown_faces()] == [record.id]  # kept for another try
+        service.enroll_unknown(record.id, "dave")
+        assert [(p.name, p.embedding_count) for p in gallery.people()] == [("dave", 2)]
+
+
 @contextlib.contextmanager
 def logging_unknowns(data_dir: Path, clock: Clock):
     """The attendance service with unknown-face logging on, over a gallery of ``ada``."""

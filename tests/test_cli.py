@@ -105,6 +105,38 @@ def test_enroll_one_compare_remove(cli_args, capsys):
     assert names_left_to_right(json_lines(capsys.readouterr().out)[-1]) == ["unknown"]
 
 
+def test_a_face_already_enrolled_under_another_name_is_refused(enrolled, tmp_path, capsys):
+    """obama-480p.jpg scores 0.95 against obama's gallery photo: enrolled as someone else, the station could
+    show either name for him. It is refused, naming obama, unless forced; as obama it joins him."""
+    photo = str(FACES / "probes" / "obama-480p.jpg")
+    assert run(enrolled, "enroll", photo, "--name", "Barack Typo") == 1
+    captured = capsys.readouterr()
+    (line,) = [text for text in captured.err.splitlines() if "looks like" in text]
+    assert "this face looks like obama, who is already enrolled (similarity 0.9" in line
+    assert line.endswith("enroll it as obama, or add --force")
+    assert run(enrolled, "people", "--json") == 0
+    assert "Barack Typo" not in {p["name"] for p in json.loads(capsys.readouterr().out)}
+
+    # Someone nobody resembles (lin-manuel scores 0.21 at most against the gallery) is enrolled as before.
+    assert run(enrolled, "enroll", str(FACES / "probes" / "lin-manuel-miranda.png"), "--name", "lin") == 0
+    assert run(enrolled, "enroll", photo, "--name", "obama") == 0
+    assert run(enrolled, "enroll", str(FACES / "probes" / "obama1.jpg"), "--name", "twin", "--force") == 0
+    capsys.readouterr()
+    assert run(enrolled, "people", "--json") == 0
+    people = {p["name"]: p["embeddings"] for p in json.loads(capsys.readouterr().out)}
+    assert people["obama"] == 3 and people["lin"] == 1 and people["twin"] == 1
+
+    # A folder whose file names give kit's photo to rose: that one file fails, the rest are enrolled.
+    folder = tmp_path / "mislabelled"
+    folder.mkdir()
+    shutil.copy(FACES / "probes" / "johnsnow_test1.jpg", folder / "rose_leslie_9.jpg")
+    shutil.copy(FACES / "probes" / "alex-lacamoire.png", folder / "alex_lacamoire_9.png")
+    assert run(enrolled, "encode", str(folder)) == 1  # a file failed
+    captured = capsys.readouterr()
+    assert "enrolled 1, skipped 0, failed 1" in captured.out
+    assert "rose_leslie_9.jpg: this face looks like kit_harington" in captured.out + captured.err
+
+
 def test_compare_and_embed(cli_args, capsys):
     assert run(cli_args, "compare", str(FACES / "gallery" / "obama_1.jpg"),
                str(FACES / "probes" / "obama1.jpg"), "--json") == 0
@@ -143,9 +175,11 @@ def messy_folder(tmp_path):
     folder.mkdir()
     obama = cv2.imread(str(FACES / "gallery" / "obama_1.jpg"))
     shutil.copy(FACES / "seed_dataset" / "张学友_1.jpg", folder / "张学友_1.jpg")
-    cv2.imwrite(str(folder / "grey_1.png"), cv2.cvtColor(obama, cv2.COLOR_BGR2GRAY))
-    cv2.imwrite(str(folder / "deep_1.png"), obama.astype(np.uint16) * 257)
-    shutil.copy(FACES / "probes" / "32bit.png", folder / "alpha_1.png")
+    # Three awkward forms of obama, all under his name (one face under three names is refused):
+    # grey, 16 bits per channel, and RGBA.
+    cv2.imwrite(str(folder / "obama_1.png"), cv2.cvtColor(obama, cv2.COLOR_BGR2GRAY))
+    cv2.imwrite(str(folder / "obama_2.png"), obama.astype(np.uint16) * 257)
+    shutil.copy(FACES / "probes" / "32bit.png", folder / "obama_3.png")
     (folder / "empty_1.jpg").write_bytes(b"")
     (folder / "notes_1.jpg").write_text("this is not a picture")
     data = (FACES / "gallery" / "biden_1.jpg").read_bytes()
@@ -170,12 +204,12 @@ def test_bad_input_is_reported_per_file_and_the_batch_goes_on(cli_args, messy_fo
     assert "60000x60000" in reason("bomb_1.png") and "max_image_pixels" in reason("bomb_1.png")
     assert "Traceback" not in captured.err
     assert run(cli_args, "people", "--json") == 0
-    people = {p["name"] for p in json.loads(capsys.readouterr().out)}
-    assert people == {"张学友", "grey", "deep", "alpha"}
+    people = {p["name"]: p["embeddings"] for p in json.loads(capsys.readouterr().out)}
+    assert people == {"张学友": 1, "obama": 3}
 
 
 def test_identify_reports_bad_files_and_continues(enrolled, messy_folder, capsys):
-    code = run(enrolled, "identify", str(messy_folder / "notes_1.jpg"), str(messy_folder / "grey_1.png"),
+    code = run(enrolled, "identify", str(messy_folder / "notes_1.jpg"), str(messy_folder / "obama_1.png"),
                str(messy_folder / "missing.jpg"), "--json")
     assert code == 1
     captured = capsys.readouterr()

@@ -223,6 +223,25 @@ def test_enroll_dialog_refuses_bad_input_and_offers_other_faces(qtbot, window, t
     assert window.context.recognizer.gallery.people() == []
 
 
+def test_enroll_dialog_skips_a_face_someone_else_is_enrolled_with(qtbot, window, recognizer):
+    """The service's rule, seen in the window: obama's photo under another name is skipped with the reason,
+    the other photo of the batch (lin, whom nobody resembles) is enrolled."""
+    recognizer.enroll_file(FACES / "gallery" / "obama_1.jpg", "obama")
+    window.people.open_enroll_dialog()
+    dialog = window.people.enroll_dialog
+    for photo in ("obama-480p.jpg", "lin-manuel-miranda.png"):
+        with qtbot.waitSignal(dialog.photoAnalyzed, timeout=10_000):
+            dialog.add_files([FACES / "probes" / photo])
+    dialog.name.setCurrentText("new hire")
+    with qtbot.waitSignal(dialog.enrolled, timeout=10_000) as enrolled:
+        dialog.enroll_button.click()
+    report = enrolled.args[0]
+    assert report.enrolled == 1
+    assert [line.split(":")[0] for line in report.skipped] == ["obama-480p.jpg"]
+    assert "looks like obama, who is already enrolled" in dialog.message.text()
+    assert {p.name: p.embedding_count for p in recognizer.gallery.people()} == {"obama": 1, "new hire": 1}
+
+
 def test_removing_a_person_asks_first(qtbot, window, recognizer, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 

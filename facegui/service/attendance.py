@@ -62,7 +62,8 @@ from ..engine import Face, Recognition
 from ..engine.align import align_face
 from ..engine.tracking import TrackedRecognition
 from ..files import open_private
-from ..storage import Gallery, StorageError
+from ..storage import Gallery, StorageError, normalize_person_name
+from .enrollment import lookalike_problem
 from .spreadsheet import safe_writer, spreadsheet_safe  # noqa: F401  (spreadsheet_safe: re-exported)
 from ..storage.attendance import (
     AttendanceEvent,
@@ -428,7 +429,8 @@ class AttendanceService:
 
         The record and its snapshot are deleted once the gallery has the
         embedding.  KeyError if there is no such record; ValueError if it was
-        made by another embedding model than the gallery's.
+        made by another embedding model than the gallery's, or if the face looks like someone else
+        enrolled (``enrollment.lookalike_problem``).
         """
         if self.gallery is None:
             raise RuntimeError("enroll_unknown needs the service opened with a gallery")
@@ -440,6 +442,10 @@ class AttendanceService:
                              f"the gallery uses {self.gallery.model_id!r}")
         # The digest of the embedding makes a retry after a crash between the two steps a no-op.
         digest = hashlib.sha256(record.embedding.astype("<f4").tobytes()).hexdigest()
+        lookalike = lookalike_problem(self.gallery, normalize_person_name(name), record.embedding,
+                                      self.settings.similarity_threshold)
+        if lookalike:
+            raise ValueError(f"unknown face #{unknown_id}: {lookalike}")
         embedding_id = self.gallery.enroll(name, record.embedding, None, digest)
         self.store.delete_unknown(unknown_id)
         return embedding_id

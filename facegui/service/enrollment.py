@@ -9,7 +9,8 @@ largest face, aligning or checking quality yourself.
   ``Photo.warning`` says when no face was confident and the largest was taken anyway.
 * :func:`quality_problems` → the one-line reasons a photo's chosen face may not be enrolled
   (too small, too blurry, no face); :func:`quality_problem` for one face.
-* :func:`enroll_photos` → writes the chosen faces to the gallery (skipping photos already enrolled).
+* :func:`enroll_photos` → writes the chosen faces to the gallery (skipping photos already enrolled, and
+  faces the matcher would name as someone else: :func:`lookalike_problem`).
 * :func:`find_face` → the chosen face of an image, embedded and aligned (CLI ``enroll``,
   ``encode``, ``embed``, ``compare``); :func:`choose_and_align` without the embedding (thumbnails).
 
@@ -96,6 +97,20 @@ def quality_problem(width: float, chip_sharpness: float, settings: Settings) -> 
         return (f"the face is too blurry (sharpness {chip_sharpness:.0f}, minimum {settings.enroll_min_sharpness:.0f}, "
                 "setting enroll_min_sharpness) — use a sharper photo")
     return None
+
+
+def lookalike_problem(gallery: Gallery, name: str, embedding: np.ndarray, threshold: float) -> str | None:
+    """Why a face may not join the person ``name`` (normalised): its nearest enrolled face is someone
+    else's, at or above the matching ``threshold``, so the station would already name it as them; under a
+    second name it could show either, and a wrong name is worse than none. None when it is fine (nobody
+    near, or the nearest is ``name`` already). Every way of enrolling asks this, each before it writes."""
+    candidates = gallery.search(embedding, 1)[0]
+    best = candidates[0] if candidates else None
+    if best is None or best.similarity < threshold or best.name == name:
+        return None
+    return (f"this face looks like {best.name}, who is already enrolled (similarity {best.similarity:.2f}, "
+            f"threshold {threshold:.2f}) — under a second name the station could show either; "
+            f"enroll it as {best.name}")
 
 
 # -- photos with every face, for the window's dialog ---------------------------------------
@@ -185,9 +200,10 @@ class EnrollReport:
 
 
 def enroll_photos(gallery: Gallery, thumbnails: ThumbnailSink | None, name: str,
-                  photos: Sequence[Photo]) -> EnrollReport:
-    """Append each photo's chosen face to the gallery; photos already enrolled (same SHA-256) are skipped.
-    ValueError for an unusable name (empty, control characters, too long)."""
+                  photos: Sequence[Photo], threshold: float) -> EnrollReport:
+    """Append each photo's chosen face to the gallery; photos already enrolled (same SHA-256) are skipped,
+    and so are faces that look like someone else enrolled (:func:`lookalike_problem` at the matching
+    ``threshold``). ValueError for an unusable name (empty, control characters, too long)."""
     name = normalize_person_name(name)
     enrolled, skipped = 0, []
     for photo in photos:
@@ -197,6 +213,10 @@ def enroll_photos(gallery: Gallery, thumbnails: ThumbnailSink | None, name: str,
             continue
         if photo.sha256 and gallery.is_enrolled(photo.sha256):
             skipped.append(f"{photo.label}: already enrolled")
+            continue
+        lookalike = lookalike_problem(gallery, name, face.embedding, threshold)
+        if lookalike:
+            skipped.append(f"{photo.label}: {lookalike}")
             continue
         gallery.enroll(name, face.embedding, str(photo.path) if photo.path else None, photo.sha256)
         enrolled += 1

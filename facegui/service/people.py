@@ -72,9 +72,9 @@ def delete_photo(gallery: Gallery, name: str, embedding_id: int) -> None:
 
 
 def add_photos(gallery: Gallery, thumbnails: ThumbnailSink | None, name: str,
-               photos: Sequence[Photo]) -> EnrollReport:
+               photos: Sequence[Photo], threshold: float) -> EnrollReport:
     """More photos of someone already enrolled (a misspelt name is refused, not enrolled as a new person)."""
-    return enroll_photos(gallery, thumbnails, _enrolled(gallery, name), photos)
+    return enroll_photos(gallery, thumbnails, _enrolled(gallery, name), photos, threshold)
 
 
 @dataclass(frozen=True)

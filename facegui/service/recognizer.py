@@ -127,7 +127,8 @@ class Recognizer:
     # -- enrolling -----------------------------------------------------------
     def enroll_file(self, path: Path, name: str | None = None, force: bool = False) -> EnrollOutcome:
         """Enroll the chosen face of ``path`` (the largest confident one) if it passes the quality gate
-        (``force`` skips the gate); never raises for a bad file or name."""
+        and does not look like someone else enrolled (``force`` skips both checks); never raises for a bad
+        file or name."""
         path = Path(path)
         try:
             name = normalize_person_name(name if name is not None else person_name_from_file(path))
@@ -144,7 +145,7 @@ class Recognizer:
             image = decode_image(data, path, self.settings.max_image_pixels)
         except ImageError as exc:
             return EnrollOutcome(path, "failed", name, exc.reason)
-        from .enrollment import find_face, quality_problem, sharpness
+        from .enrollment import find_face, lookalike_problem, quality_problem, sharpness
 
         chosen = find_face(self.engine, image, self.settings.enroll_min_score)
         if chosen is None:
@@ -153,6 +154,9 @@ class Recognizer:
             problem = quality_problem(chosen.face.width, sharpness(chosen.chip), self.settings)
             if problem:
                 return EnrollOutcome(path, "failed", name, f"{problem}, or add --force", chosen.warning)
+            lookalike = lookalike_problem(self.gallery, name, chosen.embedding, self.settings.similarity_threshold)
+            if lookalike:
+                return EnrollOutcome(path, "failed", name, f"{lookalike}, or add --force", chosen.warning)
         self.gallery.enroll(name, chosen.embedding, str(path), digest)
         return EnrollOutcome(path, "enrolled", name, warning=chosen.warning)
 
