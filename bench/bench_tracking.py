@@ -140,8 +140,8 @@ def evidence_section(recognizer: Recognizer, clip: list[np.ndarray]) -> str:
     return "\n".join([
         "## Tracked names against an untracked run, frame by frame", "",
         machine_line() + " Made by `python bench/bench_tracking.py --only evidence` (also part of the full run).",
-        "", "The test video with the gallery, `lin` and `alex` enrolled, in the default mode (tracking with "
-        "region-of-interest detection). Each face the tracked run names is looked up in an untracked run of "
+        "", "The test video with the gallery, `lin` and `alex` enrolled (alex from his two photos, the "
+        "gallery's one included), in the default mode (tracking with region-of-interest detection). Each face the tracked run names is looked up in an untracked run of "
         "the same frame (a fresh embedding of every face, matched by box overlap ≥ 0.5); the tracked name is "
         "wrong if the untracked run does not give that same name, i.e. scores it below the threshold.", "",
         "| faces shown | named by the tracked run | of them wrong | named by the untracked run | "
