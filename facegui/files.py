@@ -31,6 +31,26 @@ def not_a_folder(path: Path) -> str | None:
     return "is a file" if stat.S_ISREG(mode) else f"is {file_kind(mode)}"
 
 
+NEARLY_FULL_BYTES = 1 << 20
+"""Free space below which a failed write is put down to a full disk: SQLite needs room for its
+write-ahead log and shared-memory files even to open a database for reading."""
+
+
+def full_disk_note(path: Path) -> str:
+    """" (the disk holding FOLDER is full: N bytes free)" when the filesystem of ``path`` (or of the nearest
+    folder above it that exists) has less than ``NEARLY_FULL_BYTES`` free; "" otherwise or when unknown.
+    SQLite reports a full disk as a mere "disk I/O error" when it cannot create those files."""
+    folder = Path(path)
+    while not folder.is_dir() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        usage = os.statvfs(folder)
+    except (OSError, ValueError, AttributeError):  # statvfs is POSIX only
+        return ""
+    free = usage.f_bavail * usage.f_frsize
+    return f" (the disk holding {folder} is full: {free:,} bytes free)" if free < NEARLY_FULL_BYTES else ""
+
+
 def atomic_write(path: Path, data: bytes | memoryview) -> None:
     """Write ``data`` to ``path`` so that a crash leaves the old file or the new one, never half of one.
 

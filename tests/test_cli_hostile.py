@@ -2,6 +2,7 @@
 never a traceback, never a hang, and a batch goes on with its other files."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -65,19 +66,49 @@ def test_encode_goes_on_past_a_file_named_with_a_newline(cli_args, tmp_path, cap
     assert '"biden"' in capsys.readouterr().out
 
 
-@pytest.fixture
-def full_disk(tmp_path):
-    """A real, tiny filesystem (tmpfs of 64 KiB), so writes fail with the real ENOSPC."""
-    mount_point = tmp_path / "full"
+def small_disk(mount_point: Path, size: str):
+    """A real, tiny filesystem (tmpfs of ``size``) at ``mount_point``, so writes fail with the real ENOSPC."""
     mount_point.mkdir()
     if shutil.which("mount") is None or os.geteuid() != 0 or subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", str(mount_point)],
+            ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(mount_point)],
             capture_output=True).returncode != 0:
         pytest.skip("cannot mount a small tmpfs here (needs root)")
     try:
         yield mount_point
     finally:
         subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    yield from small_disk(tmp_path / "full", "64k")
+
+
+def test_a_data_folder_on_a_full_disk_is_named_as_full_and_keeps_what_it_had(cli_args, tmp_path, capsys):
+    """SQLite says only "disk I/O error" when a full disk leaves no room for its WAL files; the line names
+    the full disk. The admin PIN's check says it cannot read the record (before: "an admin PIN is set",
+    with none set). Once there is room again, nothing enrolled is lost."""
+    for disk in small_disk(tmp_path / "disk", "1m"):
+        args = list(cli_args)
+        args[args.index("--data-dir") + 1] = str(disk / "data")
+        photo = str(FACES / "probes" / "obama1.jpg")
+        assert main(["enroll", str(FACES / "gallery" / "obama_1.jpg"), "--name", "obama", *args]) == 0
+        capsys.readouterr()
+        filler = disk / "filler"
+        with open(filler, "wb") as out, contextlib.suppress(OSError):
+            while True:
+                out.write(b"\0" * 65536)
+        assert shutil.disk_usage(disk).free < 65536
+        assert main(["identify", photo, *args]) == 2
+        line = one_clean_line(capsys.readouterr().err)
+        assert line.startswith(f"facegui: cannot open the face database {disk / 'data' / DATABASE_FILE_NAME}: ")
+        assert line.endswith(f"(the disk holding {disk / 'data'} is full: 0 bytes free)")
+        assert main(["remove", "obama", *args]) == 2
+        line = one_clean_line(capsys.readouterr().err)
+        assert "the admin PIN record cannot be read, so the lock stays closed" in line and "is full" in line
+        filler.unlink()
+        assert main(["identify", photo, "--json", *args]) == 0
+        assert '"name": "obama"' in capsys.readouterr().out
 
 
 def test_data_export_on_a_full_disk_says_so_and_leaves_nothing(enrolled, full_disk, tmp_path, capsys):

@@ -87,6 +87,9 @@ def require_admin_pin(args: argparse.Namespace, settings: Settings, action: str)
     from ..service.admin_lock import AdminLock, refusal_text
 
     lock = AdminLock.for_settings(settings, getattr(args, "config", None))
+    problem = lock.unreadable()
+    if problem:  # whether a PIN is set is unknown: the guarded action stays locked, and this is why
+        raise UsageError(f"cannot {action}: the admin PIN record cannot be read, so the lock stays closed ({problem})")
     if not lock.enabled:
         return
     if getattr(args, "pin_stdin", False):

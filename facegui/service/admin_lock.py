@@ -186,6 +186,15 @@ class AdminLock:
             log.warning("admin PIN record unreadable, so the lock stays closed: %s", error)
             return DAMAGED
 
+    def unreadable(self) -> str | None:
+        """Why the PIN record cannot be read (the database cannot be opened, the disk is full …), so that
+        nothing can say whether a PIN is set; None when it can be read."""
+        try:
+            self.store.read()
+        except StorageError as error:
+            return str(error)
+        return None
+
     @property
     def enabled(self) -> bool:
         return self._record().secret is not None

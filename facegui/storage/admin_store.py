@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..files import make_private_dir, make_private_file
+from ..files import full_disk_note, make_private_dir, make_private_file
 from .backend import StorageError
 from .database import FaceDatabase
 
@@ -200,14 +200,16 @@ class _Connection:
             # isolation_level=None: the transaction is exactly the BEGIN ... COMMIT issued above.
             self._conn = sqlite3.connect(str(self.path), timeout=self.busy_timeout_s, isolation_level=None)
         except sqlite3.Error as error:
-            raise StorageError(f"cannot open the face database {self.path}: {error}") from error
+            raise StorageError(f"cannot open the face database {self.path}: {error}{full_disk_note(self.path)}") \
+                from error
         return self._conn
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: object) -> None:
         if self._conn is not None:
             self._conn.close()
         if isinstance(error, sqlite3.Error):
-            raise StorageError(f"face database {self.path}: admin PIN record: {error}") from error
+            raise StorageError(f"face database {self.path}: admin PIN record: {error}{full_disk_note(self.path)}") \
+                from error
 
 
 def copy_pin_record(source: FaceDatabase, target: FaceDatabase) -> bool:

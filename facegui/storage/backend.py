@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from ..files import make_private_dir, make_private_file, restrict_if_present
+from ..files import full_disk_note, make_private_dir, make_private_file, restrict_if_present
 
 log = logging.getLogger(__name__)
 
@@ -150,12 +150,14 @@ class SqliteBackend(Backend):
             self.raw = sqlite3.connect(str(self.path), timeout=10.0, isolation_level=None,
                                        check_same_thread=False)
         except sqlite3.Error as error:
-            raise StorageError(f"cannot open the face database {self.path}: {error}") from error
+            raise StorageError(f"cannot open the face database {self.path}: {error}{full_disk_note(self.path)}") \
+                from error
         try:
             self._configure()
         except sqlite3.Error as error:
             self.raw.close()
-            raise StorageError(f"cannot open the face database {self.path}: {error}") from error
+            raise StorageError(f"cannot open the face database {self.path}: {error}{full_disk_note(self.path)}") \
+                from error
 
     def _configure(self) -> None:
         mode = self.raw.execute("PRAGMA journal_mode=WAL").fetchone()[0]
@@ -206,7 +208,7 @@ class SqliteBackend(Backend):
 
     def translate_error(self, error: BaseException) -> StorageError | None:
         if isinstance(error, sqlite3.Error):
-            return StorageError(f"face database {self.path}: {error}")
+            return StorageError(f"face database {self.path}: {error}{full_disk_note(self.path)}")
         return None
 
     def close(self) -> None:
