@@ -455,6 +455,23 @@ def test_a_version_1_database_is_migrated_in_place(tmp_path):
         raw.close()
 
 
+def test_a_snapshot_that_cannot_be_written_costs_the_picture_not_the_check_in(tmp_path, caplog):
+    """The snapshot folder cannot take a file (here the day's folder is a file; a full disk is the same
+    OSError): the check-in is recorded without its picture, and one log line says why. Before, the whole
+    check-in was refused, frame after frame."""
+    enroll(tmp_path, "ada", "bob")
+    with AttendanceStore(tmp_path) as store:
+        store.snapshot_dir.mkdir(parents=True, exist_ok=True)
+        (store.snapshot_dir / T0.date().isoformat()).write_text("in the way")
+        with caplog.at_level("WARNING", logger="facegui.storage.attendance"):
+            events, _ = store.record([NewEvent("ada", T0, "door", 0.6, b"\xff\xd8 jpeg"),
+                                      NewEvent("bob", T0, "door", 0.7, b"\xff\xd8 jpeg")])
+        assert [(e.name, e.snapshot) for e in events] == [("ada", None), ("bob", None)]
+        assert [(e.name, e.snapshot) for e in store.events(T0.date(), T0.date())] == [("ada", None), ("bob", None)]
+        (line,) = [r.getMessage() for r in caplog.records]
+        assert line.startswith(f"Recorded without 2 snapshots: cannot write under {store.snapshot_dir} (")
+
+
 RECORD_UNTIL_KILLED = r"""
 import sys
 from datetime import datetime, timedelta

@@ -356,6 +356,24 @@ class AttendanceStore(AttendanceHistory):
 
     # -- snapshot files -------------------------------------------------------
 
+    def _snapshot_if_room(self, at: datetime, kind: str, jpeg: bytes | None, lost: list[str]) -> str | None:
+        """The snapshot written (its relative path), or None without one or when it cannot be written (the
+        reason appended to ``lost``): a check-in is the record, its picture only evidence, so a snapshot
+        folder that cannot take a file costs the picture, never the check-in, which needs only a row."""
+        if not jpeg:
+            return None
+        try:
+            return self._write_snapshot(at, kind, jpeg)
+        except OSError as error:
+            lost.append(f"{error.strerror or error}")
+            return None
+
+    def _say_lost_snapshots(self, lost: list[str]) -> None:
+        if lost:
+            log.warning("Recorded without %s: cannot write under %s (%s)",
+                        "its snapshot" if len(lost) == 1 else f"{len(lost)} snapshots", self.snapshot_dir,
+                        "; ".join(sorted(set(lost))))
+
     def _write_snapshot(self, at: datetime, kind: str, jpeg: bytes) -> str:
         """Write a new snapshot file; returns its path relative to the snapshot folder."""
         day = _day_text(at)
@@ -408,24 +426,16 @@ class AttendanceStore(AttendanceHistory):
         Returns the events and unknown faces written.  An event is dropped
         (and its snapshot not kept) when its person is no longer enrolled or
         has a check-in on the same day at or after ``not_since``; a sighting
-        of a person no longer enrolled is dropped too.
+        of a person no longer enrolled is dropped too. A snapshot that cannot
+        be written (a full disk) is left out, and its event recorded without it.
 
         With a database server that cannot be reached, the batch is queued
         locally instead and returned as written (with id 0); it reaches the
         server, exactly once, when the server is back.
         """
-        event_files: list[str | None] = []
-        unknown_files: list[str | None] = []
-        try:
-            for event in events:
-                jpeg = event.snapshot_jpeg
-                event_files.append(self._write_snapshot(local_time(event.at), "checkin", jpeg) if jpeg else None)
-            for unknown in unknowns:
-                jpeg = unknown.snapshot_jpeg
-                unknown_files.append(self._write_snapshot(local_time(unknown.at), "unknown", jpeg) if jpeg else None)
-        except OSError as error:
-            self._delete_files(event_files + unknown_files)
-            raise StorageError(f"cannot write a snapshot under {self.snapshot_dir}: {error}") from error
+        lost: list[str] = []  # why a snapshot could not be written, said once the batch is recorded
+        event_files = [self._snapshot_if_room(local_time(e.at), "checkin", e.snapshot_jpeg, lost) for e in events]
+        unknown_files = [self._snapshot_if_room(local_time(u.at), "unknown", u.snapshot_jpeg, lost) for u in unknowns]
 
         batch = Batch(
             uid=str(uuid.uuid4()), station=self.station,
@@ -440,7 +450,9 @@ class AttendanceStore(AttendanceHistory):
         )
         if self._outbox is not None and (not self.online or self._outbox.waiting()[0]):
             # Behind what is already queued: the server gets every station's batches in order.
-            return self._queue(batch)
+            queued = self._queue(batch)
+            self._say_lost_snapshots(lost)
+            return queued
         try:
             written_events, written_unknowns, unused_files = self._apply(batch)
         except DatabaseUnavailable:
@@ -448,11 +460,14 @@ class AttendanceStore(AttendanceHistory):
                 self._delete_files(event_files + unknown_files)
                 raise
             # The commit may or may not have reached the server: the batch uid makes the retry safe.
-            return self._queue(batch)
+            queued = self._queue(batch)
+            self._say_lost_snapshots(lost)
+            return queued
         except BaseException:
             self._delete_files(event_files + unknown_files)
             raise
         self._delete_files(unused_files)
+        self._say_lost_snapshots(lost)
         return written_events, written_unknowns
 
     def _queue(self, batch: Batch) -> tuple[list[AttendanceEvent], list[UnknownFace]]:
