@@ -380,7 +380,11 @@ def _check_database_url(url: str) -> None:
     """A PostgreSQL URL without a password, or empty (SQLite)."""
     if not url:
         return
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # reading it checks it: a port that is not a number from 0 to 65535 raises
+    except ValueError as error:  # not echoed: the text may hold a password
+        raise SettingsError(f"database_url is not a valid URL ({error})") from None
     if parts.scheme not in ("postgresql", "postgres"):
         raise SettingsError(f"database_url must start with postgresql:// (or be empty for the local SQLite file), "
                             f"got {parts.scheme + '://' if parts.scheme else url!r}")

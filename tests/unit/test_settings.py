@@ -20,6 +20,9 @@ from facegui.config import MAX_SETTINGS_FILE_BYTES, Settings, SettingsError
     ({"checkin_window": 2, "checkin_min_hits": 3}, "checkin"),
     ({"database_url": "mysql://db/x"}, "postgresql://"),
     ({"database_url": "postgresql://facegui:secret@db/school"}, "password"),
+    # A SettingsError, not urllib's ValueError (a traceback before), and the password not echoed.
+    ({"database_url": "postgresql://facegui:secret@[::1/school"}, r"^database_url is not a valid URL \(Invalid IPv6"),
+    ({"database_url": "postgresql://facegui@db:99999/school"}, r"not a valid URL \(Port out of range"),
 ])
 def test_invalid_values_are_refused_naming_the_setting(tmp_path, change, message):
     with pytest.raises(SettingsError, match=message):
