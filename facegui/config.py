@@ -334,9 +334,15 @@ class Settings:
             raise SettingsError(f"{path}: {problem}")
         if path.is_file():
             try:
-                values.update(json.loads(path.read_text(encoding="utf-8")))
+                loaded = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
                 raise SettingsError(f"{path}: not a readable settings file ({exc})") from None
+            if not isinstance(loaded, dict):
+                kind = {list: "an array", str: "a string", bool: "true or false", type(None): "null"}.get(
+                    type(loaded), "a number")
+                raise SettingsError(f"{path}: not a readable settings file (it holds {kind}, not an object of "
+                                    "settings)")
+            values.update(loaded)
         env = os.environ if environ is None else environ
         for f in fields(cls):
             key = ENV_PREFIX + f.name.upper()
@@ -408,14 +414,18 @@ def _coerce(f: dataclasses.Field[Any], value: Any) -> Any:
                     raise ValueError(value)
                 return lowered in ("1", "true", "yes", "on")
             return bool(value)
+        if isinstance(default, (int, float)) and isinstance(value, bool):
+            raise ValueError(value)  # JSON's true is not the number 1 here
         if isinstance(default, int):
             return int(value)
         if isinstance(default, float):
             return float(value)
         if isinstance(default, Path) or f.name.endswith("_dir") or f.type == "Path":
+            if "\0" in str(value):
+                raise ValueError(value)  # no file name can hold one: every call on the path would raise
             return Path(value).expanduser()
         return str(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise SettingsError(f"setting {f.name}: cannot read {value!r}") from None
 
 

@@ -40,6 +40,23 @@ def test_unknown_settings_are_refused_by_name():
         Settings.from_mapping({"colour": "red"})
 
 
+@pytest.mark.parametrize("text, message", [
+    ("[1, 2]", "settings.json: not a readable settings file (it holds an array, not an object of settings)"),
+    ('"data_dir"', "(it holds a string, not an object of settings)"),
+    ('{"retention_days": 1e400}', "setting retention_days: cannot read inf"),
+    ('{"similarity_threshold": true}', "setting similarity_threshold: cannot read True"),
+    ('{"data_dir": "/tmp/a\\u0000b"}', "setting data_dir: cannot read"),
+])
+def test_a_settings_file_of_the_wrong_shape_is_one_clear_error(tmp_path, text, message):
+    """Valid JSON that is not settings: before, a list or an infinite number ended in a traceback, and
+    true was taken as the threshold 1.0 (nobody ever named)."""
+    path = tmp_path / "settings.json"
+    path.write_text(text)
+    with pytest.raises(SettingsError) as caught:
+        Settings.load(path, environ={})
+    assert message in str(caught.value)
+
+
 def test_a_damaged_settings_file_is_one_clear_error(tmp_path):
     path = tmp_path / "settings.json"
     path.write_text("{not json")
