@@ -1,6 +1,7 @@
 """Crash-safe file writes, shared by every layer that persists something."""
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -103,6 +104,10 @@ def make_private_dir(path: Path) -> Path:
     """
     path = Path(path)
     os.makedirs(path, mode=PRIVATE_DIR_MODE, exist_ok=True)
+    if os.name == "posix" and os.stat(path).st_mode & stat.S_ISVTX:
+        # A folder every user shares by design (/tmp, with the sticky bit): made 0700 it would lock all
+        # the others out of it (as root, or as its owner). The files facegui keeps in it are 0600 anyway.
+        return path
     _tighten(path, PRIVATE_DIR_MODE)
     return path
 
@@ -133,10 +138,19 @@ def open_private(path: Path, mode: str = "wb", **kwargs: Any) -> IO[Any]:
         raise ValueError(f"open_private is for writing, not mode {mode!r}")
     flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0)
     flags |= os.O_EXCL if "x" in mode else (os.O_APPEND if "a" in mode else os.O_TRUNC)
-    fd = os.open(path, flags, PRIVATE_FILE_MODE)
+    try:
+        # Not waiting: opening a named pipe that nothing reads would block for ever.
+        fd = os.open(path, flags | getattr(os, "O_NONBLOCK", 0), PRIVATE_FILE_MODE)
+    except OSError as error:
+        if error.errno == errno.ENXIO:
+            raise OSError(error.errno, "a named pipe (FIFO) that nothing reads", str(path)) from None
+        raise
     try:
         if os.name == "posix":
-            os.fchmod(fd, PRIVATE_FILE_MODE)  # an existing file keeps its mode through O_TRUNC
+            os.set_blocking(fd, True)  # a pipe with a reader is then written to as usual
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                os.fchmod(fd, PRIVATE_FILE_MODE)  # an existing file keeps its mode through O_TRUNC
+            # A device or a pipe the user named (/dev/null) is written as it is: its mode is not ours.
         return os.fdopen(fd, mode.replace("x", "w"), **kwargs)
     except BaseException:
         os.close(fd)

@@ -129,7 +129,21 @@ def test_data_export_into_something_that_is_not_a_folder_names_what_it_is(enroll
     for target, what in (("pipe", "is a named pipe (FIFO)"), ("notes.txt", "is a file")):
         assert main(["data", "export", str(tmp_path / target), *enrolled]) == 1
         assert one_clean_line(capsys.readouterr().err).endswith(f"{tmp_path / target}: {what}, not a folder to export into")
+        # The other commands that write a folder say the same (before: "cannot create this folder (File exists)").
+        for argv in (["export", "--npy", str(tmp_path / target)],
+                     ["identify", str(FACES / "probes" / "obama1.jpg"), "--out", str(tmp_path / target)]):
+            assert main([*argv, *enrolled]) == 2
+            assert one_clean_line(capsys.readouterr().err).endswith(
+                f"{tmp_path / target}: {what}, not a folder to write into")
+    # A report into a pipe that nothing reads: one line at once (before: it waited for ever; hence a
+    # process of its own, which a regression cannot hang).
+    done = subprocess.run([sys.executable, "-c", _MAIN, "attendance", "--csv", str(tmp_path / "pipe"), *enrolled],
+                          capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert done.returncode == 2
+    assert one_clean_line(done.stderr).endswith("pipe: cannot write (a named pipe (FIFO) that nothing reads)")
 
+
+_MAIN = "import sys; from facegui.app import main; sys.exit(main(sys.argv[1:]))"
 
 _LONG_RANGE = """
 import resource, sys

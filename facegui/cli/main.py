@@ -272,7 +272,12 @@ def cmd_rename(args, settings) -> int:
 
 def _output_folder(path: str) -> Path:
     """Create an output folder (user-only when new), or a UsageError saying why it cannot be one."""
+    from ..files import not_a_folder
+
     folder = Path(path)
+    what = not_a_folder(folder)
+    if what:
+        raise UsageError(f"{folder}: {what}, not a folder to write into")
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import stat
 import struct
+import threading
+import time
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -129,6 +132,61 @@ def test_private_files_and_folders_whatever_the_umask(tmp_path):
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in [folder, *folder.rglob("*")]}
     assert modes == {"data": 0o700, "db": 0o600, "report.csv": 0o600, "old.txt": 0o600, "copy": 0o700,
                      "day": 0o700, "a.jpg": 0o600}
+
+
+@posix_only
+def test_what_is_not_facegui_s_keeps_its_mode(tmp_path):
+    """A device written to (``attendance --csv /dev/null``) and a shared sticky folder used as the data
+    folder (``--data-dir /tmp``) keep their modes: before, as root, /dev/null became 0600 and /tmp 0700,
+    locking every other user out of both."""
+    before = stat.S_IMODE(os.stat(os.devnull).st_mode)
+    try:
+        with open_private(Path(os.devnull), "w") as file:
+            file.write("report")
+        assert stat.S_IMODE(os.stat(os.devnull).st_mode) == before
+    finally:
+        if stat.S_IMODE(os.stat(os.devnull).st_mode) != before and os.geteuid() == 0:
+            os.chmod(os.devnull, before)  # undo the defect this test exists for
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    make_private_dir(shared)
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert stat.S_IMODE(make_private_dir(shared / "data").stat().st_mode) == 0o700  # facegui's own: private
+
+
+@posix_only
+def test_a_report_into_a_pipe_nobody_reads_is_refused_at_once(tmp_path):
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    outcome: list[BaseException | None] = []
+
+    def write() -> None:
+        try:
+            with open_private(pipe, "w") as file:
+                file.write("report")
+            outcome.append(None)
+        except OSError as error:
+            outcome.append(error)
+
+    worker = threading.Thread(target=write, daemon=True)
+    worker.start()
+    worker.join(5)
+    if worker.is_alive():  # it blocked (the defect): a reader lets it finish, and the test fail
+        reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+        worker.join(5)
+        os.close(reader)
+    assert len(outcome) == 1 and isinstance(outcome[0], OSError)
+    assert outcome[0].strerror == "a named pipe (FIFO) that nothing reads"
+
+    received = []  # with a reader, the pipe is written as usual
+    reader_thread = threading.Thread(target=lambda: received.append(pipe.read_text()))
+    reader_thread.start()
+    time.sleep(0.2)  # let the reader open its end first
+    with open_private(pipe, "w") as file:
+        file.write("report")
+    reader_thread.join(5)
+    assert received == ["report"]
 
 
 def test_stored_snapshot_paths_outside_the_folder_are_ignored(tmp_path):
