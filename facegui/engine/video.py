@@ -22,7 +22,8 @@ def parse_source(source: str | int) -> str | int:
     if isinstance(source, int):
         return source
     text = str(source).strip()
-    return int(text) if text.isdigit() else text
+    # ASCII digits only: "²" is a digit to str.isdigit but no number to int().
+    return int(text) if text.isascii() and text.isdigit() else text
 
 
 def describe(source: str | int) -> str:
@@ -59,7 +60,10 @@ def open_capture(source: str | int, open_timeout_ms: int = 5000) -> cv2.VideoCap
     if isinstance(parsed, str) and "://" not in parsed and (problem := path_problem(parsed)):
         raise VideoSourceError(problem)
     params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, open_timeout_ms, cv2.CAP_PROP_READ_TIMEOUT_MSEC, open_timeout_ms]
-    capture = cv2.VideoCapture(parsed, cv2.CAP_ANY, params)
+    try:
+        capture = cv2.VideoCapture(parsed, cv2.CAP_ANY, params)
+    except (cv2.error, OverflowError):  # e.g. a camera index beyond a C int
+        raise VideoSourceError(f"{describe(parsed)}: cannot be opened (no such camera or video)") from None
     if not capture.isOpened():
         capture.release()
         raise VideoSourceError(f"{describe(parsed)}: cannot be opened (not a video, or no such device)")

@@ -15,7 +15,7 @@ import pytest
 
 from facegui.engine import Face
 from facegui.engine.imageio import ImageError, declared_size, decode_image, read_image_bytes
-from facegui.engine.video import VideoSourceError, open_capture, path_problem
+from facegui.engine.video import VideoSourceError, open_capture, parse_source, path_problem
 from facegui.files import copy_tree_private, make_private_dir, make_private_file, open_private
 from facegui.service.enrollment import low_score_warning, order_faces
 from facegui.service.spreadsheet import safe_row, spreadsheet_safe
@@ -107,6 +107,13 @@ def test_a_video_source_path_must_be_a_file_or_a_camera_device(tmp_path):
     assert path_problem(str(tmp_path / "clip.mp4")) is None  # a file: OpenCV decides whether it is a video
     with pytest.raises(VideoSourceError, match="named pipe"):
         open_capture(str(tmp_path / "pipe.mp4"))
+
+
+def test_a_camera_index_no_camera_can_have_is_one_error():
+    """Before: OpenCV's own error (a traceback) for an index beyond a C int, and int() failing on "²"."""
+    with pytest.raises(VideoSourceError, match=r"^camera 99999999999999999999: cannot be opened"):
+        open_capture("99999999999999999999")
+    assert parse_source("²") == "²" and parse_source(" 2 ") == 2
 
 
 @posix_only
