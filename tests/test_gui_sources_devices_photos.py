@@ -3,7 +3,10 @@ file that is not a video is refused, never retried or remembered), and CUDA is g
 this session asked for it and got the CPU. Offscreen, real models, the real clip."""
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -118,3 +121,27 @@ def test_a_recent_source_gone_since_is_refused_when_chosen_again(qtbot, window, 
     assert not window.camera.running and notices == [f"Cannot use this video file: {copy}: no such video file"]
     assert window.commands.start_recent(str(VIDEO)) and window.camera.running
     window.camera.stop()
+
+
+_OPEN_PREFERENCES = """
+import sys
+from pathlib import Path
+from facegui.gui.core.preferences import GuiPreferences, PreferenceStore
+store = PreferenceStore(Path(sys.argv[1]))
+print(store.load() == GuiPreferences(), store.problem)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_preferences_file_that_is_a_pipe_opens_the_window_with_defaults(tmp_path):
+    """QSettings read a gui.ini that is a named pipe for as long as nothing wrote to it: the window never
+    opened. Now it is refused unread, in one log line, like settings.json (a process of its own, so a
+    regression cannot hang the suite)."""
+    pipe = tmp_path / "gui.ini"
+    os.mkfifo(pipe)
+    done = subprocess.run([sys.executable, "-c", _OPEN_PREFERENCES, str(pipe)], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True is a named pipe (FIFO), not a settings file"
+    assert f"{pipe}: is a named pipe (FIFO), not a settings file; the window's preferences start from their defaults" \
+        in done.stderr

@@ -6,12 +6,16 @@ are ``facegui.config.Settings``, saved by ``facegui.config.save_settings``.
 """
 from __future__ import annotations
 
+import logging
+import tempfile
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from ...config import user_config_dir
+from ...config import settings_file_problem, user_config_dir
+
+log = logging.getLogger(__name__)
 
 GUI_SETTINGS_FILE = "gui.ini"
 MAX_RECENT = 8
@@ -45,7 +49,15 @@ class PreferenceStore:
 
     def __init__(self, path: Path | None = None):
         self.path = Path(path) if path is not None else user_config_dir() / GUI_SETTINGS_FILE
-        self.qsettings = QSettings(str(self.path), QSettings.Format.IniFormat)
+        self.problem = settings_file_problem(self.path)  # why the file is not used (a pipe, too large …)
+        where = self.path
+        if self.problem is not None:
+            # QSettings would read a pipe for as long as nothing writes to it: the window would never open.
+            log.warning("%s: %s; the window's preferences start from their defaults and are not kept",
+                        self.path, self.problem)
+            self._scratch = tempfile.TemporaryDirectory(prefix="facegui-gui-")
+            where = Path(self._scratch.name) / GUI_SETTINGS_FILE
+        self.qsettings = QSettings(str(where), QSettings.Format.IniFormat)
 
     def load(self) -> GuiPreferences:
         values = {}
