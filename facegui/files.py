@@ -103,7 +103,15 @@ def make_private_dir(path: Path) -> Path:
     Only the last folder is tightened: parents such as the user's home are not facegui's to change.
     """
     path = Path(path)
-    os.makedirs(path, mode=PRIVATE_DIR_MODE, exist_ok=True)
+    try:
+        os.makedirs(path, mode=PRIVATE_DIR_MODE, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((p for p in (path, *path.parents) if os.path.lexists(p)), None)
+        if blocker is None or os.path.isdir(blocker):
+            raise
+        # Say which file is in the way and what it is, not "File exists" about the folder asked for.
+        what = "a file" if os.path.isfile(blocker) else file_kind(os.stat(blocker).st_mode)
+        raise NotADirectoryError(errno.ENOTDIR, f"{blocker} is {what}, not a folder", str(path)) from None
     if os.name == "posix" and os.stat(path).st_mode & stat.S_ISVTX:
         # A folder every user shares by design (/tmp, with the sticky bit): made 0700 it would lock all
         # the others out of it (as root, or as its owner). The files facegui keeps in it are 0600 anyway.
@@ -188,7 +196,10 @@ def _tighten(path: Path, mode: int) -> None:
     if os.name != "posix":
         return  # Windows: the user profile's ACLs already keep other users out
     try:
-        if (os.stat(path).st_mode & 0o777) != mode:
+        info = os.stat(path)
+        if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
+            return  # a device or a pipe someone named (/dev/null): its mode is not facegui's to change
+        if (info.st_mode & 0o777) != mode:
             os.chmod(path, mode)
     except PermissionError:
         pass  # not ours (e.g. a shared export folder): its owner decides

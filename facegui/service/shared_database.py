@@ -64,7 +64,7 @@ def copy_data(settings: Settings, target: str) -> CopyReport:
         raise CopyError(f"{redact_url(str(target))} is the database being copied")
     if isinstance(target_location, Path) and target_location.is_dir():
         target_location = target_location / DATABASE_FILE_NAME
-    with FaceDatabase(source_location) as source, FaceDatabase(target_location) as destination:
+    with FaceDatabase(source_location) as source, FaceDatabase(target_location, own_folder=False) as destination:
         return copy_database(source, destination)
 
 

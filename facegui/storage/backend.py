@@ -14,6 +14,7 @@ import os
 import re
 import select
 import sqlite3
+import stat
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from ..files import full_disk_note, make_private_dir, make_private_file, restrict_if_present
+from ..files import file_kind, full_disk_note, make_private_dir, make_private_file, restrict_if_present
 
 log = logging.getLogger(__name__)
 
@@ -131,19 +132,30 @@ class SqliteBackend(Backend):
     dialect = "sqlite"
     remote = False
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, own_folder: bool = True) -> None:
+        """``own_folder``: the file's folder is facegui's (the data folder), made private even when it
+        exists; otherwise (a copy into a folder the user named, their home perhaps) only when new."""
         self.path = Path(path)
         self.description = str(self.path)
+        try:
+            mode: int | None = self.path.stat().st_mode
+        except (OSError, ValueError):
+            mode = None  # missing (made below) or unreadable (opening it says why)
+        if mode is not None and not stat.S_ISREG(mode):
+            # SQLite would take a device or a pipe as its file and fail on it ("disk I/O error").
+            raise StorageError(f"{self.path}: is {file_kind(mode)}, not a database file")
         try:
             # Face data is personal: a 0700 folder and 0600 files, whatever the umask. SQLite creates
             # the WAL and shared-memory files with the database file's mode, so creating that one
             # first is enough for new ones; old world-readable ones are tightened.
-            make_private_dir(self.path.parent)
+            if own_folder or not self.path.parent.exists():
+                make_private_dir(self.path.parent)
             make_private_file(self.path)
             for suffix in ("-wal", "-shm"):
                 restrict_if_present(self.path.with_name(self.path.name + suffix))
         except OSError as error:
-            raise StorageError(f"cannot create the data folder {self.path.parent}: {error}") from error
+            raise StorageError(f"cannot create the data folder {self.path.parent}: {error.strerror or error}") \
+                from error
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so each
             # enrollment is exactly one transaction whatever Python's defaults.
@@ -315,8 +327,8 @@ def _first_line(error: BaseException) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
-def open_backend(location: Path | str) -> Backend:
-    """A connection to a PostgreSQL URL, or to the SQLite file at a path."""
+def open_backend(location: Path | str, own_folder: bool = True) -> Backend:
+    """A connection to a PostgreSQL URL, or to the SQLite file at a path (``SqliteBackend``)."""
     if is_postgres_url(location):
         return PostgresBackend(str(location))
-    return SqliteBackend(Path(location))
+    return SqliteBackend(Path(location), own_folder)

@@ -21,15 +21,17 @@ log = logging.getLogger(__name__)
 
 
 class DatabaseConnection:
-    def __init__(self, location: Path | str, start_offline: bool = False) -> None:
+    def __init__(self, location: Path | str, start_offline: bool = False, own_folder: bool = True) -> None:
         """Open (and create or upgrade) the database.
 
         With ``start_offline``, a server that cannot be reached yet is not an
         error: :attr:`online` is False and the first successful use upgrades
-        the schema.  Without it, DatabaseUnavailable is raised here.
+        the schema.  Without it, DatabaseUnavailable is raised here. Without
+        ``own_folder`` (a copy's target the user named), the SQLite file's
+        folder is made private only if it is new.
         """
         self._lock = threading.Lock()
-        self._backend: Backend = open_backend(location)
+        self._backend: Backend = open_backend(location, own_folder)
         self.description = self._backend.description
         self.remote = self._backend.remote
         self.path = None if self.remote else Path(location)

@@ -403,7 +403,7 @@ class Gallery:
             make_private_dir(self.data_dir)
             make_private_dir(index_dir)
         except OSError as error:
-            raise StorageError(f"cannot create the data folder {index_dir}: {error}") from error
+            raise StorageError(f"cannot create the data folder {index_dir}: {error.strerror or error}") from error
         self.index_path = index_dir / f"{index_file_stem(model_id)}.faiss"
         remove_abandoned_temp_files(self.index_path)
 

@@ -19,7 +19,7 @@ from facegui.engine.video import VideoSourceError, open_capture, parse_source, p
 from facegui.files import copy_tree_private, make_private_dir, make_private_file, open_private
 from facegui.service.enrollment import low_score_warning, order_faces
 from facegui.service.spreadsheet import safe_row, spreadsheet_safe
-from facegui.storage import AttendanceStore, normalize_person_name
+from facegui.storage import AttendanceStore, FaceDatabase, StorageError, normalize_person_name
 
 from ..hostile_files import BOMB_SIDE, _bmp_rle, _gif, _jpeg2000, _png, _tiff, _webp
 
@@ -160,6 +160,42 @@ def test_what_is_not_facegui_s_keeps_its_mode(tmp_path):
     make_private_dir(shared)
     assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
     assert stat.S_IMODE(make_private_dir(shared / "data").stat().st_mode) == 0o700  # facegui's own: private
+
+
+@posix_only
+def test_a_database_that_is_a_device_or_a_pipe_is_refused_untouched(tmp_path):
+    """``db copy --to /dev/null``: before, "disk I/O error", and /dev/null made 0600 (as root). A data
+    folder under a file names the file in the way, not "File exists" about the folder."""
+    os.mkfifo(tmp_path / "pipe")
+    before = stat.S_IMODE(os.stat(os.devnull).st_mode)
+    try:
+        for path, what in ((Path(os.devnull), "a character device"), (tmp_path / "pipe", r"a named pipe \(FIFO\)")):
+            with pytest.raises(StorageError, match=rf"^{path}: is {what}, not a database file$"):
+                FaceDatabase(path)
+        assert stat.S_IMODE(os.stat(os.devnull).st_mode) == before
+    finally:
+        if stat.S_IMODE(os.stat(os.devnull).st_mode) != before and os.geteuid() == 0:
+            os.chmod(os.devnull, before)  # undo the defect this test exists for
+    (tmp_path / "notes.txt").write_text("a file")
+    with pytest.raises(StorageError, match=rf"{tmp_path / 'notes.txt'} is a file, not a folder$"):
+        FaceDatabase(tmp_path / "notes.txt" / "data" / "facegui.sqlite3")
+
+
+@posix_only
+def test_a_copy_into_a_folder_of_the_user_s_leaves_that_folder_as_it_was(tmp_path):
+    """``db copy --to ~/backup.sqlite3`` made the user's home 0700, and ``--to /dev/x`` made /dev 0700 (as
+    root: every other user lost /dev/null). Only facegui's own data folder is tightened when it exists."""
+    theirs, ours = tmp_path / "theirs", tmp_path / "ours"
+    for folder in (theirs, ours):
+        folder.mkdir()
+        os.chmod(folder, 0o755)
+    with FaceDatabase(theirs / "copy.sqlite3", own_folder=False), FaceDatabase(ours / "facegui.sqlite3"):
+        pass
+    assert stat.S_IMODE(theirs.stat().st_mode) == 0o755 and stat.S_IMODE(ours.stat().st_mode) == 0o700
+    assert stat.S_IMODE((theirs / "copy.sqlite3").stat().st_mode) == 0o600
+    with FaceDatabase(tmp_path / "new" / "copy.sqlite3", own_folder=False):
+        pass
+    assert stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o700  # made by facegui: private
 
 
 @posix_only
