@@ -135,6 +135,9 @@ def test_data_export_into_something_that_is_not_a_folder_names_what_it_is(enroll
             assert main([*argv, *enrolled]) == 2
             assert one_clean_line(capsys.readouterr().err).endswith(
                 f"{tmp_path / target}: {what}, not a folder to write into")
+    assert main(["video", str(FACES / "video" / "short_hamilton_clip.mp4"), "--max-frames", "2", "--out",
+                 str(tmp_path / "pipe"), *enrolled]) == 2
+    assert one_clean_line(capsys.readouterr().err).endswith("pipe: is a named pipe (FIFO), not a video file to write")
     # A report into a pipe that nothing reads: one line at once (before: it waited for ever; hence a
     # process of its own, which a regression cannot hang).
     done = subprocess.run([sys.executable, "-c", _MAIN, "attendance", "--csv", str(tmp_path / "pipe"), *enrolled],

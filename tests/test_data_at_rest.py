@@ -82,6 +82,10 @@ def test_everything_stored_or_exported_is_user_only(permissive_umask, tmp_path, 
     report = tmp_path / "report.csv"
     assert main(["attendance", "--csv", str(report), *args]) == 0
     assert stat.S_IMODE(report.stat().st_mode) == 0o600
+    video = tmp_path / "annotated.mp4"  # OpenCV creates it with the umask's mode (it was 0644)
+    assert main(["video", str(FACES / "video" / "short_hamilton_clip.mp4"), "--max-frames", "3", "--out", str(video),
+                 *args]) == 0
+    assert video.stat().st_size > 0 and stat.S_IMODE(video.stat().st_mode) == 0o600
     capsys.readouterr()
     del settings
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import stat
 import sys
 import unicodedata
 from datetime import date
@@ -429,8 +430,10 @@ def cmd_video(args, settings) -> int:
         if args.out:
             if writer is None:
                 height, width = frame.shape[:2]
+                _private_video_file(Path(args.out))
                 writer = cv2.VideoWriter(str(args.out), cv2.VideoWriter_fourcc(*"mp4v"), output_fps, (width, height))
                 if not writer.isOpened():
+                    _remove_half_written(Path(args.out))
                     raise UsageError(f"{args.out}: cannot write a video there")
             from ..render import annotated_copy  # Qt only when drawing
             writer.write(annotated_copy(frame, [t.recognition for t in tracked]))
@@ -454,6 +457,25 @@ def cmd_video(args, settings) -> int:
         else:
             print(result.summary(), file=sys.stderr)
     return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def _private_video_file(path: Path) -> None:
+    """The annotated video shows people's faces: made user-only (0600) before OpenCV writes it, which
+    would create it with the umask's mode. A target that is not a regular file is refused by name."""
+    from ..files import file_kind, make_private_file
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path}: cannot write a video there ({getattr(exc, 'strerror', None) or exc})") from None
+    if mode is not None and not stat.S_ISREG(mode):
+        raise UsageError(f"{path}: is {file_kind(mode)}, not a video file to write")
+    try:
+        make_private_file(path)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write a video there ({exc.strerror or exc})") from None
 
 
 def _remove_half_written(path: Path) -> None:
