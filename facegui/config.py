@@ -382,15 +382,24 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be taken apart as a URL (an unclosed IPv6 bracket, a port that is not a number
+    from 0 to 65535), or None. The URL itself is not in the text: it may hold a password."""
+    try:
+        _ = urlsplit(url).port  # reading the port is what checks it
+    except ValueError as error:
+        return f"not a valid URL ({error})"
+    return None
+
+
 def _check_database_url(url: str) -> None:
     """A PostgreSQL URL without a password, or empty (SQLite)."""
     if not url:
         return
-    try:
-        parts = urlsplit(url)
-        _ = parts.port  # reading it checks it: a port that is not a number from 0 to 65535 raises
-    except ValueError as error:  # not echoed: the text may hold a password
-        raise SettingsError(f"database_url is not a valid URL ({error})") from None
+    problem = url_problem(url)
+    if problem:
+        raise SettingsError(f"database_url is {problem}")
+    parts = urlsplit(url)
     if parts.scheme not in ("postgresql", "postgres"):
         raise SettingsError(f"database_url must start with postgresql:// (or be empty for the local SQLite file), "
                             f"got {parts.scheme + '://' if parts.scheme else url!r}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import Settings
+from ..config import Settings, url_problem
 from ..storage import DATABASE_FILE_NAME, SCHEMA_VERSION, FaceDatabase, is_postgres_url, redact_url, url_has_password
 from ..storage.attendance import AttendanceStore
 from ..storage.copy import CopyError, CopyReport, copy_database, row_counts
@@ -56,6 +56,9 @@ def database_location(settings: Settings) -> Path | str:
 
 def copy_data(settings: Settings, target: str) -> CopyReport:
     """Copy the configured database into the empty database ``target`` (a URL, or a SQLite file path)."""
+    problem = url_problem(target) if is_postgres_url(target) else None
+    if problem:
+        raise CopyError(f"the target is {problem}")
     if is_postgres_url(target) and url_has_password(target):
         raise CopyError("the target URL must not contain a password: use PGPASSWORD, ~/.pgpass or a service file")
     source_location = database_location(settings)

@@ -49,7 +49,8 @@ class DatabaseUnavailable(StorageError):
 
 
 def is_postgres_url(location: str | os.PathLike | None) -> bool:
-    return isinstance(location, str) and urlsplit(location).scheme in POSTGRES_SCHEMES
+    # The scheme alone, without taking the rest apart: a malformed URL is still one (config.url_problem).
+    return isinstance(location, str) and location.partition("://")[0].strip().lower() in POSTGRES_SCHEMES
 
 
 def url_has_password(url: str) -> bool:

@@ -99,3 +99,17 @@ def test_command_line_options_override_the_file(tmp_path):
 def test_values_round_trip_through_a_mapping(tmp_path):
     settings = Settings(data_dir=tmp_path, similarity_threshold=0.42, tracking=False)
     assert Settings.from_mapping(json.loads(json.dumps(settings.to_mapping()))) == settings
+
+
+@pytest.mark.parametrize("target, reason", [
+    ("postgresql://facegui@[::1/school", "Invalid IPv6 URL"),
+    ("postgresql://facegui:secret@db:99999/school", "Port out of range"),
+])
+def test_a_malformed_copy_target_url_is_one_line_without_the_url(tmp_path, target, reason):
+    """``db copy --to`` with a URL urllib cannot take apart: before, its ValueError was a traceback."""
+    from facegui.service.shared_database import copy_data
+    from facegui.storage.copy import CopyError
+
+    with pytest.raises(CopyError) as caught:
+        copy_data(Settings(data_dir=tmp_path), target)
+    assert str(caught.value).startswith(f"the target is not a valid URL ({reason}") and "secret" not in str(caught.value)
