@@ -21,6 +21,16 @@ def file_kind(mode: int) -> str:
     return next((text for test, text in _FILE_KINDS if test(mode)), "not a regular file")
 
 
+def special_file_kind(path: Path) -> str | None:
+    """What ``path`` is when it exists and is not a regular file ("a named pipe (FIFO)", "a folder" …);
+    None when it is one, is missing, or cannot be looked at (opening it then says why)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):  # ValueError: a NUL in the name
+        return None
+    return None if stat.S_ISREG(mode) else file_kind(mode)
+
+
 def not_a_folder(path: Path) -> str | None:
     """What ``path`` is when it exists and is not a folder ("is a named pipe (FIFO)"); None otherwise."""
     try:
@@ -107,15 +117,11 @@ def make_private_dir(path: Path) -> Path:
         os.makedirs(path, mode=PRIVATE_DIR_MODE, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
         blocker = next((p for p in (path, *path.parents) if os.path.lexists(p)), None)
-        if blocker is None or os.path.isdir(blocker):
+        what = not_a_folder(blocker) if blocker is not None else None
+        if what is None:
             raise
         # Say which file is in the way and what it is, not "File exists" about the folder asked for.
-        what = "a file" if os.path.isfile(blocker) else file_kind(os.stat(blocker).st_mode)
-        raise NotADirectoryError(errno.ENOTDIR, f"{blocker} is {what}, not a folder", str(path)) from None
-    if os.name == "posix" and os.stat(path).st_mode & stat.S_ISVTX:
-        # A folder every user shares by design (/tmp, with the sticky bit): made 0700 it would lock all
-        # the others out of it (as root, or as its owner). The files facegui keeps in it are 0600 anyway.
-        return path
+        raise NotADirectoryError(errno.ENOTDIR, f"{blocker} {what}, not a folder", str(path)) from None
     _tighten(path, PRIVATE_DIR_MODE)
     return path
 
@@ -199,6 +205,10 @@ def _tighten(path: Path, mode: int) -> None:
         info = os.stat(path)
         if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
             return  # a device or a pipe someone named (/dev/null): its mode is not facegui's to change
+        if stat.S_ISDIR(info.st_mode) and info.st_mode & stat.S_ISVTX:
+            # A folder every user shares by design (/tmp, with the sticky bit): made 0700 it would lock all
+            # the others out of it (as root, or as its owner). The files facegui keeps in it are 0600 anyway.
+            return
         if (info.st_mode & 0o777) != mode:
             os.chmod(path, mode)
     except PermissionError:

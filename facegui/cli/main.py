@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import stat
 import sys
 import unicodedata
 from datetime import date
@@ -462,20 +461,15 @@ def cmd_video(args, settings) -> int:
 def _private_video_file(path: Path) -> None:
     """The annotated video shows people's faces: made user-only (0600) before OpenCV writes it, which
     would create it with the umask's mode. A target that is not a regular file is refused by name."""
-    from ..files import file_kind, make_private_file
+    from ..files import make_private_file, special_file_kind
 
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        mode = None
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"{path}: cannot write a video there ({getattr(exc, 'strerror', None) or exc})") from None
-    if mode is not None and not stat.S_ISREG(mode):
-        raise UsageError(f"{path}: is {file_kind(mode)}, not a video file to write")
+    kind = special_file_kind(path)
+    if kind:
+        raise UsageError(f"{path}: is {kind}, not a video file to write")
     try:
         make_private_file(path)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write a video there ({exc.strerror or exc})") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        raise UsageError(f"{path}: cannot write a video there ({getattr(exc, 'strerror', None) or exc})") from None
 
 
 def _remove_half_written(path: Path) -> None:

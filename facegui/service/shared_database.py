@@ -56,11 +56,12 @@ def database_location(settings: Settings) -> Path | str:
 
 def copy_data(settings: Settings, target: str) -> CopyReport:
     """Copy the configured database into the empty database ``target`` (a URL, or a SQLite file path)."""
-    problem = url_problem(target) if is_postgres_url(target) else None
-    if problem:
-        raise CopyError(f"the target is {problem}")
-    if is_postgres_url(target) and url_has_password(target):
-        raise CopyError("the target URL must not contain a password: use PGPASSWORD, ~/.pgpass or a service file")
+    if is_postgres_url(target):
+        problem = url_problem(target)
+        if problem:
+            raise CopyError(f"the target is {problem}")
+        if url_has_password(target):
+            raise CopyError("the target URL must not contain a password: use PGPASSWORD, ~/.pgpass or a service file")
     source_location = database_location(settings)
     target_location: Path | str = target if is_postgres_url(target) else Path(target).expanduser()
     if str(target_location) == str(source_location):

@@ -450,25 +450,24 @@ class AttendanceStore(AttendanceHistory):
         )
         if self._outbox is not None and (not self.online or self._outbox.waiting()[0]):
             # Behind what is already queued: the server gets every station's batches in order.
-            queued = self._queue(batch)
-            self._say_lost_snapshots(lost)
-            return queued
-        try:
-            written_events, written_unknowns, unused_files = self._apply(batch)
-        except DatabaseUnavailable:
-            if self._outbox is None:
+            written = self._queue(batch)
+        else:
+            try:
+                written_events, written_unknowns, unused_files = self._apply(batch)
+            except DatabaseUnavailable:
+                if self._outbox is None:
+                    self._delete_files(event_files + unknown_files)
+                    raise
+                # The commit may or may not have reached the server: the batch uid makes the retry safe.
+                written = self._queue(batch)
+            except BaseException:
                 self._delete_files(event_files + unknown_files)
                 raise
-            # The commit may or may not have reached the server: the batch uid makes the retry safe.
-            queued = self._queue(batch)
-            self._say_lost_snapshots(lost)
-            return queued
-        except BaseException:
-            self._delete_files(event_files + unknown_files)
-            raise
-        self._delete_files(unused_files)
+            else:
+                self._delete_files(unused_files)
+                written = (written_events, written_unknowns)
         self._say_lost_snapshots(lost)
-        return written_events, written_unknowns
+        return written
 
     def _queue(self, batch: Batch) -> tuple[list[AttendanceEvent], list[UnknownFace]]:
         assert self._outbox is not None

@@ -14,7 +14,6 @@ import os
 import re
 import select
 import sqlite3
-import stat
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from ..files import file_kind, full_disk_note, make_private_dir, make_private_file, restrict_if_present
+from ..files import full_disk_note, make_private_dir, make_private_file, restrict_if_present, special_file_kind
 
 log = logging.getLogger(__name__)
 
@@ -138,13 +137,9 @@ class SqliteBackend(Backend):
         exists; otherwise (a copy into a folder the user named, their home perhaps) only when new."""
         self.path = Path(path)
         self.description = str(self.path)
-        try:
-            mode: int | None = self.path.stat().st_mode
-        except (OSError, ValueError):
-            mode = None  # missing (made below) or unreadable (opening it says why)
-        if mode is not None and not stat.S_ISREG(mode):
-            # SQLite would take a device or a pipe as its file and fail on it ("disk I/O error").
-            raise StorageError(f"{self.path}: is {file_kind(mode)}, not a database file")
+        kind = special_file_kind(self.path)
+        if kind:  # SQLite would take a device or a pipe as its file and fail on it ("disk I/O error")
+            raise StorageError(f"{self.path}: is {kind}, not a database file")
         try:
             # Face data is personal: a 0700 folder and 0600 files, whatever the umask. SQLite creates
             # the WAL and shared-memory files with the database file's mode, so creating that one
