@@ -1,6 +1,7 @@
 """Threads and batches: each model's onnxruntime call on one thread and on every core, and a frame's faces
 embedded in one call or one call each, in interleaved runs (one run of each variant in turn), as median
-wall time and median process CPU time. Backs the defaults of ``embedder_threads`` and ``embed_batch_size``.
+wall time and median process CPU time. Backs the defaults of ``embedder_threads``, ``embed_batch_size`` and
+``embed_calls_at_once``.
 
 Writes the ``threads`` section of docs/benchmarks.md. Run: python bench/bench_threads.py [--runs 100]
 """
@@ -69,6 +70,8 @@ def main() -> None:
                     if label == "embedder" and shape[0] > 1:
                         variants[f"{threads} one call each"] = \
                             lambda m=model: [m.run({name: blob[i:i + 1]}) for i in range(len(blob))]
+                        variants[f"{threads} one call each, {cores} at once"] = \
+                            lambda m=model: m.run_many([{name: blob[i:i + 1]} for i in range(len(blob))], cores)
                 for variant, (wall, cpu) in interleaved(variants, args.runs).items():
                     threads, how = variant.split(" ", 1)
                     rows.append(f"| {label} | {case} | {threads} | {how} | {wall:.2f} | {cpu:.2f} |")
@@ -78,7 +81,8 @@ def main() -> None:
         "",
         machine_line() + f" Made by `python bench/bench_threads.py --runs {args.runs}`: each model's onnxruntime "
         f"call on 1 and on {cores} intra-op threads (no spinning, as the app opens them), with random inputs of "
-        "the sizes a frame gives, and several faces embedded in one call or in one call each; interleaved runs, "
+        "the sizes a frame gives, and several faces embedded in one call, in one call each, or in one call each "
+        f"with up to {cores} calls running at once (on as many threads); interleaved runs, "
         f"medians. Load average when it ended: {os.getloadavg()[0]:.1f}.",
         "",
         "| model | input | threads | calls | wall ms | CPU ms |",
@@ -88,7 +92,9 @@ def main() -> None:
         "The defaults follow from the embedder's rows: MobileFaceNet's layers are too small to share between "
         "cores (a second thread waits more than it works: more wall time and half as much CPU again), and a "
         "batch's activations outgrow the core's cache, so one face per call on one thread is the fastest and "
-        "the cheapest (`embedder_threads` 1, `embed_batch_size` 0). The detector keeps every core "
+        "the cheapest (`embedder_threads` 1, `embed_batch_size` 0). Those calls are independent, so a frame's "
+        "faces are embedded on every core at once, one call per core (`embed_calls_at_once` 0): the same "
+        "CPU, and on two cores about half the wall time. The detector keeps every core "
         "(`intra_op_threads` 0): a full frame is 1.4x faster on two, which a frame's latency needs, though a "
         "small region alone runs as fast on one. Outputs are identical whichever the threads and the "
         "batching (`tests/test_engine.py`).",

@@ -151,6 +151,11 @@ class Settings:
     embed_batch_size: int = 0
     """Faces per embedding call; 0: one per call on the CPU, where a batch's layers outgrow the core's cache
     (4 faces took 34.5 ms in one call, 27.7 ms in four on one thread), and all in one call on CUDA."""
+    embed_calls_at_once: int = 0
+    """Embedding calls of one step (the faces of a frame, one call each) running together on the CPU, each on
+    its own core; 0: one per core this process may use, 1: one after another. Two faces took 15.9 ms one
+    after the other and 8.0 ms together on the 2-core VM, the same embeddings (docs/benchmarks.md, "Threads
+    and batches")."""
     allow_spinning: bool = False
     """Busy-wait of onnxruntime's worker threads; off because two sessions on few cores fight."""
     opencv_threads: int = 1
@@ -281,6 +286,7 @@ class Settings:
             (self.intra_op_threads >= 0, "intra_op_threads must not be negative"),
             (self.embedder_threads >= 0, "embedder_threads must not be negative"),
             (self.embed_batch_size >= 0, "embed_batch_size must not be negative"),
+            (self.embed_calls_at_once >= 0, "embed_calls_at_once must not be negative"),
             (self.opencv_threads >= 0, "opencv_threads must not be negative"),
             (0.0 < self.track_iou < 1.0, "track_iou must be between 0 and 1"),
             (self.track_max_misses >= 0, "track_max_misses must not be negative"),

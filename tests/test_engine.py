@@ -7,6 +7,7 @@ import pytest
 from facegui.config import Settings
 from facegui.engine import FaceEngine, load_image
 from facegui.engine.align import ARCFACE_TEMPLATE, align_face, similarity_transform
+from facegui.engine import session as session_module
 from facegui.engine.detector import priors
 from facegui.engine.session import CPU, OnnxModel, requested_providers
 from facegui.modelstore import ModelStore
@@ -90,6 +91,23 @@ def test_a_frames_faces_get_the_same_embeddings_in_one_batch_as_one_call_each(en
     batched = _engine(models_dir, Settings(model_dir=models_dir, embed_batch_size=8)).embed(image, faces)
     np.testing.assert_allclose(np.stack([f.embedding for f in batched]), np.stack([f.embedding for f in faces]),
                                atol=1e-5)
+
+
+def test_a_frames_faces_get_the_same_embeddings_embedded_at_once_as_one_after_another(engine, models_dir,
+                                                                                      monkeypatch):
+    """The default embeds a frame's faces on every core at once (one call each, engine.session.run_many);
+    two cores are asked for here, so the test means the same on a one-core machine."""
+    monkeypatch.setattr(session_module, "usable_cores", lambda: 2)
+    image = _image("probes/obama_and_biden.jpg")
+    faces = engine.detect(image)
+    assert len(faces) == 3
+    at_once = _engine(models_dir, Settings(model_dir=models_dir))
+    assert at_once.embedder.calls_at_once == 2
+    one_by_one = _engine(models_dir, Settings(model_dir=models_dir, embed_calls_at_once=1))
+    together = np.stack([f.embedding for f in at_once.embed(image, faces)])
+    in_turn = np.stack([f.embedding for f in one_by_one.embed(image, faces)])
+    np.testing.assert_array_equal(together, in_turn)
+    assert (together @ together.T)[np.triu_indices(3, 1)].max() < 0.5  # three people, each their own vector
 
 
 def test_the_embedder_runs_on_its_own_threads_and_the_detector_on_the_shared_setting(models_dir):

@@ -125,3 +125,26 @@ def test_onnxruntime_writes_and_queues_no_usage_report(tmp_path, cli_args):
                              *cli_args], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     assert not (home / ".cache" / "Microsoft").exists(), sorted(p.name for p in home.rglob("*"))
+
+
+def test_identify_checks_and_opens_the_models_on_threads_that_import_nothing(tmp_path, cli_args):
+    """service.model_opening: each model file is read on a thread of its own (the detector's and the
+    embedder's, while the main thread imports the rest), and no import ever runs on those threads, so no
+    module is imported on two threads at once. Seen through Python's audit events, which fire on the
+    thread that opens a file or imports a module."""
+    code = ("import json, sys, threading\nseen = []\n"
+            "def hook(event, args):\n"
+            "    if event in ('open', 'import') and threading.current_thread().name.startswith('facegui-open-'):\n"
+            "        seen.append([threading.current_thread().name, event, str(args[0])])\n"
+            "sys.addaudithook(hook)\nfrom facegui.app import main\nmain(sys.argv[1:])\n"
+            "print(json.dumps(seen))")
+    result = subprocess.run([sys.executable, "-c", code, "identify", str(FACES / "probes" / "two_people.jpg"),
+                             *cli_args], capture_output=True, text=True, cwd=tmp_path,
+                            env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120)
+    assert result.returncode == 0 and result.stdout.count("unknown") == 2, result.stderr  # nobody enrolled
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert [event for event in seen if event[1] == "import"] == []
+    opened = {(thread, os.path.basename(path)) for thread, event, path in seen if event == "open"}
+    assert ("facegui-open-detector", "retinaface_mobilenet0.25.onnx") in opened, seen
+    assert ("facegui-open-embedder", "arcface.onnx") in opened, seen
+    assert not {path for thread, path in opened if thread == "facegui-open-detector"} & {"arcface.onnx"}

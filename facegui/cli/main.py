@@ -73,9 +73,13 @@ class Progress:
 
 
 def open_recognizer(settings: Settings) -> Recognizer:
+    from ..service.model_opening import ModelOpening
+
+    # The models are checked and opened on threads while the rest of the stack is imported.
+    opening = ModelOpening(settings)
     from ..service import Recognizer
 
-    recognizer = Recognizer.open(settings)
+    recognizer = Recognizer.open(settings, opening=opening)
     start_up_done()
     if recognizer.engine.fell_back_to_cpu:
         _err("running on CPU: onnxruntime offers CUDA but its libraries (CUDA 13, cuDNN 9) are not usable here")

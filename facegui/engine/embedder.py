@@ -9,7 +9,7 @@ import numpy as np
 
 from ..config import Settings
 from .model_contracts import EmbeddingModelError, check_embedder, check_embedding_dim  # noqa: F401 (re-exported)
-from .session import CheckedModel, OnnxModel
+from .session import CheckedModel, OnnxModel, usable_cores
 
 # ArcFace training contract: RGB, (x - 127.5) / 127.5.
 PIXEL_MEAN = 127.5
@@ -29,12 +29,19 @@ def embedder_threads(settings: Settings) -> int:
     return settings.embedder_threads or settings.intra_op_threads
 
 
+def embed_calls_at_once(settings: Settings) -> int:
+    """How many of one step's embedding calls may run together (the setting's 0: one per usable core)."""
+    return settings.embed_calls_at_once or usable_cores()
+
+
 class ArcFaceEmbedder:
-    def __init__(self, model: OnnxModel, flip: bool = False, batch_size: int = 0):
+    def __init__(self, model: OnnxModel, flip: bool = False, batch_size: int = 0, calls_at_once: int = 1):
         self.model = model
         self.flip = flip
         self.batch_size = batch_size
         """Chips per network call (0: one on the CPU, all on CUDA; see ``Settings.embed_batch_size``)."""
+        self.calls_at_once = calls_at_once
+        """Network calls of one embedding step running together (``Settings.embed_calls_at_once``)."""
         self.input_name, self.chip_size = check_embedder(model)
         self._on_cuda = model.device == "CUDA"
         declared = model.session.get_outputs()[0].shape[-1]
@@ -44,8 +51,12 @@ class ArcFaceEmbedder:
     @classmethod
     def load(cls, model: Path | bytes | CheckedModel, settings: Settings) -> "ArcFaceEmbedder":
         """The embedding model opened as ``settings`` say: its own threads, flip and batch size."""
-        return cls(OnnxModel.load(model, settings, embedder_threads(settings)), settings.embed_flip,
-                   settings.embed_batch_size)
+        return cls.from_model(OnnxModel.load(model, settings, embedder_threads(settings)), settings)
+
+    @classmethod
+    def from_model(cls, model: OnnxModel, settings: Settings) -> "ArcFaceEmbedder":
+        """An embedding model already opened (on ``embedder_threads``), with ``settings``' flip and batch size."""
+        return cls(model, settings.embed_flip, settings.embed_batch_size, embed_calls_at_once(settings))
 
     def network_input(self, chips_bgr: Sequence[np.ndarray]) -> np.ndarray:
         """Aligned BGR chips as the NCHW RGB float32 batch the network was trained on."""
@@ -59,8 +70,9 @@ class ArcFaceEmbedder:
         return [self.network_input(chips_bgr[start:start + step]) for start in range(0, len(chips_bgr), step)]
 
     def _run(self, chips_bgr: Sequence[np.ndarray]) -> np.ndarray:
-        raw = [self.model.run({self.input_name: blob})[0].reshape(len(blob), -1)
-               for blob in self.network_inputs(chips_bgr)]
+        blobs = self.network_inputs(chips_bgr)
+        outputs = self.model.run_many([{self.input_name: blob} for blob in blobs], self.calls_at_once)
+        raw = [output[0].reshape(len(blob), -1) for output, blob in zip(outputs, blobs)]
         return raw[0] if len(raw) == 1 else np.concatenate(raw)
 
     def embed(self, chips_bgr: list[np.ndarray]) -> np.ndarray:

@@ -9,7 +9,7 @@ import numpy as np
 from ..config import Settings
 from .align import align_faces
 from .detector import Region, RetinaFaceDetector
-from .embedder import ArcFaceEmbedder
+from .embedder import ArcFaceEmbedder, embed_calls_at_once, embedder_threads
 from .face import Face, largest
 from .matcher import Recognition, SearchableGallery, match_faces
 from .session import CheckedModel, OnnxModel
@@ -29,10 +29,18 @@ class FaceEngine:
              settings: Settings, embedder_id: str) -> "FaceEngine":
         """Open both ONNX models (paths, bytes or checked models) with the configured providers, and give
         OpenCV (process-wide) the configured number of threads."""
+        return cls.from_models(OnnxModel.load(detector_model, settings),
+                               OnnxModel.load(embedder_model, settings, embedder_threads(settings)),
+                               settings, embedder_id)
+
+    @classmethod
+    def from_models(cls, detector_model: OnnxModel, embedder_model: OnnxModel, settings: Settings,
+                    embedder_id: str) -> "FaceEngine":
+        """The engine of two models already opened (the embedder on ``embedder_threads``), e.g. on threads of
+        their own (service.model_opening); OpenCV (process-wide) gets the configured number of threads."""
         cv2.setNumThreads(settings.opencv_threads or -1)  # OpenCV reads -1 as its default
-        detector = RetinaFaceDetector(OnnxModel.load(detector_model, settings), settings)
-        embedder = ArcFaceEmbedder.load(embedder_model, settings)
-        return cls(detector, embedder, settings, embedder_id)
+        return cls(RetinaFaceDetector(detector_model, settings), ArcFaceEmbedder.from_model(embedder_model, settings),
+                   settings, embedder_id)
 
     def configure(self, settings: Settings) -> None:
         """Apply new thresholds and sizes live (providers and threads need a reload)."""
@@ -40,6 +48,7 @@ class FaceEngine:
         self.detector.configure(settings)
         self.embedder.flip = settings.embed_flip
         self.embedder.batch_size = settings.embed_batch_size
+        self.embedder.calls_at_once = embed_calls_at_once(settings)
 
     @property
     def device(self) -> str:

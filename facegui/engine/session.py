@@ -13,15 +13,20 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import platform
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import onnxruntime as ort
 
 from ..config import Settings
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 CPU = "CPUExecutionProvider"
 CUDA = "CUDAExecutionProvider"
@@ -71,15 +76,28 @@ def requested_providers(settings: Settings) -> list[str]:
     return [CUDA, CPU]
 
 
+_silencing_lock = threading.Lock()
+_silencing = 0
+"""Sessions opening at this moment (two open at once, on threads: service.model_opening)."""
+
+
 @contextlib.contextmanager
 def _silenced() -> Iterator[None]:
     # onnxruntime-gpu lists CUDA even where CUDA/cuDNN libraries are missing and logs a
     # red ERROR before falling back to CPU; the fallback is reported in one plain line instead.
-    ort.set_default_logger_severity(_SILENT)
+    # The logger's severity is process-wide: the last session to finish opening sets it back.
+    global _silencing
+    with _silencing_lock:
+        if _silencing == 0:
+            ort.set_default_logger_severity(_SILENT)
+        _silencing += 1
     try:
         yield
     finally:
-        ort.set_default_logger_severity(_QUIET)
+        with _silencing_lock:
+            _silencing -= 1
+            if _silencing == 0:
+                ort.set_default_logger_severity(_QUIET)
 
 
 @dataclass
@@ -140,6 +158,62 @@ class OnnxModel:
 
     def run(self, feeds: dict) -> list:
         return self.session.run(None, feeds)
+
+    def run_many(self, feeds: Sequence[dict], at_once: int) -> list[list]:
+        """One call per item of ``feeds``, their outputs in the same order, up to ``at_once`` of them running
+        together: onnxruntime lets go of Python's lock while it runs, and one session may run on several
+        threads at once. The calling thread does its share; helper threads (one fewer than the cores this
+        process may use, at most) do the rest."""
+        count = min(at_once, len(feeds), _helpers_for(at_once - 1) + 1)
+        if count <= 1:
+            return [self.run(feed) for feed in feeds]
+        outputs: list[list] = [[] for _ in feeds]
+        pending = iter(range(len(feeds)))
+        taking = threading.Lock()
+
+        def work() -> None:  # each worker takes the next call not yet taken, until none is left
+            while True:
+                with taking:
+                    index = next(pending, None)
+                if index is None:
+                    return
+                outputs[index] = self.run(feeds[index])
+
+        helpers = [_helper_pool().submit(work) for _ in range(count - 1)]
+        try:
+            work()
+        finally:
+            for helper in helpers:
+                helper.result()  # waits, and raises what a helper's call raised
+        return outputs
+
+
+def usable_cores() -> int:
+    """The processors this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not offered on macOS and Windows
+        return os.cpu_count() or 1
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _helpers_for(wanted: int) -> int:
+    """How many helper threads calls may use: ``wanted``, at most one fewer than the usable cores."""
+    return max(0, min(wanted, usable_cores() - 1))
+
+
+def _helper_pool() -> ThreadPoolExecutor:
+    """The process's helper threads for ``run_many``, made on first use (most commands never need them)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _pool = ThreadPoolExecutor(max(1, usable_cores() - 1), thread_name_prefix="facegui-onnx")
+        return _pool
 
 
 def _options(settings: Settings, path: Path | None, optimize: bool = True,

@@ -13,9 +13,9 @@ import numpy as np
 from ..config import Settings
 from ..engine import FaceEngine, ImageError, Recognition, load_image
 from ..engine.imageio import decode_image, read_image_bytes
-from ..engine.session import optimization_target
-from ..modelstore import DETECTOR, EMBEDDER, ModelStore
+from ..modelstore import ModelStore
 from ..storage import Gallery, normalize_person_name
+from .model_opening import ModelOpening
 
 if TYPE_CHECKING:
     from .enrollment import ChosenFace
@@ -63,11 +63,9 @@ class NoFaceError(ValueError):
 def load_engine(settings: Settings, store: ModelStore | None = None) -> FaceEngine:
     """Both models from the store, opened with the configured providers: each file read once and
     checked against its recorded SHA-256, and its graph optimised ahead of time used where the CPU
-    provider runs it, when the store keeps a valid one (engine.session)."""
-    store = store or ModelStore.from_settings(settings)
-    target = optimization_target()
-    detector, embedder = store.load(DETECTOR, target), store.load(EMBEDDER, target)
-    return FaceEngine.load(detector, embedder, settings, embedder.model_id)
+    provider runs it, when the store keeps a valid one (engine.session); the two at once, on threads
+    of their own (service.model_opening)."""
+    return ModelOpening(settings, store).engine()
 
 
 def open_gallery(settings: Settings, engine: FaceEngine) -> Gallery:
@@ -86,8 +84,11 @@ class Recognizer:
         self.settings = settings
 
     @classmethod
-    def open(cls, settings: Settings, store: ModelStore | None = None) -> "Recognizer":
-        engine = load_engine(settings, store)
+    def open(cls, settings: Settings, store: ModelStore | None = None,
+             opening: ModelOpening | None = None) -> "Recognizer":
+        """The engine and gallery of ``settings``; ``opening``: the models already being opened (a command
+        starts that before it imports the rest of the stack)."""
+        engine = (opening or ModelOpening(settings, store)).engine()
         return cls(engine, open_gallery(settings, engine), settings)
 
     def close(self) -> None:

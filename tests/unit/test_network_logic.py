@@ -3,6 +3,9 @@ normalisation, anchor decoding, score filtering, non-maximum suppression. What t
 produce on real photos is tested in the real-model tier (tests/test_engine.py)."""
 from __future__ import annotations
 
+import threading
+import time
+
 import numpy as np
 import pytest
 
@@ -10,6 +13,7 @@ from facegui.config import Settings
 from facegui.engine.detector import RetinaFaceDetector, priors
 from facegui.engine.embedder import ArcFaceEmbedder, EmbeddingModelError
 
+from facegui.engine import session as session_module
 from facegui.engine.session import CPU, CUDA
 
 from .fakes import FakeSession, FakeTensor, fake_model
@@ -52,6 +56,69 @@ def test_a_batch_size_groups_the_chips_and_keeps_their_order():
     grouped, session = embedder(batch_size=2)
     assert np.array_equal(grouped.embed(chips), alone.embed(chips))
     assert [len(feeds["data"]) for feeds in session.calls] == [2, 1]
+
+
+def test_calls_at_once_run_together_on_several_threads_and_keep_their_order(monkeypatch):
+    """Two calls at once must both be inside the session together: a barrier of two breaks (and the test
+    fails) if they run one after the other."""
+    monkeypatch.setattr(session_module, "usable_cores", lambda: 2)
+    together = threading.Barrier(2, timeout=10)
+    threads: set[str] = set()
+
+    def respond(feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+        threads.add(threading.current_thread().name)
+        together.wait()
+        return halves(feeds)
+
+    chips = [left_bright_chip(), np.zeros((CHIP, CHIP, 3), np.uint8), left_bright_chip()[:, ::-1].copy(),
+             np.full((CHIP, CHIP, 3), 128, np.uint8)]
+    session = FakeSession([FakeTensor("data", [None, 3, CHIP, CHIP])], [FakeTensor("out", [None, 3])], respond)
+    at_once = ArcFaceEmbedder(fake_model(session), calls_at_once=2)
+    one_by_one, _ = embedder()
+    assert np.array_equal(at_once.embed(chips), one_by_one.embed(chips))
+    assert len(session.calls) == 4 and len(threads) == 2
+
+
+def test_a_call_that_fails_on_a_helper_thread_fails_the_step(monkeypatch):
+    monkeypatch.setattr(session_module, "usable_cores", lambda: 2)
+
+    def respond(feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+        if threading.current_thread() is not threading.main_thread():
+            raise RuntimeError("the network failed")
+        time.sleep(0.05)  # the helper takes a call before the caller has done all of them
+        return halves(feeds)
+
+    session = FakeSession([FakeTensor("data", [None, 3, CHIP, CHIP])], [FakeTensor("out", [None, 3])], respond)
+    with pytest.raises(RuntimeError, match="the network failed"):
+        ArcFaceEmbedder(fake_model(session), calls_at_once=2).embed([left_bright_chip()] * 4)
+
+
+def test_one_call_at_once_or_one_core_runs_every_call_on_the_calling_thread(monkeypatch):
+    threads: set[str] = set()
+
+    def respond(feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+        threads.add(threading.current_thread().name)
+        return halves(feeds)
+
+    session = FakeSession([FakeTensor("data", [None, 3, CHIP, CHIP])], [FakeTensor("out", [None, 3])], respond)
+    ArcFaceEmbedder(fake_model(session), calls_at_once=1).embed([left_bright_chip()] * 3)
+    monkeypatch.setattr(session_module, "usable_cores", lambda: 1)
+    ArcFaceEmbedder(fake_model(session), calls_at_once=4).embed([left_bright_chip()] * 3)
+    assert threads == {threading.current_thread().name} and len(session.calls) == 6
+
+
+def test_sessions_opening_on_two_threads_keep_onnxruntime_silent_until_the_last_is_open(monkeypatch):
+    """onnxruntime's log severity is process-wide: the first session to finish opening must not make it
+    loud while the other may still log CUDA's red error."""
+    severities: list[int] = []
+    monkeypatch.setattr(session_module.ort, "set_default_logger_severity", severities.append)
+    first, second = session_module._silenced(), session_module._silenced()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert severities == [session_module._SILENT]
+    second.__exit__(None, None, None)
+    assert severities == [session_module._SILENT, session_module._QUIET]
 
 
 def test_on_cuda_every_chip_goes_in_one_call():
