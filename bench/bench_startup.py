@@ -247,8 +247,9 @@ What `identify` no longer spends (each change keeps the real-model tests' result
   session hold Python's lock only briefly, imports hold it throughout: the command line now starts the
   two models on threads of their own once onnxruntime is imported, and imports faiss and the rest
   meanwhile (`facegui/service/model_opening.py`; the threads import nothing, `tests/test_startup.py`).
-  Measured against the code before it (2026-12-07, 25 alternated runs each, whole process): a median of
-  267 → 248 ms together with the next change.
+  With the next change, measured by this script with `--before` the code before both (2026-12-07, 21
+  runs, load 0.5-0.8): 273 → 260 ms of wall time, and 278 → 300 ms of CPU, as three threads on two
+  cores wait for each other and for Python's lock more than one did.
 - **Embedding the faces in turn.** The photo's two faces are embedded one per core at once
   (`embed_calls_at_once`; section "Threads and batches"), the same embeddings.
 
