@@ -24,6 +24,13 @@ def loaded_after(args: list[str], cwd) -> set[str]:
     return set(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
+def identify_run_by(code: str, tmp_path, cli_args) -> subprocess.CompletedProcess:
+    """``code`` run in a fresh interpreter with ``identify two_people.jpg`` and the test's options as argv."""
+    return subprocess.run([sys.executable, "-c", code, "identify", str(FACES / "probes" / "two_people.jpg"),
+                           *cli_args], capture_output=True, text=True, cwd=tmp_path,
+                          env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120)
+
+
 def test_version_loads_nothing_heavy(tmp_path):
     assert loaded_after(["--version"], tmp_path) == set()
 
@@ -57,8 +64,7 @@ def test_identify_given_its_folders_loads_no_platformdirs_socket_or_tempfile(tmp
     assert enrolled.returncode == 0, enrolled.stderr
     code = ("import json, sys\nfrom facegui.app import main\nmain(sys.argv[1:])\n"
             "print(json.dumps(sorted(m for m in ('platformdirs', 'socket', 'tempfile') if m in sys.modules)))")
-    result = subprocess.run([sys.executable, "-c", code, "identify", str(FACES / "probes" / "two_people.jpg"),
-                             *cli_args], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    result = identify_run_by(code, tmp_path, cli_args)
     assert "obama" in result.stdout, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [], result.stderr
 
@@ -72,9 +78,7 @@ def test_identify_run_as_the_program_gives_the_collector_back_once_the_models_ar
             "    recognizer = open_recognizer(settings)\n"
             "    print('held after', startup.collector_held_back(), gc.get_threshold()[0])\n    return recognizer\n"
             "cli.open_recognizer = watched\nfrom facegui.app import main\nmain(sys.argv[1:])\n")
-    result = subprocess.run([sys.executable, "-c", code, "identify", str(FACES / "probes" / "two_people.jpg"),
-                             *cli_args], capture_output=True, text=True, cwd=tmp_path,
-                            env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120)
+    result = identify_run_by(code, tmp_path, cli_args)
     lines = [line for line in result.stdout.splitlines() if line.startswith("held")]
     assert lines == ["held before True", "held after False 700"], result.stdout + result.stderr
 
@@ -138,9 +142,7 @@ def test_identify_checks_and_opens_the_models_on_threads_that_import_nothing(tmp
             "        seen.append([threading.current_thread().name, event, str(args[0])])\n"
             "sys.addaudithook(hook)\nfrom facegui.app import main\nmain(sys.argv[1:])\n"
             "print(json.dumps(seen))")
-    result = subprocess.run([sys.executable, "-c", code, "identify", str(FACES / "probes" / "two_people.jpg"),
-                             *cli_args], capture_output=True, text=True, cwd=tmp_path,
-                            env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120)
+    result = identify_run_by(code, tmp_path, cli_args)
     assert result.returncode == 0 and result.stdout.count("unknown") == 2, result.stderr  # nobody enrolled
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert [event for event in seen if event[1] == "import"] == []
