@@ -184,7 +184,9 @@ class OnnxModel:
             work()
         finally:
             for helper in helpers:
-                helper.result()  # waits, and raises what a helper's call raised
+                # A helper still queued behind another thread's calls has nothing left to take: dropped.
+                if not helper.cancel():
+                    helper.result()  # waits, and raises what a helper's call raised
         return outputs
 
 

@@ -93,6 +93,37 @@ def test_a_call_that_fails_on_a_helper_thread_fails_the_step(monkeypatch):
         ArcFaceEmbedder(fake_model(session), calls_at_once=2).embed([left_bright_chip()] * 4)
 
 
+def test_a_step_does_not_wait_for_helpers_busy_with_another_threads_calls(monkeypatch):
+    """Two threads embed at once with one helper thread between them (two cores): while the helper is busy
+    with the first thread's call, the second does all of its own calls and returns, not waiting for it."""
+    monkeypatch.setattr(session_module, "usable_cores", lambda: 2)
+    monkeypatch.setattr(session_module, "_pool", None)  # a pool of one helper, for this test alone
+    helper_busy, release, helper_free, first_done = (threading.Event() for _ in range(4))
+
+    def held_on_helper(feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+        if threading.current_thread().name.startswith("facegui-onnx"):
+            helper_busy.set()
+            release.wait(10)
+            helper_free.set()
+        return halves(feeds)
+
+    def model(respond) -> ArcFaceEmbedder:
+        session = FakeSession([FakeTensor("data", [None, 3, CHIP, CHIP])], [FakeTensor("out", [None, 3])], respond)
+        return ArcFaceEmbedder(fake_model(session), calls_at_once=2)
+
+    first = threading.Thread(target=lambda: (model(held_on_helper).embed([left_bright_chip()] * 2),
+                                             first_done.set()))
+    first.start()
+    try:
+        assert helper_busy.wait(10)
+        assert model(halves).embed([left_bright_chip()] * 2).shape == (2, 3)
+        assert not helper_free.is_set()  # the helper was still busy when the second step returned
+    finally:
+        release.set()
+        first.join(10)
+    assert first_done.is_set()
+
+
 def test_one_call_at_once_or_one_core_runs_every_call_on_the_calling_thread(monkeypatch):
     threads: set[str] = set()
 
