@@ -249,7 +249,11 @@ What `identify` no longer spends (each change keeps the real-model tests' result
   meanwhile (`facegui/service/model_opening.py`; the threads import nothing, `tests/test_startup.py`).
   With the next change, measured by this script with `--before` the code before both (2026-12-07, 21
   runs, load 0.5-0.8): 273 → 260 ms of wall time, and 278 → 300 ms of CPU, as three threads on two
-  cores wait for each other and for Python's lock more than one did.
+  cores wait for each other and for Python's lock more than one did. The window does the same before
+  it imports Qt and its own modules (about 360 ms here; `facegui/gui/launch.py`): from source, offscreen,
+  `--smoke-test` showed its first frame after a median of 595 → 564 ms (2026-12-07, 11 alternated runs
+  each, whole process), with a peak memory 9 MB higher (206 → 215 MB), as the models' bytes are read
+  while Qt loads.
 - **Embedding the faces in turn.** The photo's two faces are embedded one per core at once
   (`embed_calls_at_once`; section "Threads and batches"), the same embeddings.
 

@@ -150,3 +150,22 @@ def test_identify_checks_and_opens_the_models_on_threads_that_import_nothing(tmp
     assert ("facegui-open-detector", "retinaface_mobilenet0.25.onnx") in opened, seen
     assert ("facegui-open-embedder", "arcface.onnx") in opened, seen
     assert not {path for thread, path in opened if thread == "facegui-open-detector"} & {"arcface.onnx"}
+
+
+def test_the_window_opens_its_models_before_qt_loads_and_uses_that_opening(tmp_path, cli_args):
+    """gui.launch starts service.model_opening before PySide6 is imported, so the models open while Qt and
+    the window's modules load (about 360 ms here), and the window's recognizer is made from that opening:
+    one opening in all, made with Qt not yet loaded."""
+    code = ("import sys\nfrom facegui.service import model_opening\nmade = []\n"
+            "class Watched(model_opening.ModelOpening):\n"
+            "    def __init__(self, *args, **kwargs):\n"
+            "        made.append('PySide6.QtWidgets' in sys.modules)\n"
+            "        super().__init__(*args, **kwargs)\n"
+            "model_opening.ModelOpening = Watched\n"
+            "from facegui.app import main\ncode = main(sys.argv[1:])\nprint('openings', made, code)")
+    video = FACES / "video" / "short_hamilton_clip.mp4"
+    result = subprocess.run([sys.executable, "-c", code, "--smoke-test", str(video), *cli_args],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                            env=dict(os.environ, PYTHONPATH=str(REPO), QT_QPA_PLATFORM="offscreen"))
+    assert "facegui smoke-test: ok" in result.stdout, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "openings [False] 0", result.stdout + result.stderr

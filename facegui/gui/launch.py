@@ -16,6 +16,7 @@ from ..config import Settings, SettingsError
 from ..engine import ModelLoadError
 from ..service.model_install import ModelStore, ModelStoreError
 from ..service import Recognizer
+from ..service.model_opening import ModelOpening
 from ..service.types import StorageError
 
 _IMPORTED_AT = time.perf_counter()
@@ -36,7 +37,20 @@ def process_age_s() -> float:
         return time.perf_counter() - _IMPORTED_AT
 
 
+def _models_opening_early(parsed_args) -> ModelOpening | None:
+    """The models checked and opened on threads of their own while Qt and the window's modules load
+    (service.model_opening); None where the settings cannot be read or a model is missing, which the
+    window then says or asks about as before."""
+    try:
+        settings = Settings.from_options(parsed_args)
+    except SettingsError:
+        return None
+    store = ModelStore.from_settings(settings)
+    return None if store.missing() else ModelOpening(settings, store)
+
+
 def launch(parsed_args) -> int:
+    early = _models_opening_early(parsed_args)
     from PySide6.QtCore import QCoreApplication, QEvent
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -75,7 +89,10 @@ def launch(parsed_args) -> int:
         if not FirstRunDialog(models, missing, settings=settings).exec():
             return 2
     try:
-        recognizer = Recognizer.open(settings, models)
+        # The early opening serves only the settings it was started with (and no model installed since).
+        opening = early if early is not None and early.settings == settings and not missing else None
+        early = None  # an opening not used goes, with its sessions, once its threads are done
+        recognizer = Recognizer.open(settings, models, opening=opening)
     except ModelStoreError as exc:
         return _fatal(smoke_source, str(exc), lambda text=str(exc): QMessageBox.critical(
             None, "facegui", text + "\n\n" + QCoreApplication.translate("launch", "Install the models with:")

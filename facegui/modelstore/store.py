@@ -313,6 +313,10 @@ class ModelStore:
                 return candidate
         return None
 
+    def missing(self) -> list[str]:
+        """Roles (``detector``, ``embedder``) this store cannot find."""
+        return [role for role in MODELS if self.locate(role) is None]
+
     def require_located(self, role: str) -> Path:
         """The model file's path (not yet verified), or ModelStoreError saying how to install it."""
         path = self.locate(role)

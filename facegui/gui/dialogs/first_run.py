@@ -26,7 +26,7 @@ ROLE_NAMES = {DETECTOR: QT_TRANSLATE_NOOP("FirstRunDialog", "the face detector (
 
 def missing_models(store: ModelStore) -> list[str]:
     """Roles (``detector``, ``embedder``) the store cannot find."""
-    return [role for role in MODELS if store.locate(role) is None]
+    return store.missing()
 
 
 class FirstRunDialog(QDialog):
