@@ -55,7 +55,8 @@ class ArcFaceEmbedder:
 
     @classmethod
     def from_model(cls, model: OnnxModel, settings: Settings) -> "ArcFaceEmbedder":
-        """An embedding model already opened (on ``embedder_threads``), with ``settings``' flip and batch size."""
+        """An embedding model already opened (on ``embedder_threads``), with ``settings``' flip, batch size and
+        calls at once."""
         return cls(model, settings.embed_flip, settings.embed_batch_size, embed_calls_at_once(settings))
 
     def network_input(self, chips_bgr: Sequence[np.ndarray]) -> np.ndarray:
