@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .files import file_kind
+from .files import atomic_write, config_folder, file_kind
 from .limits import MAX_IMAGE_PIXELS_CEILING
 
 APP_NAME = "facegui"
@@ -459,8 +459,8 @@ def save_settings(settings: Settings, keys: Sequence[str], config_file: Path | N
             current = {}
     mapping = settings.to_mapping()
     current.update({key: mapping[key] for key in keys})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    # User-only (0600), whatever the umask, as the rest of facegui's files: it names the organisation's database
+    # server and its user (the password is never here), and how the station treats people's data.
+    config_folder(path.parent, own=config_file is None)
+    atomic_write(path, (json.dumps(current, indent=2) + "\n").encode("utf-8"))
     return path

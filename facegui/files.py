@@ -140,6 +140,16 @@ def make_private_file(path: Path) -> Path:
     return path
 
 
+def config_folder(folder: Path, own: bool) -> Path:
+    """The folder of a settings file, created user-only if missing; ``own``: it is facegui's own (the user's
+    config folder), made user-only even if it existed. A folder the user named (beside ``--config``) keeps the
+    mode it has: it may be shared, and only the files facegui writes in it are user-only."""
+    if own:
+        return make_private_dir(folder)
+    os.makedirs(folder, mode=PRIVATE_DIR_MODE, exist_ok=True)
+    return Path(folder)
+
+
 @overload
 def open_private(path: Path, mode: Literal["wb", "xb", "ab"] = "wb", **kwargs: Any) -> BinaryIO: ...
 @overload

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
@@ -145,3 +147,23 @@ def test_a_preferences_file_that_is_a_pipe_opens_the_window_with_defaults(tmp_pa
     assert done.stdout.strip() == "True is a named pipe (FIFO), not a settings file"
     assert f"{pipe}: is a named pipe (FIFO), not a settings file; the window's preferences start from their defaults" \
         in done.stderr
+
+
+def test_the_windows_settings_and_preferences_files_are_user_only(window, tmp_path):
+    """gui.ini holds camera addresses, with their passwords where a camera has one (rtsp://user:password@…),
+    and settings.json names the database server and its user: saving from the window wrote both with the
+    umask's mode (0644 here), so any local user could read them. Now both are 0600, also a settings.json the
+    admin wrote 0644 by hand."""
+    old_umask = os.umask(0o022)
+    try:
+        settings_file = tmp_path / "settings.json"
+        settings_file.write_text('{"database_url": "postgresql://station@db.example/facegui"}\n')
+        settings_file.chmod(0o644)
+        camera = "rtsp://admin:hunter2@10.0.0.5/stream"
+        window.apply_settings(window.context.settings.replace(similarity_threshold=0.4),
+                              replace(window.context.prefs, camera_source=camera))
+    finally:
+        os.umask(old_umask)
+    assert "station@db.example" in settings_file.read_text() and "hunter2" in (tmp_path / "gui.ini").read_text()
+    assert stat.S_IMODE(settings_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "gui.ini").stat().st_mode) == 0o600

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from types import SimpleNamespace
 
 import pytest
@@ -113,3 +114,27 @@ def test_a_malformed_copy_target_url_is_one_line_without_the_url(tmp_path, targe
     with pytest.raises(CopyError) as caught:
         copy_data(Settings(data_dir=tmp_path), target)
     assert str(caught.value).startswith(f"the target is not a valid URL ({reason}") and "secret" not in str(caught.value)
+
+
+def test_saved_settings_are_user_only_and_only_facegui_s_own_folder_is_tightened(tmp_path, monkeypatch):
+    """The window saves settings.json user-only whatever the umask. facegui's own config folder is made
+    0700 (the window's gui.ini and the settings live there); a folder named with --config keeps its mode."""
+    from facegui import config
+    from facegui.config import save_settings
+
+    own = tmp_path / "config" / "facegui"
+    own.mkdir(parents=True, mode=0o755)
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    monkeypatch.setattr(config, "user_config_dir", lambda: own)
+    old_umask = os.umask(0o022)
+    try:
+        save_settings(Settings(similarity_threshold=0.4), ["similarity_threshold"])
+        save_settings(Settings(similarity_threshold=0.4), ["similarity_threshold"], shared / "settings.json")
+    finally:
+        os.umask(old_umask)
+    modes = {path: stat.S_IMODE(path.stat().st_mode) for path in
+             (own, own / "settings.json", shared, shared / "settings.json")}
+    assert modes == {own: 0o700, own / "settings.json": 0o600, shared: 0o755, shared / "settings.json": 0o600}
+    assert json.loads((shared / "settings.json").read_text()) == {"similarity_threshold": 0.4}
+    assert sorted(p.name for p in shared.iterdir()) == ["settings.json"]  # no temp file left beside it

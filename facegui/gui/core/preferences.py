@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 
 from ...config import settings_file_problem, user_config_dir
+from ...files import config_folder, make_private_file
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,19 @@ class PreferenceStore:
                         self.path, self.problem)
             self._scratch = tempfile.TemporaryDirectory(prefix="facegui-gui-")
             where = Path(self._scratch.name) / GUI_SETTINGS_FILE
+        else:
+            self._keep_private(own_folder=path is None)
         self.qsettings = QSettings(str(where), QSettings.Format.IniFormat)
+
+    def _keep_private(self, own_folder: bool) -> None:
+        """The file holds camera addresses, which may carry a password (rtsp://user:password@…): it is made
+        user-only before QSettings first writes it (Qt would create it with the umask's mode, 0644), and Qt
+        keeps an existing file's mode each time it saves."""
+        try:
+            config_folder(self.path.parent, own=own_folder)
+            make_private_file(self.path)
+        except OSError as exc:  # a read-only folder: QSettings cannot save there either, and says nothing
+            log.warning("%s: cannot be made user-only (%s)", self.path, exc.strerror or exc)
 
     def load(self) -> GuiPreferences:
         values = {}
