@@ -234,3 +234,28 @@ def test_a_camera_that_cannot_be_opened_says_why_on_its_tile_only(qtbot, setting
     finally:
         window.camera.stop()
         window.camera.wait_for_stopped_workers()
+
+
+def test_a_camera_s_password_is_never_shown_when_it_cannot_be_opened(qtbot, settings, tmp_path, doors):
+    """An IP camera's address often carries its password. The capture's own error named the source as given,
+    so the tile of a door camera that could not be reached showed rtsp://door:secret@… on the station's
+    screen, for anyone walking past; now every error names it as the labels do, without the password."""
+    from facegui.engine.video import VideoSourceError, open_capture
+
+    unreachable = "rtsp://door:secret@127.0.0.1:9/live"  # nothing listens on port 9 here: refused at once
+    with pytest.raises(VideoSourceError) as error:
+        open_capture(unreachable, open_timeout_ms=2000)
+    assert str(error.value) == "rtsp://127.0.0.1:9/live: cannot be opened (not a video, or no such device)"
+    window = open_window(qtbot, settings, tmp_path)
+    window.camera.set_source(doors[0], restart=False)
+    assert window.camera.add_source(unreachable)
+    try:
+        window.camera.start()
+        views = window.station.grid.views
+        qtbot.waitUntil(lambda: views[1].message_is_error and "cannot be opened" in views[1].message,
+                        timeout=FRAME_TIMEOUT_MS)
+        assert "rtsp://127.0.0.1:9/live" in views[1].message and "secret" not in views[1].message
+        assert "secret" not in window.status.bar.currentMessage() + window.status.source.text()
+    finally:
+        window.camera.stop()
+        window.camera.wait_for_stopped_workers()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import stat
+from urllib.parse import urlsplit, urlunsplit
 
 import cv2
 
@@ -27,8 +28,25 @@ def parse_source(source: str | int) -> str | int:
 
 
 def describe(source: str | int) -> str:
+    """How a source is named wherever people can read it (the errors below, the status bar, attendance
+    records, logs): ``camera 0``, a file by its path, a URL without its user name and password
+    (``rtsp://10.0.0.5:554/stream``). A stream URL may carry a password (``rtsp://admin:secret@…``): only the
+    capture that opens it is ever given the source itself."""
     parsed = parse_source(source)
-    return f"camera {parsed}" if isinstance(parsed, int) else str(parsed)
+    if isinstance(parsed, int):
+        return f"camera {parsed}"
+    text = str(parsed)
+    if "://" not in text:
+        return text
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:  # a malformed URL: show nothing of what may be a password
+        return text.split("://", 1)[0] + "://…"
+    if not (parts.username or parts.password):
+        return text
+    netloc = (parts.hostname or "") + (f":{port}" if port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 VIDEO4LINUX_MAJOR = 81

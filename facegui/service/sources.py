@@ -1,30 +1,20 @@
 """How a video source is named wherever people can read it: the status bar, attendance records, logs.
 
-A stream URL may carry a password (``rtsp://admin:secret@10.0.0.5/stream``); it never leaves this
-module. The source itself, password and all, is only ever handed to the capture that opens it.
+A stream URL may carry a password (``rtsp://admin:secret@10.0.0.5/stream``); the rule that leaves it out is
+``engine.video.describe``, which the capture's own errors use too. The source itself, password and all, is
+only ever handed to the capture that opens it.
 """
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from ..engine.video import VideoSourceError, describe, open_capture, parse_source, path_problem
 
 
 def source_label(source: str | int) -> str:
-    """``describe(source)`` minus any user name and password in a URL: ``rtsp://10.0.0.5:554/stream``."""
-    text = describe(source)
-    if "://" not in text:
-        return text
-    try:
-        parts = urlsplit(text)
-        port = parts.port
-    except ValueError:  # a malformed URL: show nothing of what may be a password
-        return text.split("://", 1)[0] + "://…"
-    if not (parts.username or parts.password):
-        return text
-    netloc = (parts.hostname or "") + (f":{port}" if port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    """``camera 0``, a file's path, or a URL without its user name and password: ``rtsp://10.0.0.5:554/stream``
+    (``engine.video.describe``)."""
+    return describe(source)
 
 
 def source_problem(source: str) -> str | None:
