@@ -40,6 +40,9 @@ def test_rename_refuses_a_taken_name_and_nobody_in_one_line(cli_args, capsys):
     assert "facegui: biden is already enrolled: choose another name\n" in err and "Traceback" not in err
     assert run(cli_args, "rename", "nobody", "carol") == 1
     assert "nobody called nobody is enrolled" in capsys.readouterr().err
+    # The same name (as names are compared: spaces trimmed) is no rename, and says so.
+    assert run(cli_args, "rename", "obama", " obama ") == 0
+    assert capsys.readouterr().out == "obama is already named obama: nothing changed\n"
     assert people(cli_args, capsys)["obama"] == 2
 
 

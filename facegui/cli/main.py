@@ -270,7 +270,9 @@ def cmd_rename(args, settings) -> int:
         except PeopleError as exc:
             _err(one_line(str(exc)))
             return EXIT_SOME_FAILED
-    print(one_line(f"renamed {normalize_person_name(args.old)} to {new_name}"))
+    old_name = normalize_person_name(args.old)
+    print(one_line(f"{old_name} is already named {new_name}: nothing changed" if new_name == old_name
+                   else f"renamed {old_name} to {new_name}"))
     return EXIT_OK
 
 
