@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .files import atomic_write, config_folder, file_kind
+from .files import READ_WITHOUT_WAITING, atomic_write, config_folder, file_kind
 from .limits import MAX_IMAGE_PIXELS_CEILING
 
 APP_NAME = "facegui"
@@ -75,11 +75,46 @@ def settings_file_problem(path: Path) -> str | None:
         return None
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
         return f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
+    return _settings_file_kind_problem(info)
+
+
+def _settings_file_kind_problem(info: os.stat_result) -> str | None:
     if not stat.S_ISREG(info.st_mode):
         return f"is {file_kind(info.st_mode)}, not a settings file"
     if info.st_size > MAX_SETTINGS_FILE_BYTES:
         return f"is {info.st_size:,} bytes, too large for a settings file (at most {MAX_SETTINGS_FILE_BYTES:,})"
     return None
+
+
+def read_settings_file(path: Path) -> str | None:
+    """The text of the settings file, or None when there is none yet; SettingsError saying why it cannot be
+    one. Checked on what was opened, without waiting: a name swapped for a pipe after a look at it cannot hold
+    the read (``settings_file_problem`` is for files another library opens, like the window's gui.ini)."""
+    try:
+        fd = os.open(path, READ_WITHOUT_WAITING)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        raise SettingsError(f"{path}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    try:
+        problem = _settings_file_kind_problem(os.fstat(fd))
+        if problem is not None:
+            raise SettingsError(f"{path}: {problem}")
+        file = os.fdopen(fd, "rb")  # after the check: Python refuses to wrap a folder's descriptor
+    except BaseException:
+        os.close(fd)
+        raise
+    with file:
+        try:
+            data = file.read(MAX_SETTINGS_FILE_BYTES + 1)  # one byte more shows a file that grew since
+        except OSError as exc:
+            raise SettingsError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_SETTINGS_FILE_BYTES:
+        raise SettingsError(f"{path}: too large for a settings file (at most {MAX_SETTINGS_FILE_BYTES:,} bytes)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"{path}: not a readable settings file ({exc})") from None
 
 
 @dataclass(frozen=True)
@@ -335,13 +370,11 @@ class Settings:
         """Defaults ← settings file ← environment ← ``overrides`` (None values ignored)."""
         values: dict = {}
         path = settings_file(config_file)
-        problem = settings_file_problem(path)
-        if problem is not None:
-            raise SettingsError(f"{path}: {problem}")
-        if path.is_file():
+        text = read_settings_file(path)
+        if text is not None:
             try:
-                loaded = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
+                loaded = json.loads(text)
+            except ValueError as exc:
                 raise SettingsError(f"{path}: not a readable settings file ({exc})") from None
             if not isinstance(loaded, dict):
                 kind = {list: "an array", str: "a string", bool: "true or false", type(None): "null"}.get(
@@ -451,12 +484,12 @@ def save_settings(settings: Settings, keys: Sequence[str], config_file: Path | N
     for this run (e.g. ``--data-dir``) is not made permanent by saving something else."""
     path = settings_file(config_file)
     current: dict = {}
-    if path.is_file():
-        try:
-            loaded = json.loads(path.read_text(encoding="utf-8"))
-            current = loaded if isinstance(loaded, dict) else {}
-        except (OSError, ValueError):
-            current = {}
+    try:
+        text = read_settings_file(path)
+        loaded = json.loads(text) if text is not None else {}
+        current = loaded if isinstance(loaded, dict) else {}
+    except ValueError:  # SettingsError too: what cannot be read is replaced, as before
+        current = {}
     mapping = settings.to_mapping()
     current.update({key: mapping[key] for key in keys})
     # User-only (0600), whatever the umask, as the rest of facegui's files: it names the organisation's database
