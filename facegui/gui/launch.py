@@ -37,27 +37,24 @@ def process_age_s() -> float:
         return time.perf_counter() - _IMPORTED_AT
 
 
-def _models_opening_early(parsed_args) -> ModelOpening | None:
-    """The models checked and opened on threads of their own while Qt and the window's modules load
-    (service.model_opening); None where the settings cannot be read or a model is missing, which the
-    window then says or asks about as before."""
-    try:
-        settings = Settings.from_options(parsed_args)
-    except SettingsError:
-        return None
-    store = ModelStore.from_settings(settings)
-    return None if store.missing() else ModelOpening(settings, store)
-
-
 def launch(parsed_args) -> int:
-    early = _models_opening_early(parsed_args)
+    # Read once, before Qt: where the settings are good and both models present, the models are checked and
+    # opened on threads of their own while Qt and the window's modules load (service.model_opening).
+    try:
+        settings, settings_problem = Settings.from_options(parsed_args), None
+    except SettingsError as exc:
+        settings, settings_problem = None, str(exc)
+    models = ModelStore.from_settings(settings) if settings is not None else None
+    missing = models.missing() if models is not None else []
+    opening = ModelOpening(settings, models) if settings is not None and models is not None and not missing \
+        else None
     from PySide6.QtCore import QCoreApplication, QEvent
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from .core.context import AppContext
     from .core.preferences import GUI_SETTINGS_FILE, PreferenceStore
     from .i18n import apply_language
-    from .dialogs.first_run import FirstRunDialog, missing_models
+    from .dialogs.first_run import FirstRunDialog
     from .main_window import MainWindow
     from .widgets.icon import app_icon
 
@@ -77,22 +74,16 @@ def launch(parsed_args) -> int:
         store = PreferenceStore(config_file.parent / GUI_SETTINGS_FILE if config_file else None)
     # The language before the first dialog (the first-run one, or an error box): it applies on each start.
     apply_language(store.load().language)
-    try:
-        settings = Settings.from_options(parsed_args)
-        models = ModelStore.from_settings(settings)
-    except SettingsError as exc:
-        return _fatal(smoke_source, str(exc), lambda text=str(exc): QMessageBox.critical(None, "facegui", text))
-    missing = missing_models(models)
+    if settings is None or models is None:
+        return _fatal(smoke_source, str(settings_problem),
+                      lambda text=str(settings_problem): QMessageBox.critical(None, "facegui", text))
     if missing:
         if smoke_source is not None:  # headless: a dialog would wait for ever
             return _fatal(smoke_source, f"model(s) missing: {', '.join(missing)}", None)
         if not FirstRunDialog(models, missing, settings=settings).exec():
             return 2
     try:
-        # The early opening serves only the settings it was started with (and no model installed since).
-        opening = early if early is not None and early.settings == settings and not missing else None
-        early = None  # an opening not used goes, with its sessions, once its threads are done
-        recognizer = Recognizer.open(settings, models, opening=opening)
+        recognizer = Recognizer.open(settings, models, opening=opening)  # None: installed by the first-run dialog
     except ModelStoreError as exc:
         return _fatal(smoke_source, str(exc), lambda text=str(exc): QMessageBox.critical(
             None, "facegui", text + "\n\n" + QCoreApplication.translate("launch", "Install the models with:")

@@ -68,11 +68,6 @@ class ModelOpening:
         self._detector.start()
         self._embedder.start()
 
-    @property
-    def settings(self) -> Settings:
-        """The settings the models are being opened with."""
-        return self._settings
-
     def engine(self) -> FaceEngine:
         """The engine of both models once they are open; ModelStoreError or ModelLoadError as opening them
         raised it (the detector's first)."""
