@@ -240,3 +240,21 @@ def test_every_command_works_on_the_shared_database(tmp_path, models_dir, shared
     assert main([*station, "db", "status", "--json"]) == 0
     status = json.loads(capsys.readouterr().out)
     assert status["backend"] == "postgresql" and status["people"] == 5  # lin and the gallery, less obama
+
+
+def test_a_face_enrolled_at_one_station_cannot_join_another_name_at_a_second_before_its_next_poll(
+        tmp_path, models_dir):
+    url = shared_server().create_database()
+
+    def station(folder: str) -> Recognizer:
+        # A minute between polls: the second station's copy is sure to be behind the first's write.
+        return Recognizer.open(Settings(data_dir=tmp_path / folder, model_dir=models_dir, database_url=url,
+                                        station_sync_interval_s=60, intra_op_threads=1))
+
+    with station("a") as door_a, station("b") as door_b:
+        assert door_a.enroll_file(FACES / "gallery" / "obama_1.jpg", "obama").status == "enrolled"
+        outcome = door_b.enroll_file(FACES / "gallery" / "obama_2.jpg", "barack")
+        assert outcome.status == "failed"
+        assert "this face looks like obama, who is already enrolled" in (outcome.reason or "")
+        assert door_b.enroll_file(FACES / "gallery" / "biden_1.jpg", "biden").status == "enrolled"
+        assert sorted(p.name for p in door_b.gallery.people()) == ["biden", "obama"]

@@ -19,6 +19,7 @@ import pytest
 from facegui.storage import (
     DATABASE_FILE_NAME,
     AttendanceStore,
+    EnrollmentRefused,
     FaceDatabase,
     Gallery,
     Match,
@@ -311,6 +312,49 @@ def test_open_gallery_picks_up_writes_from_another_gallery(data_dir: Path, db_ur
         assert top_names(gui, vectors)[1:] == ["bob", "carol"]
         assert top_names(cli, vectors)[1:] == ["bob", "carol"]
         assert len(gui) == len(cli) == 2
+
+
+def nearest_is_someone_else(gallery: Gallery, vector: np.ndarray, name: str) -> str | None:
+    """A guard like the service's look-alike rule: a reason when the nearest enrolled face is another's
+    and close (random 64-dimensional unit vectors are far apart: |cos| < 0.5)."""
+    (row,) = gallery.search(vector)
+    return f"looks like {row[0].name}" if row and row[0].name != name and row[0].similarity > 0.5 else None
+
+
+def test_a_guarded_enrollment_is_checked_against_the_database_not_a_poll_behind(data_dir: Path,
+                                                                                db_url: str) -> None:
+    vector = unit_vectors(1)[0]
+    # The other station polls once a minute: its copy cannot know alice when it enrolls her face as bea.
+    with Gallery(data_dir, MODEL_A, DIM, database_url=db_url) as one, \
+            Gallery(data_dir, MODEL_A, DIM, database_url=db_url, sync_interval_s=60) as other:
+        one.enroll("alice", vector)
+        with pytest.raises(EnrollmentRefused, match="looks like alice"):
+            other.enroll("bea", vector, refuse=lambda: nearest_is_someone_else(other, vector, "bea"))
+        assert [p.name for p in other.people()] == ["alice"]
+
+
+def test_a_guarded_enrollment_looks_again_when_another_writer_commits_between_its_check_and_its_write(
+        data_dir: Path, db_url: str) -> None:
+    vector = unit_vectors(1)[0]
+    with Gallery(data_dir, MODEL_A, DIM, database_url=db_url) as one, \
+            Gallery(data_dir, MODEL_A, DIM, database_url=db_url, sync_interval_s=60) as other:
+        looks: list[str | None] = []
+
+        def guard() -> str | None:
+            reason = nearest_is_someone_else(other, vector, "bea")
+            looks.append(reason)
+            if len(looks) == 1:
+                one.enroll("alice", vector)  # lands after this look and before the write
+            return reason
+
+        with pytest.raises(EnrollmentRefused, match="looks like alice"):
+            other.enroll("bea", vector, refuse=guard)
+        assert looks == [None, "looks like alice"]
+        assert [p.name for p in other.people()] == ["alice"]
+        assert top_names(other, vector[np.newaxis]) == ["alice"]
+        # Without another writer, the guard is asked once and the enrollment goes through.
+        assert other.enroll("carol", unit_vectors(1, seed=7)[0],
+                            refuse=lambda: nearest_is_someone_else(other, unit_vectors(1, seed=7)[0], "carol")) > 0
 
 
 # -- names, validation ------------------------------------------------------------

@@ -62,8 +62,8 @@ from ..engine import Face, Recognition
 from ..engine.align import align_face
 from ..engine.tracking import TrackedRecognition
 from ..files import open_private
-from ..storage import Gallery, StorageError, normalize_person_name
-from .enrollment import lookalike_problem
+from ..storage import EnrollmentRefused, Gallery, StorageError
+from .enrollment import enroll_unless_lookalike
 from .spreadsheet import safe_writer, spreadsheet_safe  # noqa: F401  (spreadsheet_safe: re-exported)
 from ..storage.attendance import (
     AttendanceEvent,
@@ -442,11 +442,11 @@ class AttendanceService:
                              f"the gallery uses {self.gallery.model_id!r}")
         # The digest of the embedding makes a retry after a crash between the two steps a no-op.
         digest = hashlib.sha256(record.embedding.astype("<f4").tobytes()).hexdigest()
-        lookalike = lookalike_problem(self.gallery, normalize_person_name(name), record.embedding,
-                                      self.settings.similarity_threshold)
-        if lookalike:
-            raise ValueError(f"unknown face #{unknown_id}: {lookalike}")
-        embedding_id = self.gallery.enroll(name, record.embedding, None, digest)
+        try:
+            embedding_id = enroll_unless_lookalike(self.gallery, name, record.embedding,
+                                                   self.settings.similarity_threshold, None, digest)
+        except EnrollmentRefused as refused:
+            raise ValueError(f"unknown face #{unknown_id}: {refused.reason}") from None
         self.store.delete_unknown(unknown_id)
         return embedding_id
 

@@ -35,7 +35,7 @@ from ..config import Settings
 from ..engine import Face, FaceEngine, ImageError
 from ..engine.align import align_face
 from ..engine.imageio import decode_image, read_image_bytes
-from ..storage import Gallery, normalize_person_name
+from ..storage import EnrollmentRefused, Gallery, normalize_person_name
 
 
 def sharpness(chip_bgr: np.ndarray) -> float:
@@ -111,6 +111,16 @@ def lookalike_problem(gallery: Gallery, name: str, embedding: np.ndarray, thresh
     return (f"this face looks like {best.name}, who is already enrolled (similarity {best.similarity:.2f}, "
             f"threshold {threshold:.2f}) — under a second name the station could show either; "
             f"enroll it as {best.name}")
+
+
+def enroll_unless_lookalike(gallery: Gallery, name: str, embedding: np.ndarray, threshold: float,
+                            source_path: str | None = None, source_sha256: str | None = None) -> int:
+    """``gallery.enroll`` with :func:`lookalike_problem` as its guard, so the rule is judged against the
+    database as written: another station's enrollment of the same face a moment ago (still a poll away
+    from this station's copy) counts. The embedding id; EnrollmentRefused with the reason otherwise."""
+    name = normalize_person_name(name)
+    return gallery.enroll(name, embedding, source_path, source_sha256,
+                          refuse=lambda: lookalike_problem(gallery, name, embedding, threshold))
 
 
 # -- photos with every face, for the window's dialog ---------------------------------------
@@ -214,11 +224,12 @@ def enroll_photos(gallery: Gallery, thumbnails: ThumbnailSink | None, name: str,
         if photo.sha256 and gallery.is_enrolled(photo.sha256):
             skipped.append(f"{photo.label}: already enrolled")
             continue
-        lookalike = lookalike_problem(gallery, name, face.embedding, threshold)
-        if lookalike:
-            skipped.append(f"{photo.label}: {lookalike}")
+        try:
+            enroll_unless_lookalike(gallery, name, face.embedding, threshold,
+                                    str(photo.path) if photo.path else None, photo.sha256)
+        except EnrollmentRefused as refused:
+            skipped.append(f"{photo.label}: {refused.reason}")
             continue
-        gallery.enroll(name, face.embedding, str(photo.path) if photo.path else None, photo.sha256)
         enrolled += 1
         if thumbnails is not None and not thumbnails.has(name):
             thumbnails.save(name, face.chip)

@@ -14,7 +14,7 @@ from ..config import Settings
 from ..engine import FaceEngine, ImageError, Recognition, load_image
 from ..engine.imageio import decode_image, read_image_bytes
 from ..modelstore import ModelStore
-from ..storage import Gallery, normalize_person_name
+from ..storage import EnrollmentRefused, Gallery, normalize_person_name
 from .model_opening import ModelOpening
 
 if TYPE_CHECKING:
@@ -146,19 +146,22 @@ class Recognizer:
             image = decode_image(data, path, self.settings.max_image_pixels)
         except ImageError as exc:
             return EnrollOutcome(path, "failed", name, exc.reason)
-        from .enrollment import find_face, lookalike_problem, quality_problem, sharpness
+        from .enrollment import enroll_unless_lookalike, find_face, quality_problem, sharpness
 
         chosen = find_face(self.engine, image, self.settings.enroll_min_score)
         if chosen is None:
             return EnrollOutcome(path, "failed", name, "no face found")
-        if not force:
-            problem = quality_problem(chosen.face.width, sharpness(chosen.chip), self.settings)
-            if problem:
-                return EnrollOutcome(path, "failed", name, f"{problem}, or add --force", chosen.warning)
-            lookalike = lookalike_problem(self.gallery, name, chosen.embedding, self.settings.similarity_threshold)
-            if lookalike:
-                return EnrollOutcome(path, "failed", name, f"{lookalike}, or add --force", chosen.warning)
-        self.gallery.enroll(name, chosen.embedding, str(path), digest)
+        if force:
+            self.gallery.enroll(name, chosen.embedding, str(path), digest)
+            return EnrollOutcome(path, "enrolled", name, warning=chosen.warning)
+        problem = quality_problem(chosen.face.width, sharpness(chosen.chip), self.settings)
+        if problem:
+            return EnrollOutcome(path, "failed", name, f"{problem}, or add --force", chosen.warning)
+        try:
+            enroll_unless_lookalike(self.gallery, name, chosen.embedding, self.settings.similarity_threshold,
+                                    str(path), digest)
+        except EnrollmentRefused as refused:
+            return EnrollOutcome(path, "failed", name, f"{refused.reason}, or add --force", chosen.warning)
         return EnrollOutcome(path, "enrolled", name, warning=chosen.warning)
 
     def encode_folder(self, paths: list[Path], on_progress: Callable[[int, EnrollOutcome], None] = lambda _i, _o: None,

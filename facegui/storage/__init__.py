@@ -15,7 +15,7 @@ _EXPORTS = {
     ".database": ["DATABASE_FILE_NAME", "ChangeSet", "Enrollment", "FaceDatabase", "PersonRecord", "PhotoRecord",
                  "Renaming", "Unenrollment", "normalize_person_name"],
     ".schema": ["SCHEMA_VERSION"],
-    ".gallery": ["INDEX_DIR_NAME", "Gallery", "Match", "index_file_stem"],
+    ".gallery": ["INDEX_DIR_NAME", "EnrollmentRefused", "Gallery", "Match", "index_file_stem"],
     ".vector_index": ["VectorIndex", "normalize_rows"],
 }
 __all__ = [name for names in _EXPORTS.values() for name in names]
@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # the names as type checkers and linters see them (X as X: re
     from .database import normalize_person_name as normalize_person_name
     from .schema import SCHEMA_VERSION as SCHEMA_VERSION
     from .gallery import INDEX_DIR_NAME as INDEX_DIR_NAME
+    from .gallery import EnrollmentRefused as EnrollmentRefused
     from .gallery import Gallery as Gallery
     from .gallery import Match as Match
     from .gallery import index_file_stem as index_file_stem

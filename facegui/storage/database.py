@@ -57,6 +57,11 @@ class Enrollment:
     revision: int
 
 
+class RevisionMoved(Exception):
+    """Another writer committed to the model after the revision an enrollment was checked against;
+    nothing was written (see ``expected_revision`` of :meth:`FaceDatabase.enroll`)."""
+
+
 @dataclass(frozen=True)
 class ChangeSet:
     """What changed in a model's embeddings between two revisions (see :meth:`FaceDatabase.changes_since`)."""
@@ -192,11 +197,15 @@ class FaceDatabase(DatabaseConnection):
         model_id: str,
         source_path: str | None,
         source_sha256: str | None,
+        expected_revision: int | None = None,
     ) -> Enrollment:
         """Add one embedding (and the person if new) in a single transaction.
 
         Idempotent per (model_id, source_sha256, person): enrolling the same
-        photo of the same person twice returns the existing row.
+        photo of the same person twice returns the existing row. With
+        ``expected_revision``, RevisionMoved and nothing written when the
+        model is at another revision once its row is locked: what the caller
+        checked the face against is no longer the whole database.
         """
         name = normalize_person_name(name)
         if not model_id:
@@ -208,6 +217,8 @@ class FaceDatabase(DatabaseConnection):
         with self._write_transaction() as conn:
             # First, so concurrent enrollments of one model queue here.
             current_revision = self._lock_model(conn, model_id)
+            if expected_revision is not None and current_revision != expected_revision:
+                raise RevisionMoved(model_id)
             existing_dim = conn.execute(
                 "SELECT dim FROM embeddings WHERE model_id = ? LIMIT 1", (model_id,)
             ).fetchone()

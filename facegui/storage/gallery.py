@@ -18,7 +18,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +29,8 @@ import numpy as np
 from ..files import atomic_write, make_private_dir
 from .approximate_index import APPROXIMATE_INDEX_KIND, MIN_VECTORS, ApproximateIndex
 from .backend import DatabaseUnavailable, StorageError
-from .database import (DATABASE_FILE_NAME, ChangeSet, FaceDatabase, PersonRecord, PhotoRecord,
-                       normalize_person_name)
+from .database import (DATABASE_FILE_NAME, ChangeSet, Enrollment, FaceDatabase, PersonRecord, PhotoRecord,
+                       RevisionMoved, normalize_person_name)
 from .layered_index import LayeredIndex, SearchIndex
 from .vector_index import VectorIndex, index_kind_of, normalize_rows, remove_abandoned_temp_files
 
@@ -48,6 +48,17 @@ REBUILD_AFTER_CHANGES = 10_000
 # How often a station polls the shared database's change log; well under the 2 s
 # in which an enrollment at one station must be recognised at the others.
 SYNC_INTERVAL_S = 0.5
+# How often a guarded enrollment looks again when other writers keep committing between its check and
+# its write; enrollments are a person's pace, so more than a couple means something else is wrong.
+GUARDED_ENROLL_ATTEMPTS = 5
+
+
+class EnrollmentRefused(ValueError):
+    """A guarded enrollment's check gave a reason against it (:meth:`Gallery.enroll`); nothing was written."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -512,6 +523,7 @@ class Gallery:
         vector: np.ndarray,
         source_path: str | None = None,
         source_sha256: str | None = None,
+        refuse: Callable[[], str | None] | None = None,
     ) -> int:
         """Store one embedding of `name`; returns its embedding id.
 
@@ -519,23 +531,43 @@ class Gallery:
         survives a crash even if the index save below does not.  Enrolling
         the same source (sha256) for the same person again is a no-op that
         returns the existing id.
+
+        ``refuse`` (the service's look-alike rule) is asked once this gallery
+        has caught up with the database, and asked again whenever another
+        station or process commits to this model between that look and the
+        write, so its answer holds for the database as written, not for a
+        cache a poll behind; a reason raises EnrollmentRefused, nothing written.
         """
         name = normalize_person_name(name)
         unit_vector = self._prepare_vector(vector)
         with self._lock:
-            self._cache.sync_with_database()
-            result = self._db.enroll(name, unit_vector, self.model_id, source_path, source_sha256)
-            if not result.created:
-                if result.revision != self._cache.revision:
-                    self._cache.catch_up()
-                return result.embedding_id
-            if result.revision == self._cache.revision + 1:
-                self._cache.add(np.array([result.embedding_id]), [name], unit_vector[np.newaxis])
-                self._cache.advance(result.revision)
-            else:
-                # Another writer committed between our sync and our write.
+            for _attempt in range(GUARDED_ENROLL_ATTEMPTS if refuse is not None else 1):
+                self._cache.sync_with_database()
+                reason = refuse() if refuse is not None else None
+                if reason:
+                    raise EnrollmentRefused(reason)
+                try:
+                    result = self._db.enroll(name, unit_vector, self.model_id, source_path, source_sha256,
+                                             None if refuse is None else self._cache.revision)
+                except RevisionMoved:
+                    continue  # another writer committed after the check: look again with what it wrote
+                return self._after_enrollment(result, name, unit_vector)
+            raise StorageError(f"could not enroll {name}: other stations kept enrolling faces of this model "
+                               f"between its check and its write ({GUARDED_ENROLL_ATTEMPTS} tries); try again")
+
+    def _after_enrollment(self, result: Enrollment, name: str, unit_vector: np.ndarray) -> int:
+        """The cache brought to ``result``'s revision (the lock held); the embedding id."""
+        if not result.created:
+            if result.revision != self._cache.revision:
                 self._cache.catch_up()
             return result.embedding_id
+        if result.revision == self._cache.revision + 1:
+            self._cache.add(np.array([result.embedding_id]), [name], unit_vector[np.newaxis])
+            self._cache.advance(result.revision)
+        else:
+            # Another writer committed between our sync and our write.
+            self._cache.catch_up()
+        return result.embedding_id
 
     def is_enrolled(self, sha256: str) -> bool:
         """Whether a source with this sha256 is enrolled (anyone) for this model."""
