@@ -2,7 +2,8 @@
 
 Every labelled face in ../shared/faces (gallery, probes, seed sets) is embedded once; every pair
 of faces is a genuine pair (same person) or an impostor pair. The default threshold is the midpoint
-of the widest gap between the highest impostor and the lowest genuine similarity.
+of the widest gap between the highest impostor and the lowest genuine similarity. The last line is
+the check of a photo added to someone already enrolled (``enroll_min_own_similarity``), pair by pair.
 Run: python bench/threshold.py [--shared ../shared]
 """
 from __future__ import annotations
@@ -65,6 +66,9 @@ def main() -> None:
     for t in (0.30, 0.35, 0.36, 0.40, 0.45, 0.50, 0.595):
         print(f"  threshold {t:.3f}: genuine accepted {np.mean(genuine >= t):6.1%}, "
               f"impostors accepted {np.mean(impostor >= t):6.2%}")
+    own = Settings().enroll_min_own_similarity
+    print(f"enroll_min_own_similarity {own:.2f} (a photo added to someone enrolled, against one photo of theirs): "
+          f"genuine refused {np.mean(genuine < own):6.1%}, impostors refused {np.mean(impostor < own):6.2%}")
 
 
 if __name__ == "__main__":

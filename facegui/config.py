@@ -165,6 +165,13 @@ class Settings:
     """Enrollment (the window's and ``enroll``/``encode``, unless ``--force``) refuses faces whose aligned
     112x112 chip has a variance of the Laplacian
     below this (blurred faces score below ~50, sharp photos several hundred)."""
+    enroll_min_own_similarity: float = 0.25
+    """A face added to someone already enrolled must be at least this similar to one of their enrolled
+    faces; below it, it is taken for somebody else's face under their name (a mislabelled photo) and
+    refused, by every way of enrolling (``--force`` on the command line). Below ``similarity_threshold`` on
+    purpose: a face of theirs the station failed to name, enrolled from the review, is what more photos
+    are for. On the dev photos every same-person pair reaches 0.43 and 99% of the others stay below 0.27
+    (bench/threshold.py)."""
 
     # -- input limits --------------------------------------------------------
     max_image_pixels: int = 50_000_000
@@ -311,6 +318,7 @@ class Settings:
             (-1.0 <= self.similarity_threshold <= 1.0, "similarity_threshold must be between -1 and 1"),
             (self.enroll_min_face_size >= 0, "enroll_min_face_size must not be negative"),
             (self.enroll_min_sharpness >= 0, "enroll_min_sharpness must not be negative"),
+            (-1.0 <= self.enroll_min_own_similarity <= 1.0, "enroll_min_own_similarity must be between -1 and 1"),
             (0 < self.max_image_pixels <= MAX_IMAGE_PIXELS_CEILING,
              f"max_image_pixels must be between 1 and {MAX_IMAGE_PIXELS_CEILING:,}"),
             (self.max_image_bytes > 0, "max_image_bytes must be positive"),

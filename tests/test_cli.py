@@ -137,6 +137,32 @@ def test_a_face_already_enrolled_under_another_name_is_refused(enrolled, tmp_pat
     assert "rose_leslie_9.jpg: this face looks like kit_harington" in captured.out + captured.err
 
 
+
+def test_a_face_unlike_the_persons_own_enrolled_faces_is_refused(cli_args, tmp_path, capsys):
+    """kit is enrolled nowhere, so there is no look-alike: his photo saved as rose_leslie_3.jpg beside
+    her two would join rose, and the station would greet kit as rose. That file is refused, naming her
+    faces and how close the best came, unless forced; alex's two real photos (0.50 apart) join him."""
+    folder = tmp_path / "rose"
+    folder.mkdir()
+    for number in (1, 2):
+        shutil.copy(FACES / "gallery" / f"rose_leslie_{number}.jpg", folder / f"rose_leslie_{number}.jpg")
+    shutil.copy(FACES / "gallery" / "kit_harington_1.jpg", folder / "rose_leslie_3.jpg")
+    assert run(cli_args, "encode", str(folder)) == 1  # a file failed
+    captured = capsys.readouterr()
+    assert "enrolled 2, skipped 0, failed 1" in captured.out
+    (line,) = [text for text in (captured.out + captured.err).splitlines() if "does not look like" in text]
+    assert "rose_leslie_3.jpg: this face does not look like rose_leslie's enrolled faces (best similarity " in line
+    assert "minimum 0.25, setting enroll_min_own_similarity" in line and line.endswith("or add --force")
+
+    assert run(cli_args, "enroll", str(FACES / "gallery" / "alex_lacamoire_1.jpg"), "--name", "alex") == 0
+    assert run(cli_args, "enroll", str(FACES / "probes" / "alex-lacamoire.png"), "--name", "alex") == 0
+    assert run(cli_args, "enroll", str(folder / "rose_leslie_3.jpg"), "--name", "rose_leslie", "--force") == 0
+    capsys.readouterr()
+    assert run(cli_args, "people", "--json") == 0
+    assert {p["name"]: p["embeddings"] for p in json.loads(capsys.readouterr().out)} == {
+        "rose_leslie": 3, "alex": 2}
+
+
 def test_compare_and_embed(cli_args, capsys):
     assert run(cli_args, "compare", str(FACES / "gallery" / "obama_1.jpg"),
                str(FACES / "probes" / "obama1.jpg"), "--json") == 0

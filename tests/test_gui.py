@@ -242,6 +242,24 @@ def test_enroll_dialog_skips_a_face_someone_else_is_enrolled_with(qtbot, window,
     assert {p.name: p.embedding_count for p in recognizer.gallery.people()} == {"obama": 1, "new hire": 1}
 
 
+def test_enroll_dialog_skips_a_photo_unlike_the_persons_first(qtbot, window, recognizer):
+    """One batch for a new person whose second photo is somebody else's (kit's, enrolled nowhere, so no
+    look-alike): the first photo makes the person, the second is skipped with the reason."""
+    window.people.open_enroll_dialog()
+    dialog = window.people.enroll_dialog
+    for folder, photo in (("probes", "lin-manuel-miranda.png"), ("gallery", "kit_harington_1.jpg")):
+        with qtbot.waitSignal(dialog.photoAnalyzed, timeout=10_000):
+            dialog.add_files([FACES / folder / photo])
+    dialog.name.setCurrentText("new hire")
+    with qtbot.waitSignal(dialog.enrolled, timeout=10_000) as enrolled:
+        dialog.enroll_button.click()
+    report = enrolled.args[0]
+    assert report.enrolled == 1
+    assert [line.split(":")[0] for line in report.skipped] == ["kit_harington_1.jpg"]
+    assert "does not look like new hire's enrolled faces" in dialog.message.text()
+    assert {p.name: p.embedding_count for p in recognizer.gallery.people()} == {"new hire": 1}
+
+
 def test_removing_a_person_asks_first(qtbot, window, recognizer, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 

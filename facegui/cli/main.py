@@ -730,7 +730,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("folder")
         p.add_argument("--force", action="store_true",
                        help="enroll faces below the quality gate (enroll_min_face_size, enroll_min_sharpness) or "
-                            "like someone else enrolled (similarity_threshold) too")
+                            "like someone else enrolled (similarity_threshold) or unlike the person's own enrolled faces "
+                            "(enroll_min_own_similarity) too")
         p.set_defaults(func=cmd_encode)
 
     sub.add_parser("encode", help="enroll every image of a folder (NAME_1.jpg → NAME)", parents=[common],
@@ -741,7 +742,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--name", required=True)
         p.add_argument("--force", action="store_true",
                        help="enroll a face below the quality gate (enroll_min_face_size, enroll_min_sharpness) or "
-                            "like someone else enrolled (similarity_threshold) too")
+                            "like someone else enrolled (similarity_threshold) or unlike the person's own enrolled faces "
+                            "(enroll_min_own_similarity) too")
         p.set_defaults(func=cmd_enroll)
 
     sub.add_parser("enroll", help="enroll the largest face of one image", parents=[common], arguments=enroll)

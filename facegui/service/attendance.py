@@ -63,7 +63,7 @@ from ..engine.align import align_face
 from ..engine.tracking import TrackedRecognition
 from ..files import open_private
 from ..storage import EnrollmentRefused, Gallery, StorageError
-from .enrollment import enroll_unless_lookalike
+from .enrollment import enroll_checked
 from .spreadsheet import safe_writer, spreadsheet_safe  # noqa: F401  (spreadsheet_safe: re-exported)
 from ..storage.attendance import (
     AttendanceEvent,
@@ -430,7 +430,7 @@ class AttendanceService:
         The record and its snapshot are deleted once the gallery has the
         embedding.  KeyError if there is no such record; ValueError if it was
         made by another embedding model than the gallery's, or if the face looks like someone else
-        enrolled (``enrollment.lookalike_problem``).
+        enrolled or unlike the person's own faces (``enrollment.enroll_checked``).
         """
         if self.gallery is None:
             raise RuntimeError("enroll_unknown needs the service opened with a gallery")
@@ -443,8 +443,7 @@ class AttendanceService:
         # The digest of the embedding makes a retry after a crash between the two steps a no-op.
         digest = hashlib.sha256(record.embedding.astype("<f4").tobytes()).hexdigest()
         try:
-            embedding_id = enroll_unless_lookalike(self.gallery, name, record.embedding,
-                                                   self.settings.similarity_threshold, None, digest)
+            embedding_id = enroll_checked(self.gallery, name, record.embedding, self.settings, None, digest)
         except EnrollmentRefused as refused:
             raise ValueError(f"unknown face #{unknown_id}: {refused.reason}") from None
         self.store.delete_unknown(unknown_id)

@@ -9,8 +9,9 @@ largest face, aligning or checking quality yourself.
   ``Photo.warning`` says when no face was confident and the largest was taken anyway.
 * :func:`quality_problems` → the one-line reasons a photo's chosen face may not be enrolled
   (too small, too blurry, no face); :func:`quality_problem` for one face.
-* :func:`enroll_photos` → writes the chosen faces to the gallery (skipping photos already enrolled, and
-  faces the matcher would name as someone else: :func:`lookalike_problem`).
+* :func:`enroll_photos` → writes the chosen faces to the gallery (skipping photos already enrolled,
+  faces the matcher would name as someone else, :func:`lookalike_problem`, and faces unlike the
+  person's own, :func:`unlike_own_problem`; both through :func:`enroll_checked`).
 * :func:`find_face` → the chosen face of an image, embedded and aligned (CLI ``enroll``,
   ``encode``, ``embed``, ``compare``); :func:`choose_and_align` without the embedding (thumbnails).
 
@@ -113,14 +114,33 @@ def lookalike_problem(gallery: Gallery, name: str, embedding: np.ndarray, thresh
             f"enroll it as {best.name}")
 
 
-def enroll_unless_lookalike(gallery: Gallery, name: str, embedding: np.ndarray, threshold: float,
-                            source_path: str | None = None, source_sha256: str | None = None) -> int:
-    """``gallery.enroll`` with :func:`lookalike_problem` as its guard, so the rule is judged against the
-    database as written: another station's enrollment of the same face a moment ago (still a poll away
-    from this station's copy) counts. The embedding id; EnrollmentRefused with the reason otherwise."""
+def unlike_own_problem(gallery: Gallery, name: str, embedding: np.ndarray, minimum: float) -> str | None:
+    """Why a face may not join the person ``name`` (normalised) who is already enrolled: none of their
+    enrolled faces is at least ``minimum`` similar to it, so it is taken for somebody else's face filed
+    under their name (a mislabelled photo), which the station would then greet as them. None when it is
+    fine (nobody of that name yet, or one of their faces is close enough)."""
+    own = gallery.vectors_of(name)
+    if not len(own):
+        return None
+    query = np.asarray(embedding, np.float32).reshape(-1)
+    best = float(np.max(own @ (query / max(float(np.linalg.norm(query)), 1e-12))))
+    if best >= minimum:
+        return None
+    return (f"this face does not look like {name}'s enrolled faces (best similarity {best:.2f}, minimum "
+            f"{minimum:.2f}, setting enroll_min_own_similarity) — it may be somebody else's photo under "
+            f"their name")
+
+
+def enroll_checked(gallery: Gallery, name: str, embedding: np.ndarray, settings: Settings,
+                   source_path: str | None = None, source_sha256: str | None = None) -> int:
+    """``gallery.enroll`` guarded by the two rules of one face, one name (:func:`lookalike_problem`,
+    :func:`unlike_own_problem`), judged against the database as written: another station's enrollment of
+    the same face a moment ago (still a poll away from this station's copy) counts. The embedding id;
+    EnrollmentRefused with the reason otherwise."""
     name = normalize_person_name(name)
-    return gallery.enroll(name, embedding, source_path, source_sha256,
-                          refuse=lambda: lookalike_problem(gallery, name, embedding, threshold))
+    return gallery.enroll(name, embedding, source_path, source_sha256, refuse=lambda: (
+        lookalike_problem(gallery, name, embedding, settings.similarity_threshold)
+        or unlike_own_problem(gallery, name, embedding, settings.enroll_min_own_similarity)))
 
 
 # -- photos with every face, for the window's dialog ---------------------------------------
@@ -210,10 +230,10 @@ class EnrollReport:
 
 
 def enroll_photos(gallery: Gallery, thumbnails: ThumbnailSink | None, name: str,
-                  photos: Sequence[Photo], threshold: float) -> EnrollReport:
+                  photos: Sequence[Photo], settings: Settings) -> EnrollReport:
     """Append each photo's chosen face to the gallery; photos already enrolled (same SHA-256) are skipped,
-    and so are faces that look like someone else enrolled (:func:`lookalike_problem` at the matching
-    ``threshold``). ValueError for an unusable name (empty, control characters, too long)."""
+    and so are faces that look like someone else enrolled or unlike the person's own enrolled faces
+    (:func:`enroll_checked`). ValueError for an unusable name (empty, control characters, too long)."""
     name = normalize_person_name(name)
     enrolled, skipped = 0, []
     for photo in photos:
@@ -225,8 +245,8 @@ def enroll_photos(gallery: Gallery, thumbnails: ThumbnailSink | None, name: str,
             skipped.append(f"{photo.label}: already enrolled")
             continue
         try:
-            enroll_unless_lookalike(gallery, name, face.embedding, threshold,
-                                    str(photo.path) if photo.path else None, photo.sha256)
+            enroll_checked(gallery, name, face.embedding, settings,
+                           str(photo.path) if photo.path else None, photo.sha256)
         except EnrollmentRefused as refused:
             skipped.append(f"{photo.label}: {refused.reason}")
             continue

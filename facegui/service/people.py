@@ -18,6 +18,7 @@ from ..storage import Gallery, PhotoRecord, normalize_person_name
 from .enrollment import EnrollReport, Photo, ThumbnailSink, enroll_photos
 
 if TYPE_CHECKING:
+    from ..config import Settings
     from .attendance import AttendanceService
 
 
@@ -72,9 +73,9 @@ def delete_photo(gallery: Gallery, name: str, embedding_id: int) -> None:
 
 
 def add_photos(gallery: Gallery, thumbnails: ThumbnailSink | None, name: str,
-               photos: Sequence[Photo], threshold: float) -> EnrollReport:
+               photos: Sequence[Photo], settings: Settings) -> EnrollReport:
     """More photos of someone already enrolled (a misspelt name is refused, not enrolled as a new person)."""
-    return enroll_photos(gallery, thumbnails, _enrolled(gallery, name), photos, threshold)
+    return enroll_photos(gallery, thumbnails, _enrolled(gallery, name), photos, settings)
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,7 @@ class Recognizer:
             image = decode_image(data, path, self.settings.max_image_pixels)
         except ImageError as exc:
             return EnrollOutcome(path, "failed", name, exc.reason)
-        from .enrollment import enroll_unless_lookalike, find_face, quality_problem, sharpness
+        from .enrollment import enroll_checked, find_face, quality_problem, sharpness
 
         chosen = find_face(self.engine, image, self.settings.enroll_min_score)
         if chosen is None:
@@ -158,8 +158,7 @@ class Recognizer:
         if problem:
             return EnrollOutcome(path, "failed", name, f"{problem}, or add --force", chosen.warning)
         try:
-            enroll_unless_lookalike(self.gallery, name, chosen.embedding, self.settings.similarity_threshold,
-                                    str(path), digest)
+            enroll_checked(self.gallery, name, chosen.embedding, self.settings, str(path), digest)
         except EnrollmentRefused as refused:
             return EnrollOutcome(path, "failed", name, f"{refused.reason}, or add --force", chosen.warning)
         return EnrollOutcome(path, "enrolled", name, warning=chosen.warning)

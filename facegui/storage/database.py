@@ -452,6 +452,19 @@ class FaceDatabase(DatabaseConnection):
             ).fetchall()
         return _embedding_rows(model_id, rows)
 
+    def person_vectors(self, name: str, model_id: str) -> np.ndarray:
+        """The enrolled embeddings (float32 (N, D), oldest first) of one person for one model; N = 0 for
+        nobody (an unusable name included)."""
+        try:
+            name = normalize_person_name(name)
+        except ValueError:
+            name = ""
+        with self._connection() as conn:
+            rows = conn.execute(
+                "SELECT e.id, p.name, e.dim, e.vector FROM embeddings e JOIN people p ON p.id = e.person_id "
+                "WHERE p.name = ? AND e.model_id = ? ORDER BY e.id", (name, model_id)).fetchall()
+        return _embedding_rows(model_id, rows)[2]
+
     def changes_since(self, model_id: str, revision: int) -> ChangeSet | None:
         """What changed in the model's embeddings after ``revision``, read from one snapshot.
 

@@ -606,6 +606,11 @@ class Gallery:
         """The enrolled photos of a person for this model, oldest first."""
         return self._db.photos(name, self.model_id)
 
+    def vectors_of(self, name: str) -> np.ndarray:
+        """A person's enrolled unit embeddings of this model (N, D), read from the database; N = 0 for
+        nobody."""
+        return self._db.person_vectors(name, self.model_id).reshape(-1, self.dim)
+
     def delete_photo(self, embedding_id: int) -> bool:
         """Delete one enrolled photo (embedding) of this model; False when there was none."""
         with self._lock:

@@ -43,8 +43,7 @@ def analyze_frame(recognizer, frame: np.ndarray) -> Photo:
 
 def enroll_photos(recognizer, thumbnails, name: str, photos: list[Photo]) -> EnrollReport:
     """Runs in a worker: append each chosen face to the database and index."""
-    return enrollment.enroll_photos(recognizer.gallery, thumbnails, name, photos,
-                                    recognizer.settings.similarity_threshold)
+    return enrollment.enroll_photos(recognizer.gallery, thumbnails, name, photos, recognizer.settings)
 
 
 def chip_pixmap(chip: np.ndarray, size: int) -> QPixmap:
