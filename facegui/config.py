@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .files import READ_WITHOUT_WAITING, atomic_write, config_folder, file_kind
+from .files import (FileMissing, FileReadError, FileTooLarge, NotARegularFile, atomic_write, config_folder,
+                    file_kind, read_bounded)
 from .limits import MAX_IMAGE_PIXELS_CEILING
 
 APP_NAME = "facegui"
@@ -88,29 +89,21 @@ def _settings_file_kind_problem(info: os.stat_result) -> str | None:
 
 def read_settings_file(path: Path) -> str | None:
     """The text of the settings file, or None when there is none yet; SettingsError saying why it cannot be
-    one. Checked on what was opened, without waiting: a name swapped for a pipe after a look at it cannot hold
-    the read (``settings_file_problem`` is for files another library opens, like the window's gui.ini)."""
+    one. Checked on what was opened, without waiting (``files.read_bounded``; ``settings_file_problem`` is
+    for files another library opens, like the window's gui.ini)."""
     try:
-        fd = os.open(path, READ_WITHOUT_WAITING)
-    except FileNotFoundError:
+        data = read_bounded(path, MAX_SETTINGS_FILE_BYTES)
+    except FileMissing:
         return None
-    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
-        raise SettingsError(f"{path}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
-    try:
-        problem = _settings_file_kind_problem(os.fstat(fd))
-        if problem is not None:
-            raise SettingsError(f"{path}: {problem}")
-        file = os.fdopen(fd, "rb")  # after the check: Python refuses to wrap a folder's descriptor
-    except BaseException:
-        os.close(fd)
-        raise
-    with file:
-        try:
-            data = file.read(MAX_SETTINGS_FILE_BYTES + 1)  # one byte more shows a file that grew since
-        except OSError as exc:
-            raise SettingsError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    if len(data) > MAX_SETTINGS_FILE_BYTES:
-        raise SettingsError(f"{path}: too large for a settings file (at most {MAX_SETTINGS_FILE_BYTES:,} bytes)")
+    except NotARegularFile as exc:
+        raise SettingsError(f"{path}: is {exc.kind}, not a settings file") from None
+    except FileTooLarge as exc:
+        raise SettingsError(f"{path}: " + (f"is {exc.size:,} bytes, too large for a settings file (at most "
+                                           f"{MAX_SETTINGS_FILE_BYTES:,})" if exc.size is not None else
+                                           f"too large for a settings file (at most {MAX_SETTINGS_FILE_BYTES:,} "
+                                           "bytes)")) from None
+    except FileReadError as exc:
+        raise SettingsError(f"{path}: cannot be read ({exc.reason})") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

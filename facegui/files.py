@@ -1,4 +1,4 @@
-"""Crash-safe file writes, shared by every layer that persists something."""
+"""Crash-safe file writes and bounded reads, shared by every layer that persists or reads something."""
 from __future__ import annotations
 
 import errno
@@ -12,13 +12,97 @@ READ_WITHOUT_WAITING = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O
 """Flags to open a file for reading that never block: a FIFO with no writer would wait forever. Check what
 was opened (os.fstat) before reading it."""
 
-_FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+FOLDER = "a folder"
+_FILE_KINDS = ((stat.S_ISDIR, FOLDER), (stat.S_ISFIFO, "a named pipe (FIFO)"),
                (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
 
 
 def file_kind(mode: int) -> str:
     """What a file that is not a regular file is, for a message: "a folder", "a named pipe (FIFO)" …"""
     return next((text for test, text in _FILE_KINDS if test(mode)), "not a regular file")
+
+
+class FileReadError(Exception):
+    """Why :func:`read_bounded` read nothing; the subclass says which case, so each caller words its own
+    message (``reason``: the operating system's words where it gave any)."""
+
+    def __init__(self, reason: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class FileMissing(FileReadError):
+    pass
+
+
+class NotARegularFile(FileReadError):
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        """What it is, from :func:`file_kind`: "a folder", "a named pipe (FIFO)" …"""
+
+    @property
+    def is_folder(self) -> bool:
+        return self.kind == FOLDER
+
+
+class FileTooLarge(FileReadError):
+    def __init__(self, size: int | None) -> None:
+        super().__init__()
+        self.size = size
+        """Its size when it was opened; None when it grew past the bound while it was read."""
+
+
+class FileUnreadable(FileReadError):
+    pass
+
+
+_READ_CHUNK_BYTES = 1 << 22
+
+
+def read_bounded(path: str | Path, max_bytes: int, check_only: bool = False) -> bytes:
+    """The bytes of a regular file (a link to one is fine) of at most ``max_bytes``; with ``check_only``, the
+    same checks and b"". Checked on what was opened, and opening never waits: a FIFO with no writer, a
+    device (``/dev/zero``), a socket or a folder is refused without reading, and a name swapped for one
+    after a look cannot slip through. FileReadError's subclasses say why not."""
+    try:
+        fd = os.open(path, READ_WITHOUT_WAITING)
+    except FileNotFoundError as exc:
+        raise FileMissing(exc.strerror or str(exc)) from None
+    except IsADirectoryError:
+        raise NotARegularFile(FOLDER) from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        if isinstance(exc, OSError) and os.path.isdir(path):  # Windows cannot open a folder at all
+            raise NotARegularFile(FOLDER) from None
+        raise FileUnreadable(getattr(exc, "strerror", None) or str(exc)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotARegularFile(file_kind(info.st_mode))
+        if info.st_size > max_bytes:
+            raise FileTooLarge(info.st_size)
+        data = b"" if check_only else _read_up_to(fd, info.st_size, max_bytes + 1)  # one byte more shows growth
+    except OSError as exc:
+        raise FileUnreadable(exc.strerror or str(exc)) from None
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise FileTooLarge(None)
+    return data
+
+
+def _read_up_to(fd: int, size: int, limit: int) -> bytes:
+    # The size the file has first, in one read: asking for "up to 512 MB" makes Python set that much aside
+    # first, which costs more than reading a 4 MB model (4 ms against 0.2 here).
+    chunks, remaining, asked = [], limit, min(size + 1, limit)
+    while remaining > 0:
+        chunk = os.read(fd, asked)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+        asked = min(remaining, _READ_CHUNK_BYTES)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def special_file_kind(path: Path) -> str | None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import stat
 import struct
 import sys
 import threading
@@ -26,7 +25,7 @@ import cv2
 import numpy as np
 
 from ..config import DEFAULT_MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS_CEILING
-from ..files import READ_WITHOUT_WAITING, file_kind, write_private
+from ..files import FileMissing, FileReadError, FileTooLarge, NotARegularFile, read_bounded, write_private
 
 # libjpeg/libpng warnings about corrupt files would reach the user's terminal as noise;
 # every failure is reported by ImageError instead.
@@ -306,46 +305,21 @@ def decode_image(data: bytes, name: str | Path, max_pixels: int) -> np.ndarray:
 def read_image_bytes(path: str | Path, max_bytes: int = DEFAULT_MAX_IMAGE_BYTES) -> bytes:
     """The bytes of an image file, or ImageError: only a regular file (a link to one is fine) of at
     most ``max_bytes`` is read. A FIFO, a device (``/dev/zero``) or a socket is refused without
-    reading, and opening never blocks (O_NONBLOCK: a FIFO with no writer would wait forever)."""
+    reading, and opening never blocks (``files.read_bounded``)."""
     path = Path(path)
     try:
-        fd = os.open(path, READ_WITHOUT_WAITING)
-    except FileNotFoundError:
+        return read_bounded(path, max_bytes)
+    except FileMissing:
         raise ImageError(path, "no such file") from None
-    except IsADirectoryError:
-        raise ImageError(path, "is a folder, not an image") from None
-    except OSError as exc:
-        if path.is_dir():  # Windows cannot open a folder at all
-            raise ImageError(path, "is a folder, not an image") from None
-        raise ImageError(path, f"cannot be read ({exc.strerror or exc})") from None
-    try:
-        info = os.fstat(fd)  # of what was opened, so a file swapped after a check cannot slip through
-        if stat.S_ISDIR(info.st_mode):
-            raise ImageError(path, "is a folder, not an image")
-        if not stat.S_ISREG(info.st_mode):
-            raise ImageError(path, f"is {file_kind(info.st_mode)}, not an image file")
-        if info.st_size > max_bytes:
-            raise ImageError(path, f"file is {info.st_size:,} bytes, above the limit of {max_bytes:,} "
-                                   f"(setting max_image_bytes)")
-        data = _read_at_most(fd, max_bytes + 1)
-    except OSError as exc:
-        raise ImageError(path, f"cannot be read ({exc.strerror or exc})") from None
-    finally:
-        os.close(fd)
-    if len(data) > max_bytes:  # grew while being read
-        raise ImageError(path, f"file is larger than the limit of {max_bytes:,} bytes (setting max_image_bytes)")
-    return data
-
-
-def _read_at_most(fd: int, limit: int) -> bytes:
-    chunks, remaining = [], limit
-    while remaining > 0:
-        chunk = os.read(fd, min(remaining, 1 << 22))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
+    except NotARegularFile as exc:
+        raise ImageError(path, "is a folder, not an image" if exc.is_folder else
+                         f"is {exc.kind}, not an image file") from None
+    except FileTooLarge as exc:
+        raise ImageError(path, f"file is {exc.size:,} bytes, above the limit of {max_bytes:,} (setting max_image_bytes)"
+                         if exc.size is not None else
+                         f"file is larger than the limit of {max_bytes:,} bytes (setting max_image_bytes)") from None
+    except FileReadError as exc:
+        raise ImageError(path, f"cannot be read ({exc.reason})") from None
 
 
 def load_image(path: str | Path, max_pixels: int, max_bytes: int = DEFAULT_MAX_IMAGE_BYTES) -> np.ndarray:

@@ -16,7 +16,8 @@ import pytest
 from facegui.engine import Face
 from facegui.engine.imageio import ImageError, declared_size, decode_image, read_image_bytes
 from facegui.engine.video import VideoSourceError, open_capture, parse_source, path_problem
-from facegui.files import copy_tree_private, make_private_dir, make_private_file, open_private
+from facegui.files import (FileMissing, FileTooLarge, FileUnreadable, NotARegularFile, copy_tree_private,
+                           make_private_dir, make_private_file, open_private, read_bounded)
 from facegui.service.enrollment import low_score_warning, order_faces
 from facegui.service.spreadsheet import safe_row, spreadsheet_safe
 from facegui.storage import AttendanceStore, FaceDatabase, StorageError, normalize_person_name
@@ -74,6 +75,32 @@ def test_a_gif_frame_larger_than_its_screen_counts():
     assert declared_size(bytes(gif)) == (1, 1)
     gif[14:22] = struct.pack("<HHHH", 10, 20, 40000, 30000)
     assert declared_size(bytes(gif)) == (40010, 30020)
+
+
+@posix_only
+def test_the_one_bounded_reader_says_what_a_file_is_instead_of_reading_it(tmp_path):
+    """``files.read_bounded`` serves the settings file, the model files and the photos alike."""
+    os.mkfifo(tmp_path / "pipe")  # no writer: opening it to read would wait forever
+    (tmp_path / "zero").symlink_to("/dev/zero")
+    (tmp_path / "model").write_bytes(b"x" * 5 * (1 << 22) + b"tail")  # read in more than one chunk
+    kinds = {}
+    for name in ("pipe", "zero", "."):
+        with pytest.raises(NotARegularFile) as refused:
+            read_bounded(tmp_path / name, 100)
+        kinds[name] = (refused.value.kind, refused.value.is_folder)
+    assert kinds == {"pipe": ("a named pipe (FIFO)", False), "zero": ("a character device", False),
+                     ".": ("a folder", True)}
+    with pytest.raises(FileMissing, match="No such file"):
+        read_bounded(tmp_path / "gone", 100)
+    with pytest.raises(FileUnreadable, match="null"):
+        read_bounded(str(tmp_path / "a\0b"), 100)
+    size = (tmp_path / "model").stat().st_size
+    with pytest.raises(FileTooLarge) as too_large:
+        read_bounded(tmp_path / "model", size - 1)
+    assert too_large.value.size == size
+    assert read_bounded(tmp_path / "model", size, check_only=True) == b""
+    data = read_bounded(tmp_path / "model", size)
+    assert len(data) == size and data.endswith(b"tail")
 
 
 @posix_only
