@@ -401,6 +401,7 @@ def test_settings_dialog_validates_and_applies_live(qtbot, window, recognizer, t
     dialog.page.threshold.setValue(0.9)
     dialog.page.det_size.setValue(480)
     dialog.page.enroll_min_sharpness.setValue(123)
+    dialog.page.enroll_min_own.setValue(0.3)
     assert not dialog.page.log_unknown.isChecked() and not window.unknown_faces.logging
     dialog.page.log_unknown.setChecked(True)
     dialog.page.checkin_min_hits.setValue(2)
@@ -412,6 +413,7 @@ def test_settings_dialog_validates_and_applies_live(qtbot, window, recognizer, t
     assert recognizer.engine.settings.similarity_threshold == 0.9
     assert recognizer.engine.detector.input_size == 480
     assert recognizer.settings.enroll_min_sharpness == 123  # the enrollment dialog reads it from there
+    assert recognizer.settings.enroll_min_own_similarity == 0.3
     attendance = window.context.attendance.settings
     assert (attendance.log_unknown_faces, attendance.checkin_min_hits, attendance.checkin_window,
             attendance.checkin_cooldown_s, attendance.retention_days, attendance.attendance_snapshots) == (
@@ -421,6 +423,7 @@ def test_settings_dialog_validates_and_applies_live(qtbot, window, recognizer, t
     saved = json.loads((tmp_path / "settings.json").read_text())
     assert saved["similarity_threshold"] == 0.9 and "data_dir" not in saved
     assert saved["enroll_min_sharpness"] == 123 and saved["log_unknown_faces"] is True
+    assert saved["enroll_min_own_similarity"] == 0.3
     assert Settings.load(tmp_path / "settings.json", environ={}).checkin_window == 4  # what the CLI sees
     assert "enroll_min_sharpness" not in (tmp_path / "gui.ini").read_text()  # a Setting, no longer GUI state
 

@@ -1178,6 +1178,10 @@ This cannot be undone.</source>
         <translation>对齐后人脸的拉普拉斯方差；模糊的人脸通常低于 50</translation>
     </message>
     <message>
+        <source>A new photo of someone already enrolled must be at least this alike to one of their photos; below it the photo is taken for somebody else&apos;s</source>
+        <translation>已录入人员的新照片须与其已有照片中至少一张达到此相似度；低于此值则视为别人的照片</translation>
+    </message>
+    <message>
         <source>A person is checked in once named in this many of the last frames</source>
         <translation>在最近若干帧中被认出达到此次数即签到</translation>
     </message>
@@ -1264,6 +1268,10 @@ This cannot be undone.</source>
     <message>
         <source>Refuse blurred enrollment photos (minimum sharpness):</source>
         <translation>拒绝模糊的录入照片（最低清晰度）：</translation>
+    </message>
+    <message>
+        <source>Refuse a new photo of someone less alike to their photos than:</source>
+        <translation>拒绝与本人已有照片相似度低于此值的新照片：</translation>
     </message>
     <message>
         <source>Detector input size:</source>

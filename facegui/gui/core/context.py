@@ -31,7 +31,7 @@ from .tasks import TaskRunner, with_busy_cursor
 from .thumbnails import ThumbnailStore
 
 SAVED_SETTINGS = ("detector_input_size", "detector_confidence", "detector_nms_iou", "min_face_size",
-                  "similarity_threshold", "enroll_min_face_size", "enroll_min_sharpness",
+                  "similarity_threshold", "enroll_min_face_size", "enroll_min_sharpness", "enroll_min_own_similarity",
                   "checkin_min_hits", "checkin_window", "checkin_cooldown_s", "attendance_snapshots",
                   "log_unknown_faces", "retention_days") + ENGINE_OPTIONS
 """The Settings fields the window lets the admin change; saved to settings.json so the CLI sees them too."""

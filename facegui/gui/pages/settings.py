@@ -90,6 +90,9 @@ class SettingsPage(QWidget):
         self.enroll_min_sharpness.setRange(0, 10000)
         self.enroll_min_sharpness.setDecimals(0)
         self.enroll_min_sharpness.setToolTip(self.tr("Laplacian variance of the aligned face; blurred faces score below ~50"))
+        self.enroll_min_own = self._fraction(-1.0, 1.0, self.tr(
+            "A new photo of someone already enrolled must be at least this alike to one of their photos; below it "
+            "the photo is taken for somebody else's"))
         self.checkin_min_hits = QSpinBox()
         self.checkin_min_hits.setRange(1, 100)
         self.checkin_min_hits.setToolTip(self.tr("A person is checked in once named in this many of the last frames"))
@@ -143,6 +146,7 @@ class SettingsPage(QWidget):
         enrollment = QFormLayout()
         enrollment.addRow(self.tr("Refuse enrollment photos whose face is narrower than:"), self.enroll_min_face)
         enrollment.addRow(self.tr("Refuse blurred enrollment photos (minimum sharpness):"), self.enroll_min_sharpness)
+        enrollment.addRow(self.tr("Refuse a new photo of someone less alike to their photos than:"), self.enroll_min_own)
         advanced = QFormLayout()
         advanced.addRow(self.tr("Detector input size:"), self.det_size)
         advanced.addRow(self.tr("Detection confidence:"), self.confidence)
@@ -218,6 +222,7 @@ class SettingsPage(QWidget):
         self.language.setCurrentIndex(language if language >= 0 else 0)  # a hand-edited value: the system's
         self.enroll_min_face.setValue(settings.enroll_min_face_size)
         self.enroll_min_sharpness.setValue(settings.enroll_min_sharpness)
+        self.enroll_min_own.setValue(settings.enroll_min_own_similarity)
         self.checkin_min_hits.setValue(settings.checkin_min_hits)
         self.checkin_window.setValue(settings.checkin_window)
         self.checkin_cooldown.setValue(settings.checkin_cooldown_s)
@@ -239,6 +244,7 @@ class SettingsPage(QWidget):
             min_face_size=self.min_face.value(), execution_provider=self.provider.currentData(),
             intra_op_threads=self.threads.value(), enroll_min_face_size=self.enroll_min_face.value(),
             enroll_min_sharpness=float(self.enroll_min_sharpness.value()),
+            enroll_min_own_similarity=round(self.enroll_min_own.value(), 3),
             checkin_min_hits=self.checkin_min_hits.value(), checkin_window=self.checkin_window.value(),
             checkin_cooldown_s=float(self.checkin_cooldown.value()),
             attendance_snapshots=self.snapshots.isChecked(), log_unknown_faces=self.log_unknown.isChecked(),
