@@ -9,6 +9,7 @@ import warnings
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import cv2
 import pytest
@@ -223,19 +224,25 @@ def test_enroll_dialog_refuses_bad_input_and_offers_other_faces(qtbot, window, t
     assert window.context.recognizer.gallery.people() == []
 
 
+def enroll_in_dialog(qtbot, window, photos: list[Path], name: str):
+    """One batch of the enrollment dialog, as an admin makes it: the report, and the dialog."""
+    window.people.open_enroll_dialog()
+    dialog = window.people.enroll_dialog
+    for photo in photos:
+        with qtbot.waitSignal(dialog.photoAnalyzed, timeout=10_000):
+            dialog.add_files([photo])
+    dialog.name.setCurrentText(name)
+    with qtbot.waitSignal(dialog.enrolled, timeout=10_000) as enrolled:
+        dialog.enroll_button.click()
+    return enrolled.args[0], dialog
+
+
 def test_enroll_dialog_skips_a_face_someone_else_is_enrolled_with(qtbot, window, recognizer):
     """The service's rule, seen in the window: obama's photo under another name is skipped with the reason,
     the other photo of the batch (lin, whom nobody resembles) is enrolled."""
     recognizer.enroll_file(FACES / "gallery" / "obama_1.jpg", "obama")
-    window.people.open_enroll_dialog()
-    dialog = window.people.enroll_dialog
-    for photo in ("obama-480p.jpg", "lin-manuel-miranda.png"):
-        with qtbot.waitSignal(dialog.photoAnalyzed, timeout=10_000):
-            dialog.add_files([FACES / "probes" / photo])
-    dialog.name.setCurrentText("new hire")
-    with qtbot.waitSignal(dialog.enrolled, timeout=10_000) as enrolled:
-        dialog.enroll_button.click()
-    report = enrolled.args[0]
+    report, dialog = enroll_in_dialog(qtbot, window, [FACES / "probes" / "obama-480p.jpg",
+                                                      FACES / "probes" / "lin-manuel-miranda.png"], "new hire")
     assert report.enrolled == 1
     assert [line.split(":")[0] for line in report.skipped] == ["obama-480p.jpg"]
     assert "looks like obama, who is already enrolled" in dialog.message.text()
@@ -245,15 +252,8 @@ def test_enroll_dialog_skips_a_face_someone_else_is_enrolled_with(qtbot, window,
 def test_enroll_dialog_skips_a_photo_unlike_the_persons_first(qtbot, window, recognizer):
     """One batch for a new person whose second photo is somebody else's (kit's, enrolled nowhere, so no
     look-alike): the first photo makes the person, the second is skipped with the reason."""
-    window.people.open_enroll_dialog()
-    dialog = window.people.enroll_dialog
-    for folder, photo in (("probes", "lin-manuel-miranda.png"), ("gallery", "kit_harington_1.jpg")):
-        with qtbot.waitSignal(dialog.photoAnalyzed, timeout=10_000):
-            dialog.add_files([FACES / folder / photo])
-    dialog.name.setCurrentText("new hire")
-    with qtbot.waitSignal(dialog.enrolled, timeout=10_000) as enrolled:
-        dialog.enroll_button.click()
-    report = enrolled.args[0]
+    report, dialog = enroll_in_dialog(qtbot, window, [FACES / "probes" / "lin-manuel-miranda.png",
+                                                      FACES / "gallery" / "kit_harington_1.jpg"], "new hire")
     assert report.enrolled == 1
     assert [line.split(":")[0] for line in report.skipped] == ["kit_harington_1.jpg"]
     assert "does not look like new hire's enrolled faces" in dialog.message.text()
