@@ -282,3 +282,31 @@ def test_the_language_is_chosen_in_settings_and_kept_for_the_next_start(window):
     assert dialog.apply()
     assert window.context.prefs.language == "en" and window.context.store.load().language == "en"
     dialog.close()
+
+
+def test_the_enrollment_rules_refuse_in_chinese(qtbot, window):
+    """The service's refusals, words and numbers, in the window's language: obama's photo under another
+    name (a look-alike) and kit's beside lin's for one new person (unlike the person's own face)."""
+    window.people.open_enroll_dialog()
+    dialog = window.people.enroll_dialog
+    for photo in (FACES / "probes" / "obama-480p.jpg", FACES / "probes" / "lin-manuel-miranda.png",
+                  FACES / "gallery" / "kit_harington_1.jpg"):
+        with qtbot.waitSignal(dialog.photoAnalyzed, timeout=10_000):
+            dialog.add_files([photo])
+    dialog.name.setCurrentText("新同事")
+    with qtbot.waitSignal(dialog.enrolled, timeout=10_000) as enrolled:
+        dialog.enroll_button.click()
+    assert enrolled.args[0].enrolled == 1
+    message = dialog.message.text()
+    assert "obama-480p.jpg：这张人脸与已录入的 obama 相似（相似度 0.9" in message
+    assert "kit_harington_1.jpg：这张人脸与 新同事 已录入的人脸都不相似（最高相似度 " in message
+    assert english_in(message, {"obama", "新同事"}) == []
+
+
+def test_a_refused_unknown_face_is_named_in_chinese(window):
+    from facegui.gui.core.problems import refusal_text
+    from facegui.service.enrollment import LOOKALIKE, EnrollProblem, Refusal
+
+    refusal = Refusal("unknown face #7", EnrollProblem(LOOKALIKE, "this face looks like obama …", ("obama", 0.912, 0.37)), 7)
+    assert refusal_text(refusal) == ("陌生人 #7：这张人脸与已录入的 obama 相似（相似度 0.91，阈值 0.37）——以另一个姓名录入后，"
+                                     "签到点可能显示其中任一姓名；请录入为 obama")

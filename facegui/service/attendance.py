@@ -62,8 +62,8 @@ from ..engine import Face, Recognition
 from ..engine.align import align_face
 from ..engine.tracking import TrackedRecognition
 from ..files import open_private
-from ..storage import EnrollmentRefused, Gallery, StorageError
-from .enrollment import enroll_checked
+from ..storage import Gallery, StorageError
+from .enrollment import FaceRefused, Refusal, RefusedError, enroll_checked
 from .spreadsheet import safe_writer, spreadsheet_safe  # noqa: F401  (spreadsheet_safe: re-exported)
 from ..storage.attendance import (
     AttendanceEvent,
@@ -444,8 +444,8 @@ class AttendanceService:
         digest = hashlib.sha256(record.embedding.astype("<f4").tobytes()).hexdigest()
         try:
             embedding_id = enroll_checked(self.gallery, name, record.embedding, self.settings, None, digest)
-        except EnrollmentRefused as refused:
-            raise ValueError(f"unknown face #{unknown_id}: {refused.reason}") from None
+        except FaceRefused as refused:
+            raise RefusedError(Refusal(f"unknown face #{unknown_id}", refused.problem, unknown_id)) from None
         self.store.delete_unknown(unknown_id)
         return embedding_id
 

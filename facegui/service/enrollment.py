@@ -89,18 +89,70 @@ def find_face(engine: FaceEngine, image: np.ndarray, min_score: float) -> Chosen
     return ChosenFace(embedded, chosen.chip, chosen.warning)
 
 
-def quality_problem(width: float, chip_sharpness: float, settings: Settings) -> str | None:
+@dataclass(frozen=True)
+class EnrollProblem:
+    """Why a face may not be enrolled, as data: ``str()`` is the one English line the command line prints,
+    ``rule`` and ``values`` let the window say the same in its own language (``gui/core/problems.py``). A
+    problem of a rule the window has no words for (a file that cannot be read) is shown as ``text``."""
+
+    rule: str
+    text: str
+    values: tuple[float | str, ...] = ()
+
+    def __str__(self) -> str:
+        return self.text
+
+
+TOO_SMALL, TOO_BLURRY, LOOKALIKE, UNLIKE_OWN = "too small", "too blurry", "looks like someone else", "unlike own"
+NO_FACE, ALREADY_ENROLLED, UNREADABLE = "no face", "already enrolled", "unreadable"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One photo or logged face not enrolled, and why."""
+
+    subject: str
+    """The photo's label (its file name), or ``unknown face #N``."""
+    problem: EnrollProblem
+    unknown_face: int | None = None
+    """The logged unknown face's id, when the subject is one."""
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.problem}"
+
+
+class RefusedError(ValueError):
+    """An enrollment refused, with the refusal (``str()`` its English line)."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(str(refusal))
+        self.refusal = refusal
+
+
+def photo_problem(photo: Photo) -> EnrollProblem:
+    """Why a photo has no face to enroll: nothing found, or the file itself (``photo.error``)."""
+    if photo.error and photo.error != NO_FACE_FOUND:
+        return EnrollProblem(UNREADABLE, photo.error)
+    return EnrollProblem(NO_FACE, NO_FACE_FOUND)
+
+
+NO_FACE_FOUND = "no face found"
+
+
+def quality_problem(width: float, chip_sharpness: float, settings: Settings) -> EnrollProblem | None:
     """Why a face may not be enrolled (too small, too blurry), in words that say what to do; None if fine."""
     if width < settings.enroll_min_face_size:
-        return (f"the face is {width:.0f} px wide, smaller than the minimum of {settings.enroll_min_face_size} px "
-                "(setting enroll_min_face_size) — use a closer or larger photo")
+        return EnrollProblem(TOO_SMALL, f"the face is {width:.0f} px wide, smaller than the minimum of "
+                             f"{settings.enroll_min_face_size} px (setting enroll_min_face_size) — use a closer or "
+                             "larger photo", (round(width), settings.enroll_min_face_size))
     if chip_sharpness < settings.enroll_min_sharpness:
-        return (f"the face is too blurry (sharpness {chip_sharpness:.0f}, minimum {settings.enroll_min_sharpness:.0f}, "
-                "setting enroll_min_sharpness) — use a sharper photo")
+        return EnrollProblem(TOO_BLURRY, f"the face is too blurry (sharpness {chip_sharpness:.0f}, minimum "
+                             f"{settings.enroll_min_sharpness:.0f}, setting enroll_min_sharpness) — use a sharper photo",
+                             (round(chip_sharpness), round(settings.enroll_min_sharpness)))
     return None
 
 
-def lookalike_problem(gallery: Gallery, name: str, embedding: np.ndarray, threshold: float) -> str | None:
+def lookalike_problem(gallery: Gallery, name: str, embedding: np.ndarray, threshold: float) -> EnrollProblem | None:
     """Why a face may not join the person ``name`` (normalised): its nearest enrolled face is someone
     else's, at or above the matching ``threshold``, so the station would already name it as them; under a
     second name it could show either, and a wrong name is worse than none. None when it is fine (nobody
@@ -109,12 +161,12 @@ def lookalike_problem(gallery: Gallery, name: str, embedding: np.ndarray, thresh
     best = candidates[0] if candidates else None
     if best is None or best.similarity < threshold or best.name == name:
         return None
-    return (f"this face looks like {best.name}, who is already enrolled (similarity {best.similarity:.2f}, "
-            f"threshold {threshold:.2f}) — under a second name the station could show either; "
-            f"enroll it as {best.name}")
+    return EnrollProblem(LOOKALIKE, f"this face looks like {best.name}, who is already enrolled (similarity "
+                         f"{best.similarity:.2f}, threshold {threshold:.2f}) — under a second name the station could "
+                         f"show either; enroll it as {best.name}", (best.name, best.similarity, threshold))
 
 
-def unlike_own_problem(gallery: Gallery, name: str, embedding: np.ndarray, minimum: float) -> str | None:
+def unlike_own_problem(gallery: Gallery, name: str, embedding: np.ndarray, minimum: float) -> EnrollProblem | None:
     """Why a face may not join the person ``name`` (normalised) who is already enrolled: none of their
     enrolled faces is at least ``minimum`` similar to it, so it is taken for somebody else's face filed
     under their name (a mislabelled photo), which the station would then greet as them. None when it is
@@ -126,9 +178,17 @@ def unlike_own_problem(gallery: Gallery, name: str, embedding: np.ndarray, minim
     best = float(np.max(own @ (query / max(float(np.linalg.norm(query)), 1e-12))))
     if best >= minimum:
         return None
-    return (f"this face does not look like {name}'s enrolled faces (best similarity {best:.2f}, minimum "
-            f"{minimum:.2f}, setting enroll_min_own_similarity) — it may be somebody else's photo under "
-            f"their name")
+    return EnrollProblem(UNLIKE_OWN, f"this face does not look like {name}'s enrolled faces (best similarity "
+                         f"{best:.2f}, minimum {minimum:.2f}, setting enroll_min_own_similarity) — it may be "
+                         "somebody else's photo under their name", (name, best, minimum))
+
+
+class FaceRefused(ValueError):
+    """:func:`enroll_checked` did not enroll the face; ``problem`` says why."""
+
+    def __init__(self, problem: EnrollProblem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
 
 
 def enroll_checked(gallery: Gallery, name: str, embedding: np.ndarray, settings: Settings,
@@ -136,11 +196,20 @@ def enroll_checked(gallery: Gallery, name: str, embedding: np.ndarray, settings:
     """``gallery.enroll`` guarded by the two rules of one face, one name (:func:`lookalike_problem`,
     :func:`unlike_own_problem`), judged against the database as written: another station's enrollment of
     the same face a moment ago (still a poll away from this station's copy) counts. The embedding id;
-    EnrollmentRefused with the reason otherwise."""
+    FaceRefused with the problem otherwise."""
     name = normalize_person_name(name)
-    return gallery.enroll(name, embedding, source_path, source_sha256, refuse=lambda: (
-        lookalike_problem(gallery, name, embedding, settings.similarity_threshold)
-        or unlike_own_problem(gallery, name, embedding, settings.enroll_min_own_similarity)))
+    found: list[EnrollProblem] = []
+
+    def refuse() -> str | None:
+        problem = (lookalike_problem(gallery, name, embedding, settings.similarity_threshold)
+                   or unlike_own_problem(gallery, name, embedding, settings.enroll_min_own_similarity))
+        found[:] = [problem] if problem else []
+        return None if problem is None else str(problem)
+
+    try:
+        return gallery.enroll(name, embedding, source_path, source_sha256, refuse=refuse)
+    except EnrollmentRefused:
+        raise FaceRefused(found[-1]) from None
 
 
 # -- photos with every face, for the window's dialog ---------------------------------------
@@ -181,7 +250,7 @@ def analyze_image(engine: FaceEngine, image: np.ndarray, label: str, path: Path 
         candidates.append(FaceCandidate(face.require_embedding(), chip, face.width, sharpness(chip),
                                         (float(face.bbox[0]), float(face.bbox[1]), float(face.bbox[2]),
                                          float(face.bbox[3])), float(face.score)))
-    return Photo(label, path, sha256, candidates, error=None if candidates else "no face found",
+    return Photo(label, path, sha256, candidates, error=None if candidates else NO_FACE_FOUND,
                  warning=low_score_warning(faces[0], min_score) if faces else None)
 
 
@@ -202,17 +271,14 @@ def analyze_frame(engine: FaceEngine, settings: Settings, frame: np.ndarray) -> 
                          settings.enroll_min_score)
 
 
-def quality_problems(photos: Sequence[Photo], settings: Settings) -> list[str]:
-    """One line per photo whose chosen face may not be enrolled."""
+def quality_problems(photos: Sequence[Photo], settings: Settings) -> list[Refusal]:
+    """One refusal per photo whose chosen face may not be enrolled (none found, too small, too blurry)."""
     problems = []
     for photo in photos:
         face = photo.face
-        if face is None:
-            problems.append(f"{photo.label}: {photo.error or 'no face found'} — remove it or add another photo")
-            continue
-        problem = quality_problem(face.width, face.sharpness, settings)
+        problem = photo_problem(photo) if face is None else quality_problem(face.width, face.sharpness, settings)
         if problem:
-            problems.append(f"{photo.label}: {problem}")
+            problems.append(Refusal(photo.label, problem))
     return problems
 
 
@@ -226,7 +292,7 @@ class ThumbnailSink(Protocol):
 class EnrollReport:
     name: str
     enrolled: int
-    skipped: list[str]
+    skipped: list[Refusal]
 
 
 def enroll_photos(gallery: Gallery, thumbnails: ThumbnailSink | None, name: str,
@@ -239,16 +305,16 @@ def enroll_photos(gallery: Gallery, thumbnails: ThumbnailSink | None, name: str,
     for photo in photos:
         face = photo.face
         if face is None:
-            skipped.append(f"{photo.label}: {photo.error or 'no face found'}")
+            skipped.append(Refusal(photo.label, photo_problem(photo)))
             continue
         if photo.sha256 and gallery.is_enrolled(photo.sha256):
-            skipped.append(f"{photo.label}: already enrolled")
+            skipped.append(Refusal(photo.label, EnrollProblem(ALREADY_ENROLLED, "already enrolled")))
             continue
         try:
             enroll_checked(gallery, name, face.embedding, settings,
                            str(photo.path) if photo.path else None, photo.sha256)
-        except EnrollmentRefused as refused:
-            skipped.append(f"{photo.label}: {refused.reason}")
+        except FaceRefused as refused:
+            skipped.append(Refusal(photo.label, refused.problem))
             continue
         enrolled += 1
         if thumbnails is not None and not thumbnails.has(name):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..storage import Gallery, PhotoRecord, normalize_person_name
-from .enrollment import EnrollReport, Photo, ThumbnailSink, enroll_photos
+from .enrollment import EnrollReport, Photo, Refusal, RefusedError, ThumbnailSink, enroll_photos
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -82,8 +82,9 @@ def add_photos(gallery: Gallery, thumbnails: ThumbnailSink | None, name: str,
 class BulkResult:
     done: int
     """How many of the faces the action applied to."""
-    problems: list[str]
-    """One line per face it could not apply to (already gone, another model's)."""
+    problems: Sequence[str | Refusal]
+    """One per face it could not apply to (already gone, another model's, refused: a Refusal); ``str()`` of
+    each is its English line."""
 
 
 def enroll_unknowns(attendance: AttendanceService, unknown_ids: Iterable[int], name: str) -> BulkResult:
@@ -93,13 +94,16 @@ def enroll_unknowns(attendance: AttendanceService, unknown_ids: Iterable[int], n
         person = normalize_person_name(name)
     except ValueError as exc:
         raise PeopleError(str(exc)) from None
-    done, problems = 0, []
+    done = 0
+    problems: list[str | Refusal] = []
     for unknown_id in unknown_ids:
         try:
             attendance.enroll_unknown(unknown_id, person)
             done += 1
         except KeyError:
             problems.append(f"unknown face #{unknown_id} is gone (dismissed or enrolled elsewhere)")
+        except RefusedError as refused:
+            problems.append(refused.refusal)
         except ValueError as exc:
             problems.append(str(exc))
     return BulkResult(done, problems)

@@ -14,7 +14,7 @@ from ..config import Settings
 from ..engine import FaceEngine, ImageError, Recognition, load_image
 from ..engine.imageio import decode_image, read_image_bytes
 from ..modelstore import ModelStore
-from ..storage import EnrollmentRefused, Gallery, normalize_person_name
+from ..storage import Gallery, normalize_person_name
 from .model_opening import ModelOpening
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ class Recognizer:
             image = decode_image(data, path, self.settings.max_image_pixels)
         except ImageError as exc:
             return EnrollOutcome(path, "failed", name, exc.reason)
-        from .enrollment import enroll_checked, find_face, quality_problem, sharpness
+        from .enrollment import FaceRefused, enroll_checked, find_face, quality_problem, sharpness
 
         chosen = find_face(self.engine, image, self.settings.enroll_min_score)
         if chosen is None:
@@ -159,8 +159,8 @@ class Recognizer:
             return EnrollOutcome(path, "failed", name, f"{problem}, or add --force", chosen.warning)
         try:
             enroll_checked(self.gallery, name, chosen.embedding, self.settings, str(path), digest)
-        except EnrollmentRefused as refused:
-            return EnrollOutcome(path, "failed", name, f"{refused.reason}, or add --force", chosen.warning)
+        except FaceRefused as refused:
+            return EnrollOutcome(path, "failed", name, f"{refused.problem}, or add --force", chosen.warning)
         return EnrollOutcome(path, "enrolled", name, warning=chosen.warning)
 
     def encode_folder(self, paths: list[Path], on_progress: Callable[[int, EnrollOutcome], None] = lambda _i, _o: None,

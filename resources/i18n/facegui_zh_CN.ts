@@ -266,6 +266,10 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
         <translation>无法录入：</translation>
     </message>
     <message>
+        <source> — remove it or add another photo</source>
+        <translation>——请移除该照片，或另加一张照片</translation>
+    </message>
+    <message>
         <source>Enrolling %1…</source>
         <translation>正在录入 %1…</translation>
     </message>
@@ -280,8 +284,47 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
         <translation>已跳过：%1。</translation>
     </message>
     <message>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
         <source>Enrollment failed: %1</source>
         <translation>录入失败：%1</translation>
+    </message>
+</context>
+<context>
+    <name>EnrollProblem</name>
+    <message>
+        <source>the face is %1 px wide, smaller than the minimum of %2 px — use a closer or larger photo</source>
+        <translation>人脸宽 %1 像素，小于最小值 %2 像素——请使用拍得更近或更大的照片</translation>
+    </message>
+    <message>
+        <source>the face is too blurry (sharpness %1, minimum %2) — use a sharper photo</source>
+        <translation>人脸太模糊（清晰度 %1，最低 %2）——请使用更清晰的照片</translation>
+    </message>
+    <message>
+        <source>this face looks like %1, who is already enrolled (similarity %2, threshold %3) — under a second name the station could show either; enroll it as %1</source>
+        <translation>这张人脸与已录入的 %1 相似（相似度 %2，阈值 %3）——以另一个姓名录入后，签到点可能显示其中任一姓名；请录入为 %1</translation>
+    </message>
+    <message>
+        <source>this face does not look like %1&apos;s enrolled faces (best similarity %2, minimum %3) — it may be somebody else&apos;s photo under their name</source>
+        <translation>这张人脸与 %1 已录入的人脸都不相似（最高相似度 %2，最低 %3）——可能是别人的照片被记在了此人名下</translation>
+    </message>
+    <message>
+        <source>no face found</source>
+        <translation>未找到人脸</translation>
+    </message>
+    <message>
+        <source>already enrolled</source>
+        <translation>已录入</translation>
+    </message>
+    <message>
+        <source>unknown face #%1</source>
+        <translation>陌生人 #%1</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
     </message>
 </context>
 <context>

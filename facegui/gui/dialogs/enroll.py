@@ -29,6 +29,7 @@ from ..core.context import AppContext
 from ..core.tasks import TaskRunner
 from ..drawing import bgr_to_qimage
 from ..widgets.file_drop import FileDropTarget
+from ..core.problems import refusal_text
 from ..core.text import arg
 PREVIEW_SIZE = 224
 
@@ -284,7 +285,10 @@ class EnrollDialog(FileDropTarget, QDialog):
         settings = self.context.settings
         problems = enrollment.quality_problems(self.photos, settings)
         if problems:
-            self._refuse(self.tr("Cannot enroll:") + "\n" + "\n".join(problems))
+            self._refuse(self.tr("Cannot enroll:") + "\n" + "\n".join(
+                refusal_text(problem) + (self.tr(" — remove it or add another photo")
+                                         if problem.problem.rule in (enrollment.NO_FACE, enrollment.UNREADABLE) else "")
+                for problem in problems))
             return
         self.enroll_button.setEnabled(False)
         self._set_message(arg(self.tr("Enrolling %1…"), name))
@@ -294,7 +298,7 @@ class EnrollDialog(FileDropTarget, QDialog):
     def _enrolled(self, report: EnrollReport) -> None:
         text = arg(self.tr("Enrolled %n photo(s) of %1.", "", report.enrolled), report.name)
         if report.skipped:
-            text += " " + arg(self.tr("Skipped %1."), "; ".join(report.skipped))
+            text += " " + arg(self.tr("Skipped %1."), self.tr("; ").join(refusal_text(r) for r in report.skipped))
         self._set_message(text)
         self.photos.clear()
         self.photo_list.clear()

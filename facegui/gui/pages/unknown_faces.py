@@ -16,6 +16,7 @@ from ...service.people import dismiss_unknowns, enroll_unknowns
 from ...service.types import normalize_person_name
 from ..core.context import AppContext
 from ..core.tasks import PeriodicRefresh
+from ..core.problems import refusal_text
 from ..core.text import arg, number_text, time_text
 
 REFRESH_MS = 60_000
@@ -185,7 +186,7 @@ class UnknownFacesPage(QWidget):
             person, result = outcome
             context.notice.emit(arg(self.tr("Enrolled %n unknown face(s) as %1", "", result.done), person), 5000)
             if result.problems:
-                context.problem.emit(self.tr("Enroll unknown face"), "\n".join(result.problems))
+                context.problem.emit(self.tr("Enroll unknown face"), "\n".join(refusal_text(p) for p in result.problems))
             context.peopleChanged.emit()
 
         context.tasks.start(enroll, on_done=done,

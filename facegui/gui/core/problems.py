@@ -1,0 +1,51 @@
+"""The service's enrollment refusals in the window's language.
+
+The rules and their English lines live in ``service/enrollment.py``; each refusal comes with its rule and
+values (``EnrollProblem``), so the window words it here, one sentence per rule, with the values in. A rule
+without words here (a file that cannot be read: the operating system's or the decoder's own message) is
+shown as the service wrote it.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+from ...service.enrollment import (ALREADY_ENROLLED, LOOKALIKE, NO_FACE, TOO_BLURRY, TOO_SMALL, UNLIKE_OWN,
+                                   EnrollProblem, Refusal)
+from .text import arg, number_text
+
+translate = QCoreApplication.translate
+
+
+def problem_text(problem: EnrollProblem) -> str:
+    values = problem.values
+    if problem.rule == TOO_SMALL:
+        return arg(translate("EnrollProblem", "the face is %1 px wide, smaller than the minimum of %2 px — use a "
+                                              "closer or larger photo"), *values)
+    if problem.rule == TOO_BLURRY:
+        return arg(translate("EnrollProblem", "the face is too blurry (sharpness %1, minimum %2) — use a sharper "
+                                              "photo"), *values)
+    if problem.rule == LOOKALIKE:
+        name, similarity, threshold = values
+        return arg(translate("EnrollProblem", "this face looks like %1, who is already enrolled (similarity %2, "
+                                              "threshold %3) — under a second name the station could show either; "
+                                              "enroll it as %1"),
+                   name, number_text(float(similarity)), number_text(float(threshold)))
+    if problem.rule == UNLIKE_OWN:
+        name, similarity, minimum = values
+        return arg(translate("EnrollProblem", "this face does not look like %1's enrolled faces (best similarity "
+                                              "%2, minimum %3) — it may be somebody else's photo under their name"),
+                   name, number_text(float(similarity)), number_text(float(minimum)))
+    if problem.rule == NO_FACE:
+        return translate("EnrollProblem", "no face found")
+    if problem.rule == ALREADY_ENROLLED:
+        return translate("EnrollProblem", "already enrolled")
+    return str(problem)
+
+
+def refusal_text(refusal: Refusal | str) -> str:
+    """"photo.jpg: the reason", "unknown face #7: the reason"; a plain line (no rule) as it is."""
+    if isinstance(refusal, str):
+        return refusal
+    subject = refusal.subject if refusal.unknown_face is None else \
+        arg(translate("EnrollProblem", "unknown face #%1"), refusal.unknown_face)
+    return arg(translate("EnrollProblem", "%1: %2"), subject, problem_text(refusal.problem))
