@@ -9,6 +9,7 @@ import stat
 import subprocess
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -167,3 +168,37 @@ def test_the_windows_settings_and_preferences_files_are_user_only(window, tmp_pa
     assert "station@db.example" in settings_file.read_text() and "hunter2" in (tmp_path / "gui.ini").read_text()
     assert stat.S_IMODE(settings_file.stat().st_mode) == 0o600
     assert stat.S_IMODE((tmp_path / "gui.ini").stat().st_mode) == 0o600
+
+
+def test_the_file_dialogs_history_of_folders_is_user_only(qtbot, tmp_path, monkeypatch):
+    """Qt's own file dialog writes the folders it visited (a folder of staff photos, named after them) into
+    Qt's settings file with the umask's mode (0644): any local user could read where the photos are. Opened
+    through facegui, a real dialog leaves that file 0600, with the history still in it."""
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication, QFileDialog
+
+    from facegui.gui.core.file_dialogs import FileDialogs
+
+    photos = tmp_path / "zhang_wei"
+    photos.mkdir()
+    usual = Path(QSettings(QSettings.Scope.UserScope, "QtProject").fileName()).parent
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "config"))
+    qt_file = tmp_path / "config" / "QtProject.conf"
+
+    def leave_the_dialog():
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QFileDialog) and widget.isVisible():
+                widget.setDirectory(str(photos))
+                widget.reject()
+                return
+        QTimer.singleShot(50, leave_the_dialog)
+
+    old_umask = os.umask(0o022)
+    try:
+        QTimer.singleShot(50, leave_the_dialog)
+        assert FileDialogs(in_kiosk=lambda: False).open_files(None, "photos") == []
+    finally:
+        os.umask(old_umask)
+        QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(usual))
+    assert "zhang_wei" in qt_file.read_text()  # Qt wrote its history there
+    assert stat.S_IMODE(qt_file.stat().st_mode) == 0o600

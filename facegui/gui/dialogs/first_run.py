@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QLabel, Q
 from ...config import Settings
 from ...service.model_install import DETECTOR, EMBEDDER, MODELS, ModelStore
 from ...service import install_models
+from ..core.file_dialogs import keep_dialog_history_private
 from ..core.tasks import TaskRunner
 from ..core.text import arg
 
@@ -100,6 +101,7 @@ class FirstRunDialog(QDialog):
 
     # -- actions -------------------------------------------------------------
     def choose_files(self) -> None:
+        keep_dialog_history_private()
         paths, _filter = QFileDialog.getOpenFileNames(self, self.tr("Import model files"), str(Path.home()),
                                                      self.tr(MODEL_FILTER))
         if paths:
