@@ -75,3 +75,36 @@ def test_photos_lists_a_persons_photos_and_remove_photo_deletes_one_bad_one(cli_
     assert "only photo of biden" in capsys.readouterr().err
     assert run(cli_args, "photos", "nobody") == 1
     assert "no enrolled person named 'nobody'" in capsys.readouterr().err
+    assert run(cli_args, "photos", "biden") == 0  # columns split by tabs (they were printed as "\\t")
+    (row,) = capsys.readouterr().out.splitlines()
+    assert row.split("\t")[0] == str(photos[0]["id"]) and row.endswith("biden_1.jpg")
+
+
+def test_audit_lists_what_the_enrollment_rules_would_refuse_among_photos_already_enrolled(cli_args, capsys):
+    """Photos enrolled with --force (or before the rules): kit's face as rose's third photo, and obama's
+    probe under a second name beside him. Each is named with its photo id, and the exit code says so."""
+    assert run(cli_args, "encode", str(FACES / "gallery")) == 0
+    assert run(cli_args, "audit") == 0
+    assert "no problems in 9 enrolled photo(s)" in capsys.readouterr().err
+    assert run(cli_args, "enroll", str(FACES / "probes" / "johnsnow_test1.jpg"), "--name", "rose_leslie", "--force") == 0
+    assert run(cli_args, "enroll", str(FACES / "probes" / "obama-480p.jpg"), "--name", "barack", "--force") == 0
+    capsys.readouterr()
+    assert run(cli_args, "audit", "--json") == 1
+    findings = json.loads(capsys.readouterr().out)
+    extra = {}
+    for name in ("rose_leslie", "barack"):
+        assert run(cli_args, "photos", name, "--json") == 0
+        extra[name] = json.loads(capsys.readouterr().out)[-1]["id"]
+    # kit's face under rose is unlike her two photos, and alike his own two; obama's two are alike barack's.
+    assert sorted((f["name"], f["rule"], f["photo"] if f["other_photo"] is None else f["other_photo"])
+                  for f in findings) == [
+        ("kit_harington", "looks like someone else", extra["rose_leslie"]),
+        ("kit_harington", "looks like someone else", extra["rose_leslie"]),
+        ("obama", "looks like someone else", extra["barack"]), ("obama", "looks like someone else", extra["barack"]),
+        ("rose_leslie", "unlike own", extra["rose_leslie"])]
+    assert run(cli_args, "audit") == 1
+    captured = capsys.readouterr()
+    assert f"rose_leslie: photo {extra['rose_leslie']}: does not look like rose_leslie's other enrolled faces " \
+           "(best similarity " in captured.out
+    assert f"looks like barack's photo {extra['barack']} (similarity 0.9" in captured.out
+    assert "5 problem(s) in 11 enrolled photo(s)" in captured.err

@@ -240,8 +240,29 @@ def cmd_photos(args, settings) -> int:
                           for p in photos], ensure_ascii=False, indent=2))
     else:
         for p in photos:
-            print(one_line(f"{p.embedding_id}\t{p.enrolled_at}\t{p.source_path or '-'}"))
+            print("\t".join(one_line(str(field)) for field in (p.embedding_id, p.enrolled_at, p.source_path or "-")))
     return EXIT_OK
+
+
+def cmd_audit(args, settings) -> int:
+    from ..service.enrollment import audit_gallery
+
+    with open_recognizer(settings) as recognizer:
+        try:
+            findings = audit_gallery(recognizer.gallery, settings)
+        except ValueError as exc:
+            _err(one_line(str(exc)))
+            return EXIT_SOME_FAILED
+        photos = len(recognizer.gallery)
+    if args.json:
+        print(json.dumps([{"name": f.name, "photo": f.photo, "rule": f.problem.rule, "problem": f.problem.text,
+                           "other_photo": f.other_photo} for f in findings], ensure_ascii=False, indent=2))
+    else:
+        for finding in findings:
+            print(one_line(str(finding)))
+    print(f"{len(findings)} problem(s) in {photos} enrolled photo(s)" if findings else
+          f"no problems in {photos} enrolled photo(s)", file=sys.stderr)
+    return EXIT_SOME_FAILED if findings else EXIT_OK
 
 
 def cmd_remove_photo(args, settings) -> int:
@@ -777,6 +798,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("photos", help="the photos a person was enrolled from (id, time, file)", parents=[common],
                    arguments=photos)
+
+    def audit(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(func=cmd_audit)
+
+    sub.add_parser("audit", help="list enrolled photos that break one face, one name: unlike the rest of their "
+                                 "person's, or alike another person's (exit 1 when any)",
+                   parents=[common], arguments=audit)
 
     def remove_photo(p: argparse.ArgumentParser) -> None:
         p.add_argument("name")

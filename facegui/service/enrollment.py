@@ -212,6 +212,68 @@ def enroll_checked(gallery: Gallery, name: str, embedding: np.ndarray, settings:
         raise FaceRefused(found[-1]) from None
 
 
+# -- what is already enrolled, against the same rules ------------------------------------------
+@dataclass(frozen=True)
+class AuditFinding:
+    """An enrolled photo that breaks one face, one name: ``problem`` says which rule (UNLIKE_OWN or
+    LOOKALIKE, with its values), ``other_photo`` is the look-alike's embedding id."""
+
+    name: str
+    photo: int
+    """The embedding id (``facegui photos NAME`` lists them; ``facegui remove-photo NAME ID`` deletes one)."""
+    problem: EnrollProblem
+    other_photo: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.name}: photo {self.photo}: {self.problem}"
+
+
+AUDIT_BLOCK_VALUES = 1 << 22
+"""Similarities computed at once by :func:`audit_gallery` (16 MB of float32)."""
+
+
+def audit_gallery(gallery: Gallery, settings: Settings) -> list[AuditFinding]:
+    """The photos already enrolled that the rules of enrollment would refuse today, e.g. enrolled before
+    them or with ``--force``: one unlike every other photo of its person (:func:`unlike_own_problem`; a
+    person of one photo has nothing to compare with), and pairs of photos of two people that look alike
+    (:func:`lookalike_problem`), each pair once. Exact, every photo against every other, in blocks; ValueError
+    above ``approximate_search_threshold`` photos, where that would take hours."""
+    ids, names, vectors = gallery.embeddings()
+    if len(ids) > settings.approximate_search_threshold:
+        raise ValueError(f"{len(ids):,} enrolled photos: checking every pair would take hours (at most "
+                         f"{settings.approximate_search_threshold:,}, setting approximate_search_threshold)")
+    minimum, threshold = settings.enroll_min_own_similarity, settings.similarity_threshold
+    people = sorted(set(names))
+    index_of = {name: person for person, name in enumerate(people)}
+    person_of = np.array([index_of[name] for name in names], dtype=np.int64)
+    findings: list[AuditFinding] = []
+    for person, name in enumerate(people):
+        rows = np.flatnonzero(person_of == person)
+        if len(rows) < 2:
+            continue
+        own = vectors[rows] @ vectors[rows].T
+        np.fill_diagonal(own, -np.inf)
+        for row, best in zip(rows, own.max(axis=1)):
+            if best < minimum:
+                findings.append(AuditFinding(name, int(ids[row]), EnrollProblem(
+                    UNLIKE_OWN, f"does not look like {name}'s other enrolled faces (best similarity {best:.2f}, "
+                    f"minimum {minimum:.2f}, setting enroll_min_own_similarity) — it may be somebody else's photo "
+                    "under their name", (name, float(best), minimum))))
+    block = max(1, AUDIT_BLOCK_VALUES // max(1, len(ids)))
+    for start in range(0, len(ids), block):
+        similarities = vectors[start:start + block] @ vectors.T
+        for offset, other in np.argwhere(similarities >= threshold):
+            first = start + offset
+            if other <= first or person_of[first] == person_of[other]:
+                continue  # each pair once, and a person's own photos are meant to look alike
+            similarity = float(similarities[offset, other])
+            findings.append(AuditFinding(names[first], int(ids[first]), EnrollProblem(
+                LOOKALIKE, f"looks like {names[other]}'s photo {int(ids[other])} (similarity {similarity:.2f}, "
+                f"threshold {threshold:.2f}) — the station can show either name for this face",
+                (names[other], similarity, threshold)), int(ids[other])))
+    return findings
+
+
 # -- photos with every face, for the window's dialog ---------------------------------------
 @dataclass(frozen=True)
 class FaceCandidate:

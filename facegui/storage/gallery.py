@@ -606,6 +606,12 @@ class Gallery:
         """The enrolled photos of a person for this model, oldest first."""
         return self._db.photos(name, self.model_id)
 
+    def embeddings(self) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """Every enrolled embedding of this model from the database: (ids int64 (N,), names, unit vectors
+        float32 (N, D)), ordered by id."""
+        ids, names, vectors = self._db.load_embeddings(self.model_id)
+        return ids, names, vectors.reshape(-1, self.dim)
+
     def vectors_of(self, name: str) -> np.ndarray:
         """A person's enrolled unit embeddings of this model (N, D), read from the database; N = 0 for
         nobody."""
