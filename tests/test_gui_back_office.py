@@ -7,6 +7,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 import numpy as np  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QPushButton  # noqa: E402
 
 from facegui.service import AdminLock  # noqa: E402
@@ -105,6 +106,31 @@ def test_a_person_renamed_a_bad_photo_deleted_and_their_attendance(qtbot, window
         next(b for b in dialog.findChildren(QPushButton) if b.text() == "Attendance…").click()
     history = window.today.history_dialog
     assert history.isVisible() and history.chosen_person() == "Barack Obama"
+
+
+def test_a_persons_view_marks_a_photo_unlike_their_others(qtbot, window):
+    """kit's face enrolled as rose's third photo with --force (or before the rule): her own view marks that
+    photo, says why in one line, and deleting it leaves her two real photos unmarked."""
+    enroll(window, ("rose_leslie", "gallery/rose_leslie_1.jpg"), ("rose_leslie", "gallery/rose_leslie_2.jpg"))
+    recognizer = window.context.recognizer
+    assert recognizer.enroll_file(FACES / "gallery" / "kit_harington_1.jpg", "rose_leslie", force=True).status == \
+        "enrolled"
+    window.context.peopleChanged.emit()
+    item = window.people.list.item(window.people.names().index("rose_leslie"))
+    window.people.list.itemDoubleClicked.emit(item)
+    dialog = window.people.person_dialog
+    with qtbot.waitSignal(dialog.unlikeShown, timeout=10_000) as shown:
+        dialog.reload()
+    (marked,) = shown.args[0]
+    texts = [dialog.photos.item(row).text() for row in range(dialog.photos.count())]
+    assert [("unlike the other photos" in text, text.split("·")[1].strip()) for text in texts] == [
+        (False, "rose_leslie_1.jpg"), (False, "rose_leslie_2.jpg"), (True, "kit_harington_1.jpg")]
+    assert dialog.message.text().startswith("1 photo looks like none of this person's other photos")
+    dialog.photos.setCurrentRow(2)
+    with qtbot.waitSignal(dialog.unlikeShown, timeout=10_000) as shown:
+        assert dialog.delete_selected_photo()
+    assert shown.args[0] == {} and dialog.photos.count() == 2
+    assert marked not in {dialog.photos.item(row).data(Qt.ItemDataRole.UserRole) for row in range(2)}
 
 
 def test_unknown_faces_in_bulk_one_pin_prompt_per_action(qtbot, window, monkeypatch):

@@ -171,7 +171,7 @@ def unlike_own_problem(gallery: Gallery, name: str, embedding: np.ndarray, minim
     enrolled faces is at least ``minimum`` similar to it, so it is taken for somebody else's face filed
     under their name (a mislabelled photo), which the station would then greet as them. None when it is
     fine (nobody of that name yet, or one of their faces is close enough)."""
-    own = gallery.vectors_of(name)
+    _ids, own = gallery.embeddings_of(name)
     if not len(own):
         return None
     query = np.asarray(embedding, np.float32).reshape(-1)
@@ -228,6 +228,25 @@ class AuditFinding:
         return f"{self.name}: photo {self.photo}: {self.problem}"
 
 
+def unlike_the_rest(vectors: np.ndarray, minimum: float) -> dict[int, float]:
+    """{row: its best similarity to the others} for the rows of one person's unit ``vectors`` that are less
+    than ``minimum`` similar to every other row (the rule of :func:`unlike_own_problem`); {} for fewer than
+    two."""
+    if len(vectors) < 2:
+        return {}
+    similarities = vectors @ vectors.T
+    np.fill_diagonal(similarities, -np.inf)
+    best = similarities.max(axis=1)
+    return {int(row): float(best[row]) for row in np.flatnonzero(best < minimum)}
+
+
+def photos_unlike_the_rest(gallery: Gallery, name: str, minimum: float) -> dict[int, float]:
+    """{embedding id: best similarity to the person's other photos} for each enrolled photo of ``name`` that
+    looks like none of the others (``enroll_min_own_similarity``): the person's view marks them."""
+    ids, vectors = gallery.embeddings_of(name)
+    return {int(ids[row]): best for row, best in unlike_the_rest(vectors, minimum).items()}
+
+
 AUDIT_BLOCK_VALUES = 1 << 22
 """Similarities computed at once by :func:`audit_gallery` (16 MB of float32)."""
 
@@ -249,16 +268,11 @@ def audit_gallery(gallery: Gallery, settings: Settings) -> list[AuditFinding]:
     findings: list[AuditFinding] = []
     for person, name in enumerate(people):
         rows = np.flatnonzero(person_of == person)
-        if len(rows) < 2:
-            continue
-        own = vectors[rows] @ vectors[rows].T
-        np.fill_diagonal(own, -np.inf)
-        for row, best in zip(rows, own.max(axis=1)):
-            if best < minimum:
-                findings.append(AuditFinding(name, int(ids[row]), EnrollProblem(
-                    UNLIKE_OWN, f"does not look like {name}'s other enrolled faces (best similarity {best:.2f}, "
-                    f"minimum {minimum:.2f}, setting enroll_min_own_similarity) — it may be somebody else's photo "
-                    "under their name", (name, float(best), minimum))))
+        for row, best in unlike_the_rest(vectors[rows], minimum).items():
+            findings.append(AuditFinding(name, int(ids[rows[row]]), EnrollProblem(
+                UNLIKE_OWN, f"does not look like {name}'s other enrolled faces (best similarity {best:.2f}, "
+                f"minimum {minimum:.2f}, setting enroll_min_own_similarity) — it may be somebody else's photo "
+                "under their name", (name, best, minimum))))
     block = max(1, AUDIT_BLOCK_VALUES // max(1, len(ids)))
     for start in range(0, len(ids), block):
         similarities = vectors[start:start + block] @ vectors.T

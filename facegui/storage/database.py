@@ -452,9 +452,9 @@ class FaceDatabase(DatabaseConnection):
             ).fetchall()
         return _embedding_rows(model_id, rows)
 
-    def person_vectors(self, name: str, model_id: str) -> np.ndarray:
-        """The enrolled embeddings (float32 (N, D), oldest first) of one person for one model; N = 0 for
-        nobody (an unusable name included)."""
+    def person_vectors(self, name: str, model_id: str) -> tuple[np.ndarray, np.ndarray]:
+        """The enrolled embeddings of one person for one model, oldest first: (ids int64 (N,), vectors float32
+        (N, D)); N = 0 for nobody (an unusable name included)."""
         try:
             name = normalize_person_name(name)
         except ValueError:
@@ -463,7 +463,8 @@ class FaceDatabase(DatabaseConnection):
             rows = conn.execute(
                 "SELECT e.id, p.name, e.dim, e.vector FROM embeddings e JOIN people p ON p.id = e.person_id "
                 "WHERE p.name = ? AND e.model_id = ? ORDER BY e.id", (name, model_id)).fetchall()
-        return _embedding_rows(model_id, rows)[2]
+        ids, _names, vectors = _embedding_rows(model_id, rows)
+        return ids, vectors
 
     def changes_since(self, model_id: str, revision: int) -> ChangeSet | None:
         """What changed in the model's embeddings after ``revision``, read from one snapshot.

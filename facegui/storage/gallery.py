@@ -612,10 +612,11 @@ class Gallery:
         ids, names, vectors = self._db.load_embeddings(self.model_id)
         return ids, names, vectors.reshape(-1, self.dim)
 
-    def vectors_of(self, name: str) -> np.ndarray:
-        """A person's enrolled unit embeddings of this model (N, D), read from the database; N = 0 for
-        nobody."""
-        return self._db.person_vectors(name, self.model_id).reshape(-1, self.dim)
+    def embeddings_of(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """A person's enrolled embeddings of this model, read from the database, oldest first: (ids (N,), unit
+        vectors (N, D)); N = 0 for nobody."""
+        ids, vectors = self._db.person_vectors(name, self.model_id)
+        return ids, vectors.reshape(-1, self.dim)
 
     def delete_photo(self, embedding_id: int) -> bool:
         """Delete one enrolled photo (embedding) of this model; False when there was none."""

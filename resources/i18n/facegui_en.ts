@@ -128,6 +128,16 @@
     </message>
 </context>
 <context>
+    <name>PersonDialog</name>
+    <message numerus="yes">
+        <source>%n photo(s) look like none of this person&apos;s other photos and may be somebody else&apos;s: delete such a photo, or the station may greet that somebody by this name.</source>
+        <translation>
+            <numerusform>%n photo looks like none of this person&apos;s other photos and may be somebody else&apos;s: delete it, or the station may greet that somebody by this name.</numerusform>
+            <numerusform>%n photos look like none of this person&apos;s other photos and may be somebody else&apos;s: delete such a photo, or the station may greet that somebody by this name.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Plurals</name>
     <message numerus="yes">
         <source>%n face(s)</source>

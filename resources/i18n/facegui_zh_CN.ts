@@ -997,6 +997,16 @@ This cannot be undone.</source>
         <translation>摄像头拍照或陌生人</translation>
     </message>
     <message>
+        <source>⚠ unlike the other photos (%1)</source>
+        <translation>⚠ 与其他照片不相似（%1）</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) look like none of this person&apos;s other photos and may be somebody else&apos;s: delete such a photo, or the station may greet that somebody by this name.</source>
+        <translation>
+            <numerusform>有 %n 张照片与此人的其他照片都不相似，可能是别人的照片：请删除，否则签到点可能把那个人认作此人。</numerusform>
+        </translation>
+    </message>
+    <message>
         <source>Renamed %1 to %2: photos and attendance follow.</source>
         <translation>已将 %1 重命名为 %2：照片和考勤记录随之更新。</translation>
     </message>

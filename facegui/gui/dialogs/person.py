@@ -9,9 +9,10 @@ from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
+from ...service.enrollment import photos_unlike_the_rest
 from ...service.people import PeopleError, delete_photo, person_photos, rename_person
 from ..core.context import AppContext
-from ..core.text import arg
+from ..core.text import arg, number_text
 from ..core.thumbnails import THUMBNAIL_SIZE, enrolled_face
 from ..drawing import bgr_to_qimage
 
@@ -39,6 +40,8 @@ class PersonDialog(QDialog):
     """Renamed, or a photo deleted (after the service did it)."""
     facesShown = Signal(object)
     """{embedding id: QImage} of the photos whose face could be found again in their file."""
+    unlikeShown = Signal(object)
+    """{embedding id: best similarity} of the photos marked as unlike the person's others."""
 
     def __init__(self, context: AppContext, name: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -97,6 +100,23 @@ class PersonDialog(QDialog):
             self.photos.addItem(item)
         self.delete_button.setEnabled(self.photos.currentRow() >= 0)
         self.context.tasks.start(photo_faces, self.context.workspace, list(self.records), on_done=self._show_faces)
+        self.context.tasks.start(photos_unlike_the_rest, self.context.recognizer.gallery, self.person,
+                                 self.context.settings.enroll_min_own_similarity, on_done=self._mark_unlike)
+
+    def _mark_unlike(self, unlike: dict[int, float]) -> None:
+        """Photos whose face looks like none of the person's other photos: likely somebody else's, which
+        would have the station greet that somebody as this person."""
+        for row in range(self.photos.count()):
+            item = self.photos.item(row)
+            best = unlike.get(item.data(Qt.ItemDataRole.UserRole))
+            if best is not None:
+                item.setText(item.text() + "  ·  " + arg(self.tr("⚠ unlike the other photos (%1)"), number_text(best)))
+                item.setForeground(Qt.GlobalColor.darkRed)
+        if unlike:
+            self.message.setText(self.tr("%n photo(s) look like none of this person's other photos and may be "
+                                         "somebody else's: delete such a photo, or the station may greet that "
+                                         "somebody by this name.", "", len(unlike)))
+        self.unlikeShown.emit(unlike)
 
     def _show_faces(self, faces: dict[int, QImage]) -> None:
         """Each photo's face, found again off the GUI thread (the list may have been reloaded meanwhile)."""
