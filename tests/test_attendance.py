@@ -27,6 +27,7 @@ from facegui.engine import Face, Recognition
 from facegui.engine.align import ARCFACE_TEMPLATE
 from facegui.engine.tracking import TrackedRecognition
 from facegui.service import AttendanceService, encode_snapshot
+from facegui.service.people import enroll_unknowns
 from facegui.storage import (
     DATABASE_FILE_NAME,
     AttendanceStore,
@@ -307,6 +308,10 @@ def test_an_unknown_face_that_looks_like_someone_enrolled_keeps_its_name_or_none
             service.enroll_unknown(record.id, "carol")
         assert [p.name for p in gallery.people()] == ["dave"]
         assert [u.id for u in service.unknown_faces()] == [record.id]  # kept for another try
+        result = enroll_unknowns(service, [record.id], "carol")  # the review's bulk step: the refusal as data
+        (refusal,) = result.problems
+        assert result.done == 0 and refusal.unknown_face == record.id and refusal.problem.values[0] == "dave"
+        assert str(refusal).startswith(f"unknown face #{record.id}: this face looks like dave")
         service.enroll_unknown(record.id, "dave")
         assert [(p.name, p.embedding_count) for p in gallery.people()] == [("dave", 2)]
 

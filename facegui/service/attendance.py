@@ -63,7 +63,7 @@ from ..engine.align import align_face
 from ..engine.tracking import TrackedRecognition
 from ..files import open_private
 from ..storage import Gallery, StorageError
-from .enrollment import FaceRefused, Refusal, RefusedError, enroll_checked
+from .enrollment import FaceRefused, enroll_checked
 from .spreadsheet import safe_writer, spreadsheet_safe  # noqa: F401  (spreadsheet_safe: re-exported)
 from ..storage.attendance import (
     AttendanceEvent,
@@ -445,7 +445,7 @@ class AttendanceService:
         try:
             embedding_id = enroll_checked(self.gallery, name, record.embedding, self.settings, None, digest)
         except FaceRefused as refused:
-            raise RefusedError(Refusal(f"unknown face #{unknown_id}", refused.problem, unknown_id)) from None
+            raise FaceRefused(refused.problem, unknown_id) from None
         self.store.delete_unknown(unknown_id)
         return embedding_id
 

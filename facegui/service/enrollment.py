@@ -121,14 +121,6 @@ class Refusal:
         return f"{self.subject}: {self.problem}"
 
 
-class RefusedError(ValueError):
-    """An enrollment refused, with the refusal (``str()`` its English line)."""
-
-    def __init__(self, refusal: Refusal) -> None:
-        super().__init__(str(refusal))
-        self.refusal = refusal
-
-
 def photo_problem(photo: Photo) -> EnrollProblem:
     """Why a photo has no face to enroll: nothing found, or the file itself (``photo.error``)."""
     if photo.error and photo.error != NO_FACE_FOUND:
@@ -184,11 +176,14 @@ def unlike_own_problem(gallery: Gallery, name: str, embedding: np.ndarray, minim
 
 
 class FaceRefused(ValueError):
-    """:func:`enroll_checked` did not enroll the face; ``problem`` says why."""
+    """A face was not enrolled; ``problem`` says why, ``refusal`` also what (a logged unknown face, when
+    ``unknown_face`` is given: then ``str()`` is "unknown face #N: …")."""
 
-    def __init__(self, problem: EnrollProblem) -> None:
-        super().__init__(str(problem))
+    def __init__(self, problem: EnrollProblem, unknown_face: int | None = None) -> None:
         self.problem = problem
+        self.refusal = Refusal(f"unknown face #{unknown_face}" if unknown_face is not None else "", problem,
+                               unknown_face)
+        super().__init__(str(self.refusal) if unknown_face is not None else str(problem))
 
 
 def enroll_checked(gallery: Gallery, name: str, embedding: np.ndarray, settings: Settings,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..storage import Gallery, PhotoRecord, normalize_person_name
-from .enrollment import EnrollReport, Photo, Refusal, RefusedError, ThumbnailSink, enroll_photos
+from .enrollment import EnrollReport, FaceRefused, Photo, Refusal, ThumbnailSink, enroll_photos
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -102,7 +102,7 @@ def enroll_unknowns(attendance: AttendanceService, unknown_ids: Iterable[int], n
             done += 1
         except KeyError:
             problems.append(f"unknown face #{unknown_id} is gone (dismissed or enrolled elsewhere)")
-        except RefusedError as refused:
+        except FaceRefused as refused:
             problems.append(refused.refusal)
         except ValueError as exc:
             problems.append(str(exc))
