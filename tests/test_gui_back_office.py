@@ -133,6 +133,28 @@ def test_a_persons_view_marks_a_photo_unlike_their_others(qtbot, window):
     assert marked not in {dialog.photos.item(row).data(Qt.ItemDataRole.UserRole) for row in range(2)}
 
 
+def test_people_check_photos_lists_what_the_rules_would_refuse(qtbot, window, monkeypatch):
+    """People → Check photos: with obama's probe forced in as "barack" beside obama, the window lists that
+    pair with both photo ids; with nothing wrong, it says so in the status bar."""
+    enroll(window, ("obama", "gallery/obama_1.jpg"), ("biden", "gallery/biden_1.jpg"))
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text: shown.append((title, text)))
+    window.context.notice.connect(lambda text, _ms: shown.append(("notice", text)))
+    with qtbot.waitSignal(window.people.photosChecked, timeout=10_000) as checked:
+        window.commands.check_photos.trigger()
+    assert checked.args[0] == [] and shown[-1] == (
+        "notice", "Every photo looks like its person's others, and no two people look alike")
+    recognizer = window.context.recognizer
+    assert recognizer.enroll_file(FACES / "probes" / "obama-480p.jpg", "barack", force=True).status == "enrolled"
+    with qtbot.waitSignal(window.people.photosChecked, timeout=10_000) as checked:
+        window.commands.check_photos.trigger()
+    (finding,) = checked.args[0]
+    barack = recognizer.gallery.photos("barack")[0].embedding_id
+    assert shown[-1][0] == "Check photos"
+    assert shown[-1][1] == f"obama: photo {finding.photo} looks like barack's photo {barack} (similarity 0.95): " \
+                           "the station can show either name for this face"
+
+
 def test_unknown_faces_in_bulk_one_pin_prompt_per_action(qtbot, window, monkeypatch):
     window.apply_settings(window.context.settings.replace(log_unknown_faces=True, unknown_cooldown_s=0),
                           window.context.prefs)

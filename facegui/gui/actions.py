@@ -37,6 +37,9 @@ class WindowActions:
         self.identify = a(translate("Menu", "&Identify photos…"), w.identifier.choose_files, QKeySequence.StandardKey.Open,
                           translate("Menu", "Name every face in image files (or drop them on the window)"))
         self.remove = a(translate("Menu", "&Remove person…"), w.people.remove_selected, "Del")
+        self.check_photos = a(translate("Menu", "&Check photos"), w.people.check_photos, None,
+                              translate("Menu", "Photos that look like none of their person's others, and two people "
+                                                "who look alike"))
         self.settings = a(translate("Menu", "Se&ttings…"), w.open_settings, "Ctrl+,")
         self.data = a(translate("Menu", "Open &data folder"), w.data_rights.open_data_folder, "Ctrl+Shift+D")
         self.history = a(translate("Menu", "Attendance &history…"), w.today.open_history, "Ctrl+H",
@@ -69,7 +72,7 @@ class WindowActions:
         self.recent_menu = camera.addMenu(translate("Menu", "&Recent sources"))
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         people, *attendance = docks
-        self._menu(bar.addMenu(translate("Menu", "&People")), self.enroll, self.remove, None, people.toggleViewAction())
+        self._menu(bar.addMenu(translate("Menu", "&People")), self.enroll, self.remove, self.check_photos, None, people.toggleViewAction())
         self._menu(bar.addMenu(translate("Menu", "&Attendance")), *[d.toggleViewAction() for d in attendance], self.history)
         self._menu(bar.addMenu(translate("Menu", "&Help")), self.about)
         toolbar = w.addToolBar(translate("Menu", "Main toolbar"))

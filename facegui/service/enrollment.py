@@ -105,6 +105,8 @@ class EnrollProblem:
 
 TOO_SMALL, TOO_BLURRY, LOOKALIKE, UNLIKE_OWN = "too small", "too blurry", "looks like someone else", "unlike own"
 NO_FACE, ALREADY_ENROLLED, UNREADABLE = "no face", "already enrolled", "unreadable"
+UNLIKE_THE_REST, ALIKE_ANOTHER = "unlike the rest", "alike another"
+"""What :func:`audit_gallery` finds among photos already enrolled (the same two rules, said of a photo)."""
 
 
 @dataclass(frozen=True)
@@ -210,8 +212,8 @@ def enroll_checked(gallery: Gallery, name: str, embedding: np.ndarray, settings:
 # -- what is already enrolled, against the same rules ------------------------------------------
 @dataclass(frozen=True)
 class AuditFinding:
-    """An enrolled photo that breaks one face, one name: ``problem`` says which rule (UNLIKE_OWN or
-    LOOKALIKE, with its values), ``other_photo`` is the look-alike's embedding id."""
+    """An enrolled photo that breaks one face, one name: ``problem`` says which rule (UNLIKE_THE_REST or
+    ALIKE_ANOTHER, with its values), ``other_photo`` is the look-alike's embedding id."""
 
     name: str
     photo: int
@@ -265,7 +267,7 @@ def audit_gallery(gallery: Gallery, settings: Settings) -> list[AuditFinding]:
         rows = np.flatnonzero(person_of == person)
         for row, best in unlike_the_rest(vectors[rows], minimum).items():
             findings.append(AuditFinding(name, int(ids[rows[row]]), EnrollProblem(
-                UNLIKE_OWN, f"does not look like {name}'s other enrolled faces (best similarity {best:.2f}, "
+                UNLIKE_THE_REST, f"does not look like {name}'s other enrolled faces (best similarity {best:.2f}, "
                 f"minimum {minimum:.2f}, setting enroll_min_own_similarity) — it may be somebody else's photo "
                 "under their name", (name, best, minimum))))
     block = max(1, AUDIT_BLOCK_VALUES // max(1, len(ids)))
@@ -277,7 +279,7 @@ def audit_gallery(gallery: Gallery, settings: Settings) -> list[AuditFinding]:
                 continue  # each pair once, and a person's own photos are meant to look alike
             similarity = float(similarities[offset, other])
             findings.append(AuditFinding(names[first], int(ids[first]), EnrollProblem(
-                LOOKALIKE, f"looks like {names[other]}'s photo {int(ids[other])} (similarity {similarity:.2f}, "
+                ALIKE_ANOTHER, f"looks like {names[other]}'s photo {int(ids[other])} (similarity {similarity:.2f}, "
                 f"threshold {threshold:.2f}) — the station can show either name for this face",
                 (names[other], similarity, threshold)), int(ids[other])))
     return findings

@@ -326,6 +326,14 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
+    <message>
+        <source>%1: photo %2 looks like none of this person&apos;s other photos (best similarity %3): it may be somebody else&apos;s</source>
+        <translation>%1：照片 %2 与此人的其他照片都不相似（最高相似度 %3），可能是别人的照片</translation>
+    </message>
+    <message>
+        <source>%1: photo %2 looks like %3&apos;s photo %4 (similarity %5): the station can show either name for this face</source>
+        <translation>%1：照片 %2 与 %3 的照片 %4 相似（相似度 %5），签到点可能为这张人脸显示其中任一姓名</translation>
+    </message>
 </context>
 <context>
     <name>FaceOverlay</name>
@@ -799,6 +807,14 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
         <translation>删除人员(&amp;R)…</translation>
     </message>
     <message>
+        <source>&amp;Check photos</source>
+        <translation>检查照片(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Photos that look like none of their person&apos;s others, and two people who look alike</source>
+        <translation>找出与本人其他照片都不相似的照片，以及相似的两个人</translation>
+    </message>
+    <message>
         <source>Se&amp;ttings…</source>
         <translation>设置(&amp;T)…</translation>
     </message>
@@ -962,6 +978,14 @@ This cannot be undone.</source>
         <translation>确定删除 %1 及其全部录入照片吗？
 此人的考勤记录（签到、识别记录和抓拍照片）也会一并删除。
 此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>Check photos</source>
+        <translation>检查照片</translation>
+    </message>
+    <message>
+        <source>Every photo looks like its person&apos;s others, and no two people look alike</source>
+        <translation>每张照片都与本人的其他照片相似，也没有两个人相似</translation>
     </message>
     <message numerus="yes">
         <source>Removed %1 (%n photo(s))</source>

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from ...service.enrollment import (ALREADY_ENROLLED, LOOKALIKE, NO_FACE, TOO_BLURRY, TOO_SMALL, UNLIKE_OWN,
-                                   EnrollProblem, Refusal)
+from ...service.enrollment import (ALIKE_ANOTHER, ALREADY_ENROLLED, LOOKALIKE, NO_FACE, TOO_BLURRY, TOO_SMALL,
+                                   UNLIKE_OWN, UNLIKE_THE_REST, AuditFinding, EnrollProblem, Refusal)
 from .text import arg, number_text
 
 translate = QCoreApplication.translate
@@ -49,3 +49,18 @@ def refusal_text(refusal: Refusal | str) -> str:
     subject = refusal.subject if refusal.unknown_face is None else \
         arg(translate("EnrollProblem", "unknown face #%1"), refusal.unknown_face)
     return arg(translate("EnrollProblem", "%1: %2"), subject, problem_text(refusal.problem))
+
+
+def finding_text(finding: AuditFinding) -> str:
+    """One line of ``facegui audit``'s findings, as the window's check of the photos shows it."""
+    problem = finding.problem
+    if problem.rule == UNLIKE_THE_REST:
+        return arg(translate("EnrollProblem", "%1: photo %2 looks like none of this person's other photos (best "
+                                              "similarity %3): it may be somebody else's"),
+                   finding.name, finding.photo, number_text(float(problem.values[1])))
+    if problem.rule == ALIKE_ANOTHER:
+        return arg(translate("EnrollProblem", "%1: photo %2 looks like %3's photo %4 (similarity %5): the station "
+                                              "can show either name for this face"),
+                   finding.name, finding.photo, problem.values[0], finding.other_photo,
+                   number_text(float(problem.values[1])))
+    return str(finding)

@@ -5,7 +5,9 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox,
                                QPushButton, QVBoxLayout, QWidget)
 
+from ...service.enrollment import audit_gallery
 from ..core.context import AppContext
+from ..core.problems import finding_text
 from ..core.text import arg
 from ..core.thumbnails import make_missing_thumbnails
 
@@ -17,6 +19,8 @@ class PeoplePage(QWidget):
     """The list shows the gallery's people again (after any change of them)."""
     personRequested = Signal(str)
     """A person's attendance was asked for (in their dialog): the window shows it."""
+    photosChecked = Signal(object)
+    """The findings (``AuditFinding`` list) of a check of every enrolled photo, after they were shown."""
 
     def __init__(self, context: AppContext, frame_provider=lambda: None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -131,6 +135,22 @@ class PeoplePage(QWidget):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         if answer == QMessageBox.StandardButton.Yes:
             self._remove(name)
+
+    def check_photos(self) -> None:
+        """The enrollment rules over every photo already enrolled (``facegui audit``), off the GUI thread:
+        photos that look like none of their person's others, and two people who look alike."""
+        context = self.context
+
+        def show(findings) -> None:
+            if findings:
+                context.problem.emit(self.tr("Check photos"), "\n".join(finding_text(f) for f in findings))
+            else:
+                context.notice.emit(self.tr("Every photo looks like its person's others, and no two people look "
+                                            "alike"), 8000)
+            self.photosChecked.emit(findings)
+
+        context.tasks.start(audit_gallery, context.recognizer.gallery, context.settings, on_done=show,
+                            on_failed=lambda message: context.problem.emit(self.tr("Check photos"), message))
 
     def refresh(self) -> None:
         people = self.context.recognizer.gallery.people()
