@@ -163,6 +163,26 @@ def test_a_face_unlike_the_persons_own_enrolled_faces_is_refused(cli_args, tmp_p
         "rose_leslie": 3, "alex": 2}
 
 
+
+def test_encode_lets_a_new_persons_agreeing_photos_outvote_a_mislabelled_first_one(cli_args, tmp_path, capsys):
+    """obama_1.jpg is kit's photo, obama_2 and obama_3 are obama's. Taken in file order, kit's face would
+    make the person "obama" and obama's own two photos would be refused as unlike him; the two that agree
+    go first instead, and kit's is the one refused."""
+    folder = tmp_path / "obama"
+    folder.mkdir()
+    shutil.copy(FACES / "gallery" / "kit_harington_1.jpg", folder / "obama_1.jpg")
+    shutil.copy(FACES / "gallery" / "obama_1.jpg", folder / "obama_2.jpg")
+    shutil.copy(FACES / "gallery" / "obama_2.jpg", folder / "obama_3.jpg")
+    assert run(cli_args, "encode", str(folder)) == 1
+    captured = capsys.readouterr()
+    assert "enrolled 2, skipped 0, failed 1" in captured.out
+    (line,) = [text for text in (captured.out + captured.err).splitlines() if "does not look like" in text]
+    assert "obama_1.jpg: this face does not look like obama's enrolled faces" in line
+    assert run(cli_args, "identify", str(FACES / "probes" / "obama1.jpg"), str(FACES / "probes" / "johnsnow_test1.jpg"),
+               "--json") == 0
+    records = json_lines(capsys.readouterr().out)
+    assert [names_left_to_right(r) for r in records] == [["obama"], ["unknown"]]
+
 def test_compare_and_embed(cli_args, capsys):
     assert run(cli_args, "compare", str(FACES / "gallery" / "obama_1.jpg"),
                str(FACES / "probes" / "obama1.jpg"), "--json") == 0

@@ -237,6 +237,20 @@ def unlike_the_rest(vectors: np.ndarray, minimum: float) -> dict[int, float]:
     return {int(row): float(best[row]) for row in np.flatnonzero(best < minimum)}
 
 
+def agreeing_first(vectors: Sequence[np.ndarray | None], minimum: float) -> list[int]:
+    """The order to enroll one new person's photos in: the faces most of the others look like (at least
+    ``minimum``) first, ties and faces that could not be embedded (None) in their own order. The first photo
+    makes the person and the others are checked against what is enrolled, so one mislabelled photo put
+    first must not get the person's real photos refused."""
+    present = [row for row, vector in enumerate(vectors) if vector is not None]
+    if len(present) < 3:  # one against one cannot say which is right
+        return list(range(len(vectors)))
+    stacked = np.stack([np.asarray(vectors[row], np.float32) for row in present])
+    agreeing = (stacked @ stacked.T >= minimum).sum(axis=1) - 1
+    order = [present[i] for i in sorted(range(len(present)), key=lambda i: -agreeing[i])]
+    return order + [row for row, vector in enumerate(vectors) if vector is None]
+
+
 def photos_unlike_the_rest(gallery: Gallery, name: str, minimum: float) -> dict[int, float]:
     """{embedding id: best similarity to the person's other photos} for each enrolled photo of ``name`` that
     looks like none of the others (``enroll_min_own_similarity``): the person's view marks them."""

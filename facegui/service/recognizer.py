@@ -126,10 +126,11 @@ class Recognizer:
         return chosen
 
     # -- enrolling -----------------------------------------------------------
-    def enroll_file(self, path: Path, name: str | None = None, force: bool = False) -> EnrollOutcome:
+    def enroll_file(self, path: Path, name: str | None = None, force: bool = False,
+                    chosen: ChosenFace | None = None) -> EnrollOutcome:
         """Enroll the chosen face of ``path`` (the largest confident one) if it passes the quality gate
         and does not look like someone else enrolled (``force`` skips both checks); never raises for a bad
-        file or name."""
+        file or name. ``chosen``: that face, already found in the file (:meth:`chosen_face`)."""
         path = Path(path)
         try:
             name = normalize_person_name(name if name is not None else person_name_from_file(path))
@@ -142,15 +143,16 @@ class Recognizer:
         digest = hashlib.sha256(data).hexdigest()
         if self.gallery.is_enrolled(digest):
             return EnrollOutcome(path, "skipped", name, "already enrolled")
-        try:
-            image = decode_image(data, path, self.settings.max_image_pixels)
-        except ImageError as exc:
-            return EnrollOutcome(path, "failed", name, exc.reason)
         from .enrollment import FaceRefused, enroll_checked, find_face, quality_problem, sharpness
 
-        chosen = find_face(self.engine, image, self.settings.enroll_min_score)
         if chosen is None:
-            return EnrollOutcome(path, "failed", name, "no face found")
+            try:
+                image = decode_image(data, path, self.settings.max_image_pixels)
+            except ImageError as exc:
+                return EnrollOutcome(path, "failed", name, exc.reason)
+            chosen = find_face(self.engine, image, self.settings.enroll_min_score)
+            if chosen is None:
+                return EnrollOutcome(path, "failed", name, "no face found")
         if force:
             self.gallery.enroll(name, chosen.embedding, str(path), digest)
             return EnrollOutcome(path, "enrolled", name, warning=chosen.warning)
@@ -168,8 +170,37 @@ class Recognizer:
         summary = EncodeSummary()
         # Each enrollment is its own transaction; the index is saved once at the end.
         with self.gallery.batch():
-            for index, path in enumerate(paths):
-                outcome = self.enroll_file(path, force=force)
+            for index, (path, chosen) in enumerate(self._agreeing_first(paths) if not force else
+                                                   ((path, None) for path in paths)):
+                outcome = self.enroll_file(path, force=force, chosen=chosen)
                 summary.outcomes.append(outcome)
                 on_progress(index, outcome)
         return summary
+
+    def _agreeing_first(self, paths: list[Path]) -> list[tuple[Path, ChosenFace | None]]:
+        """``paths`` by person (``NAME_N.jpg``); a person not enrolled yet with three photos or more gets them
+        in :func:`enrollment.agreeing_first` order, each with the face already found in it."""
+        from .enrollment import agreeing_first
+
+        groups: dict[str, list[Path]] = {}
+        for path in paths:
+            try:
+                name = normalize_person_name(person_name_from_file(Path(path)))
+            except ValueError:
+                name = ""  # fails on its own, in its turn
+            groups.setdefault(name, []).append(Path(path))
+        ordered: list[tuple[Path, ChosenFace | None]] = []
+        for name, group in groups.items():
+            if not name or len(group) < 3 or len(self.gallery.embeddings_of(name)[0]):
+                ordered.extend((path, None) for path in group)
+                continue
+            faces: list[ChosenFace | None] = []
+            for path in group:
+                try:
+                    faces.append(self.chosen_face(path))
+                except (ImageError, ValueError):  # said again, in one line, when its turn comes
+                    faces.append(None)
+            order = agreeing_first([None if face is None else face.embedding for face in faces],
+                                   self.settings.enroll_min_own_similarity)
+            ordered.extend((group[row], faces[row]) for row in order)
+        return ordered

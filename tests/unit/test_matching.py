@@ -130,3 +130,19 @@ def test_the_gallery_survives_a_reopen(tmp_path):
         assert again.search(unit_vector(1))[0][0].name == "ada"
     with Gallery(tmp_path, "other-model:0", DIM) as other:  # another model's vectors never mix in
         assert other.search(unit_vector(1)) == [[]]
+
+
+def test_a_new_persons_photos_go_in_the_order_the_others_agree_with_and_the_odd_one_is_found():
+    from facegui.service.enrollment import agreeing_first, unlike_the_rest
+
+    person = unit_vector(1)
+    close = [person + 0.1 * unit_vector(seed) for seed in (2, 3, 4)]
+    close = [v / np.linalg.norm(v) for v in close]
+    stranger = unit_vector(9)
+    assert abs(float(stranger @ person)) < 0.25  # random directions are far apart
+    # The stranger first in the folder: the three that agree go first, the stranger and an unreadable file last.
+    assert agreeing_first([stranger, close[0], None, close[1], close[2]], 0.25) == [1, 3, 4, 0, 2]
+    assert agreeing_first([stranger, close[0]], 0.25) == [0, 1]  # one against one: the folder's order
+    odd = unlike_the_rest(np.stack([close[0], stranger, close[1]]).astype(np.float32), 0.25)
+    assert list(odd) == [1] and odd[1] < 0.25
+    assert unlike_the_rest(np.stack([close[0]]).astype(np.float32), 0.25) == {}
