@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -177,9 +177,10 @@ class Recognizer:
                 on_progress(index, outcome)
         return summary
 
-    def _agreeing_first(self, paths: list[Path]) -> list[tuple[Path, ChosenFace | None]]:
+    def _agreeing_first(self, paths: list[Path]) -> Iterator[tuple[Path, ChosenFace | None]]:
         """``paths`` by person (``NAME_N.jpg``); a person not enrolled yet with three photos or more gets them
-        in :func:`enrollment.agreeing_first` order, each with the face already found in it."""
+        in :func:`enrollment.agreeing_first` order, each with the face already found in it. One person at a
+        time, so a long folder's progress moves as it goes."""
         from .enrollment import agreeing_first
 
         groups: dict[str, list[Path]] = {}
@@ -189,10 +190,9 @@ class Recognizer:
             except ValueError:
                 name = ""  # fails on its own, in its turn
             groups.setdefault(name, []).append(Path(path))
-        ordered: list[tuple[Path, ChosenFace | None]] = []
         for name, group in groups.items():
             if not name or len(group) < 3 or len(self.gallery.embeddings_of(name)[0]):
-                ordered.extend((path, None) for path in group)
+                yield from ((path, None) for path in group)
                 continue
             faces: list[ChosenFace | None] = []
             for path in group:
@@ -202,5 +202,4 @@ class Recognizer:
                     faces.append(None)
             order = agreeing_first([None if face is None else face.embedding for face in faces],
                                    self.settings.enroll_min_own_similarity)
-            ordered.extend((group[row], faces[row]) for row in order)
-        return ordered
+            yield from ((group[row], faces[row]) for row in order)
