@@ -27,7 +27,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 import cv2
 import numpy as np
@@ -195,18 +195,15 @@ def enroll_checked(gallery: Gallery, name: str, embedding: np.ndarray, settings:
     the same face a moment ago (still a poll away from this station's copy) counts. The embedding id;
     FaceRefused with the problem otherwise."""
     name = normalize_person_name(name)
-    found: list[EnrollProblem] = []
 
-    def refuse() -> str | None:
-        problem = (lookalike_problem(gallery, name, embedding, settings.similarity_threshold)
-                   or unlike_own_problem(gallery, name, embedding, settings.enroll_min_own_similarity))
-        found[:] = [problem] if problem else []
-        return None if problem is None else str(problem)
+    def refuse() -> EnrollProblem | None:
+        return (lookalike_problem(gallery, name, embedding, settings.similarity_threshold)
+                or unlike_own_problem(gallery, name, embedding, settings.enroll_min_own_similarity))
 
     try:
         return gallery.enroll(name, embedding, source_path, source_sha256, refuse=refuse)
-    except EnrollmentRefused:
-        raise FaceRefused(found[-1]) from None
+    except EnrollmentRefused as refused:
+        raise FaceRefused(cast(EnrollProblem, refused.reason)) from None
 
 
 # -- what is already enrolled, against the same rules ------------------------------------------

@@ -54,10 +54,11 @@ GUARDED_ENROLL_ATTEMPTS = 5
 
 
 class EnrollmentRefused(ValueError):
-    """A guarded enrollment's check gave a reason against it (:meth:`Gallery.enroll`); nothing was written."""
+    """A guarded enrollment's check gave a reason against it (:meth:`Gallery.enroll`); nothing was written.
+    ``reason`` is what the check returned, as it returned it; ``str()`` of it is the message."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
+    def __init__(self, reason: object) -> None:
+        super().__init__(str(reason))
         self.reason = reason
 
 
@@ -523,7 +524,7 @@ class Gallery:
         vector: np.ndarray,
         source_path: str | None = None,
         source_sha256: str | None = None,
-        refuse: Callable[[], str | None] | None = None,
+        refuse: Callable[[], object | None] | None = None,
     ) -> int:
         """Store one embedding of `name`; returns its embedding id.
 
