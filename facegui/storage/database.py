@@ -438,33 +438,29 @@ class FaceDatabase(DatabaseConnection):
             ).fetchone()
         return None if row is None else str(row[0])
 
-    def load_embeddings(self, model_id: str, after_id: int = 0) -> tuple[np.ndarray, list[str], np.ndarray]:
-        """The embeddings of a model with an id above ``after_id`` (all by default), ordered by id.
+    def load_embeddings(self, model_id: str, after_id: int = 0,
+                        person: str | None = None) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """The embeddings of a model with an id above ``after_id`` (all by default), of one ``person`` where
+        given (nobody's for an unusable name), ordered by id.
 
         Returns (ids int64 (N,), names, vectors float32 (N, D)); with no
         embeddings the vectors array has shape (0, 0) since D is unknown.
         """
+        person_filter = ""
+        params: tuple[str | int, ...] = (model_id, after_id)
+        if person is not None:
+            try:
+                person = normalize_person_name(person)
+            except ValueError:
+                person = ""
+            person_filter, params = " AND p.name = ?", (*params, person)
         with self._connection() as conn:
             rows = conn.execute(
                 "SELECT e.id, p.name, e.dim, e.vector FROM embeddings e "
-                "JOIN people p ON p.id = e.person_id WHERE e.model_id = ? AND e.id > ? ORDER BY e.id",
-                (model_id, after_id),
+                "JOIN people p ON p.id = e.person_id WHERE e.model_id = ? AND e.id > ?" + person_filter +
+                " ORDER BY e.id", params,
             ).fetchall()
         return _embedding_rows(model_id, rows)
-
-    def person_vectors(self, name: str, model_id: str) -> tuple[np.ndarray, np.ndarray]:
-        """The enrolled embeddings of one person for one model, oldest first: (ids int64 (N,), vectors float32
-        (N, D)); N = 0 for nobody (an unusable name included)."""
-        try:
-            name = normalize_person_name(name)
-        except ValueError:
-            name = ""
-        with self._connection() as conn:
-            rows = conn.execute(
-                "SELECT e.id, p.name, e.dim, e.vector FROM embeddings e JOIN people p ON p.id = e.person_id "
-                "WHERE p.name = ? AND e.model_id = ? ORDER BY e.id", (name, model_id)).fetchall()
-        ids, _names, vectors = _embedding_rows(model_id, rows)
-        return ids, vectors
 
     def changes_since(self, model_id: str, revision: int) -> ChangeSet | None:
         """What changed in the model's embeddings after ``revision``, read from one snapshot.

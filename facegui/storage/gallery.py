@@ -616,7 +616,7 @@ class Gallery:
     def embeddings_of(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """A person's enrolled embeddings of this model, read from the database, oldest first: (ids (N,), unit
         vectors (N, D)); N = 0 for nobody."""
-        ids, vectors = self._db.person_vectors(name, self.model_id)
+        ids, _names, vectors = self._db.load_embeddings(self.model_id, person=name)
         return ids, vectors.reshape(-1, self.dim)
 
     def delete_photo(self, embedding_id: int) -> bool:
@@ -694,9 +694,7 @@ class Gallery:
         For the seed-compatible face_encoding.npy / face_name.npy files; the
         names array has a Unicode dtype so np.load needs no pickle.
         """
-        _ids, names, vectors = self._db.load_embeddings(self.model_id)
-        if not names:
-            return np.zeros((0, self.dim), dtype=np.float32), np.array([], dtype=str)
+        _ids, names, vectors = self.embeddings()
         return vectors, np.array(names, dtype=str)
 
     def __len__(self) -> int:
