@@ -76,15 +76,22 @@ def settings_file_problem(path: Path) -> str | None:
         return None
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
         return f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
-    return _settings_file_kind_problem(info)
-
-
-def _settings_file_kind_problem(info: os.stat_result) -> str | None:
     if not stat.S_ISREG(info.st_mode):
-        return f"is {file_kind(info.st_mode)}, not a settings file"
+        return _not_a_settings_file(file_kind(info.st_mode))
     if info.st_size > MAX_SETTINGS_FILE_BYTES:
-        return f"is {info.st_size:,} bytes, too large for a settings file (at most {MAX_SETTINGS_FILE_BYTES:,})"
+        return _too_large_for_settings(info.st_size)
     return None
+
+
+def _not_a_settings_file(kind: str) -> str:
+    return f"is {kind}, not a settings file"
+
+
+def _too_large_for_settings(size: int | None) -> str:
+    """``size`` None: the file grew past the bound while it was read."""
+    if size is None:
+        return f"too large for a settings file (at most {MAX_SETTINGS_FILE_BYTES:,} bytes)"
+    return f"is {size:,} bytes, too large for a settings file (at most {MAX_SETTINGS_FILE_BYTES:,})"
 
 
 def read_settings_file(path: Path) -> str | None:
@@ -96,12 +103,9 @@ def read_settings_file(path: Path) -> str | None:
     except FileMissing:
         return None
     except NotARegularFile as exc:
-        raise SettingsError(f"{path}: is {exc.kind}, not a settings file") from None
+        raise SettingsError(f"{path}: {_not_a_settings_file(exc.kind)}") from None
     except FileTooLarge as exc:
-        raise SettingsError(f"{path}: " + (f"is {exc.size:,} bytes, too large for a settings file (at most "
-                                           f"{MAX_SETTINGS_FILE_BYTES:,})" if exc.size is not None else
-                                           f"too large for a settings file (at most {MAX_SETTINGS_FILE_BYTES:,} "
-                                           "bytes)")) from None
+        raise SettingsError(f"{path}: {_too_large_for_settings(exc.size)}") from None
     except FileReadError as exc:
         raise SettingsError(f"{path}: cannot be read ({exc.reason})") from None
     try:
