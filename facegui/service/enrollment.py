@@ -270,12 +270,14 @@ def audit_gallery(gallery: Gallery, settings: Settings) -> list[AuditFinding]:
         raise ValueError(f"{len(ids):,} enrolled photos: checking every pair would take hours (at most "
                          f"{settings.approximate_search_threshold:,}, setting approximate_search_threshold)")
     minimum, threshold = settings.enroll_min_own_similarity, settings.similarity_threshold
-    people = sorted(set(names))
-    index_of = {name: person for person, name in enumerate(people)}
-    person_of = np.array([index_of[name] for name in names], dtype=np.int64)
+    rows_of: dict[str, list[int]] = {}
+    for row, name in enumerate(names):
+        rows_of.setdefault(name, []).append(row)
+    person_of = np.empty(len(names), dtype=np.int64)
+    for person, rows in enumerate(rows_of.values()):
+        person_of[rows] = person
     findings: list[AuditFinding] = []
-    for person, name in enumerate(people):
-        rows = np.flatnonzero(person_of == person)
+    for name, rows in sorted(rows_of.items()):
         for row, best in unlike_the_rest(vectors[rows], minimum).items():
             findings.append(AuditFinding(name, int(ids[rows[row]]), EnrollProblem(
                 UNLIKE_THE_REST, f"does not look like {name}'s other enrolled faces (best similarity {best:.2f}, "
