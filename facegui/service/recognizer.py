@@ -129,8 +129,8 @@ class Recognizer:
     def enroll_file(self, path: Path, name: str | None = None, force: bool = False,
                     chosen: ChosenFace | None = None) -> EnrollOutcome:
         """Enroll the chosen face of ``path`` (the largest confident one) if it passes the quality gate
-        and does not look like someone else enrolled (``force`` skips both checks); never raises for a bad
-        file or name. ``chosen``: that face, already found in the file (:meth:`chosen_face`)."""
+        and the rules of one face, one name (``enrollment.enroll_checked``; ``force`` skips them all); never
+        raises for a bad file or name. ``chosen``: that face, already found in the file (:meth:`chosen_face`)."""
         path = Path(path)
         try:
             name = normalize_person_name(name if name is not None else person_name_from_file(path))

@@ -533,7 +533,7 @@ class Gallery:
         the same source (sha256) for the same person again is a no-op that
         returns the existing id.
 
-        ``refuse`` (the service's look-alike rule) is asked once this gallery
+        ``refuse`` (the service's rules of one face, one name) is asked once this gallery
         has caught up with the database, and asked again whenever another
         station or process commits to this model between that look and the
         write, so its answer holds for the database as written, not for a
