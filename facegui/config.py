@@ -128,7 +128,9 @@ class Settings:
     station_name: str = field(default_factory=_host_name)
     """Name of this station in the attendance history (default: the computer's host name)."""
     station_sync_interval_s: float = 0.5
-    """With a shared database: how often this station reads the change log for new and removed faces."""
+    """How soon this station's searches see faces enrolled or removed elsewhere: with a shared database, how
+    often it reads the change log; with the local file, at most how long a search trusts its last look at
+    SQLite's commit counter (another process on this computer, e.g. the command line)."""
     outbox_retry_s: float = 2.0
     """With a shared database that cannot be reached: how often queued check-ins are retried."""
 

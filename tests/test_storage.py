@@ -122,6 +122,21 @@ def test_vectors_are_normalised_before_storage(gallery: Gallery) -> None:
     assert np.linalg.norm(stored[0]) == pytest.approx(1.0, abs=1e-6)
 
 
+def test_a_query_already_of_unit_length_is_searched_as_it_is_and_any_other_is_normalised() -> None:
+    from facegui.storage.vector_index import normalize_rows, unit_query
+
+    row = unit_vectors(1)
+    assert unit_query(row, DIM) is row  # a face's embedding, every frame: no copy, no second normalisation
+    # 1e30's square overflows float32: the query is normalised in float64 instead.
+    for other in (row * 3.0, row.astype(np.float64), unit_vectors(2), np.full((1, DIM), 1e30, np.float32)):
+        np.testing.assert_allclose(unit_query(other, DIM), normalize_rows(other, DIM), atol=1e-7)
+        assert np.linalg.norm(unit_query(other, DIM), axis=1) == pytest.approx(1.0, abs=1e-6)
+    for bad in (np.full((1, DIM), np.nan, np.float32), np.zeros((1, DIM), np.float32),
+                np.full((1, DIM), np.inf, np.float32), row[:, :-1]):
+        with pytest.raises(ValueError):
+            unit_query(bad, DIM)
+
+
 def test_remove_deletes_the_person_and_their_vectors(data_dir: Path, db_url: str) -> None:
     vectors = unit_vectors(5)
     with Gallery(data_dir, MODEL_A, DIM, database_url=db_url) as gallery:
@@ -313,6 +328,37 @@ def test_open_gallery_picks_up_writes_from_another_gallery(data_dir: Path, db_ur
         assert top_names(cli, vectors)[1:] == ["bob", "carol"]
         assert len(gui) == len(cli) == 2
 
+
+
+def test_a_local_gallery_searched_every_frame_sees_another_process_within_its_sync_interval(
+        data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A search asks SQLite whether another connection committed at most every ``sync_interval_s`` (the
+    same bound a shared database's poll gives); a write or a listing of its own still looks at once."""
+    import facegui.storage.gallery as gallery_module
+
+    clock = [1000.0]
+    monkeypatch.setattr(gallery_module.time, "monotonic", lambda: clock[0])
+    vectors = unit_vectors(3)
+    with Gallery(data_dir, MODEL_A, DIM, sync_interval_s=0.5) as station, \
+            Gallery(data_dir, MODEL_A, DIM) as command_line:
+        station.enroll("alice", vectors[0])
+        assert top_names(station, vectors[:1]) == ["alice"]
+        asked = []
+        counter = station._db.commit_counter
+        monkeypatch.setattr(station._db, "commit_counter", lambda: asked.append(1) or counter())
+
+        command_line.remove("alice")
+        clock[0] += 0.2
+        top_names(station, vectors[:1])
+        assert asked == []  # the look 0.2 s ago still stands
+
+        clock[0] += 0.31
+        assert top_names(station, vectors[:1]) == [None]  # 0.51 s after the last look: alice is gone
+        assert asked == [1]
+
+        command_line.enroll("bob", vectors[1])
+        station.enroll("carol", vectors[2])  # a write of its own looks first, whatever the clock
+        assert top_names(station, vectors[1:]) == ["bob", "carol"]
 
 def nearest_is_someone_else(gallery: Gallery, vector: np.ndarray, name: str) -> str | None:
     """A guard like the service's look-alike rule: a reason when the nearest enrolled face is another's

@@ -18,6 +18,7 @@ import json
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from .backend import DatabaseUnavailable, StorageError
 from .database import (DATABASE_FILE_NAME, ChangeSet, Enrollment, FaceDatabase, PersonRecord, PhotoRecord,
                        RevisionMoved, normalize_person_name)
 from .layered_index import LayeredIndex, SearchIndex
-from .vector_index import VectorIndex, index_kind_of, normalize_rows, remove_abandoned_temp_files
+from .vector_index import VectorIndex, index_kind_of, normalize_rows, remove_abandoned_temp_files, unit_query
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,8 @@ class GalleryCache:
         self._revision = -1  # "never synced": differs from any database revision
         self._quiet_since: tuple[int | None, int] | None = None
         """(the database's commit counter, the cache's revision) when a look last found the two in step."""
+        self._quiet_at = 0.0
+        """time.monotonic() of that look."""
 
     def load_or_rebuild(self) -> None:
         revision, count = self._db.state(self.model_id)
@@ -245,11 +248,19 @@ class GalleryCache:
         self._revision = revision
         self.after_write()
 
-    def sync_with_database(self) -> None:
+    def sync_with_database(self, trusted_for_s: float = 0.0) -> None:
+        """Catch up when another connection has committed since the last look. With ``trusted_for_s``, a look
+        that found the cache in step less than that long ago, with no write of ours since, is taken as still
+        true: a search asks on every frame, and a change written by another process may wait as long as a
+        shared database's poll would (asking SQLite cost a third of a frame's search)."""
+        if trusted_for_s and self._quiet_since is not None and self._quiet_since[1] == self._revision \
+                and time.monotonic() - self._quiet_at < trusted_for_s:
+            return
         # A local file says cheaply whether another connection has committed since the last look; while
         # none has and the cache is still where that look left it, the revision cannot have moved.
         commits = self._db.commit_counter()
         if commits is not None and self._quiet_since == (commits, self._revision):
+            self._quiet_at = time.monotonic()
             return
         revision = self._db.revision(self.model_id)
         if revision != self._revision:
@@ -259,6 +270,7 @@ class GalleryCache:
             )
             self.catch_up()
         self._quiet_since = (commits, revision) if self._revision == revision else None
+        self._quiet_at = time.monotonic()
 
     def add(self, ids: np.ndarray, names: list[str], unit_vectors: np.ndarray) -> None:
         self._index.add(ids, unit_vectors)
@@ -381,9 +393,11 @@ class Gallery:
 
     Thread-safe: a worker thread may search while the GUI thread enrolls.
     Other processes may write the same database.  With a local file their
-    changes are noticed on the next call (one cheap revision query); with a
-    shared server a thread reads the change log every ``sync_interval_s``, so
-    a search never waits on the network.  Either way only what changed is read.
+    changes are noticed by the next write or listing, and by a search at most
+    ``sync_interval_s`` after the last look (one cheap query of SQLite's commit
+    counter); with a shared server a thread reads the change log every
+    ``sync_interval_s``, so a search never waits on the network.  Either way
+    only what changed is read.
     """
 
     def __init__(
@@ -645,12 +659,12 @@ class Gallery:
         queries = np.asarray(vectors)
         if queries.ndim == 1:
             queries = queries.reshape(1, -1)
-        unit_queries = normalize_rows(queries, self.dim)
+        unit_queries = unit_query(queries, self.dim)
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
         with self._lock:
             if not self._db.remote:  # a local file is cheap to ask; a server is followed by the poller
-                self._cache.sync_with_database()
+                self._cache.sync_with_database(trusted_for_s=self.sync_interval_s)
             return self._cache.search(unit_queries, k)
 
     def people(self) -> list[PersonRecord]:
