@@ -3,7 +3,6 @@
 * :func:`rename_person`: a new name for someone enrolled; their photos, check-ins and history follow.
 * :func:`person_photos` / :func:`delete_photo`: the photos a person was enrolled from, and removing one
   bad photo (never the last one: that is removing the person, which asks for more).
-* :func:`add_photos`: more photos of someone already enrolled (never creates a person by a typo).
 * :func:`enroll_unknowns` / :func:`dismiss_unknowns`: the review of unknown faces, several at once.
 
 Each refusal is a :class:`PeopleError` whose text is one line for the user.
@@ -15,10 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..storage import Gallery, PhotoRecord, normalize_person_name
-from .enrollment import EnrollReport, FaceRefused, Photo, Refusal, ThumbnailSink, enroll_photos
+from .enrollment import FaceRefused, Refusal
 
 if TYPE_CHECKING:
-    from ..config import Settings
     from .attendance import AttendanceService
 
 
@@ -70,12 +68,6 @@ def delete_photo(gallery: Gallery, name: str, embedding_id: int) -> None:
         raise PeopleError(f"this is the only photo of {person}: add a better one first, or remove the person")
     if not gallery.delete_photo(embedding_id):
         raise PeopleError("this photo was already deleted")
-
-
-def add_photos(gallery: Gallery, thumbnails: ThumbnailSink | None, name: str,
-               photos: Sequence[Photo], settings: Settings) -> EnrollReport:
-    """More photos of someone already enrolled (a misspelt name is refused, not enrolled as a new person)."""
-    return enroll_photos(gallery, thumbnails, _enrolled(gallery, name), photos, settings)
 
 
 @dataclass(frozen=True)
