@@ -316,6 +316,39 @@ def test_an_unknown_face_that_looks_like_someone_enrolled_keeps_its_name_or_none
         assert [(p.name, p.embedding_count) for p in gallery.people()] == [("dave", 2)]
 
 
+
+def test_the_review_says_which_unknown_faces_are_gone_or_of_another_model_as_data(tmp_path):
+    """A face dismissed (or enrolled at another window) meanwhile, and one logged under an older model, are
+    each one refusal with its rule, so the window can say it in its own language; the batch goes on."""
+    from facegui.service.enrollment import GONE, OTHER_MODEL
+    from facegui.service.people import dismiss_unknowns
+
+    data_dir, clock = tmp_path / "data", Clock(T0)
+    settings = Settings(data_dir=data_dir, log_unknown_faces=True)
+    with Gallery(data_dir, MODEL, DIM) as gallery, \
+            AttendanceService.open(settings, gallery, clock=clock) as service:
+        play(service, clock, [[tracked(seen("unknown", 0.2, seed=7), 1)]] * 30)
+        clock.tick(400)
+        play(service, clock, [[tracked(seen("unknown", 0.2, seed=9), 2)]] * 30)
+        first, second = sorted(u.id for u in service.unknown_faces())
+        assert service.dismiss_unknown(first)
+
+        result = enroll_unknowns(service, [first, second], "carol")
+        (gone,) = result.problems
+        assert result.done == 1 and gone.unknown_face == first and gone.problem.rule == GONE
+        assert str(gone) == f"unknown face #{first}: already gone (dismissed, or enrolled elsewhere)"
+        (again,) = dismiss_unknowns(service, [first]).problems
+        assert again.problem.rule == GONE
+
+        play(service, clock, [[tracked(seen("unknown", 0.2, seed=11), 3)]] * 30)
+        (logged,) = service.unknown_faces()
+    with Gallery(data_dir, "newer-model:1", DIM) as newer, \
+            AttendanceService.open(settings, newer, clock=clock) as service:
+        (other,) = enroll_unknowns(service, [logged.id], "dave").problems
+        assert other.problem.rule == OTHER_MODEL and other.problem.values == (MODEL, "newer-model:1")
+        assert newer.people() == [] and [u.id for u in service.unknown_faces()] == [logged.id]
+
+
 @contextlib.contextmanager
 def logging_unknowns(data_dir: Path, clock: Clock):
     """The attendance service with unknown-face logging on, over a gallery of ``ada``."""

@@ -310,3 +310,14 @@ def test_a_refused_unknown_face_is_named_in_chinese(window):
     refusal = Refusal("unknown face #7", EnrollProblem(LOOKALIKE, "this face looks like obama …", ("obama", 0.912, 0.37)), 7)
     assert refusal_text(refusal) == ("陌生人 #7：这张人脸与已录入的 obama 相似（相似度 0.91，阈值 0.37）——以另一个姓名录入后，"
                                      "签到点可能显示其中任一姓名；请录入为 obama")
+
+
+def test_an_unknown_face_gone_or_of_another_model_is_named_in_chinese(window):
+    from facegui.gui.core.problems import refusal_text
+    from facegui.service.enrollment import GONE, OTHER_MODEL, EnrollProblem, Refusal
+
+    gone = Refusal("unknown face #7", EnrollProblem(GONE, "already gone (dismissed, or enrolled elsewhere)"), 7)
+    other = Refusal("unknown face #8", EnrollProblem(OTHER_MODEL, "embedded by model 'a', the gallery uses 'b'",
+                                                     ("old_net:0123", "arcface:4c08")), 8)
+    assert refusal_text(gone) == "陌生人 #7：已不存在（已忽略，或已在别处录入）"
+    assert refusal_text(other) == "陌生人 #8：由模型 old_net:0123 提取特征，人脸库使用的是 arcface:4c08"

@@ -63,7 +63,7 @@ from ..engine.align import align_face
 from ..engine.tracking import TrackedRecognition
 from ..files import open_private
 from ..storage import Gallery, StorageError
-from .enrollment import FaceRefused, enroll_checked
+from .enrollment import OTHER_MODEL, EnrollProblem, FaceRefused, enroll_checked
 from .spreadsheet import safe_writer, spreadsheet_safe  # noqa: F401  (spreadsheet_safe: re-exported)
 from ..storage.attendance import (
     AttendanceEvent,
@@ -438,8 +438,9 @@ class AttendanceService:
         if record is None:
             raise KeyError(f"no unknown face #{unknown_id}")
         if record.model_id != self.gallery.model_id:
-            raise ValueError(f"unknown face #{unknown_id} was embedded by model {record.model_id!r}, "
-                             f"the gallery uses {self.gallery.model_id!r}")
+            raise FaceRefused(EnrollProblem(
+                OTHER_MODEL, f"embedded by model {record.model_id!r}, the gallery uses {self.gallery.model_id!r}",
+                (record.model_id, self.gallery.model_id)), unknown_id)
         # The digest of the embedding makes a retry after a crash between the two steps a no-op.
         digest = hashlib.sha256(record.embedding.astype("<f4").tobytes()).hexdigest()
         try:

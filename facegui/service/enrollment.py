@@ -107,6 +107,9 @@ TOO_SMALL, TOO_BLURRY, LOOKALIKE, UNLIKE_OWN = "too small", "too blurry", "looks
 NO_FACE, ALREADY_ENROLLED, UNREADABLE = "no face", "already enrolled", "unreadable"
 UNLIKE_THE_REST, ALIKE_ANOTHER = "unlike the rest", "alike another"
 """What :func:`audit_gallery` finds among photos already enrolled (the same two rules, said of a photo)."""
+GONE, OTHER_MODEL = "gone", "another model's"
+"""Why a logged unknown face cannot be enrolled or dismissed: its record is gone (dismissed or enrolled at
+another station or window), or another embedding model than the gallery's made it."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..storage import Gallery, PhotoRecord, normalize_person_name
-from .enrollment import FaceRefused, Refusal
+from .enrollment import GONE, EnrollProblem, FaceRefused, Refusal
 
 if TYPE_CHECKING:
     from .attendance import AttendanceService
@@ -93,12 +93,16 @@ def enroll_unknowns(attendance: AttendanceService, unknown_ids: Iterable[int], n
             attendance.enroll_unknown(unknown_id, person)
             done += 1
         except KeyError:
-            problems.append(f"unknown face #{unknown_id} is gone (dismissed or enrolled elsewhere)")
+            problems.append(_gone(unknown_id))
         except FaceRefused as refused:
             problems.append(refused.refusal)
         except ValueError as exc:
             problems.append(str(exc))
     return BulkResult(done, problems)
+
+
+def _gone(unknown_id: int) -> Refusal:
+    return FaceRefused(EnrollProblem(GONE, "already gone (dismissed, or enrolled elsewhere)"), unknown_id).refusal
 
 
 def dismiss_unknowns(attendance: AttendanceService, unknown_ids: Iterable[int]) -> BulkResult:
@@ -108,5 +112,5 @@ def dismiss_unknowns(attendance: AttendanceService, unknown_ids: Iterable[int]) 
         if attendance.dismiss_unknown(unknown_id):
             done += 1
         else:
-            problems.append(f"unknown face #{unknown_id} was already gone")
+            problems.append(_gone(unknown_id))
     return BulkResult(done, problems)

@@ -319,6 +319,14 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
         <translation>已录入</translation>
     </message>
     <message>
+        <source>already gone (dismissed, or enrolled elsewhere)</source>
+        <translation>已不存在（已忽略，或已在别处录入）</translation>
+    </message>
+    <message>
+        <source>embedded by model %1, the gallery uses %2</source>
+        <translation>由模型 %1 提取特征，人脸库使用的是 %2</translation>
+    </message>
+    <message>
         <source>unknown face #%1</source>
         <translation>陌生人 #%1</translation>
     </message>

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from ...service.enrollment import (ALIKE_ANOTHER, ALREADY_ENROLLED, LOOKALIKE, NO_FACE, TOO_BLURRY, TOO_SMALL,
-                                   UNLIKE_OWN, UNLIKE_THE_REST, AuditFinding, EnrollProblem, Refusal)
+from ...service.enrollment import (ALIKE_ANOTHER, ALREADY_ENROLLED, GONE, LOOKALIKE, NO_FACE, OTHER_MODEL, TOO_BLURRY,
+                                   TOO_SMALL, UNLIKE_OWN, UNLIKE_THE_REST, AuditFinding, EnrollProblem, Refusal)
 from .text import arg, number_text
 
 translate = QCoreApplication.translate
@@ -39,6 +39,10 @@ def problem_text(problem: EnrollProblem) -> str:
         return translate("EnrollProblem", "no face found")
     if problem.rule == ALREADY_ENROLLED:
         return translate("EnrollProblem", "already enrolled")
+    if problem.rule == GONE:
+        return translate("EnrollProblem", "already gone (dismissed, or enrolled elsewhere)")
+    if problem.rule == OTHER_MODEL:
+        return arg(translate("EnrollProblem", "embedded by model %1, the gallery uses %2"), *problem.values)
     return str(problem)
 
 
