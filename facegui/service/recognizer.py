@@ -118,39 +118,41 @@ class Recognizer:
     def chosen_face(self, path: Path) -> ChosenFace:
         """The face enrollment would take from ``path`` (see service.enrollment), embedded; NoFaceError
         or ImageError."""
-        from .enrollment import find_face
-
-        chosen = find_face(self.engine, self.load(path), self.settings.enroll_min_score)
+        chosen = self._face_in(read_image_bytes(path, self.settings.max_image_bytes), path)
         if chosen is None:
             raise NoFaceError(path)
         return chosen
 
     # -- enrolling -----------------------------------------------------------
     def enroll_file(self, path: Path, name: str | None = None, force: bool = False,
-                    chosen: ChosenFace | None = None) -> EnrollOutcome:
+                    found: tuple[bytes, ChosenFace] | None = None) -> EnrollOutcome:
         """Enroll the chosen face of ``path`` (the largest confident one) if it passes the quality gate
         and the rules of one face, one name (``enrollment.enroll_checked``; ``force`` skips them all); never
-        raises for a bad file or name. ``chosen``: that face, already found in the file (:meth:`chosen_face`)."""
+        raises for a bad file or name. ``found``: the file's bytes, already read, and that face found in
+        them, so the digest is of the bytes the face came from."""
         path = Path(path)
         try:
             name = normalize_person_name(name if name is not None else person_name_from_file(path))
         except ValueError as exc:
             return EnrollOutcome(path, "failed", reason=str(exc))
-        try:
-            data = read_image_bytes(path, self.settings.max_image_bytes)
-        except ImageError as exc:
-            return EnrollOutcome(path, "failed", name, exc.reason)
+        if found is not None:
+            data, chosen = found
+        else:
+            try:
+                data = read_image_bytes(path, self.settings.max_image_bytes)
+            except ImageError as exc:
+                return EnrollOutcome(path, "failed", name, exc.reason)
+            chosen = None
         digest = hashlib.sha256(data).hexdigest()
         if self.gallery.is_enrolled(digest):
             return EnrollOutcome(path, "skipped", name, "already enrolled")
-        from .enrollment import FaceRefused, enroll_checked, find_face, quality_problem, sharpness
+        from .enrollment import FaceRefused, enroll_checked, quality_problem, sharpness
 
         if chosen is None:
             try:
-                image = decode_image(data, path, self.settings.max_image_pixels)
+                chosen = self._face_in(data, path)
             except ImageError as exc:
                 return EnrollOutcome(path, "failed", name, exc.reason)
-            chosen = find_face(self.engine, image, self.settings.enroll_min_score)
             if chosen is None:
                 return EnrollOutcome(path, "failed", name, "no face found")
         if force:
@@ -170,17 +172,24 @@ class Recognizer:
         summary = EncodeSummary()
         # Each enrollment is its own transaction; the index is saved once at the end.
         with self.gallery.batch():
-            for index, (path, chosen) in enumerate(self._agreeing_first(paths) if not force else
-                                                   ((path, None) for path in paths)):
-                outcome = self.enroll_file(path, force=force, chosen=chosen)
+            for index, (path, found) in enumerate(self._agreeing_first(paths) if not force else
+                                                  ((path, None) for path in paths)):
+                outcome = self.enroll_file(path, force=force, found=found)
                 summary.outcomes.append(outcome)
                 on_progress(index, outcome)
         return summary
 
-    def _agreeing_first(self, paths: list[Path]) -> Iterator[tuple[Path, ChosenFace | None]]:
+    def _face_in(self, data: bytes, path: Path) -> ChosenFace | None:
+        """The face enrollment takes from a photo's bytes; ImageError when they are not an image."""
+        from .enrollment import find_face
+
+        return find_face(self.engine, decode_image(data, path, self.settings.max_image_pixels),
+                         self.settings.enroll_min_score)
+
+    def _agreeing_first(self, paths: list[Path]) -> Iterator[tuple[Path, tuple[bytes, ChosenFace] | None]]:
         """``paths`` by person (``NAME_N.jpg``); a person not enrolled yet with three photos or more gets them
-        in :func:`enrollment.agreeing_first` order, each with the face already found in it. One person at a
-        time, so a long folder's progress moves as it goes."""
+        in :func:`enrollment.agreeing_first` order, each with its bytes and the face already found in them.
+        One person at a time, so a long folder's progress moves as it goes."""
         from .enrollment import agreeing_first
 
         groups: dict[str, list[Path]] = {}
@@ -194,12 +203,14 @@ class Recognizer:
             if not name or len(group) < 3 or len(self.gallery.embeddings_of(name)[0]):
                 yield from ((path, None) for path in group)
                 continue
-            faces: list[ChosenFace | None] = []
+            found: list[tuple[bytes, ChosenFace] | None] = []
             for path in group:
                 try:
-                    faces.append(self.chosen_face(path))
+                    data = read_image_bytes(path, self.settings.max_image_bytes)
+                    chosen = self._face_in(data, path)
                 except (ImageError, ValueError):  # said again, in one line, when its turn comes
-                    faces.append(None)
-            order = agreeing_first([None if face is None else face.embedding for face in faces],
+                    chosen = None
+                found.append(None if chosen is None else (data, chosen))
+            order = agreeing_first([None if face is None else face[1].embedding for face in found],
                                    self.settings.enroll_min_own_similarity)
-            yield from ((group[row], faces[row]) for row in order)
+            yield from ((group[row], found[row]) for row in order)
