@@ -125,6 +125,10 @@ class Refusal:
     def __str__(self) -> str:
         return f"{self.subject}: {self.problem}"
 
+    @classmethod
+    def of_unknown_face(cls, unknown_face: int, problem: EnrollProblem) -> "Refusal":
+        return cls(f"unknown face #{unknown_face}", problem, unknown_face)
+
 
 def photo_problem(photo: Photo) -> EnrollProblem:
     """Why a photo has no face to enroll: nothing found, or the file itself (``photo.error``)."""
@@ -186,8 +190,7 @@ class FaceRefused(ValueError):
 
     def __init__(self, problem: EnrollProblem, unknown_face: int | None = None) -> None:
         self.problem = problem
-        self.refusal = Refusal(f"unknown face #{unknown_face}" if unknown_face is not None else "", problem,
-                               unknown_face)
+        self.refusal = Refusal("", problem) if unknown_face is None else Refusal.of_unknown_face(unknown_face, problem)
         super().__init__(str(self.refusal) if unknown_face is not None else str(problem))
 
 

@@ -102,7 +102,7 @@ def enroll_unknowns(attendance: AttendanceService, unknown_ids: Iterable[int], n
 
 
 def _gone(unknown_id: int) -> Refusal:
-    return FaceRefused(EnrollProblem(GONE, "already gone (dismissed, or enrolled elsewhere)"), unknown_id).refusal
+    return Refusal.of_unknown_face(unknown_id, EnrollProblem(GONE, "already gone (dismissed, or enrolled elsewhere)"))
 
 
 def dismiss_unknowns(attendance: AttendanceService, unknown_ids: Iterable[int]) -> BulkResult:
