@@ -84,6 +84,24 @@ def test_identify_writes_annotated_images(enrolled, tmp_path, capsys):
     assert "obama" in capsys.readouterr().out
 
 
+def test_the_annotated_copy_of_a_jpeg_2000_photo_is_a_png_and_never_passes_through_the_temp_folder(
+        enrolled, tmp_path, capsys, monkeypatch):
+    photo = tmp_path / "二人.jp2"
+    monkeypatch.setenv("OPENCV_TEMP_PATH", str(tmp_path))  # OpenCV encodes JPEG 2000 through a temp file
+    ok, data = cv2.imencode(".jp2", cv2.imread(str(FACES / "probes" / "two_people.jpg")))
+    assert ok
+    photo.write_bytes(data.tobytes())
+    # From here on, an encoder that needs a temp file fails.
+    monkeypatch.setenv("OPENCV_TEMP_PATH", str(tmp_path / "no such folder"))
+    out = tmp_path / "annotated"
+    assert run(enrolled, "identify", str(photo), "--out", str(out)) == 0
+    assert [p.name for p in out.iterdir()] == ["二人_identified.png"]
+    written = cv2.imdecode(np.fromfile(out / "二人_identified.png", np.uint8), cv2.IMREAD_COLOR)
+    assert written.shape == cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR).shape
+    assert (out / "二人_identified.png").stat().st_mode & 0o077 == 0
+    assert "obama" in capsys.readouterr().out
+
+
 def test_seed_dataset_with_a_chinese_name(cli_args, capsys):
     assert run(cli_args, "encode", str(FACES / "seed_dataset")) == 0
     assert "enrolled 2, skipped 0, failed 0" in capsys.readouterr().out

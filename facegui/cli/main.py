@@ -316,7 +316,7 @@ def _output_folder(path: str) -> Path:
 
 def cmd_identify(args, settings) -> int:
     from ..engine import ImageError
-    from ..engine.imageio import write_image
+    from ..engine.imageio import copy_suffix, write_image
     from ..service.inputs import expand_image_paths
 
     out_dir = _output_folder(args.out) if args.out else None
@@ -337,7 +337,7 @@ def cmd_identify(args, settings) -> int:
                 names = ", ".join(f"{r.name} ({r.similarity:.2f})" for r in recognitions) or "no face"
                 print(one_line(f"{path}: {names}"))
             if out_dir:
-                target = out_dir / f"{path.stem}_identified{path.suffix or '.jpg'}"
+                target = out_dir / f"{path.stem}_identified{copy_suffix(path.suffix)}"
                 try:
                     from ..render import annotated_copy  # Qt only when drawing
                     write_image(target, annotated_copy(image, recognitions))

@@ -328,10 +328,26 @@ def load_image(path: str | Path, max_pixels: int, max_bytes: int = DEFAULT_MAX_I
     return decode_image(read_image_bytes(path, max_bytes), path, max_pixels)
 
 
+# Colour formats OpenCV encodes in memory. Its JPEG 2000 and Radiance encoders go through a temporary
+# file in the system's temp folder, created with the umask's mode (world-readable) and left behind when
+# encoding fails: a face image must never be written there. PGM and PBM cannot hold colour.
+WRITABLE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
+
+
+def copy_suffix(suffix: str) -> str:
+    """The suffix a written copy of an image of ``suffix`` gets: the same where ``write_image`` can
+    write it, else PNG (lossless)."""
+    return suffix if suffix.lower() in WRITABLE_SUFFIXES else ".png"
+
+
 def write_image(path: str | Path, image: np.ndarray) -> None:
-    """Encode by suffix and write user-only (it shows faces), with non-ASCII paths working everywhere."""
+    """Encode by suffix (one of ``WRITABLE_SUFFIXES``) and write user-only (it shows faces), with
+    non-ASCII paths working everywhere."""
     path = Path(path)
-    ok, encoded = cv2.imencode(path.suffix or ".jpg", image)
+    if path.suffix.lower() not in WRITABLE_SUFFIXES:
+        raise ImageError(path, f"cannot write images as {path.suffix or 'a file without a suffix'}; "
+                               f"use {', '.join(sorted(WRITABLE_SUFFIXES))}")
+    ok, encoded = cv2.imencode(path.suffix, image)
     if not ok:
         raise ImageError(path, "cannot encode an image with this suffix")
     write_private(path, encoded.tobytes())
