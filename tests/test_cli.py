@@ -283,6 +283,21 @@ def test_identify_reports_bad_files_and_continues(enrolled, messy_folder, capsys
     assert "missing.jpg: no such file" in captured.err
 
 
+def test_a_folder_of_phone_photos_names_each_heic_photo_and_identifies_the_rest(enrolled, tmp_path, capsys):
+    folder = tmp_path / "from the phone"
+    folder.mkdir()
+    (folder / "IMG_0001.jpg").write_bytes((FACES / "probes" / "obama1.jpg").read_bytes())
+    # An iPhone photo's file type box; OpenCV has no HEIC decoder, so its pixels never matter here.
+    (folder / "IMG_0002.HEIC").write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(4000))
+    assert run(enrolled, "identify", str(folder), "--json") == 1
+    captured = capsys.readouterr()
+    (record,) = json_lines(captured.out)
+    assert names_left_to_right(record) == ["obama"]
+    err = [line for line in captured.err.splitlines() if "running on CPU" not in line]
+    assert err == [f"facegui: {folder / 'IMG_0002.HEIC'}: HEIC photos (an iPhone's default) are not read; save it "
+                   f"as JPEG, or set the iPhone to Settings > Camera > Formats > Most Compatible"]
+
+
 def test_a_folder_without_images_in_it_is_one_line_not_silence(enrolled, tmp_path, capsys):
     outer = tmp_path / "outer"  # its photos are one folder further down, where commands do not look
     (outer / "inner").mkdir(parents=True)

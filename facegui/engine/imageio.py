@@ -189,6 +189,25 @@ _UNSUPPORTED = ((b"v/1\x01", "OpenEXR"), (b"#?RADIANCE", "Radiance HDR"), (b"#?R
                 (b"\x59\xa6\x6a\x95", "Sun raster"), (b"\xff\x0a", "JPEG XL"), (b"\x00\x00\x00\x0cJXL ", "JPEG XL"))
 """Formats OpenCV may decode but whose size is not read here: named in the refusal."""
 
+# HEIF brands of the ISO media file format: HEIC is what phones (iPhones first) save photos as. OpenCV
+# cannot decode HEIC at all, and AVIF's size is not read here: both are named in the refusal, not
+# reported as "corrupt".
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs"})
+_AVIF_BRANDS = frozenset({b"avif", b"avis"})
+UNREAD_PHOTO_SUFFIXES = frozenset({".heic", ".heif", ".avif"})
+"""Photo files facegui does not read, listed from folders anyway so each is refused by name."""
+
+
+def _unread_media_format(data: bytes) -> str | None:
+    """"HEIC" or "AVIF" for a file of those ISO-media image brands (major or compatible), else None."""
+    if data[4:8] != b"ftyp":
+        return None
+    box_end = min(int.from_bytes(data[:4], "big"), 256)
+    brands = {data[8:12]} | {data[at:at + 4] for at in range(16, box_end - 3, 4)}
+    if brands & _AVIF_BRANDS:
+        return "AVIF"
+    return "HEIC" if brands & _HEIF_BRANDS else None
+
 
 _FORMATS: tuple[tuple[str, Callable[[bytes], bool], Callable[[bytes], tuple[int, int] | None]], ...] = (
     ("JPEG", lambda d: d[:2] == b"\xff\xd8", _jpeg_size),
@@ -278,6 +297,12 @@ def decode_image(data: bytes, name: str | Path, max_pixels: int) -> np.ndarray:
         if unsupported:
             raise ImageError(name, f"{unsupported} images are not read (their size cannot be checked before "
                                    f"decoding); use JPEG, PNG, TIFF, WebP, BMP, GIF, PNM or JPEG 2000")
+        media = _unread_media_format(data)
+        if media == "HEIC":
+            raise ImageError(name, "HEIC photos (an iPhone's default) are not read; save it as JPEG, or set the "
+                                   "iPhone to Settings > Camera > Formats > Most Compatible")
+        if media:
+            raise ImageError(name, f"{media} photos are not read; save it as JPEG or PNG")
         raise ImageError(name, "not an image or corrupt (cannot be decoded)")
     size = declared_size(data)
     if size is None:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..engine.imageio import IMAGE_SUFFIXES, list_images
+from ..engine.imageio import IMAGE_SUFFIXES, UNREAD_PHOTO_SUFFIXES, list_images
 
 NO_IMAGES_IN_FOLDER = "no image files in this folder (folders inside it are not searched)"
 """What a folder given or dropped without one image directly in it gets, instead of silence."""
@@ -25,13 +25,14 @@ class ImagePaths:
 
 def expand_image_paths(items: Iterable[str | Path]) -> ImagePaths:
     """Files as given; a folder becomes the image files directly in it (by suffix, sorted by name,
-    hidden files left out), or an empty folder when it has none."""
+    hidden files left out; HEIC and AVIF photos too, so that each is refused by name), or an empty
+    folder when it has none."""
     files: list[Path] = []
     empty: list[Path] = []
     for item in items:
         path = Path(item)
         if path.is_dir():
-            found = [p for p in list_images(path) if p.suffix.lower() in IMAGE_SUFFIXES]
+            found = [p for p in list_images(path) if p.suffix.lower() in IMAGE_SUFFIXES | UNREAD_PHOTO_SUFFIXES]
             files.extend(found)
             if not found:
                 empty.append(path)

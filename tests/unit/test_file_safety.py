@@ -87,6 +87,18 @@ def test_a_format_whose_size_is_not_read_here_is_refused_by_name():
         decode_image(b"v/1\x01" + bytes(200), "x.exr", 50_000_000)
     with pytest.raises(ImageError, match="not an image or corrupt"):
         decode_image(b"hello, not a picture", "notes.jpg", 50_000_000)
+    # An iPhone photo's file type box (major brand heic), an AVIF that OpenCV wrote, and an MP4 video.
+    with pytest.raises(ImageError, match=r"IMG_0001.HEIC: HEIC photos \(an iPhone's default\) are not read; "
+                                         r"save it as JPEG"):
+        decode_image(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(200), "IMG_0001.HEIC", 50_000_000)
+    with pytest.raises(ImageError, match="HEIC photos"):  # HEIF named only among the compatible brands
+        decode_image(b"\x00\x00\x00\x18ftypmif1\x00\x00\x00\x00mif1heic" + bytes(200), "x.heif", 50_000_000)
+    ok, avif = cv2.imencode(".avif", np.zeros((40, 50, 3), np.uint8))
+    if ok:
+        with pytest.raises(ImageError, match="AVIF photos are not read; save it as JPEG or PNG"):
+            decode_image(avif.tobytes(), "x.avif", 50_000_000)
+    with pytest.raises(ImageError, match="not an image or corrupt"):
+        decode_image(b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00isommp42" + bytes(200), "clip.mp4", 50_000_000)
     with pytest.raises(ImageError, match="no size in its JPEG header"):
         decode_image(b"\xff\xd8\xff\xd9", "tiny.jpg", 50_000_000)
 
