@@ -214,13 +214,14 @@ def test_a_camera_gone_silent_reconnects_while_the_other_door_streams_on(qtbot, 
 
 
 def test_a_camera_that_cannot_be_opened_says_why_on_its_tile_only(qtbot, settings, tmp_path, doors):
-    from facegui.engine.video import VideoSourceError, open_capture
+    from facegui.engine.video import CAMERA_UNAVAILABLE, VideoSourceError, open_capture
 
     window = open_window(qtbot, settings, tmp_path)
 
     def capture_factory(source, open_timeout_ms=0):
         if source == "3":
-            raise VideoSourceError("camera 3: cannot be opened (not a video, or no such device)")
+            raise VideoSourceError("camera 3: cannot be opened (no such camera, or another program is using it)",
+                                   3, CAMERA_UNAVAILABLE)
         return open_capture(source, open_timeout_ms=open_timeout_ms)
 
     window.camera.capture_factory = capture_factory
@@ -245,7 +246,9 @@ def test_a_camera_s_password_is_never_shown_when_it_cannot_be_opened(qtbot, sett
     unreachable = "rtsp://door:secret@127.0.0.1:9/live"  # nothing listens on port 9 here: refused at once
     with pytest.raises(VideoSourceError) as error:
         open_capture(unreachable, open_timeout_ms=2000)
-    assert str(error.value) == "rtsp://127.0.0.1:9/live: cannot be opened (not a video, or no such device)"
+    assert str(error.value) == ("rtsp://127.0.0.1:9/live: cannot be opened (nothing answered at this address, or it "
+                                "sends no video)")
+    assert error.value.source == "rtsp://127.0.0.1:9/live"
     window = open_window(qtbot, settings, tmp_path)
     window.camera.set_source(doors[0], restart=False)
     assert window.camera.add_source(unreachable)

@@ -120,10 +120,11 @@ class BlankCamera:
         self.unplugged = unplugged
 
     def __call__(self, source, open_timeout_ms=0):
-        from facegui.engine.video import VideoSourceError
+        from facegui.engine.video import CAMERA_UNAVAILABLE, VideoSourceError
 
         if self.unplugged:
-            raise VideoSourceError("camera 0: cannot be opened (not a video, or no such device)")
+            raise VideoSourceError("camera 0: cannot be opened (no such camera, or another program is using it)",
+                                   0, CAMERA_UNAVAILABLE)
         return self
 
     def get(self, prop):

@@ -321,3 +321,25 @@ def test_an_unknown_face_gone_or_of_another_model_is_named_in_chinese(window):
                                                      ("old_net:0123", "arcface:4c08")), 8)
     assert refusal_text(gone) == "陌生人 #7：已不存在（已忽略，或已在别处录入）"
     assert refusal_text(other) == "陌生人 #8：由模型 old_net:0123 提取特征，人脸库使用的是 arcface:4c08"
+
+
+@pytest.mark.parametrize("source, words", [
+    ("99", "摄像头 99：无法打开（没有这个摄像头，或它正被其他程序使用）；1 秒后重试"),
+    ("rtsp://door:secret@127.0.0.1:9/live", "rtsp://127.0.0.1:9/live：无法打开（该地址没有响应，或没有发送视频）；1 秒后重试"),
+])
+def test_a_camera_that_does_not_open_is_named_in_chinese(qtbot, window, source, words):
+    """The station's most common trouble (the camera unplugged or taken by another program, a door camera's
+    server down) was an English line in the zh_CN window: "camera 99: cannot be opened (…)". Real captures:
+    no camera 99 exists here, and nothing listens on port 9."""
+    states = []
+    window.camera.stateChanged.connect(states.append)
+    window.camera.start(source)
+    qtbot.waitUntil(lambda: any(s.state == "retrying" for s in states), timeout=20_000)
+    retrying = next(s for s in states if s.state == "retrying")
+    assert retrying.message == words
+    assert window.station.video.message == words
+    assert window.status.bar.currentMessage() == words
+    assert window.status.source.text().startswith(words.split("：")[0] + " · ")  # "摄像头 99 · …"
+    window.camera.stop()
+    assert "secret" not in "".join(s.message + s.source for s in states)
+    assert not english_in(words, set()), english_in(words, set())

@@ -14,8 +14,27 @@ from ..files import file_kind
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
 
+CAMERA_UNAVAILABLE = "camera unavailable"
+STREAM_UNAVAILABLE = "stream unavailable"
+NOT_A_VIDEO = "not a video"
+OPEN_FAILURES = {
+    CAMERA_UNAVAILABLE: "cannot be opened (no such camera, or another program is using it)",
+    STREAM_UNAVAILABLE: "cannot be opened (nothing answered at this address, or it sends no video)",
+    NOT_A_VIDEO: "cannot be opened (not a video OpenCV can read)",
+}
+"""Why a source OpenCV was asked to open did not open, by kind of source: a window words each in its
+language (``gui/core/problems.py``), the command line prints these lines."""
+
+
 class VideoSourceError(RuntimeError):
-    """The source cannot be opened or stopped delivering frames."""
+    """The source cannot be opened or stopped delivering frames. ``reason`` is a key of ``OPEN_FAILURES``
+    when OpenCV could not open ``source`` (a camera's number, or the source as ``describe`` names it: never
+    a URL's password); None for a problem found before (``path_problem``), whose message names it."""
+
+    def __init__(self, message: str, source: str | int | None = None, reason: str | None = None):
+        super().__init__(message)
+        self.source = source
+        self.reason = reason
 
 
 def parse_source(source: str | int) -> str | int:
@@ -65,8 +84,7 @@ def path_problem(path: str) -> str | None:
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
         return f"{path}: cannot be read ({getattr(exc, 'strerror', None) or exc})"
     mode = info.st_mode
-    camera = stat.S_ISCHR(mode) and hasattr(os, "major") and os.major(info.st_rdev) == VIDEO4LINUX_MAJOR
-    if stat.S_ISREG(mode) or camera:
+    if stat.S_ISREG(mode) or is_camera_device(path):
         return None
     if stat.S_ISDIR(mode):
         return f"{path}: is a folder, not a video file"
@@ -81,8 +99,26 @@ def open_capture(source: str | int, open_timeout_ms: int = 5000) -> cv2.VideoCap
     try:
         capture = cv2.VideoCapture(parsed, cv2.CAP_ANY, params)
     except (cv2.error, OverflowError):  # e.g. a camera index beyond a C int
-        raise VideoSourceError(f"{describe(parsed)}: cannot be opened (no such camera or video)") from None
-    if not capture.isOpened():
-        capture.release()
-        raise VideoSourceError(f"{describe(parsed)}: cannot be opened (not a video, or no such device)")
+        capture = None
+    if capture is None or not capture.isOpened():
+        if capture is not None:
+            capture.release()
+        reason = _open_failure(parsed)
+        raise VideoSourceError(f"{describe(parsed)}: {OPEN_FAILURES[reason]}",
+                               parsed if isinstance(parsed, int) else describe(parsed), reason)
     return capture
+
+
+def _open_failure(source: str | int) -> str:
+    if isinstance(source, int) or is_camera_device(source):
+        return CAMERA_UNAVAILABLE
+    return STREAM_UNAVAILABLE if "://" in source else NOT_A_VIDEO
+
+
+def is_camera_device(path: str) -> bool:
+    """A video4linux device (``/dev/video0``): a camera, chosen by its path."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISCHR(info.st_mode) and hasattr(os, "major") and os.major(info.st_rdev) == VIDEO4LINUX_MAJOR

@@ -5,8 +5,8 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
-from ..service.sources import source_label, source_problem
-from .core.text import arg
+from ..service.sources import source_problem
+from .core.text import arg, source_text
 from .widgets.action_icons import action_icon
 
 translate = QCoreApplication.translate
@@ -94,7 +94,7 @@ class WindowActions:
         w = self.window
         self.recent_menu.clear()
         for source in w.context.prefs.recent_sources:
-            action = self.recent_menu.addAction(source_label(source))
+            action = self.recent_menu.addAction(source_text(source))
             action.triggered.connect(lambda _checked=False, s=source: self.start_recent(s))
         if not w.context.prefs.recent_sources:
             self.recent_menu.addAction(translate("Menu", "(none)")).setEnabled(False)
@@ -118,7 +118,7 @@ class WindowActions:
         self.remove_camera_menu.clear()
         sources = w.camera.sources
         for source in sources if len(sources) > 1 else ():
-            action = self.remove_camera_menu.addAction(source_label(source))
+            action = self.remove_camera_menu.addAction(source_text(source))
             action.triggered.connect(lambda _checked=False, s=source: w.remove_camera(s))
         if len(sources) < 2:
             self.remove_camera_menu.addAction(translate("Menu", "(only one camera)")).setEnabled(False)

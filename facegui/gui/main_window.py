@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
 from .. import __version__
-from ..service.sources import source_label
 from .actions import WindowActions
 from .core.camera import CameraController
 from .core.cameras import MAX_CAMERAS
@@ -22,7 +21,7 @@ from .core.context import AppContext
 from .core.data_rights import DataRights
 from .core.file_dialogs import NOT_IN_KIOSK, translated
 from .core.kiosk import KioskMode
-from .core.text import arg
+from .core.text import arg, source_text
 from .dialogs.identify import Identifier
 from .dialogs.pin import SetPinDialog, ask_pin
 from .pages.attendance import TodayPage
@@ -126,7 +125,7 @@ class MainWindow(FileDropTarget, QMainWindow):
         dialog = SourceDialog("", self.context.file_dialogs, self)
         dialog.setWindowTitle(self.tr("Add camera"))
         if dialog.exec() and not self.camera.add_source(dialog.source()):
-            self.status.show_message(arg(self.tr("%1 is shown already."), source_label(dialog.source())), 8000)
+            self.status.show_message(arg(self.tr("%1 is shown already."), source_text(dialog.source())), 8000)
 
     def remove_camera(self, source: str) -> None:
         if self.context.guard.allow("settings"):

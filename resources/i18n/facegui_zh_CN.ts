@@ -1471,6 +1471,28 @@ This cannot be undone.</source>
     </message>
 </context>
 <context>
+    <name>SourceProblem</name>
+    <message>
+        <source>%1: cannot be opened (no such camera, or another program is using it)</source>
+        <translation>%1：无法打开（没有这个摄像头，或它正被其他程序使用）</translation>
+    </message>
+    <message>
+        <source>%1: cannot be opened (nothing answered at this address, or it sends no video)</source>
+        <translation>%1：无法打开（该地址没有响应，或没有发送视频）</translation>
+    </message>
+    <message>
+        <source>%1: cannot be opened (not a video OpenCV can read)</source>
+        <translation>%1：无法打开（不是 OpenCV 能读取的视频）</translation>
+    </message>
+</context>
+<context>
+    <name>Sources</name>
+    <message>
+        <source>camera %1</source>
+        <translation>摄像头 %1</translation>
+    </message>
+</context>
+<context>
     <name>StationPage</name>
     <message>
         <source>Camera stopped — press F5 to start</source>

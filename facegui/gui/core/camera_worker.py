@@ -39,7 +39,8 @@ from ...engine.video import VideoSourceError, open_capture, parse_source
 from ...service.live import LiveRecognizer
 from ...service.sources import source_label
 from ..drawing import FaceResult, annotated
-from .text import arg
+from .problems import video_source_problem_text
+from .text import arg, source_text
 
 log = logging.getLogger(__name__)
 
@@ -188,18 +189,18 @@ class CameraWorker(QThread):
 
     # -- the worker thread ---------------------------------------------------
     def _state(self, state: str, message: str = "") -> None:
-        self.stateChanged.emit(SourceState(state, message or state, source_label(self.source)))
+        self.stateChanged.emit(SourceState(state, message or state, source_text(self.source)))
 
     def run(self) -> None:
         backoff = self.retry_initial_s
         file_source = is_file_source(self.source)
         final = "stopped"
         while not self._stop.is_set():
-            self._state("opening", arg(self.tr("opening %1…"), source_label(self.source)))
+            self._state("opening", arg(self.tr("opening %1…"), source_text(self.source)))
             try:
                 capture = self.capture_factory(self.source, open_timeout_ms=3000)
             except VideoSourceError as exc:
-                self._state("retrying", arg(self.tr("%1; retrying in %2 s"), exc, f"{backoff:.0f}"))
+                self._state("retrying", arg(self.tr("%1; retrying in %2 s"), video_source_problem_text(exc), f"{backoff:.0f}"))
                 if self._stop.wait(backoff):
                     break
                 backoff = min(backoff * 2, self.retry_max_s)
@@ -219,7 +220,7 @@ class CameraWorker(QThread):
                 # The reader may be stuck in read() for ever: it is a daemon and releases the capture if it returns.
                 backoff = self.retry_initial_s if frames else backoff
                 self._state("retrying", arg(self.tr("no frames from %1 for %2 s, retrying in %3 s"),
-                                            source_label(self.source), f"{self.stall_timeout_s:g}", f"{backoff:.0f}"))
+                                            source_text(self.source), f"{self.stall_timeout_s:g}", f"{backoff:.0f}"))
                 if self._stop.wait(backoff):
                     break
                 backoff = min(backoff * 2, self.retry_max_s)
@@ -233,12 +234,12 @@ class CameraWorker(QThread):
                 backoff = self.retry_initial_s
             what = (self.tr("%1 stopped delivering frames; reconnecting in %2 s") if frames
                     else self.tr("%1 gives no frames; reconnecting in %2 s"))
-            self._state("retrying", arg(what, source_label(self.source), f"{backoff:.0f}"))
+            self._state("retrying", arg(what, source_text(self.source), f"{backoff:.0f}"))
             if self._stop.wait(backoff):
                 break
             backoff = min(backoff * 2, self.retry_max_s)
         if final == "ended":
-            self._state("ended", arg(self.tr("end of %1"), source_label(self.source)))
+            self._state("ended", arg(self.tr("end of %1"), source_text(self.source)))
         elif final == "stopped":
             self._state("stopped", self.tr("camera stopped"))
 
@@ -258,7 +259,7 @@ class CameraWorker(QThread):
                 continue
             last_frame_at = time.monotonic()
             if not announced:
-                self._state("streaming", arg(self.tr("streaming %1"), source_label(self.source)))
+                self._state("streaming", arg(self.tr("streaming %1"), source_text(self.source)))
                 announced = True
             try:
                 tracked, events = live.process(frame)

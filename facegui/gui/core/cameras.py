@@ -26,7 +26,8 @@ from ...service.sources import source_label
 from ...service.streams import MultiStream
 from ..drawing import FaceResult, annotated
 from .camera_worker import STOP_TIMEOUT_S, FramePacket, SourceState, _LatestFrame, is_file_source, start_reader
-from .text import arg
+from .problems import video_source_problem_text
+from .text import arg, source_text
 
 MAX_CAMERAS = 4
 """The most sources the window shows side by side."""
@@ -69,6 +70,8 @@ class SourceFeed(threading.Thread):
         """How many times the source was (re)opened: a new opening wants a fresh tracker."""
         self.ended = False
         self.label = source_label(source)
+        """The attendance source name of this camera's check-ins (the same in every language)."""
+        self.shown = source_text(source)
 
     def take(self):
         """The newest frame, or None; never waits."""
@@ -85,11 +88,11 @@ class SourceFeed(threading.Thread):
         backoff = self.retry_initial_s
         file_source = is_file_source(self.source)
         while not self.stop_event.is_set():
-            self.report(self.tile, "opening", arg(translate("CameraWorker", "opening %1…"), self.label))
+            self.report(self.tile, "opening", arg(translate("CameraWorker", "opening %1…"), self.shown))
             try:
                 capture = self.capture_factory(self.source, open_timeout_ms=OPEN_TIMEOUT_MS)
             except VideoSourceError as exc:
-                self.report(self.tile, "retrying", arg(translate("CameraWorker", "%1; retrying in %2 s"), exc, f"{backoff:.0f}"))
+                self.report(self.tile, "retrying", arg(translate("CameraWorker", "%1; retrying in %2 s"), video_source_problem_text(exc), f"{backoff:.0f}"))
                 if self._wait(backoff):
                     break
                 backoff = min(backoff * 2, self.retry_max_s)
@@ -112,18 +115,18 @@ class SourceFeed(threading.Thread):
                 if self.loop_files:
                     continue
                 self.ended = True
-                self.report(self.tile, "ended", arg(translate("CameraWorker", "end of %1"), self.label))
+                self.report(self.tile, "ended", arg(translate("CameraWorker", "end of %1"), self.shown))
                 return
             delivered = slot.last_put > opened_at
             if delivered:
                 backoff = self.retry_initial_s  # it worked until now: try again soon
             if stalled:
                 message = arg(translate("CameraWorker", "no frames from %1 for %2 s, retrying in %3 s"),
-                              self.label, f"{self.stall_timeout_s:g}", f"{backoff:.0f}")
+                              self.shown, f"{self.stall_timeout_s:g}", f"{backoff:.0f}")
             else:
                 message = arg(translate("CameraWorker", "%1 stopped delivering frames; reconnecting in %2 s")
                               if delivered else translate("CameraWorker", "%1 gives no frames; reconnecting in %2 s"),
-                              self.label, f"{backoff:.0f}")
+                              self.shown, f"{backoff:.0f}")
             self.report(self.tile, "retrying", message)
             if self._wait(backoff):
                 break
@@ -172,7 +175,7 @@ class MultiCameraWorker(QThread):
     def _report(self, tile: int, state: str, message: str, after_failure: bool = False) -> None:
         if self._failed and not after_failure:
             return  # the error stays on screen, not the feeds' "stopped" that follows it
-        self.stateChanged.emit(SourceState(state, message, source_label(self.sources[tile]), tile))
+        self.stateChanged.emit(SourceState(state, message, source_text(self.sources[tile]), tile))
 
     def run(self) -> None:
         streams = self.streams = MultiStream(self.recognizer, self.attendance)
@@ -190,7 +193,7 @@ class MultiCameraWorker(QThread):
                     if frame is None:
                         continue
                     if feed.opened != opened[tile]:
-                        self._report(tile, "streaming", arg(translate("CameraWorker", "streaming %1"), feed.label))
+                        self._report(tile, "streaming", arg(translate("CameraWorker", "streaming %1"), feed.shown))
                         # A fresh tracker each time a source (re)opens: boxes of before mean nothing.
                         opened[tile] = feed.opened
                         streams.streams[tile] = LiveRecognizer(self.recognizer, self.attendance, feed.label)

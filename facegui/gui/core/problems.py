@@ -1,4 +1,4 @@
-"""The service's enrollment refusals in the window's language.
+"""The service's enrollment refusals, and the engine's video sources that do not open, in the window's language.
 
 The rules and their English lines live in ``service/enrollment.py``; each refusal comes with its rule and
 values (``EnrollProblem``), so the window words it here, one sentence per rule, with the values in. A rule
@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
+from ...engine.video import CAMERA_UNAVAILABLE, NOT_A_VIDEO, STREAM_UNAVAILABLE, VideoSourceError
 from ...service.enrollment import (ALIKE_ANOTHER, ALREADY_ENROLLED, GONE, LOOKALIKE, NO_FACE, OTHER_MODEL, TOO_BLURRY,
                                    TOO_SMALL, UNLIKE_OWN, UNLIKE_THE_REST, AuditFinding, EnrollProblem, Refusal)
-from .text import arg, number_text
+from .text import arg, number_text, source_text
 
 translate = QCoreApplication.translate
 
@@ -68,3 +69,20 @@ def finding_text(finding: AuditFinding) -> str:
                    finding.name, finding.photo, problem.values[0], finding.other_photo,
                    number_text(float(problem.values[1])))
     return str(finding)
+
+
+def video_source_problem_text(error: VideoSourceError) -> str:
+    """Why a camera, stream or file did not open (``engine.video.OPEN_FAILURES``); a problem found before
+    OpenCV was asked (a folder, a pipe: the operating system's words) as the engine wrote it."""
+    if error.source is None:
+        return str(error)
+    source = source_text(error.source)
+    if error.reason == CAMERA_UNAVAILABLE:
+        return arg(translate("SourceProblem", "%1: cannot be opened (no such camera, or another program is "
+                                              "using it)"), source)
+    if error.reason == STREAM_UNAVAILABLE:
+        return arg(translate("SourceProblem", "%1: cannot be opened (nothing answered at this address, or it "
+                                              "sends no video)"), source)
+    if error.reason == NOT_A_VIDEO:
+        return arg(translate("SourceProblem", "%1: cannot be opened (not a video OpenCV can read)"), source)
+    return str(error)

@@ -8,7 +8,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, QLocale, QObject, QTime
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, QObject, QTime
+
+from ...engine.video import parse_source
+from ...service.sources import source_label
 
 _PLACEHOLDER = re.compile(r"%(\d)")
 
@@ -39,6 +42,16 @@ def time_text(moment: datetime | None, seconds: bool = True) -> str:
         return "—"
     qtime = QTime(moment.hour, moment.minute, moment.second)
     return QLocale().toString(qtime, "HH:mm:ss" if seconds else "HH:mm")
+
+
+def source_text(source: str | int) -> str:
+    """A video source as the window names it: a camera by its number in the window's language ("camera 0",
+    "摄像头 0"), a file by its path, a URL without its password (``service.sources.source_label``, which
+    attendance records keep in every language)."""
+    parsed = parse_source(source)
+    if isinstance(parsed, int):
+        return arg(QCoreApplication.translate("Sources", "camera %1"), parsed)
+    return source_label(parsed)
 
 
 def number_text(value: float, decimals: int = 2) -> str:

@@ -18,7 +18,7 @@ from ...service.station import Greeter, SeenFace
 from ..core.camera import CameraController
 from ..core.camera_worker import FramePacket, SourceState
 from ..core.context import AppContext
-from ..core.text import arg, number_text
+from ..core.text import arg, number_text, source_text
 from ..drawing import unknown_name
 from ..widgets.video_grid import VideoGrid
 from ..widgets.video_view import VideoView
@@ -104,11 +104,11 @@ class StationPage(QWidget):
         sources = self.camera.sources
         several = len(sources) > 1 and len(self.grid.views) > 1
         for view, source in zip(self.grid.views, sources):
-            view.set_caption(source_label(source) if several else "")
+            view.set_caption(source_text(source) if several else "")
 
     def _opening(self) -> None:
         for view, source, greeter in zip(self.grid.views, self.camera.sources, self.greeters):
-            view.set_message(arg(self.tr("Opening %1…"), source_label(source)))
+            view.set_message(arg(self.tr("Opening %1…"), source_text(source)))
             greeter.reset()
 
     def tile_of(self, source: str) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
-from ...service.sources import source_label
+from ..core.text import source_text
 
 ROW_PX = 22
 """Room for one camera's row; the list is as tall as up to three of them."""
@@ -34,7 +34,7 @@ class CameraList(QWidget):
     def set_sources(self, sources) -> None:
         self.list.clear()
         for source in sources:
-            item = QListWidgetItem(source_label(source))
+            item = QListWidgetItem(source_text(source))
             item.setData(Qt.ItemDataRole.UserRole, source)
             self.list.addItem(item)
         self._enable()

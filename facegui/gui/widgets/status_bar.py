@@ -12,11 +12,10 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, QTi
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar
 
 from ...service.shared_database import ServerStatus, server_status
-from ...service.sources import source_label
 from ..core.camera import CameraController
 from ..core.camera_worker import FramePacket, SourceState, is_file_source
 from ..core.context import AppContext
-from ..core.text import arg, plurals
+from ..core.text import arg, plurals, source_text
 
 translate = QCoreApplication.translate
 
@@ -148,14 +147,14 @@ class StatusFields:
     def show_source(self, state: str) -> None:
         sources = self.camera.sources
         source = sources[0]
-        short = Path(source).name if is_file_source(source) else source_label(source)
+        short = Path(source).name if is_file_source(source) else source_text(source)
         if len(sources) > 1:
             short = ServerWords().cameras(len(sources))
         metrics = self.source.fontMetrics()
         suffix = " · " + translate("StatusBar", STATE_WORDS.get(state, state))
         room = SOURCE_MAX_PX - 8 - metrics.horizontalAdvance(suffix)
         self.source.setText(metrics.elidedText(short, Qt.TextElideMode.ElideMiddle, room) + suffix)
-        self.source.setToolTip("\n".join(source_label(s) for s in sources))
+        self.source.setToolTip("\n".join(source_text(s) for s in sources))
 
     def show_server(self) -> None:
         """The shared database's state ("offline — 12 check-ins waiting"); hidden for the local SQLite file."""
