@@ -343,3 +343,30 @@ def test_a_camera_that_does_not_open_is_named_in_chinese(qtbot, window, source, 
     window.camera.stop()
     assert "secret" not in "".join(s.message + s.source for s in states)
     assert not english_in(words, set()), english_in(words, set())
+
+
+def test_photos_that_cannot_be_used_are_named_in_chinese(qtbot, window, tmp_path):
+    """An iPhone's HEIC photo and a real photo with no face in it, in the enrollment dialog and in identify:
+    the file's reason was shown in English ("✗ IMG_0002.HEIC: HEIC photos …", "no face found")."""
+    import cv2
+
+    from facegui.gui.dialogs.identify import identify_paths
+
+    heic = tmp_path / "IMG_0002.HEIC"
+    heic.write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(4000))
+    wall = tmp_path / "wall.jpg"
+    assert cv2.imwrite(str(wall), cv2.imread(str(FACES / "gallery" / "obama_1.jpg"))[-150:, :150])
+    heic_words = "不能读取 HEIC 照片（iPhone 的默认格式）；请另存为 JPEG，或在 iPhone 上选择 设置 > 相机 > 格式 > 兼容性最佳"
+    window.people.open_enroll_dialog()
+    dialog = window.people.enroll_dialog
+    for photo in (heic, wall):
+        with qtbot.waitSignal(dialog.photoAnalyzed, timeout=10_000):
+            dialog.add_files([photo])
+    assert [dialog.photo_list.item(i).text() for i in range(dialog.photo_list.count())] == [
+        f"✗ IMG_0002.HEIC: {heic_words}", "✗ wall.jpg: 未找到人脸"]
+    dialog.photo_list.setCurrentRow(0)
+    qtbot.wait(50)
+    assert heic_words in dialog.warning.text()
+    dialog.close()
+    (result,) = identify_paths(window.context.recognizer, [heic])
+    assert result.error == heic_words

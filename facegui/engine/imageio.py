@@ -301,8 +301,8 @@ def decode_image(data: bytes, name: str | Path, max_pixels: int) -> np.ndarray:
         if media == "HEIC":
             raise ImageError(name, "HEIC photos (an iPhone's default) are not read; save it as JPEG, or set the "
                                    "iPhone to Settings > Camera > Formats > Most Compatible")
-        if media:
-            raise ImageError(name, f"{media} photos are not read; save it as JPEG or PNG")
+        if media == "AVIF":
+            raise ImageError(name, "AVIF photos are not read; save it as JPEG or PNG")
         raise ImageError(name, "not an image or corrupt (cannot be decoded)")
     size = declared_size(data)
     if size is None:

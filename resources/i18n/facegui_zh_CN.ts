@@ -680,6 +680,14 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
         <source>is a socket, not an image file</source>
         <translation>这是套接字，不是图片文件</translation>
     </message>
+    <message>
+        <source>HEIC photos (an iPhone&apos;s default) are not read; save it as JPEG, or set the iPhone to Settings &gt; Camera &gt; Formats &gt; Most Compatible</source>
+        <translation>不能读取 HEIC 照片（iPhone 的默认格式）；请另存为 JPEG，或在 iPhone 上选择 设置 &gt; 相机 &gt; 格式 &gt; 兼容性最佳</translation>
+    </message>
+    <message>
+        <source>AVIF photos are not read; save it as JPEG or PNG</source>
+        <translation>不能读取 AVIF 照片；请另存为 JPEG 或 PNG</translation>
+    </message>
 </context>
 <context>
     <name>KioskMode</name>

@@ -1,20 +1,46 @@
-"""The service's enrollment refusals, and the engine's video sources that do not open, in the window's language.
+"""The service's enrollment refusals, photo files that cannot be used, and video sources that do not open,
+in the window's language.
 
 The rules and their English lines live in ``service/enrollment.py``; each refusal comes with its rule and
-values (``EnrollProblem``), so the window words it here, one sentence per rule, with the values in. A rule
-without words here (a file that cannot be read: the operating system's or the decoder's own message) is
-shown as the service wrote it.
+values (``EnrollProblem``), so the window words it here, one sentence per rule, with the values in. A photo
+file's reason without a value in it (``IMAGE_PROBLEMS``) is translated as a whole; one with values (a size,
+a limit, the operating system's or the decoder's own message) is shown as the engine wrote it.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from ...engine.video import CAMERA_UNAVAILABLE, NOT_A_VIDEO, STREAM_UNAVAILABLE, VideoSourceError
-from ...service.enrollment import (ALIKE_ANOTHER, ALREADY_ENROLLED, GONE, LOOKALIKE, NO_FACE, OTHER_MODEL, TOO_BLURRY,
-                                   TOO_SMALL, UNLIKE_OWN, UNLIKE_THE_REST, AuditFinding, EnrollProblem, Refusal)
+from ...service.enrollment import (ALIKE_ANOTHER, ALREADY_ENROLLED, GONE, LOOKALIKE, NO_FACE, NO_FACE_FOUND,
+                                   OTHER_MODEL, TOO_BLURRY, TOO_SMALL, UNLIKE_OWN, UNLIKE_THE_REST, UNREADABLE,
+                                   AuditFinding, EnrollProblem, Refusal)
 from .text import arg, number_text, source_text
 
 translate = QCoreApplication.translate
+
+IMAGE_PROBLEMS = (
+    # engine/imageio.py's reasons without a value in them, in the window's language; the others (sizes,
+    # limits, OS errors) are shown as the engine wrote them.
+    QT_TRANSLATE_NOOP("ImageError", "empty file"),
+    QT_TRANSLATE_NOOP("ImageError", "not an image or corrupt (cannot be decoded)"),
+    QT_TRANSLATE_NOOP("ImageError", "image has zero width or height"),
+    QT_TRANSLATE_NOOP("ImageError", "no such file"),
+    QT_TRANSLATE_NOOP("ImageError", "is a folder, not an image"),
+    QT_TRANSLATE_NOOP("ImageError", "is a named pipe (FIFO), not an image file"),
+    QT_TRANSLATE_NOOP("ImageError", "is a character device, not an image file"),
+    QT_TRANSLATE_NOOP("ImageError", "is a block device, not an image file"),
+    QT_TRANSLATE_NOOP("ImageError", "is a socket, not an image file"),
+    QT_TRANSLATE_NOOP("ImageError", "HEIC photos (an iPhone's default) are not read; save it as JPEG, or set the iPhone to Settings > Camera > Formats > Most Compatible"),  # noqa: E501
+    QT_TRANSLATE_NOOP("ImageError", "AVIF photos are not read; save it as JPEG or PNG"),
+)
+
+
+def image_problem_text(reason: str) -> str:
+    """Why a photo file cannot be used (``ImageError.reason``, or a photo with no face), in the window's
+    language where the reason carries no value."""
+    if reason == NO_FACE_FOUND:
+        return translate("EnrollProblem", "no face found")
+    return translate("ImageError", reason)
 
 
 def problem_text(problem: EnrollProblem) -> str:
@@ -38,6 +64,8 @@ def problem_text(problem: EnrollProblem) -> str:
                    name, number_text(float(similarity)), number_text(float(minimum)))
     if problem.rule == NO_FACE:
         return translate("EnrollProblem", "no face found")
+    if problem.rule == UNREADABLE:
+        return image_problem_text(problem.text)
     if problem.rule == ALREADY_ENROLLED:
         return translate("EnrollProblem", "already enrolled")
     if problem.rule == GONE:

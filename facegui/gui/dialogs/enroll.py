@@ -29,7 +29,7 @@ from ..core.context import AppContext
 from ..core.tasks import TaskRunner
 from ..drawing import bgr_to_qimage
 from ..widgets.file_drop import FileDropTarget
-from ..core.problems import refusal_text
+from ..core.problems import image_problem_text, refusal_text
 from ..core.text import arg
 PREVIEW_SIZE = 224
 
@@ -186,7 +186,7 @@ class EnrollDialog(FileDropTarget, QDialog):
 
     def _photo_text(self, photo: Photo) -> str:
         if photo.error:
-            return f"✗ {photo.label}: {photo.error}"
+            return f"✗ {photo.label}: {image_problem_text(photo.error)}"
         extra = arg(self.tr(" (%n faces, #%1 chosen)", "", len(photo.faces)), photo.chosen + 1) \
             if len(photo.faces) > 1 else ""
         return f"{photo.label}{extra}"
@@ -238,7 +238,7 @@ class EnrollDialog(FileDropTarget, QDialog):
             else:  # not a picture at all (cannot be decoded, too large, not a file): say that, not "no face"
                 self.preview.setText(self.tr("Not usable"))
                 self.warning.setText(arg(self.tr("%1: %2 — remove it and add another photo."), photo.label,
-                                         photo.error))
+                                         image_problem_text(photo.error)))
             return
         self.preview.setPixmap(chip_pixmap(photo.face.chip, PREVIEW_SIZE))
         lines = [arg(self.tr("Warning: %1."), photo.warning)] if photo.warning and photo.chosen == 0 else []

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QSizePolicy,
                                QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -12,23 +12,9 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QListWidget, QListW
 from ...engine import ImageError
 from ...service.inputs import expand_image_paths
 from ..core.context import AppContext
+from ..core.problems import image_problem_text
 from ..drawing import FaceResult, annotated
 from ..core.text import arg, number_text
-
-IMAGE_PROBLEMS = (
-    # engine/imageio.py's reasons without a value in them, in the window's language; the others (sizes,
-    # limits, OS errors) are shown as the engine wrote them.
-    QT_TRANSLATE_NOOP("ImageError", "empty file"),
-    QT_TRANSLATE_NOOP("ImageError", "not an image or corrupt (cannot be decoded)"),
-    QT_TRANSLATE_NOOP("ImageError", "image has zero width or height"),
-    QT_TRANSLATE_NOOP("ImageError", "no such file"),
-    QT_TRANSLATE_NOOP("ImageError", "is a folder, not an image"),
-    QT_TRANSLATE_NOOP("ImageError", "is a named pipe (FIFO), not an image file"),
-    QT_TRANSLATE_NOOP("ImageError", "is a character device, not an image file"),
-    QT_TRANSLATE_NOOP("ImageError", "is a block device, not an image file"),
-    QT_TRANSLATE_NOOP("ImageError", "is a socket, not an image file"),
-)
-
 
 @dataclass(frozen=True)
 class IdentifyResult:
@@ -57,7 +43,7 @@ def identify_paths(recognizer, paths, report=lambda result: None) -> list[Identi
             faces = [FaceResult.from_recognition(r) for r in recognizer.identify(image)]
             result = IdentifyResult(path, annotated(image, faces), faces)
         except ImageError as exc:
-            result = IdentifyResult(path, error=QCoreApplication.translate("ImageError", exc.reason))
+            result = IdentifyResult(path, error=image_problem_text(exc.reason))
         except Exception as exc:  # anything else about one file must not stop the others
             result = IdentifyResult(path, error=arg(QCoreApplication.translate("Identifier", "cannot be identified (%1)"), exc))
         results.append(result)
