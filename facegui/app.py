@@ -37,6 +37,32 @@ def _ensure_std_streams() -> None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
 
 
+def _warnings_in_one_line() -> None:
+    """facegui's own warnings (a database gone offline, a saved index ignored and rebuilt) go to stderr
+    as the commands' messages do, one line each, ``facegui: …``; an unexpected error a background thread
+    logs says its type and message, never a traceback. Without this, Python printed them bare, and a
+    logged exception as its whole traceback."""
+    import logging
+
+    from .cli.main import one_line
+
+    class OneLineWarnings(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            try:
+                text = record.getMessage()
+                error = record.exc_info[1] if record.exc_info else None
+                if error is not None:
+                    text = f"{text} ({type(error).__name__}: {error})"
+                # sys.stderr as it is now: a test's capture, or a console that came later.
+                print(f"facegui: {one_line(text)}", file=sys.stderr, flush=True)
+            except Exception:  # a closed stream: the warning is lost, the program goes on
+                pass
+
+    logger = logging.getLogger("facegui")
+    if not any(type(handler).__name__ == OneLineWarnings.__name__ for handler in logger.handlers):  # main() again
+        logger.addHandler(OneLineWarnings(logging.WARNING))
+
+
 def add_app_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--self-test", action="store_true",
                         help="run the engine on a bundled photo and exit 0 (ok) or 1, with one line")
@@ -72,6 +98,8 @@ def main(argv: list[str] | None = None, *, exit_when_done: bool = False) -> int:
     from .cli.main import build_parser, main as cli_main
 
     parsed, unknown = add_app_options(build_parser()).parse_known_args(args)
+    if parsed.command is not None or not {"-h", "--help", "--version"} & set(args):
+        _warnings_in_one_line()  # not for --version and --help, which log nothing: logging costs 9 ms
     if parsed.self_test:
         return self_test(parsed)
     if parsed.command is None and not {"-h", "--help", "--version"} & set(args):

@@ -55,3 +55,26 @@ def test_without_the_program_the_collector_is_left_alone():
     result = python("import gc\nfrom facegui import startup\nstartup.start_up_done()\n"
                     "print(gc.get_threshold()[0], gc.get_freeze_count())")
     assert result.stdout.split() == ["700", "0"], result.stderr
+
+
+def test_a_warning_of_facegui_is_one_line_and_a_logged_error_never_a_traceback():
+    """A background thread's unexpected error (following a shared database, building an index) is logged
+    with its exception: Python printed the whole traceback. Now: one line, its type and message."""
+    result = python("import logging\nfrom facegui.app import _warnings_in_one_line\n"
+                    "_warnings_in_one_line(); _warnings_in_one_line()  # main() run twice adds it once\n"
+                    "log = logging.getLogger('facegui.storage.gallery')\n"
+                    "log.info('not shown')\n"
+                    "log.warning('Database %s is reachable again', 'postgresql://db/x')\n"
+                    "try:\n    raise RuntimeError('server closed the connection\\nunexpectedly')\n"
+                    "except RuntimeError:\n    log.exception(\"Following the database's changes failed; retrying\")\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "facegui: Database postgresql://db/x is reachable again",
+        "facegui: Following the database's changes failed; retrying (RuntimeError: server closed the connection"
+        "\\nunexpectedly)"]
+
+
+def test_version_and_help_load_no_logging():
+    result = python("import sys\nfrom facegui.app import main\ntry:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+                    "print('logging' in sys.modules)")
+    assert result.stdout.split()[-1] == "False", result.stdout
