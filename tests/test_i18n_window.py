@@ -370,3 +370,23 @@ def test_photos_that_cannot_be_used_are_named_in_chinese(qtbot, window, tmp_path
     dialog.close()
     (result,) = identify_paths(window.context.recognizer, [heic])
     assert result.error == heic_words
+
+
+def test_a_video_file_that_cannot_be_used_is_named_in_chinese(qtbot, window, tmp_path):
+    """Choosing a video file checks it at once; the reason was the engine's English line in the zh_CN dialog."""
+    from facegui.gui.dialogs.source import SourceDialog
+
+    notes = tmp_path / "notes.mp4"
+    notes.write_text("a shopping list, not a video")
+    (tmp_path / "zero.mp4").symlink_to("/dev/zero")
+    dialog = SourceDialog(window.context.prefs.camera_source, window.context.file_dialogs, window)
+    qtbot.addWidget(dialog)
+    for path, words in [(tmp_path / "typo.mp4", "没有这个视频文件"), (tmp_path, "是文件夹，不是视频文件"),
+                        (tmp_path / "zero.mp4", "是字符设备，不是视频文件或摄像头"),
+                        (notes, "无法打开（不是 facegui 能读取的视频）")]:
+        dialog.set_source(str(path))
+        with qtbot.waitSignal(dialog.refused, timeout=10_000) as refused:
+            dialog._accept()
+        assert dialog.error.text() == f"无法使用此视频文件：{path}：{words}"
+        assert refused.args[0].startswith(f"{path}: ")  # the English line, for whoever listens
+        assert not english_in(dialog.error.text(), set()), dialog.error.text()

@@ -20,21 +20,28 @@ NOT_A_VIDEO = "not a video"
 OPEN_FAILURES = {
     CAMERA_UNAVAILABLE: "cannot be opened (no such camera, or another program is using it)",
     STREAM_UNAVAILABLE: "cannot be opened (nothing answered at this address, or it sends no video)",
-    NOT_A_VIDEO: "cannot be opened (not a video OpenCV can read)",
+    NOT_A_VIDEO: "cannot be opened (not a video facegui can read)",
 }
 """Why a source OpenCV was asked to open did not open, by kind of source: a window words each in its
 language (``gui/core/problems.py``), the command line prints these lines."""
+NO_SUCH_FILE, A_FOLDER, NOT_A_FILE, CANNOT_READ, NO_FRAME = (
+    "no such file", "a folder", "not a file", "cannot read", "no frame")
+"""Why a local path is no video source, found before OpenCV is asked (``path_problem``), or a video file
+that opens but gives no frame (``service.sources.source_problem``)."""
 
 
 class VideoSourceError(RuntimeError):
-    """The source cannot be opened or stopped delivering frames. ``reason`` is a key of ``OPEN_FAILURES``
-    when OpenCV could not open ``source`` (a camera's number, or the source as ``describe`` names it: never
-    a URL's password); None for a problem found before (``path_problem``), whose message names it."""
+    """The source cannot be opened or stopped delivering frames, as data: ``reason`` (``OPEN_FAILURES``'
+    keys, ``NO_SUCH_FILE`` …) and ``source`` (a camera's number, or the source as ``describe`` names it:
+    never a URL's password) let a window word it in its language; ``detail`` is what the line adds (the
+    kind of special file, the operating system's words). ``str()`` is the English line."""
 
-    def __init__(self, message: str, source: str | int | None = None, reason: str | None = None):
+    def __init__(self, message: str, source: str | int | None = None, reason: str | None = None,
+                 detail: str = ""):
         super().__init__(message)
         self.source = source
         self.reason = reason
+        self.detail = detail
 
 
 def parse_source(source: str | int) -> str | int:
@@ -72,7 +79,7 @@ VIDEO4LINUX_MAJOR = 81
 """The device number Linux gives cameras (/dev/video*), by which a camera can be chosen as a path."""
 
 
-def path_problem(path: str) -> str | None:
+def path_problem(path: str) -> VideoSourceError | None:
     """Why a local source cannot be opened, before OpenCV tries it; None for a video file or a camera's
     device (``/dev/video0``: Linux's video4linux devices). Anything else would be handed to FFmpeg, which
     blocks on a named pipe for as long as nothing writes to it and on a terminal until someone types; so
@@ -80,21 +87,23 @@ def path_problem(path: str) -> str | None:
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        return f"{path}: no such video file"
+        return VideoSourceError(f"{path}: no such video file", path, NO_SUCH_FILE)
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
-        return f"{path}: cannot be read ({getattr(exc, 'strerror', None) or exc})"
+        reason = str(getattr(exc, "strerror", None) or exc)
+        return VideoSourceError(f"{path}: cannot be read ({reason})", path, CANNOT_READ, reason)
     mode = info.st_mode
     if stat.S_ISREG(mode) or is_camera_device(path):
         return None
     if stat.S_ISDIR(mode):
-        return f"{path}: is a folder, not a video file"
-    return f"{path}: is {file_kind(mode)}, not a video file or a camera"
+        return VideoSourceError(f"{path}: is a folder, not a video file", path, A_FOLDER)
+    kind = file_kind(mode)
+    return VideoSourceError(f"{path}: is {kind}, not a video file or a camera", path, NOT_A_FILE, kind)
 
 
 def open_capture(source: str | int, open_timeout_ms: int = 5000) -> cv2.VideoCapture:
     parsed = parse_source(source)
     if isinstance(parsed, str) and "://" not in parsed and (problem := path_problem(parsed)):
-        raise VideoSourceError(problem)
+        raise problem
     params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, open_timeout_ms, cv2.CAP_PROP_READ_TIMEOUT_MSEC, open_timeout_ms]
     try:
         capture = cv2.VideoCapture(parsed, cv2.CAP_ANY, params)

@@ -6,6 +6,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
 from ..service.sources import source_problem
+from .core.problems import video_source_problem_text
 from .core.text import arg, source_text
 from .widgets.action_icons import action_icon
 
@@ -107,7 +108,8 @@ class WindowActions:
             return False
         problem = source_problem(source)
         if problem:
-            w.context.notice.emit(arg(translate("Menu", "Cannot use this video file: %1"), problem), 10000)
+            w.context.notice.emit(arg(translate("Menu", "Cannot use this video file: %1"),
+                                      video_source_problem_text(problem)), 10000)
             return False
         w.camera.start(source)
         return True

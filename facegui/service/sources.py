@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..engine.video import VideoSourceError, describe, open_capture, parse_source, path_problem
+from ..engine.video import NO_FRAME, VideoSourceError, describe, open_capture, parse_source, path_problem
 
 
 def source_label(source: str | int) -> str:
@@ -17,8 +17,9 @@ def source_label(source: str | int) -> str:
     return describe(source)
 
 
-def source_problem(source: str) -> str | None:
-    """Why a source chosen by hand cannot be used, in one line; None when it can.
+def source_problem(source: str) -> VideoSourceError | None:
+    """Why a source chosen by hand cannot be used (``str()``: one English line; its reason and source as
+    data for a window's language); None when it can.
 
     A video file is checked now, by opening it and reading a frame: a typo or a file that is not a video is
     refused when chosen, instead of being retried every few seconds and remembered in Recent sources. Cameras
@@ -29,7 +30,7 @@ def source_problem(source: str) -> str | None:
     if isinstance(parsed, int):
         return None
     if not parsed:
-        return "no source: enter a camera number, a video file or a stream URL"
+        return VideoSourceError("no source: enter a camera number, a video file or a stream URL")
     if "://" in parsed:
         return None
     problem = path_problem(parsed)
@@ -38,9 +39,9 @@ def source_problem(source: str) -> str | None:
     try:
         capture = open_capture(parsed)
     except VideoSourceError as exc:
-        return str(exc)
+        return exc
     try:
         readable, _frame = capture.read()
     finally:
         capture.release()
-    return None if readable else f"{parsed}: no video frame could be read from it"
+    return None if readable else VideoSourceError(f"{parsed}: no video frame could be read from it", parsed, NO_FRAME)

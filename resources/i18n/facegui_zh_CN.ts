@@ -366,6 +366,29 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
     </message>
 </context>
 <context>
+    <name>FileKind</name>
+    <message>
+        <source>a named pipe (FIFO)</source>
+        <translation>命名管道（FIFO）</translation>
+    </message>
+    <message>
+        <source>a character device</source>
+        <translation>字符设备</translation>
+    </message>
+    <message>
+        <source>a block device</source>
+        <translation>块设备</translation>
+    </message>
+    <message>
+        <source>a socket</source>
+        <translation>套接字</translation>
+    </message>
+    <message>
+        <source>not a regular file</source>
+        <translation>非普通文件</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunDialog</name>
     <message>
         <source>Model files (*.pth *.onnx);;All files (*)</source>
@@ -1481,6 +1504,30 @@ This cannot be undone.</source>
 <context>
     <name>SourceProblem</name>
     <message>
+        <source>no source: enter a camera number, a video file or a stream URL</source>
+        <translation>没有视频源：请输入摄像头编号、视频文件或视频流地址</translation>
+    </message>
+    <message>
+        <source>%1: no such video file</source>
+        <translation>%1：没有这个视频文件</translation>
+    </message>
+    <message>
+        <source>%1: is a folder, not a video file</source>
+        <translation>%1：是文件夹，不是视频文件</translation>
+    </message>
+    <message>
+        <source>%1: is %2, not a video file or a camera</source>
+        <translation>%1：是%2，不是视频文件或摄像头</translation>
+    </message>
+    <message>
+        <source>%1: cannot be read (%2)</source>
+        <translation>%1：无法读取（%2）</translation>
+    </message>
+    <message>
+        <source>%1: no video frame could be read from it</source>
+        <translation>%1：读不出任何视频画面</translation>
+    </message>
+    <message>
         <source>%1: cannot be opened (no such camera, or another program is using it)</source>
         <translation>%1：无法打开（没有这个摄像头，或它正被其他程序使用）</translation>
     </message>
@@ -1489,8 +1536,8 @@ This cannot be undone.</source>
         <translation>%1：无法打开（该地址没有响应，或没有发送视频）</translation>
     </message>
     <message>
-        <source>%1: cannot be opened (not a video OpenCV can read)</source>
-        <translation>%1：无法打开（不是 OpenCV 能读取的视频）</translation>
+        <source>%1: cannot be opened (not a video facegui can read)</source>
+        <translation>%1：无法打开（不是 facegui 能读取的视频）</translation>
     </message>
 </context>
 <context>

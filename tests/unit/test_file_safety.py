@@ -160,10 +160,10 @@ def test_a_video_source_path_must_be_a_file_or_a_camera_device(tmp_path):
     os.mkfifo(tmp_path / "pipe.mp4")
     (tmp_path / "zero.mp4").symlink_to("/dev/zero")
     (tmp_path / "clip.mp4").write_bytes(b"1234")
-    assert path_problem(str(tmp_path / "pipe.mp4")) == f"{tmp_path / 'pipe.mp4'}: is a named pipe (FIFO), not a video file or a camera"
-    assert path_problem(str(tmp_path / "zero.mp4")) == f"{tmp_path / 'zero.mp4'}: is a character device, not a video file or a camera"
-    assert path_problem(str(tmp_path)) == f"{tmp_path}: is a folder, not a video file"
-    assert path_problem(str(tmp_path / "gone.mp4")) == f"{tmp_path / 'gone.mp4'}: no such video file"
+    assert str(path_problem(str(tmp_path / "pipe.mp4"))) == f"{tmp_path / 'pipe.mp4'}: is a named pipe (FIFO), not a video file or a camera"
+    assert str(path_problem(str(tmp_path / "zero.mp4"))) == f"{tmp_path / 'zero.mp4'}: is a character device, not a video file or a camera"
+    assert str(path_problem(str(tmp_path))) == f"{tmp_path}: is a folder, not a video file"
+    assert str(path_problem(str(tmp_path / "gone.mp4"))) == f"{tmp_path / 'gone.mp4'}: no such video file"
     assert path_problem(str(tmp_path / "clip.mp4")) is None  # a file: OpenCV decides whether it is a video
     with pytest.raises(VideoSourceError, match="named pipe"):
         open_capture(str(tmp_path / "pipe.mp4"))

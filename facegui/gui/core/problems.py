@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-from ...engine.video import CAMERA_UNAVAILABLE, NOT_A_VIDEO, STREAM_UNAVAILABLE, VideoSourceError
+from ...engine.video import (A_FOLDER, CAMERA_UNAVAILABLE, CANNOT_READ, NO_FRAME, NO_SUCH_FILE, NOT_A_FILE,
+                             NOT_A_VIDEO, STREAM_UNAVAILABLE, VideoSourceError)
 from ...service.enrollment import (ALIKE_ANOTHER, ALREADY_ENROLLED, GONE, LOOKALIKE, NO_FACE, NO_FACE_FOUND,
                                    OTHER_MODEL, TOO_BLURRY, TOO_SMALL, UNLIKE_OWN, UNLIKE_THE_REST, UNREADABLE,
                                    AuditFinding, EnrollProblem, Refusal)
@@ -99,12 +100,35 @@ def finding_text(finding: AuditFinding) -> str:
     return str(finding)
 
 
+SOURCELESS_PROBLEMS = (QT_TRANSLATE_NOOP("SourceProblem", "no source: enter a camera number, a video file or a stream URL"),)
+
+FILE_KINDS = (
+    # files.file_kind's words, for "is %2, not a video file or a camera".
+    QT_TRANSLATE_NOOP("FileKind", "a named pipe (FIFO)"),
+    QT_TRANSLATE_NOOP("FileKind", "a character device"),
+    QT_TRANSLATE_NOOP("FileKind", "a block device"),
+    QT_TRANSLATE_NOOP("FileKind", "a socket"),
+    QT_TRANSLATE_NOOP("FileKind", "not a regular file"),
+)
+
+
 def video_source_problem_text(error: VideoSourceError) -> str:
-    """Why a camera, stream or file did not open (``engine.video.OPEN_FAILURES``); a problem found before
-    OpenCV was asked (a folder, a pipe: the operating system's words) as the engine wrote it."""
+    """Why a camera, stream or video file cannot be used (``engine.video``'s reasons), in the window's
+    language; the operating system's own words stay as it gave them."""
     if error.source is None:
-        return str(error)
+        return translate("SourceProblem", str(error))
     source = source_text(error.source)
+    if error.reason == NO_SUCH_FILE:
+        return arg(translate("SourceProblem", "%1: no such video file"), source)
+    if error.reason == A_FOLDER:
+        return arg(translate("SourceProblem", "%1: is a folder, not a video file"), source)
+    if error.reason == NOT_A_FILE:
+        return arg(translate("SourceProblem", "%1: is %2, not a video file or a camera"), source,
+                   translate("FileKind", error.detail))
+    if error.reason == CANNOT_READ:
+        return arg(translate("SourceProblem", "%1: cannot be read (%2)"), source, error.detail)
+    if error.reason == NO_FRAME:
+        return arg(translate("SourceProblem", "%1: no video frame could be read from it"), source)
     if error.reason == CAMERA_UNAVAILABLE:
         return arg(translate("SourceProblem", "%1: cannot be opened (no such camera, or another program is "
                                               "using it)"), source)
@@ -112,5 +136,5 @@ def video_source_problem_text(error: VideoSourceError) -> str:
         return arg(translate("SourceProblem", "%1: cannot be opened (nothing answered at this address, or it "
                                               "sends no video)"), source)
     if error.reason == NOT_A_VIDEO:
-        return arg(translate("SourceProblem", "%1: cannot be opened (not a video OpenCV can read)"), source)
+        return arg(translate("SourceProblem", "%1: cannot be opened (not a video facegui can read)"), source)
     return str(error)

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QGridLay
 
 from ...engine.video import parse_source
 from ...service.sources import source_problem
+from ..core.problems import video_source_problem_text
 from ..core.file_dialogs import VIDEO_FILTER, FileDialogs
 from ..core.text import arg
 
@@ -89,8 +90,8 @@ class SourceDialog(QDialog):
         if problem:
             # Checked now (it exists and a frame can be read from it), not retried every few seconds for ever
             # and not kept in Recent sources. The reason is the service's, with the file name in it.
-            self.error.setText(arg(self.tr("Cannot use this video file: %1"), problem))
-            self.refused.emit(problem)
+            self.error.setText(arg(self.tr("Cannot use this video file: %1"), video_source_problem_text(problem)))
+            self.refused.emit(str(problem))
             return
         if self.url_radio.isChecked() and "://" not in source:
             self.error.setText(self.tr("A URL needs a scheme, e.g. rtsp:// or http://."))

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from ...config import MAX_DETECTOR_INPUT_SIZE, Settings, SettingsError
 from ...service.sources import source_problem
+from ..core.problems import video_source_problem_text
 from ..core.preferences import GuiPreferences
 from ..core.text import arg
 from ..i18n import language_choices
@@ -237,7 +238,7 @@ class SettingsPage(QWidget):
             raise SettingsError(self.tr("the camera source cannot be empty (use 0 for the first camera)"))
         problem = source_problem(source) if source != prefs.camera_source else None
         if problem:  # a video file is checked when chosen (opened, a frame read), not retried for ever
-            raise SettingsError(arg(self.tr("Cannot use this video file: %1"), problem))
+            raise SettingsError(arg(self.tr("Cannot use this video file: %1"), video_source_problem_text(problem)))
         settings = settings.replace(
             detector_input_size=self.det_size.value(), detector_confidence=round(self.confidence.value(), 3),
             detector_nms_iou=round(self.nms_iou.value(), 3), similarity_threshold=round(self.threshold.value(), 3),
