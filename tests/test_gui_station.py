@@ -185,3 +185,49 @@ def test_facegui_kiosk_starts_the_station_with_the_last_source(qtbot, cli_args, 
     assert main(["--kiosk", *cli_args]) == 0
     assert seen == {"kiosk": True, "full": True, "running": True, "frame": True, "roster": False,
                     "source": str(VIDEO)}
+
+
+def test_on_a_full_disk_the_station_says_check_ins_are_not_recorded_and_counts_lin_once_there_is_room(
+        qtbot, settings, tmp_path):
+    """A full disk used to leave the station naming people but confirming nothing, with no word to anyone: a
+    person walked off believing they had checked in. Now the door says check-ins cannot be recorded, the status
+    bar says so to the office; once there is room, the next check-in is written, once. A real tmpfs fills up."""
+    import contextlib
+    import shutil
+
+    from .gui_window import open_window
+    from .test_cli_hostile import small_disk
+    from facegui.gui.pages.station import NOT_RECORDING
+
+    for disk in small_disk(tmp_path / "disk", "2m"):
+        window = open_window(qtbot, settings.replace(data_dir=disk / "data"), tmp_path)
+        try:
+            context = window.context
+            assert context.recognizer.enroll_file(FACES / "probes" / "lin-manuel-miranda.png", LIN).status == "enrolled"
+            context.peopleChanged.emit()
+            filler = disk / "filler"
+            with contextlib.suppress(OSError), open(filler, "wb", buffering=0) as out:
+                while True:
+                    out.write(b"\0" * 4096)
+            assert shutil.disk_usage(disk).free == 0
+            events = []
+            window.camera.checkedIn.connect(events.append)
+            window.kiosk_mode.enter()
+            window.camera.start()
+            qtbot.waitUntil(lambda: window.station.video.hint == window.station.tr(NOT_RECORDING), timeout=30_000)
+            assert context.attendance.recording_problem and "full" in context.attendance.recording_problem
+            window.kiosk_mode.leave()
+            qtbot.waitUntil(lambda: window.status.recording.isVisible(), timeout=5_000)
+            assert window.status.recording.text() == "check-ins not recorded"
+            assert "full" in window.status.recording.toolTip()
+            assert events == [] and context.attendance.history() == []
+
+            filler.unlink()  # room again: Lin, still in view, is checked in by the next confirming frames
+            qtbot.waitUntil(lambda: bool(events), timeout=30_000)
+            qtbot.waitUntil(lambda: not window.status.recording.isVisible(), timeout=5_000)
+            assert context.attendance.recording_problem is None
+            window.camera.stop()
+            assert [e.name for e in context.attendance.history()] == [LIN]
+        finally:
+            window.kiosk_mode.leave()
+            assert window.shutdown(), "a thread was still running at teardown"

@@ -150,6 +150,9 @@ class AttendanceRecorder:
         self._unknown_tracks: dict[tuple[str, int], _UnknownTrack] = {}
         self._logged_unknowns: list[tuple[np.ndarray, datetime]] = []
         self._warned: set[str] = set()
+        self.problem: str | None = None
+        """Why the last write of check-ins failed (a full disk, a database that cannot be written), until one
+        succeeds: the window says so, as the check-ins it would confirm are not recorded."""
 
     def configure(self, settings: Settings) -> None:
         """Apply new settings; a changed window size restarts the votes."""
@@ -242,7 +245,12 @@ class AttendanceRecorder:
             model_id = self._model_id  # unknowns are only logged when there is one
             new_unknowns = [NewUnknown(moment, source, r.similarity, model_id, r.face.require_embedding(),
                                        snapshot(r.face)) for _, r in unknown_due] if model_id is not None else []
-            written, logged = self._store.record(new_events, [(name, moment) for name in sightings], new_unknowns)
+            try:
+                written, logged = self._store.record(new_events, [(name, moment) for name in sightings], new_unknowns)
+            except StorageError as error:
+                self.problem = str(error)
+                raise
+            self.problem = None
 
             # Only now that the write succeeded does the in-memory state move on.
             for name in sightings:
@@ -381,6 +389,12 @@ class AttendanceService:
     def observe(self, frame_bgr: np.ndarray, recognitions: Sequence[TrackedRecognition | Recognition],
                 source: str = DEFAULT_SOURCE, now: datetime | None = None) -> list[AttendanceEvent]:
         return self.recorder.observe(frame_bgr, recognitions, source, now)
+
+    @property
+    def recording_problem(self) -> str | None:
+        """Why check-ins are not being recorded now (the last write failed: a full disk …), or None. A shared
+        database that is away is no problem here: its check-ins wait in the outbox (``server_status``)."""
+        return self.recorder.problem
 
     # -- reading --------------------------------------------------------------
     def roster(self, day: date | None = None) -> list[DayRecord]:

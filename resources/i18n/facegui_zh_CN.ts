@@ -1562,6 +1562,10 @@ This cannot be undone.</source>
         <translation>摄像头暂时不可用 — 正在重新连接…</translation>
     </message>
     <message>
+        <source>Check-ins cannot be recorded now — please tell the office</source>
+        <translation>现在无法记录签到——请告知管理员</translation>
+    </message>
+    <message>
         <source>In this frame:</source>
         <translation>当前画面：</translation>
     </message>
@@ -1619,6 +1623,14 @@ This cannot be undone.</source>
     <message>
         <source>Shared database: %1</source>
         <translation>共享数据库：%1</translation>
+    </message>
+    <message>
+        <source>check-ins not recorded</source>
+        <translation>签到未记录</translation>
+    </message>
+    <message>
+        <source>The last check-ins could not be written: %1</source>
+        <translation>最近的签到未能写入：%1</translation>
     </message>
 </context>
 <context>

@@ -31,6 +31,7 @@ LOOK_AT_THE_CAMERA = QT_TRANSLATE_NOOP("StationPage", "Look at the camera")
 QUIET_AFTER_S = 2.0
 """Seconds without a face before the station asks passers-by to look at the camera."""
 CAMERA_LOST = QT_TRANSLATE_NOOP("StationPage", "The camera is not available — reconnecting…")
+NOT_RECORDING = QT_TRANSLATE_NOOP("StationPage", "Check-ins cannot be recorded now — please tell the office")
 
 
 class StationPage(QWidget):
@@ -144,7 +145,9 @@ class StationPage(QWidget):
             self.grid.banners[tile].show_greeting(greeting, self.context.thumbnails.icon(greeting.name))
         if packet.faces:
             self._faceless_since[tile] = None
-            view.set_hint("")
+            # Nobody walks off believing they checked in: no confirmation comes while writes fail (a full disk).
+            known = any(face.is_known for face in packet.faces)
+            view.set_hint(self.tr(NOT_RECORDING) if known and self.context.attendance.recording_problem else "")
         else:
             clock = time.monotonic()
             since = self._faceless_since[tile] = self._faceless_since[tile] or clock

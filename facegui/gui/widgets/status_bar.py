@@ -86,6 +86,10 @@ class StatusFields:
         self.server = QLabel()
         self.server.setObjectName("statusServer")
         self.server.hide()  # a local SQLite database: nothing to say
+        self.recording = QLabel()
+        self.recording.setObjectName("statusRecording")
+        self.recording.setStyleSheet("color: #c62828")
+        self.recording.hide()  # check-ins are written: nothing to say
         self.fields = (self.source, self.fps, self.faces, self.device)
         """Always shown; the shared-database field only with a PostgreSQL database."""
         # Fields of a steady width: a message fitted beside them stays clear of them as their values change.
@@ -93,7 +97,7 @@ class StatusFields:
         self.source.setFixedWidth(SOURCE_MAX_PX)
         self.fps.setMinimumWidth(metrics.horizontalAdvance("000.0 FPS") + 8)
         self.faces.setMinimumWidth(metrics.horizontalAdvance(faces_text(99)) + 8)
-        for label in (*self.fields, self.server):
+        for label in (*self.fields, self.server, self.recording):
             bar.addPermanentWidget(label)
         # The one way back from kiosk mode besides Esc and F11 (all three ask for the PIN when one is set).
         self.unlock_button = QPushButton(translate("StatusBar", "Admin"))
@@ -114,13 +118,14 @@ class StatusFields:
         self.server_timer = QTimer(bar)
         self.server_timer.setInterval(SERVER_POLL_MS)
         self.server_timer.timeout.connect(self.show_server)
+        self.server_timer.timeout.connect(self.show_recording)
         self.server_timer.start()
         self.show_server()
 
     # -- messages ------------------------------------------------------------------------
     def message_width(self) -> int:
         """Pixels a message may take: from the left edge to the first visible permanent field."""
-        visible = [w for w in (*self.fields, self.server, self.unlock_button) if w.isVisible()]
+        visible = [w for w in (*self.fields, self.server, self.recording, self.unlock_button) if w.isVisible()]
         right = min((w.x() for w in visible), default=self.bar.width()) if self.bar.isVisible() else self.bar.width()
         return max(right - MESSAGE_MARGIN_PX, 0)
 
@@ -169,6 +174,15 @@ class StatusFields:
         self.server.setStyleSheet("" if status.online else "color: #c62828")
         tip = arg(translate("StatusBar", "Shared database: %1"), status.server)
         self.server.setToolTip(tip + ("\n" + status.error if status.error else ""))
+
+    def show_recording(self) -> None:
+        """Check-ins that cannot be written (a full disk): said until a write succeeds, the reason in the tooltip."""
+        problem = self.context.attendance.recording_problem
+        self.recording.setVisible(problem is not None)
+        if problem is not None:
+            self.recording.setText(translate("StatusBar", "check-ins not recorded"))
+            self.recording.setToolTip(arg(translate("StatusBar", "The last check-ins could not be written: %1"),
+                                          problem))
 
     def show_frame(self, packet: FramePacket) -> None:
         self.tile_fps[packet.tile], self.tile_faces[packet.tile] = packet.fps, len(packet.faces)
