@@ -47,6 +47,7 @@ import hashlib
 import io
 import logging
 import threading
+import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -416,7 +417,7 @@ class AttendanceService:
 
     def write_table(self, records: Iterable[DayRecord], file: TextIO) -> int:
         """The report as an aligned text table (times of day only), streamed; returns the rows."""
-        name_width = max([len("name"), *(len(person.name) for person in self.store.people())])
+        name_width = max([len("name"), *(display_width(person.name) for person in self.store.people())])
         return write_table(records, file, name_width)
 
     def history(self, start: date | None = None, end: date | None = None,
@@ -512,13 +513,25 @@ _TABLE_WIDTHS = (10, 0, 7, 10, 9, 9)
 """date, name (given per report), status, first_seen, last_seen, sightings."""
 
 
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes: 2 for a wide character (张学友 is 6), 0 for a combining mark or a
+    zero-width one, so a table of names in any script stays aligned."""
+    return sum(0 if unicodedata.category(c) in ("Mn", "Me", "Cf") else
+               2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def _padded(cell: object, width: int) -> str:
+    text = str(cell)
+    return text + " " * max(width - display_width(text), 0)
+
+
 def write_table(records: Iterable[DayRecord], file: TextIO, name_width: int) -> int:
     """The report as an aligned text table (times of day only), one line per record as it comes."""
     widths = list(_TABLE_WIDTHS)
     widths[1] = name_width
 
     def line(cells: Iterable[object]) -> str:
-        return "  ".join(str(cell).ljust(width) for cell, width in zip(cells, widths)).rstrip() + "\n"
+        return "  ".join(_padded(cell, width) for cell, width in zip(cells, widths)).rstrip() + "\n"
 
     file.write(line(CSV_COLUMNS))
     rows = 0
@@ -534,5 +547,5 @@ def write_table(records: Iterable[DayRecord], file: TextIO, name_width: int) -> 
 def format_table(records: Sequence[DayRecord]) -> str:
     """The report as an aligned text table, in one string (for short reports)."""
     out = io.StringIO()
-    write_table(records, out, max([len("name"), *(len(record.name) for record in records)]))
+    write_table(records, out, max([len("name"), *(display_width(record.name) for record in records)]))
     return out.getvalue()

@@ -120,3 +120,21 @@ def test_the_csv_escapes_names_a_spreadsheet_would_run(service, clock):
     names = sorted(row[1] for row in rows[1:])
     assert all(name[0] not in "=+-@" for name in names), names
     assert sorted(name.lstrip("'") for name in names) == sorted(dangerous + ["ada", "bob"])
+
+
+def test_the_attendance_table_stays_aligned_with_names_in_any_script():
+    """Padding by characters pushed every column after 张学友 three terminal columns to the right."""
+    from facegui.service.attendance import display_width, format_table
+    from facegui.storage.attendance import DayRecord
+
+    names = ["obama", "张学友", "Zoë", "Zoe\u0308", "Ｆｕｌｌ"]  # wide, precomposed, combining, full-width
+    assert [display_width(n) for n in names] == [5, 6, 3, 3, 8]
+    day = date(2026, 12, 7)
+    seen = datetime(2026, 12, 7, 8, 2).astimezone()
+    table = format_table([DayRecord(day, name, True, seen, seen, 1, 1) for name in names])
+    header, *rows = table.splitlines()
+    assert len(rows) == len(names)
+    status_column = display_width(header[:header.index("status")])
+    for row, name in zip(rows, names):
+        before_status = row[:row.index("present")]
+        assert display_width(before_status) == status_column, row
