@@ -181,10 +181,10 @@ def cmd_encode(args, settings) -> int:
 
 
 def cmd_enroll(args, settings) -> int:
-    from ..storage import normalize_person_name
+    from ..storage import new_person_name
 
     try:
-        normalize_person_name(args.name)  # before loading the models: a bad name is a usage error
+        new_person_name(args.name)  # before loading the models: a bad name is a usage error
     except ValueError as exc:
         _err(f"{args.image}: {exc}")
         return EXIT_SOME_FAILED

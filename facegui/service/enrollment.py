@@ -36,7 +36,7 @@ from ..config import Settings
 from ..engine import Face, FaceEngine, ImageError
 from ..engine.align import align_face
 from ..engine.imageio import decode_image, read_image_bytes
-from ..storage import EnrollmentRefused, Gallery, normalize_person_name
+from ..storage import EnrollmentRefused, Gallery, new_person_name
 
 
 def sharpness(chip_bgr: np.ndarray) -> float:
@@ -200,7 +200,7 @@ def enroll_checked(gallery: Gallery, name: str, embedding: np.ndarray, settings:
     :func:`unlike_own_problem`), judged against the database as written: another station's enrollment of
     the same face a moment ago (still a poll away from this station's copy) counts. The embedding id;
     FaceRefused with the problem otherwise."""
-    name = normalize_person_name(name)
+    name = new_person_name(name)
 
     def refuse() -> EnrollProblem | None:
         return (lookalike_problem(gallery, name, embedding, settings.similarity_threshold)
@@ -392,7 +392,7 @@ def enroll_photos(gallery: Gallery, thumbnails: ThumbnailSink | None, name: str,
     """Append each photo's chosen face to the gallery; photos already enrolled (same SHA-256) are skipped,
     and so are faces that look like someone else enrolled or unlike the person's own enrolled faces
     (:func:`enroll_checked`). ValueError for an unusable name (empty, control characters, too long)."""
-    name = normalize_person_name(name)
+    name = new_person_name(name)
     enrolled, skipped = 0, []
     for photo in photos:
         face = photo.face

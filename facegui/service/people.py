@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..storage import Gallery, PhotoRecord, normalize_person_name
+from ..storage import Gallery, PhotoRecord, new_person_name, normalize_person_name
 from .enrollment import GONE, EnrollProblem, FaceRefused, Refusal
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def rename_person(gallery: Gallery, old: str, new: str) -> str:
     unusable or already someone else's."""
     person = _enrolled(gallery, old)
     try:
-        new_name = normalize_person_name(new)
+        new_name = new_person_name(new)
     except ValueError as exc:
         raise PeopleError(str(exc)) from None
     if new_name == person:
@@ -83,7 +83,7 @@ def enroll_unknowns(attendance: AttendanceService, unknown_ids: Iterable[int], n
     """Several logged unknown faces become one person, ``name`` (new, or someone enrolled): each stored embedding
     joins the gallery; the rest go on when one cannot."""
     try:
-        person = normalize_person_name(name)
+        person = new_person_name(name)
     except ValueError as exc:
         raise PeopleError(str(exc)) from None
     done = 0

@@ -14,7 +14,7 @@ from ..config import Settings
 from ..engine import FaceEngine, ImageError, Recognition, load_image
 from ..engine.imageio import decode_image, read_image_bytes
 from ..modelstore import ModelStore
-from ..storage import Gallery, normalize_person_name
+from ..storage import Gallery, new_person_name
 from .model_opening import ModelOpening
 
 if TYPE_CHECKING:
@@ -132,7 +132,7 @@ class Recognizer:
         them, so the digest is of the bytes the face came from."""
         path = Path(path)
         try:
-            name = normalize_person_name(name if name is not None else person_name_from_file(path))
+            name = new_person_name(name if name is not None else person_name_from_file(path))
         except ValueError as exc:
             return EnrollOutcome(path, "failed", reason=str(exc))
         if found is not None:
@@ -195,7 +195,7 @@ class Recognizer:
         groups: dict[str, list[Path]] = {}
         for path in paths:
             try:
-                name = normalize_person_name(person_name_from_file(Path(path)))
+                name = new_person_name(person_name_from_file(Path(path)))
             except ValueError:
                 name = ""  # fails on its own, in its turn
             groups.setdefault(name, []).append(Path(path))

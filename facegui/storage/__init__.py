@@ -13,7 +13,7 @@ _EXPORTS = {
     ".backend": ["DatabaseUnavailable", "SchemaVersionError", "StorageError", "is_postgres_url", "redact_url",
                 "url_has_password"],
     ".database": ["DATABASE_FILE_NAME", "ChangeSet", "Enrollment", "FaceDatabase", "PersonRecord", "PhotoRecord",
-                 "Renaming", "Unenrollment", "normalize_person_name"],
+                 "Renaming", "Unenrollment", "new_person_name", "normalize_person_name"],
     ".schema": ["SCHEMA_VERSION"],
     ".gallery": ["INDEX_DIR_NAME", "EnrollmentRefused", "Gallery", "Match", "index_file_stem"],
     ".vector_index": ["VectorIndex", "normalize_rows"],
@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # the names as type checkers and linters see them (X as X: re
     from .database import PhotoRecord as PhotoRecord
     from .database import Renaming as Renaming
     from .database import Unenrollment as Unenrollment
+    from .database import new_person_name as new_person_name
     from .database import normalize_person_name as normalize_person_name
     from .schema import SCHEMA_VERSION as SCHEMA_VERSION
     from .gallery import INDEX_DIR_NAME as INDEX_DIR_NAME

@@ -113,6 +113,10 @@ _FORBIDDEN_NAME_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
 """Control characters and line/paragraph separators: a name is one line in every table, CSV and log."""
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 """Bidirectional overrides and isolates would let a name display as another (trojan-source style)."""
+_INVISIBLE = frozenset("\u200b\u2060\ufeff\u00ad\u180e")
+"""Zero-width space, word joiner, byte-order mark, soft hyphen, Mongolian vowel separator: "oba\u200bma" shows
+as obama, a second person of the same look (often pasted from a web page). The zero-width joiner and
+non-joiner stay: Persian and Indic names need them."""
 
 
 def normalize_person_name(name: str) -> str:
@@ -130,6 +134,18 @@ def normalize_person_name(name: str) -> str:
         raise ValueError(f"person name must not contain control characters or line breaks: {cleaned!r}")
     if len(cleaned) > MAX_PERSON_NAME_LENGTH:
         raise ValueError(f"person name is longer than {MAX_PERSON_NAME_LENGTH} characters")
+    return cleaned
+
+
+def new_person_name(name: str) -> str:
+    """``normalize_person_name`` for a name a face is enrolled under or a person is renamed to: one with an
+    invisible character is refused too. Looking a person up (remove, photos, rename from) takes any name
+    stored before this rule, so such a person can still be renamed or removed."""
+    cleaned = normalize_person_name(name)
+    invisible = sorted({f"U+{ord(ch):04X}" for ch in cleaned if ch in _INVISIBLE})
+    if invisible:
+        raise ValueError(f"person name must not contain invisible characters ({', '.join(invisible)}): "
+                         f"{cleaned!r}; type it again rather than pasting it")
     return cleaned
 
 
@@ -207,7 +223,7 @@ class FaceDatabase(DatabaseConnection):
         model is at another revision once its row is locked: what the caller
         checked the face against is no longer the whole database.
         """
-        name = normalize_person_name(name)
+        name = new_person_name(name)
         if not model_id:
             raise ValueError("model_id must not be empty")
         blob, dim = _vector_to_blob(vector)
@@ -326,7 +342,7 @@ class FaceDatabase(DatabaseConnection):
         Every model's embeddings of the person are logged as changed, so other stations' caches learn the
         new name from the change log.
         """
-        old_name, new_name = normalize_person_name(old), normalize_person_name(new)
+        old_name, new_name = normalize_person_name(old), new_person_name(new)
         with self._write_transaction() as conn:
             models = [row[0] for row in conn.execute(
                 "SELECT DISTINCT e.model_id FROM embeddings e JOIN people p ON p.id = e.person_id WHERE p.name = ?",

@@ -21,7 +21,7 @@ from facegui.files import (FileMissing, FileTooLarge, FileUnreadable, NotARegula
                            make_private_dir, make_private_file, open_private, read_bounded)
 from facegui.service.enrollment import low_score_warning, order_faces
 from facegui.service.spreadsheet import safe_row, spreadsheet_safe
-from facegui.storage import AttendanceStore, FaceDatabase, StorageError, normalize_person_name
+from facegui.storage import AttendanceStore, FaceDatabase, StorageError, new_person_name, normalize_person_name
 
 from ..hostile_files import BOMB_SIDE, _bmp_rle, _gif, _jpeg2000, _png, _tiff, _webp
 
@@ -310,6 +310,33 @@ def test_names_with_control_characters_line_breaks_or_overrides_are_refused(name
 def test_ordinary_names_are_kept():
     assert normalize_person_name("  张学友 ") == "张学友"
     assert normalize_person_name("Zoë O'Brien-Smith") == "Zoë O'Brien-Smith"
+    assert normalize_person_name("Zoe\u0308") == "Zoë"  # decomposed (macOS file names): the same person
+    assert normalize_person_name("\u0645\u06cc\u200c\u0631\u0648") == "\u0645\u06cc\u200c\u0631\u0648"  # Persian ZWNJ
+
+
+@pytest.mark.parametrize("name", ["oba\u200bma", "\ufeffobama", "oba\u00adma", "o\u2060bama"])
+def test_a_name_with_an_invisible_character_that_would_look_like_another_is_refused(name, tmp_path):
+    with pytest.raises(ValueError, match=r"must not contain invisible characters \(U\+[0-9A-F]{4}\)"):
+        new_person_name(name)
+    with FaceDatabase(tmp_path / "faces.sqlite3") as database:
+        with pytest.raises(ValueError, match="invisible characters"):
+            database.add_embedding(name, np.ones(8, np.float32), "unit-model:0", None, None)
+        assert database.people() == []
+
+
+def test_a_person_stored_under_an_invisible_character_before_the_rule_can_be_renamed_and_removed(tmp_path):
+    import sqlite3
+
+    legacy = "oba\u200bma"
+    with FaceDatabase(tmp_path / "faces.sqlite3") as database:
+        database.add_embedding("obama", np.ones(8, np.float32), "unit-model:0", None, None)
+    with sqlite3.connect(tmp_path / "faces.sqlite3") as raw:  # as an older facegui wrote it
+        raw.execute("UPDATE people SET name = ?", (legacy,))
+    raw.close()
+    with FaceDatabase(tmp_path / "faces.sqlite3") as database:
+        assert [p.name for p in database.people()] == [legacy]
+        database.rename_person(legacy, "obama")
+        assert [p.name for p in database.people()] == ["obama"]
 
 
 def test_every_text_cell_is_spreadsheet_safe():

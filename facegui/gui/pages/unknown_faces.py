@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QListWidget, Q
                                QVBoxLayout, QWidget)
 
 from ...service.people import dismiss_unknowns, enroll_unknowns
-from ...service.types import normalize_person_name
+from ...service.types import new_person_name
 from ..core.context import AppContext
 from ..core.tasks import PeriodicRefresh
 from ..core.problems import refusal_text
@@ -174,7 +174,7 @@ class UnknownFacesPage(QWidget):
         context = self.context
 
         def enroll():
-            person = normalize_person_name(name)
+            person = new_person_name(name)
             # Read a snapshot before the records go: it becomes the thumbnail of a new person.
             chip = cv2.imread(str(snapshots[0])) if snapshots else None
             result = enroll_unknowns(context.attendance, ids, person)
