@@ -385,6 +385,32 @@ def test_video_names_the_singer(cli_args, tmp_path, capsys):
     assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 220
 
 
+@pytest.mark.parametrize("name", ["annotated.gif", "annotated.webm", "annotated"])
+def test_an_annotated_video_in_a_container_that_cannot_hold_it_is_refused_first_in_one_line(cli_args, tmp_path,
+                                                                                          capsys, name):
+    """OpenCV printed its own FFmpeg complaint, then facegui said "cannot write a video there" after loading the
+    models and reading a frame; now one line names the suffix and the ones that work, and nothing is written."""
+    out = tmp_path / name
+    assert run(cli_args, "video", str(FACES / "video" / "short_hamilton_clip.mp4"), "--out", str(out)) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if "running on CPU" not in line]
+    suffix = out.suffix or "a file without a suffix"
+    assert err == [f"facegui: {out}: cannot write a video as {suffix}; use .avi, .m4v, .mkv, .mov, .mp4"]
+    assert not out.exists()
+
+
+def test_an_annotated_video_in_each_container_that_can_hold_it_plays_back(cli_args, tmp_path, capsys):
+    for suffix in (".mkv", ".mov", ".avi", ".m4v"):
+        out = tmp_path / f"视频{suffix}"
+        assert run(cli_args, "video", str(FACES / "video" / "short_hamilton_clip.mp4"), "--max-frames", "12",
+                   "--out", str(out)) == 0
+        capture = cv2.VideoCapture(str(out))
+        frames = 0
+        while capture.read()[0]:
+            frames += 1
+        assert frames == 12, suffix
+        assert out.stat().st_mode & 0o077 == 0
+
+
 def test_video_source_that_cannot_be_opened(cli_args, tmp_path, capsys):
     bogus = tmp_path / "not_a_video.mp4"
     bogus.write_text("nope")

@@ -417,6 +417,11 @@ def cmd_export(args, settings) -> int:
     return EXIT_OK
 
 
+VIDEO_OUT_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".avi"})
+"""Containers that take the MPEG-4 video ``video --out`` writes (OpenCV's FFmpeg refuses it in WebM or GIF,
+and prints its own complaint when asked)."""
+
+
 def cmd_video(args, settings) -> int:
     import contextlib
 
@@ -429,6 +434,9 @@ def cmd_video(args, settings) -> int:
 
     if args.out and len(args.source) > 1:
         raise UsageError("--out writes one annotated video: give one source with it")
+    if args.out and Path(args.out).suffix.lower() not in VIDEO_OUT_SUFFIXES:
+        raise UsageError(f"{args.out}: cannot write a video as {Path(args.out).suffix or 'a file without a suffix'}; "
+                         f"use {', '.join(sorted(VIDEO_OUT_SUFFIXES))}")
     captures, failed = [], 0
     for source in args.source:
         try:
@@ -867,7 +875,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("source", nargs="+")
         p.add_argument("--attendance", action="store_true",
                        help="log check-ins, each stream under its own source name (as the window does)")
-        p.add_argument("--out", help="annotated video file (.mp4)")
+        p.add_argument("--out", help="annotated video file (.mp4, .mkv, .mov, .m4v or .avi)")
         p.add_argument("--json", action="store_true", help="one JSON line per frame with faces")
         p.add_argument("--max-frames", type=int, help="stop after this many frames")
         p.set_defaults(func=cmd_video)
