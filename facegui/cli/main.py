@@ -434,6 +434,8 @@ def cmd_video(args, settings) -> int:
 
     if args.out and len(args.source) > 1:
         raise UsageError("--out writes one annotated video: give one source with it")
+    if args.out:
+        _refuse_special_video_target(Path(args.out))
     if args.out and Path(args.out).suffix.lower() not in VIDEO_OUT_SUFFIXES:
         raise UsageError(f"{args.out}: cannot write a video as {Path(args.out).suffix or 'a file without a suffix'}; "
                          f"use {', '.join(sorted(VIDEO_OUT_SUFFIXES))}")
@@ -496,15 +498,21 @@ def cmd_video(args, settings) -> int:
 def _private_video_file(path: Path) -> None:
     """The annotated video shows people's faces: made user-only (0600) before OpenCV writes it, which
     would create it with the umask's mode. A target that is not a regular file is refused by name."""
-    from ..files import make_private_file, special_file_kind
+    from ..files import make_private_file
 
-    kind = special_file_kind(path)
-    if kind:
-        raise UsageError(f"{path}: is {kind}, not a video file to write")
+    _refuse_special_video_target(path)
     try:
         make_private_file(path)
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
         raise UsageError(f"{path}: cannot write a video there ({getattr(exc, 'strerror', None) or exc})") from None
+
+
+def _refuse_special_video_target(path: Path) -> None:
+    from ..files import special_file_kind
+
+    kind = special_file_kind(path)
+    if kind:
+        raise UsageError(f"{path}: is {kind}, not a video file to write")
 
 
 def _remove_half_written(path: Path) -> None:
