@@ -59,8 +59,13 @@ def _warnings_in_one_line() -> None:
                 pass
 
     logger = logging.getLogger("facegui")
-    if not any(type(handler).__name__ == OneLineWarnings.__name__ for handler in logger.handlers):  # main() again
-        logger.addHandler(OneLineWarnings(logging.WARNING))
+    if not any(handler.get_name() == _ONE_LINE_HANDLER for handler in logger.handlers):  # main() again
+        handler = OneLineWarnings(logging.WARNING)
+        handler.set_name(_ONE_LINE_HANDLER)
+        logger.addHandler(handler)
+
+
+_ONE_LINE_HANDLER = "facegui: one line"
 
 
 def add_app_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -98,11 +103,12 @@ def main(argv: list[str] | None = None, *, exit_when_done: bool = False) -> int:
     from .cli.main import build_parser, main as cli_main
 
     parsed, unknown = add_app_options(build_parser()).parse_known_args(args)
-    if parsed.command is not None or not {"-h", "--help", "--version"} & set(args):
+    info_only = {"-h", "--help", "--version"} & set(args)
+    if parsed.command is not None or not info_only:
         _warnings_in_one_line()  # not for --version and --help, which log nothing: logging costs 9 ms
     if parsed.self_test:
         return self_test(parsed)
-    if parsed.command is None and not {"-h", "--help", "--version"} & set(args):
+    if parsed.command is None and not info_only:
         start_up_done()  # the window runs for hours: the collector's own thresholds from here on
         try:
             from .gui.launch import launch

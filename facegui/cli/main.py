@@ -436,9 +436,10 @@ def cmd_video(args, settings) -> int:
         raise UsageError("--out writes one annotated video: give one source with it")
     if args.out:
         _refuse_special_video_target(Path(args.out))
-    if args.out and Path(args.out).suffix.lower() not in VIDEO_OUT_SUFFIXES:
-        raise UsageError(f"{args.out}: cannot write a video as {Path(args.out).suffix or 'a file without a suffix'}; "
-                         f"use {', '.join(sorted(VIDEO_OUT_SUFFIXES))}")
+        suffix = Path(args.out).suffix
+        if suffix.lower() not in VIDEO_OUT_SUFFIXES:
+            raise UsageError(f"{args.out}: cannot write a video as {suffix or 'a file without a suffix'}; "
+                             f"use {', '.join(sorted(VIDEO_OUT_SUFFIXES))}")
     captures, failed = [], 0
     for source in args.source:
         try:

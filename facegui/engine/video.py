@@ -92,7 +92,7 @@ def path_problem(path: str) -> VideoSourceError | None:
         reason = str(getattr(exc, "strerror", None) or exc)
         return VideoSourceError(f"{path}: cannot be read ({reason})", path, CANNOT_READ, reason)
     mode = info.st_mode
-    if stat.S_ISREG(mode) or is_camera_device(path):
+    if stat.S_ISREG(mode) or _is_video4linux(info):
         return None
     if stat.S_ISDIR(mode):
         return VideoSourceError(f"{path}: is a folder, not a video file", path, A_FOLDER)
@@ -127,7 +127,10 @@ def _open_failure(source: str | int) -> str:
 def is_camera_device(path: str) -> bool:
     """A video4linux device (``/dev/video0``): a camera, chosen by its path."""
     try:
-        info = os.stat(path)
+        return _is_video4linux(os.stat(path))
     except (OSError, ValueError):
         return False
+
+
+def _is_video4linux(info: os.stat_result) -> bool:
     return stat.S_ISCHR(info.st_mode) and hasattr(os, "major") and os.major(info.st_rdev) == VIDEO4LINUX_MAJOR
