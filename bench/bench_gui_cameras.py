@@ -1,7 +1,7 @@
 """Several cameras in one window: frames recognised per second per camera, and the process's CPU time.
 
 The test video is shown as 1, 2 and 4 cameras at once (unpaced, looping), all recognised in the window's one
-camera thread on one set of model sessions (gui/core/cameras.py over service/streams.py), with one person
+camera thread on one set of model sessions (gui/core/camera_worker.py over service/streams.py), with one person
 enrolled. The figures depend on what else loads the machine, which is why they live here and not in a test.
 
 Writes the ``gui-cameras`` section of docs/benchmarks.md.

@@ -359,13 +359,13 @@ def test_recognition_runs_off_the_gui_thread_while_the_event_loop_keeps_running(
     assertion here would fail whenever other processes load the machine)."""
     gui_thread = threading.get_ident()
     recognising_threads = set()
-    process = LiveRecognizer.process
+    begin = LiveRecognizer.begin  # where each frame's recognition starts
 
     def spy(self, frame):
         recognising_threads.add(threading.get_ident())
-        return process(self, frame)
+        return begin(self, frame)
 
-    monkeypatch.setattr(LiveRecognizer, "process", spy)
+    monkeypatch.setattr(LiveRecognizer, "begin", spy)
     log = FrameLog(window)
     window.camera.start()
     qtbot.waitUntil(lambda: len(log.packets) >= 3, timeout=10_000)

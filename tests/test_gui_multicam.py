@@ -12,7 +12,7 @@ import pytest
 from pytestqt.exceptions import TimeoutError as WaitTimeout
 
 from facegui.engine import FaceEngine
-from facegui.gui.core.cameras import MAX_CAMERAS, MultiCameraWorker
+from facegui.gui.core.camera_worker import MAX_CAMERAS, CameraWorker
 from facegui.gui.core.preferences import GuiPreferences, PreferenceStore
 from facegui.gui.widgets.video_grid import grid_position
 from facegui.service.sources import source_label
@@ -69,7 +69,7 @@ def test_two_doors_in_one_window_share_one_engine_and_both_name_the_singer(qtbot
     engines_before = engines()
     window.camera.start()
     worker = window.camera.worker
-    assert isinstance(worker, MultiCameraWorker)
+    assert isinstance(worker, CameraWorker) and len(worker.feeds) == 2
 
     def named(tile: int) -> bool:
         return any(face.name == LIN and face.is_known for packet in shown[tile] for face in packet.faces)

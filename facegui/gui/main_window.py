@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 from .. import __version__
 from .actions import WindowActions
 from .core.camera import CameraController
-from .core.cameras import MAX_CAMERAS
+from .core.camera_worker import MAX_CAMERAS
 from .core.context import AppContext
 from .core.data_rights import DataRights
 from .core.file_dialogs import NOT_IN_KIOSK, translated

@@ -1,12 +1,12 @@
 """The live path's owner in the window: one worker at a time, started, stopped and switched here.
 
-With one source the worker is a ``CameraWorker``; with several (``GuiPreferences.more_sources``) it is a
-``MultiCameraWorker`` (``core/cameras.py``), which recognises them all on one set of model sessions and tags
-each packet and state with its tile.
+The worker is a ``CameraWorker`` (``core/camera_worker.py``) over every camera the window shows: the main
+one (``camera_source``) and up to three more (``GuiPreferences.more_sources``), recognised on one set of
+model sessions, each packet and state tagged with its tile.
 
-camera → engine → tracker → matches → attendance run in the worker thread (``CameraWorker`` over the
-service's ``LiveRecognizer``); this controller hands each rendered ``FramePacket`` to the view, then lets
-the worker emit the next one, so a slow GUI never queues frames.
+camera → engine → tracker → matches → attendance run in the worker thread (over the service's
+``MultiStream`` and one ``LiveRecognizer`` per camera); this controller hands each rendered ``FramePacket``
+to the view, then lets the worker emit the next one of its tile, so a slow GUI never queues frames.
 """
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from dataclasses import replace
 
 from ...engine.video import open_capture
-from .camera_worker import CameraWorker, FramePacket, SourceState
-from .cameras import MAX_CAMERAS, MultiCameraWorker
+from .camera_worker import MAX_CAMERAS, CameraWorker, FramePacket, SourceState
 from .context import AppContext
 
 STOP_WAIT_S = 1.0
@@ -66,10 +65,7 @@ class CameraController(QObject):
         options = dict(attendance=self.context.attendance, pace_files=prefs.pace_video_files,
                        loop_files=prefs.loop_video_files, stall_timeout_s=self.context.settings.camera_stall_timeout_s,
                        capture_factory=self.capture_factory, parent=self)
-        sources = self.sources
-        worker: CameraWorker | MultiCameraWorker = (
-            MultiCameraWorker(self.context.recognizer, sources, **options) if len(sources) > 1
-            else CameraWorker(self.context.recognizer, sources[0], **options))
+        worker = CameraWorker(self.context.recognizer, self.sources, **options)
         worker.frameReady.connect(self._on_frame)
         worker.stateChanged.connect(self._on_state)
         worker.checkedIn.connect(self.checkedIn)
@@ -151,10 +147,7 @@ class CameraController(QObject):
         if packet.tile == 0:  # the main camera's frame is the one enrollment captures
             self.last_packet = packet
         self.frameReady.emit(packet)
-        if isinstance(worker, MultiCameraWorker):
-            worker.frame_shown(packet.tile)
-        else:
-            worker.frame_shown()
+        worker.frame_shown(packet.tile)
         self.frameShown.emit(packet)
 
     def _on_state(self, state: SourceState) -> None:

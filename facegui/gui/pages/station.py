@@ -1,7 +1,7 @@
 """The Station page: the live video and who is in the frame now.
 
 It renders what the camera controller hands it and says what the source is doing; it starts nothing.
-With several cameras (``core/cameras.py``) it shows them side by side (``widgets/video_grid.py``), each with
+With several cameras (``core/camera_worker.py``) it shows them side by side (``widgets/video_grid.py``), each with
 its own confirmations: a packet, a state or a check-in goes to the tile of its camera.
 """
 from __future__ import annotations

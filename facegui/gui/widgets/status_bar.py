@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar
 
 from ...service.shared_database import ServerStatus, server_status
 from ..core.camera import CameraController
-from ..core.camera_worker import FramePacket, SourceState, is_file_source
+from ..core.camera_worker import FramePacket, SourceState
+from ..core.feeds import is_file_source
 from ..core.context import AppContext
 from ..core.text import arg, plurals, source_text
 
@@ -76,7 +77,7 @@ class StatusFields:
         self.bar, self.context, self.camera = bar, context, camera
         self.tile_fps: dict[int, float] = {}
         self.tile_faces: dict[int, int] = {}
-        """Each camera's last frame rate and face count (several cameras: ``core/cameras.py``)."""
+        """Each camera's last frame rate and face count (several cameras: ``core/camera_worker.py``)."""
         self.last_message = ""
         self.source = QLabel()
         self.source.setObjectName("statusSource")
