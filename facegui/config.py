@@ -238,7 +238,7 @@ class Settings:
     scene_cut_difference: float = 20.0
     """Mean absolute grey-level difference (0-255) of consecutive frames, compared as 64x48 thumbnails, from
     which a frame is a scene cut and every track ends. The test video's three cuts measure 28-31, its
-    fastest motion 14, a still camera about 1."""
+    fastest motion 14, a still camera about 1. A frame of another size than the one before is a cut too."""
     roi_detection: bool = True
     """Between full-frame passes, run the detector only on a padded square around each tracked face
     (region-of-interest detection; bench/bench_tracking.py compares it with full detection)."""

@@ -143,6 +143,18 @@ def test_every_track_ends_at_a_scene_cut_and_the_new_faces_are_embedded_at_once(
     assert not any(f.recognition.is_known for f in tracked[211])
 
 
+def test_a_stream_that_changes_its_resolution_starts_every_track_afresh(recognizer, frames):
+    """The same shot, from one frame to the next at twice the size (a camera's stream renegotiated): no box of
+    the old size may go on as a track, so every face there is looked up afresh."""
+    switch = 100  # inside the third shot, the singer named on his track since frame 88
+    doubled = [cv2.resize(frame, None, fx=2, fy=2) for frame in frames[switch:switch + 3]]
+    _, played = play(recognizer, frames[:switch] + doubled, tracking=True)
+    before = {f.track_id for f in played[switch - 1]}
+    assert any(f.recognition.name == "lin" for f in played[switch - 1])
+    assert played[switch] and all(f.fresh and f.track_id not in before for f in played[switch])
+    assert any(f.recognition.name == "lin" for f in played[switch])
+
+
 def test_the_singer_keeps_one_track_and_one_name_and_embeddings_are_rare(tracked_play, frames):
     live, tracked = tracked_play
     names_per_track = collections.defaultdict(list)

@@ -55,6 +55,8 @@ class FrameDifference:
         """Mean absolute grey difference (0-255) from which a frame counts as a scene cut."""
         self._previous: np.ndarray | None = None
         self._detected: np.ndarray | None = None
+        self._shape: tuple[int, int] | None = None
+        """(height, width) of the previous frame."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "FrameDifference":
@@ -64,8 +66,14 @@ class FrameDifference:
         grey = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY) if frame_bgr.ndim == 3 else frame_bgr
         thumbnail = cv2.resize(grey, THUMBNAIL_SIZE, interpolation=cv2.INTER_AREA)
         previous, self._previous = self._previous, thumbnail
+        shape, self._shape = self._shape, (frame_bgr.shape[0], frame_bgr.shape[1])
         if previous is None:
             return FrameChange(None, False)
+        if shape != self._shape:
+            # A stream that changed its resolution: the thumbnails may look alike, but every box of before
+            # is in the other size's pixels, so a track must not carry its name over to whoever stands there now.
+            self._detected = None
+            return FrameChange(None, True)
         difference = cv2.absdiff(thumbnail, previous)
         unchanged = self._detected is not None and \
             int(cv2.absdiff(thumbnail, self._detected).max()) <= CHANGED_PIXEL_LEVEL

@@ -115,7 +115,8 @@ class LiveRecognizer:
             planner.ran_full_frame()
         long_side = None
         if self.adaptive is not None:
-            long_side = self.adaptive.next_size([t.face for t in visible], max(frame.shape[:2]))
+            long_side = self.adaptive.next_size([] if change.scene_cut else [t.face for t in visible],
+                                                max(frame.shape[:2]))
         self.full_frame_passes += 1
         tracks = self.tracker.update(engine.detect(frame, long_side), change.scene_cut)
         due = self.tracker.due(tracks, self.threshold)

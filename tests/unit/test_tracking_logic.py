@@ -163,3 +163,20 @@ def test_a_held_frame_keeps_the_visible_tracks_and_ages_the_missed_ones():
     visible = tracker.hold()
     assert [t.face for t in visible] == [first]
     assert len(tracker.tracks) == 1  # the second had missed two frames and now a third: it ended
+
+
+def test_a_frame_of_another_size_is_a_scene_cut_even_when_it_looks_the_same():
+    """A stream that changes its resolution: every box of before is in the other size's pixels."""
+    from facegui.engine.motion import FrameDifference
+    from facegui.engine.regions import RegionPlanner
+
+    settings = Settings()
+    planner, frames = RegionPlanner.from_settings(settings), FrameDifference.from_settings(settings)
+    picture = np.full((480, 640, 3), 100, np.uint8)
+    frames.update(picture)
+    frames.detected()
+    planner.ran_full_frame()
+    assert not frames.update(picture).scene_cut
+    larger = frames.update(np.full((720, 1280, 3), 100, np.uint8))  # the same grey thumbnail
+    assert larger.scene_cut and not larger.unchanged_since_detection and not planner.holds(larger)
+    assert not frames.update(np.full((720, 1280, 3), 100, np.uint8)).scene_cut  # the new size goes on
