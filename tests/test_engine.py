@@ -51,6 +51,25 @@ def test_detects_two_people_left_to_right_with_landmarks_inside_boxes(engine):
         assert face.landmarks[:2, 1].max() < face.landmarks[2, 1] < face.landmarks[3:, 1].min()
 
 
+@pytest.mark.parametrize("kind", ["16-bit depth", "grey", "BGRA"])
+def test_a_camera_frame_that_is_not_8_bit_bgr_is_seen_as_the_picture_it_is(engine, kind):
+    """What some cameras' nodes give instead of BGR (a depth camera 16-bit single-channel, a backend with its
+    conversion off grey or BGRA): as given, the detector found ten "faces" in the 16-bit one and failed on the
+    others; converted, it finds the two people, where the BGR frame has them."""
+    import cv2
+
+    from facegui.engine.video import usable_frame
+
+    bgr = _image("probes/two_people.jpg")
+    grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    frame = {"16-bit depth": grey.astype(np.uint16) * 257, "grey": grey,
+             "BGRA": cv2.cvtColor(bgr, cv2.COLOR_BGR2BGRA)}[kind]
+    usable = usable_frame(frame)
+    assert usable is not None and usable.shape == bgr.shape and usable.dtype == np.uint8
+    found = engine.detect(usable)
+    assert len(found) == 2 and all(face.score > 0.9 for face in found)
+
+
 def test_detection_is_in_original_coordinates_at_any_input_size(engine, models_dir):
     image = _image("probes/obama-1080p.jpg")
     big = engine.detect(image)

@@ -6,8 +6,10 @@ import stat
 from urllib.parse import urlsplit, urlunsplit
 
 import cv2
+import numpy as np
 
 from ..files import file_kind
+from .imageio import to_bgr8
 
 # FFmpeg prints its own complaints (e.g. "moov atom not found") straight to the terminal; every
 # failure is reported by VideoSourceError in one line instead. Read when a capture first opens.
@@ -98,6 +100,23 @@ def path_problem(path: str) -> VideoSourceError | None:
         return VideoSourceError(f"{path}: is a folder, not a video file", path, A_FOLDER)
     kind = file_kind(mode)
     return VideoSourceError(f"{path}: is {kind}, not a video file or a camera", path, NOT_A_FILE, kind)
+
+
+def usable_frame(frame: np.ndarray | None) -> np.ndarray | None:
+    """A captured frame as the engine takes it (BGR, 8 bits, three channels), or None when it is no picture.
+
+    OpenCV gives BGR for almost every camera and file, but not for all: a depth camera's node gives 16-bit
+    single-channel frames (the detector found ten "faces" in one), a backend with its conversion off gives a
+    grey or BGRA picture or the raw bytes of a compressed frame in one row, a broken stream an empty one. A
+    picture is converted as a photo would be; what is not one (empty, or a single row) is None, to be skipped:
+    a source that gives nothing else is then a source that gives no frames."""
+    if frame is None or frame.size == 0 or frame.ndim not in (2, 3):
+        return None
+    if frame.dtype == np.uint8 and frame.ndim == 3 and frame.shape[2] == 3:
+        return frame  # what nearly every frame is: no copy
+    if frame.shape[0] < 2 or frame.shape[1] < 2:
+        return None
+    return to_bgr8(frame)
 
 
 def open_capture(source: str | int, open_timeout_ms: int = 5000) -> cv2.VideoCapture:

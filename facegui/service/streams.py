@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from ..engine.tracking import TrackedRecognition
+from ..engine.video import usable_frame
 from ..storage.attendance import AttendanceEvent
 from .attendance import AttendanceService
 from .live import LiveRecognizer
@@ -84,9 +85,12 @@ class _Reader(threading.Thread):
                 if not ok:
                     break
                 read += 1
+                picture = usable_frame(frame)
+                if picture is None:
+                    continue  # no picture (``usable_frame``): counted as read, not recognised
                 while not self.stop.is_set():
                     try:
-                        self.frames.put(frame, timeout=0.1)
+                        self.frames.put(picture, timeout=0.1)
                         break
                     except queue.Full:
                         continue

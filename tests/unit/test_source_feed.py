@@ -197,3 +197,39 @@ def test_the_one_slot_keeps_only_the_newest_frame_of_a_camera():
     assert int(slot.take()[0]) == 2 and slot.take() is None
     slot.end()
     assert slot.ended
+
+
+class DepthCamera(FakeVideo):
+    """A camera node that gives 16-bit single-channel frames, or (``raw``) the bytes of each frame in one row."""
+
+    def __init__(self, raw: bool = False):
+        super().__init__(frames=10**6)
+        self.raw = raw
+
+    def read(self):
+        time.sleep(0.005)
+        if self.raw:
+            return True, np.frombuffer(b"\xff\xd8\xff\xe0" * 64, np.uint8)[None]
+        return True, np.full((6, 8), 0x4000, np.uint16)
+
+
+def test_a_camera_s_frames_reach_recognition_as_bgr_and_raw_bytes_count_as_silence():
+    reports, arrived = Reports(), threading.Event()
+    source_feed = feed("0", Opener(DepthCamera), reports, arrived=arrived)
+    try:
+        assert arrived.wait(WAIT_S)
+        frame = source_feed.take()
+    finally:
+        source_feed.stop()
+        source_feed.join(WAIT_S)
+    assert frame is not None and frame.shape == (6, 8, 3) and frame.dtype == np.uint8 and int(frame.max()) == 0x40
+
+    reports = Reports()
+    source_feed = feed("0", Opener(lambda: DepthCamera(raw=True)), reports, stall_s=0.2)
+    try:
+        lines = reports.wait_for("retrying")
+        assert source_feed.take() is None
+    finally:
+        source_feed.stop()
+        source_feed.join(WAIT_S)
+    assert lines[-1] == ("retrying", "no frames from camera 0 for 0.2 s, retrying in 0 s")

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication
 
-from ...engine.video import VideoSourceError, open_capture, parse_source
+from ...engine.video import VideoSourceError, open_capture, parse_source, usable_frame
 from ...service.sources import source_label
 from .problems import video_source_problem_text
 from .text import arg, source_text
@@ -99,6 +99,9 @@ class _Reader(threading.Thread):
                 ok, frame = self.capture.read()
                 if not ok or frame is None:
                     break
+                frame = usable_frame(frame)
+                if frame is None:
+                    continue  # no picture; a source giving nothing else is noticed as silent
                 if self.period:
                     delay = next_due - time.monotonic()
                     if delay > 0 and self.stop_event.wait(delay):
