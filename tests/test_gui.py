@@ -383,6 +383,32 @@ def test_recognition_runs_off_the_gui_thread_while_the_event_loop_keeps_running(
     assert len(set(frames_seen_at_tick)) >= 10
 
 
+def test_recognition_that_fails_is_reported_and_tried_again_until_it_works(qtbot, window, monkeypatch):
+    """A station left at the door must not stop for good on one failure (memory short for a moment, a driver's
+    hiccup): the view says so, the worker waits, then recognises again by itself with fresh tracks."""
+    assert window.context.recognizer.enroll_file(FACES / "probes" / "lin-manuel-miranda.png", LIN).status == "enrolled"
+    begin, failures = LiveRecognizer.begin, []
+
+    def failing_twice(self, frame):
+        if len(failures) < 2:
+            failures.append(frame.shape)
+            raise MemoryError("Unable to allocate 3.52 MiB")
+        return begin(self, frame)
+
+    monkeypatch.setattr(LiveRecognizer, "begin", failing_twice)
+    states, log = [], FrameLog(window)
+    window.camera.stateChanged.connect(states.append)
+    window.camera.start()
+    qtbot.waitUntil(lambda: window.station.video.message.startswith("recognition failed"), timeout=10_000)
+    assert window.station.video.message == "recognition failed: Unable to allocate 3.52 MiB; trying again in 1 s"
+    assert window.station.video.message_is_error and window.camera.running
+    qtbot.waitUntil(lambda: log.named(LIN), timeout=30_000)
+    errors = [s.message for s in states if s.state == "error"]
+    assert errors == ["recognition failed: Unable to allocate 3.52 MiB; trying again in 1 s",
+                      "recognition failed: Unable to allocate 3.52 MiB; trying again in 2 s"]
+    assert states[-1].state == "streaming" and window.station.video.message == ""
+
+
 def test_missing_source_is_reported_and_retried(qtbot, window, tmp_path):
     window.camera.start(str(tmp_path / "unplugged.mp4"))
     qtbot.waitUntil(lambda: "retrying" in window.station.video.message, timeout=5_000)

@@ -69,8 +69,8 @@
         <translation>正在读取 %1</translation>
     </message>
     <message>
-        <source>recognition failed: %1</source>
-        <translation>识别出错：%1</translation>
+        <source>recognition failed: %1; trying again in %2 s</source>
+        <translation>识别出错：%1；%2 秒后重试</translation>
     </message>
 </context>
 <context>

@@ -20,6 +20,7 @@ frame searches its current state.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
@@ -34,8 +35,10 @@ from ...engine.video import open_capture
 from ...service.live import LiveRecognizer
 from ...service.streams import MultiStream
 from ..drawing import FaceResult, annotated
-from .feeds import STOP_TIMEOUT_S, SourceFeed, translate
+from .feeds import RETRY_INITIAL_S, RETRY_MAX_S, STOP_TIMEOUT_S, SourceFeed, translate
 from .text import arg, source_text
+
+log = logging.getLogger(__name__)
 
 MAX_CAMERAS = 4
 """The most sources the window shows side by side."""
@@ -126,6 +129,7 @@ class CameraWorker(QThread):
             streams.add(feed.label)
             feed.start()
         opened = [0] * len(self.feeds)
+        backoff = RETRY_INITIAL_S
         try:
             while not self._stop.is_set():
                 self._arrived.clear()  # before looking, so a frame that comes meanwhile still wakes the wait
@@ -147,11 +151,20 @@ class CameraWorker(QThread):
                     continue
                 try:
                     results = streams.process(ready)
-                except Exception as exc:  # a broken model must not kill the app silently
+                except Exception as exc:  # noqa: BLE001 - whatever it was, the door must not stop for good
+                    log.warning("Recognition failed (%s: %s); trying again in %.0f s", type(exc).__name__, exc, backoff)
                     self._failed = True
+                    message = arg(translate("CameraWorker", "recognition failed: %1; trying again in %2 s"),
+                                  exc, f"{backoff:.0f}")
                     for tile in range(len(self.feeds)):
-                        self._report(tile, "error", arg(translate("CameraWorker", "recognition failed: %1"), exc), True)
-                    return
+                        self._report(tile, "error", message, True)
+                    if self._stop.wait(backoff):
+                        return
+                    backoff = min(backoff * 2, RETRY_MAX_S)
+                    self._failed = False
+                    opened = [-1] * len(self.feeds)  # fresh trackers, and "streaming" again, with the next frames
+                    continue
+                backoff = RETRY_INITIAL_S
                 for tile, (tracked, events) in results.items():
                     for event in events:
                         self.checkedIn.emit(event)

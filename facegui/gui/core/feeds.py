@@ -27,6 +27,10 @@ STOP_TIMEOUT_S = 0.8
 """How long stopping waits for the threads of every source together."""
 OPEN_TIMEOUT_MS = 3000
 """How long opening a source (a network stream above all) may take before it counts as failed."""
+RETRY_INITIAL_S = 1.0
+"""The first wait before trying a failed source (or failed recognition) again; each failure doubles it…"""
+RETRY_MAX_S = 10.0
+"""… up to this."""
 STALL_LOOK_S = 0.1
 """How often a feed looks whether its source has gone silent (``Settings.camera_stall_timeout_s``)."""
 
@@ -130,7 +134,8 @@ class SourceFeed(threading.Thread):
 
     def __init__(self, tile: int, source: str, report: Callable[[int, str, str], None], *, pace_files: bool,
                  loop_files: bool, stall_timeout_s: float, arrived: threading.Event | None = None,
-                 capture_factory=open_capture, retry_initial_s: float = 1.0, retry_max_s: float = 10.0):
+                 capture_factory=open_capture, retry_initial_s: float = RETRY_INITIAL_S,
+                 retry_max_s: float = RETRY_MAX_S):
         super().__init__(name=f"facegui-feed-{tile}", daemon=True)
         self.tile, self.source, self.report = tile, source, report
         self.pace_files, self.loop_files = pace_files, loop_files
