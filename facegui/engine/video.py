@@ -1,6 +1,7 @@
 """Video sources: a file, a camera index or a URL, all read through OpenCV."""
 from __future__ import annotations
 
+import logging
 import os
 import stat
 from urllib.parse import urlsplit, urlunsplit
@@ -10,6 +11,8 @@ import numpy as np
 
 from ..files import file_kind
 from .imageio import to_bgr8
+
+log = logging.getLogger(__name__)
 
 # FFmpeg prints its own complaints (e.g. "moov atom not found") straight to the terminal; every
 # failure is reported by VideoSourceError in one line instead. Read when a capture first opens.
@@ -117,6 +120,20 @@ def usable_frame(frame: np.ndarray | None) -> np.ndarray | None:
     if frame.shape[0] < 2 or frame.shape[1] < 2:
         return None
     return to_bgr8(frame)
+
+
+def read_frame(capture: cv2.VideoCapture) -> tuple[bool, np.ndarray | None]:
+    """The capture's next frame as the engine takes it: (False, None) at the source's end, and also when
+    reading raised (OpenCV does on some broken streams; said in one logged line, so whoever reads the capture
+    reopens it or ends as at an end); (True, None) for a frame that is no picture (``usable_frame``)."""
+    try:
+        ok, frame = capture.read()
+    except cv2.error as exc:
+        log.warning("A video frame could not be read (%s)", " ".join(str(exc).split()))
+        return False, None
+    if not ok or frame is None:
+        return False, None
+    return True, usable_frame(frame)
 
 
 def open_capture(source: str | int, open_timeout_ms: int = 5000) -> cv2.VideoCapture:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..engine.video import NO_FRAME, VideoSourceError, describe, open_capture, parse_source, path_problem
+from ..engine.video import NO_FRAME, VideoSourceError, describe, open_capture, parse_source, path_problem, read_frame
 
 
 def source_label(source: str | int) -> str:
@@ -41,7 +41,7 @@ def source_problem(source: str) -> VideoSourceError | None:
     except VideoSourceError as exc:
         return exc
     try:
-        readable, _frame = capture.read()
+        readable, _frame = read_frame(capture)
     finally:
         capture.release()
     return None if readable else VideoSourceError(f"{parsed}: no video frame could be read from it", parsed, NO_FRAME)

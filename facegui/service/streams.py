@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from ..engine.tracking import TrackedRecognition
-from ..engine.video import usable_frame
+from ..engine.video import read_frame
 from ..storage.attendance import AttendanceEvent
 from .attendance import AttendanceService
 from .live import LiveRecognizer
@@ -81,11 +81,10 @@ class _Reader(threading.Thread):
         read = 0
         try:
             while not self.stop.is_set() and (self.max_frames is None or read < self.max_frames):
-                ok, frame = self.capture.read()
+                ok, picture = read_frame(self.capture)
                 if not ok:
                     break
                 read += 1
-                picture = usable_frame(frame)
                 if picture is None:
                     continue  # no picture (``usable_frame``): counted as read, not recognised
                 while not self.stop.is_set():

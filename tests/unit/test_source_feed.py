@@ -233,3 +233,31 @@ def test_a_camera_s_frames_reach_recognition_as_bgr_and_raw_bytes_count_as_silen
         source_feed.stop()
         source_feed.join(WAIT_S)
     assert lines[-1] == ("retrying", "no frames from camera 0 for 0.2 s, retrying in 0 s")
+
+
+class BrokenStream(FakeVideo):
+    """A stream on which OpenCV's read raises, as it does on some broken streams, after ``frames`` frames."""
+
+    def read(self):
+        import cv2
+
+        if self.left == 0:
+            raise cv2.error("OpenCV(5.1.0) cap.cpp:1: error: (-215:Assertion failed) !frame.empty()\n")
+        return super().read()
+
+
+def test_a_read_that_raises_is_a_stream_that_stopped_said_in_one_line_without_a_traceback(monkeypatch, caplog):
+    died = []
+    monkeypatch.setattr(threading, "excepthook", died.append)
+    reports, opener = Reports(), Opener(lambda: BrokenStream(2))
+    source_feed = feed("rtsp://door/stream", opener, reports)
+    try:
+        _wait(lambda: len(opener.opened) >= 2)
+    finally:
+        source_feed.stop()
+        source_feed.join(WAIT_S)
+    assert not died, "a reader thread died with a traceback"
+    assert ("retrying", "rtsp://door/stream stopped delivering frames; reconnecting in 0 s") in reports.lines
+    said = [r.getMessage() for r in caplog.records if "could not be read" in r.getMessage()]
+    assert said and said[0] == ("A video frame could not be read (OpenCV(5.1.0) cap.cpp:1: error: "
+                                "(-215:Assertion failed) !frame.empty())")

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication
 
-from ...engine.video import VideoSourceError, open_capture, parse_source, usable_frame
+from ...engine.video import VideoSourceError, open_capture, parse_source, read_frame
 from ...service.sources import source_label
 from .problems import video_source_problem_text
 from .text import arg, source_text
@@ -100,10 +100,9 @@ class _Reader(threading.Thread):
         next_due = time.monotonic()
         try:
             while not self.stop_event.is_set():
-                ok, frame = self.capture.read()
-                if not ok or frame is None:
+                ok, frame = read_frame(self.capture)
+                if not ok:
                     break
-                frame = usable_frame(frame)
                 if frame is None:
                     continue  # no picture; a source giving nothing else is noticed as silent
                 if self.period:
