@@ -250,6 +250,20 @@ def test_video_command_runs_several_sources_and_logs_each_under_its_own_name(cli
         assert {e.source for e in attendance.history()} == {str(CLIP), str(second)}
 
 
+def test_video_command_whose_recognition_fails_ends_in_one_line(cli_args, capsys, monkeypatch):
+    from facegui.app import main
+
+    def short_of_memory(self, frame):
+        raise MemoryError("Unable to allocate 3.52 MiB")
+
+    monkeypatch.setattr(LiveRecognizer, "begin", short_of_memory)
+    code = main(["video", str(CLIP), *cli_args])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert err[-1] == "facegui: recognition failed (MemoryError: Unable to allocate 3.52 MiB)"
+    assert not any("Traceback" in line for line in err)
+
+
 def test_a_tracked_face_takes_a_rename_and_loses_a_removal_on_the_next_frame(tmp_path, models_dir):
     """Between embeddings a track shows the name it was last matched to; a change to the gallery ends
     that, so a removed person is never named on their track (nor a renamed one under the old name)."""

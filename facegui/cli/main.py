@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 EXPECTED_ERRORS = (("facegui.config", "SettingsError"), ("facegui.modelstore.store", "ModelStoreError"),
                    ("facegui.engine.session", "ModelLoadError"), ("facegui.storage.backend", "StorageError"),
-                   ("facegui.engine.imageio", "ImageError"))
+                   ("facegui.engine.imageio", "ImageError"), ("facegui.service.streams", "RecognitionFailed"))
 """Errors reported in one line with exit code 2, by module: only a module that was imported can
 have raised one, so looking them up in sys.modules needs no import."""
 

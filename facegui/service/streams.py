@@ -69,6 +69,10 @@ class MultiStream:
         return results
 
 
+class RecognitionFailed(RuntimeError):
+    """Recognising a round of frames raised (memory short, a broken model): the run ends, said in one line."""
+
+
 class _Reader(threading.Thread):
     """Decodes one capture into a small queue; None marks its end."""
 
@@ -138,7 +142,11 @@ def run_captures(streams: MultiStream, captures: Sequence[tuple[str, cv2.VideoCa
                 if readers:  # nothing decoded yet: wait for the first stream that has a frame
                     time.sleep(0.001)
                 continue
-            for index, (faces, events) in streams.process(ready).items():
+            try:
+                processed = streams.process(ready)
+            except Exception as exc:
+                raise RecognitionFailed(f"recognition failed ({type(exc).__name__}: {exc})") from exc
+            for index, (faces, events) in processed.items():
                 result = results[index]
                 if on_frame is not None:
                     on_frame(index, result.frames, ready[index], faces, events)
