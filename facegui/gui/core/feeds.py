@@ -214,6 +214,8 @@ class SourceFeed(threading.Thread):
                 self.ended = True
                 self.report(self.tile, "ended", arg(translate("CameraWorker", "end of %1"), self.shown))
                 if self.arrived is not None:
+                    # Again, now that ``ended`` is set: the reader's own wake-up came before it, and the
+                    # recognition loop would otherwise look once more only after IDLE_WAIT_S.
                     self.arrived.set()
                 return
             if delivered:
