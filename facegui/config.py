@@ -306,6 +306,12 @@ class Settings:
     retention_days: int = 90
     """Days attendance events, sightings, unknown faces and snapshots are kept (0: forever). 90 covers
     monthly and quarterly reports without hoarding face images; they are purged at start-up."""
+    log_max_bytes: int = 1_000_000
+    """The problems log, data_dir/logs/facegui.log (warnings, and unexpected errors with their traceback): its
+    size before it becomes facegui.log.1 and a new one starts; 0 keeps no log file. A station whose camera is
+    gone for good logs a line every 10 s, about 0.9 MB a day."""
+    log_backups: int = 2
+    """Older problems logs kept (facegui.log.1, .2, …); the oldest goes when a new one starts."""
 
     def __post_init__(self) -> None:
         checks = [
@@ -358,6 +364,8 @@ class Settings:
             (self.unknown_cooldown_s >= 0, "unknown_cooldown_s must not be negative"),
             (-1.0 <= self.unknown_max_similarity <= 1.0, "unknown_max_similarity must be between -1 and 1"),
             (self.unknown_min_looks >= 1, "unknown_min_looks must be at least 1"),
+            (self.log_max_bytes == 0 or self.log_max_bytes >= 10_000, "log_max_bytes must be 0 or at least 10000"),
+            (0 <= self.log_backups <= 100, "log_backups must be between 0 and 100"),
             (0.0 <= self.unknown_min_score < 1.0, "unknown_min_score must be between 0 and 1"),
             (self.retention_days >= 0, "retention_days must not be negative"),
             (0.05 <= self.station_sync_interval_s <= 60, "station_sync_interval_s must be between 0.05 and 60"),

@@ -150,7 +150,7 @@ def pinned(cli_args, capsys, tmp_path, monkeypatch):
 
 
 GUARDED = [("remove", "obama"), ("data", "delete", "--yes"), ("attendance", "--csv", "report.csv"),
-           ("data", "export", "exported")]
+           ("data", "export", "exported"), ("log",)]
 
 
 @pytest.mark.parametrize("command", GUARDED, ids=lambda c: " ".join(c[:2]))

@@ -177,6 +177,7 @@ class Screen:
 def test_every_page_and_dialog_in_chinese_shows_no_english_and_cuts_no_text(qtbot, window, settings):
     from facegui.gui.dialogs.first_run import FirstRunDialog
     from facegui.gui.dialogs.pin import SetPinDialog
+    from facegui.gui.dialogs.problems_log import ProblemsLogDialog
     from facegui.gui.dialogs.settings import SettingsDialog
     from facegui.gui.dialogs.source import SourceDialog
     from facegui.modelstore import ModelStore
@@ -244,6 +245,11 @@ def test_every_page_and_dialog_in_chinese_shows_no_english_and_cuts_no_text(qtbo
     pin.show()
     screen.check(pin)
     pin.close()
+
+    problems = ProblemsLogDialog(settings, window)  # the log's lines are what was logged; its frame is Chinese
+    problems.show()
+    screen.check(problems)
+    problems.close()
 
     first_run = FirstRunDialog(ModelStore.from_settings(settings), ["detector", "embedder"], window, settings=settings)
     first_run.show()

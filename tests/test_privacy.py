@@ -50,3 +50,20 @@ def test_delete_all_needs_confirmation_then_forgets_everyone(enrolled_with_check
     assert main(["identify", str(FACES / "probes" / "two_people.jpg"), "--json", *cli_args]) == 0
     faces = json.loads(capsys.readouterr().out.splitlines()[-1])["faces"]
     assert [f["name"] for f in faces] == ["unknown", "unknown"]
+
+
+def test_the_problems_log_is_exported_and_deleted_with_the_face_data(enrolled_with_checkins, cli_args, tmp_path,
+                                                                      capsys):
+    # A photo that cannot be used names its file, and the file name names a person: it is their data too.
+    broken = tmp_path / "张学友.jpg"
+    broken.write_bytes(b"not a photo")
+    logs = enrolled_with_checkins / "logs"
+    logs.mkdir(mode=0o700)
+    (logs / "facegui.log").write_text(f"2026-12-07 WARNING [window 1] facegui: {broken}: not an image\n",
+                                      encoding="utf-8")
+    assert main(["data", "export", str(tmp_path / "out"), *cli_args]) == 0
+    (export,) = (tmp_path / "out").iterdir()
+    assert "张学友.jpg" in (export / "logs" / "facegui.log").read_text(encoding="utf-8")
+    assert stat.S_IMODE((export / "logs" / "facegui.log").stat().st_mode) == 0o600
+    assert main(["data", "delete", "--yes", *cli_args]) == 0
+    assert not logs.exists()

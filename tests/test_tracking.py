@@ -250,7 +250,7 @@ def test_video_command_runs_several_sources_and_logs_each_under_its_own_name(cli
         assert {e.source for e in attendance.history()} == {str(CLIP), str(second)}
 
 
-def test_video_command_whose_recognition_fails_ends_in_one_line(cli_args, capsys, monkeypatch):
+def test_video_command_whose_recognition_fails_ends_in_one_line(cli_args, capsys, monkeypatch, tmp_path):
     from facegui.app import main
 
     def short_of_memory(self, frame):
@@ -262,6 +262,8 @@ def test_video_command_whose_recognition_fails_ends_in_one_line(cli_args, capsys
     assert code == 2
     assert err[-1] == "facegui: recognition failed (MemoryError: Unable to allocate 3.52 MiB)"
     assert not any("Traceback" in line for line in err)
+    log = (tmp_path / "data" / "logs" / "facegui.log").read_text(encoding="utf-8")  # the details, for a report
+    assert "ERROR [facegui video " in log and "in short_of_memory" in log and "MemoryError: Unable to allocate" in log
 
 
 def test_a_tracked_face_takes_a_rename_and_loses_a_removal_on_the_next_frame(tmp_path, models_dir):

@@ -46,6 +46,9 @@ class WindowActions:
         self.history = a(translate("Menu", "Attendance &history…"), w.today.open_history, "Ctrl+H",
                          translate("Menu", "Who was present on which days; export as CSV"))
         self.about = a(translate("Menu", "&About facegui"), w.about, "F1")
+        self.problems_log = a(translate("Menu", "&Problems log…"), w.open_problems_log, None,
+                              translate("Menu", "Warnings and unexpected errors, newest last: what went wrong while "
+                                                "nobody watched"))
         self.quit = a(translate("Menu", "&Quit"), w.close, QKeySequence.StandardKey.Quit)
         self.export_data = a(translate("Menu", "E&xport my data…"), lambda: w.data_rights.export_my_data(), None,
                              translate("Menu", "Copy everything facegui holds about people to a folder"))
@@ -75,7 +78,7 @@ class WindowActions:
         people, *attendance = docks
         self._menu(bar.addMenu(translate("Menu", "&People")), self.enroll, self.remove, self.check_photos, None, people.toggleViewAction())
         self._menu(bar.addMenu(translate("Menu", "&Attendance")), *[d.toggleViewAction() for d in attendance], self.history)
-        self._menu(bar.addMenu(translate("Menu", "&Help")), self.about)
+        self._menu(bar.addMenu(translate("Menu", "&Help")), self.problems_log, None, self.about)
         toolbar = w.addToolBar(translate("Menu", "Main toolbar"))
         toolbar.setObjectName("mainToolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)

@@ -16,6 +16,7 @@ from ..config import Settings, SettingsError
 from ..engine import ModelLoadError
 from ..service.model_install import ModelStore, ModelStoreError
 from ..service import Recognizer
+from ..service.diagnostics import start_problems_log, stop_problems_log
 from ..service.model_opening import ModelOpening
 from ..service.types import StorageError
 
@@ -44,6 +45,8 @@ def launch(parsed_args) -> int:
         settings, settings_problem = Settings.from_options(parsed_args), None
     except SettingsError as exc:
         settings, settings_problem = None, str(exc)
+    if settings is not None:
+        start_problems_log(settings, "window")
     models = ModelStore.from_settings(settings) if settings is not None else None
     missing = models.missing() if models is not None else []
     opening = ModelOpening(settings, models) if settings is not None and models is not None and not missing \
@@ -93,6 +96,7 @@ def launch(parsed_args) -> int:
     window = context = None
     try:
         context = AppContext(recognizer, store=store, config_file=config_file, owns_recognizer=True)
+        context.unexpected.install()
         window = MainWindow(context)
         if recognizer.engine.fell_back_to_cpu:
             window.status.show_message(QCoreApplication.translate(
@@ -118,6 +122,7 @@ def launch(parsed_args) -> int:
             recognizer.close()
         if smoke_dir is not None:
             smoke_dir.cleanup()
+        stop_problems_log()
 
 
 def _fatal(smoke_source, message: str, show) -> int:

@@ -45,6 +45,7 @@ class MainWindow(FileDropTarget, QMainWindow):
         context.guard.prompt = lambda label: ask_pin(self, label)
         context.guard.notify = self._pin_refused
         context.problem.connect(self.show_problem)
+        context.unexpected.happened.connect(self.show_unexpected_error)
         self.camera = CameraController(context, self)
         self.setWindowTitle("facegui")
         self.setWindowIcon(app_icon())
@@ -206,6 +207,17 @@ class MainWindow(FileDropTarget, QMainWindow):
 
     def about(self) -> None:
         QMessageBox.about(self, self.tr("About facegui"), self.about_text())
+
+    def show_unexpected_error(self, summary: str) -> None:
+        # The status bar, not a dialog: at an unattended door a dialog would wait for ever over the video.
+        self.status.show_message(arg(self.tr("Unexpected error (%1), a bug: the window goes on; the details are in "
+                                             "Help ▸ Problems log"), summary), 30000)
+
+    def open_problems_log(self) -> None:
+        from .dialogs.problems_log import ProblemsLogDialog
+
+        if self.context.guard.allow("problems_log"):  # file names and camera addresses are in it
+            ProblemsLogDialog(self.context.settings, self).exec()
 
     def show_problem(self, title: str, message: str) -> None:
         self.status.show_message(f"{title}: {message}", 10000)

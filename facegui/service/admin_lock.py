@@ -51,6 +51,7 @@ GUARDED_ACTIONS = {
     "export_data": "export all face data",
     "delete_data": "delete all face data",
     "open_data_folder": "open the data folder",
+    "problems_log": "read the problems log",
 }
 """Everything the admin PIN protects, by name, with how the PIN prompt calls it."""
 

@@ -2,7 +2,7 @@
 
 What facegui stores lives only in the data folder: the database (people, embeddings, source file
 paths and hashes, attendance check-ins, unknown faces), the faiss index (derived from the database),
-attendance snapshots and GUI thumbnails. Model files are not personal data and are kept.
+attendance snapshots, GUI thumbnails and the problems log. Model files are not personal data and are kept.
 """
 from __future__ import annotations
 
@@ -20,12 +20,14 @@ from ..storage import DATABASE_FILE_NAME, FaceDatabase, StorageError, redact_url
 from ..storage.outbox import OUTBOX_FILE_NAME, read_outbox
 from ..storage.admin_store import SqlitePinStore, remove_pin_record
 from .attendance import AttendanceService
+from .diagnostics import LOG_FOLDER
 from .shared_database import copy_data, database_location
 from .spreadsheet import safe_writer
 
 PERSONAL_DATA = (DATABASE_FILE_NAME, f"{DATABASE_FILE_NAME}-wal", f"{DATABASE_FILE_NAME}-shm",
-                 "index", "snapshots", "thumbnails")
-"""Everything in the data folder that holds or derives from face data; ``models/`` is not listed."""
+                 "index", "snapshots", "thumbnails", LOG_FOLDER)
+"""Everything in the data folder that holds or derives from face data, or may name people (the problems
+log's file names and camera addresses); ``models/`` is not listed."""
 _FIRST_DAY = date(1970, 1, 1)
 
 
@@ -89,7 +91,7 @@ def _write_export(settings: Settings, database: Path, export: Path) -> None:
                              event.snapshot.name if event.snapshot else ""])
     if settings.database_url:
         _export_waiting(data_dir, export)
-    for folder in ("snapshots", "thumbnails"):
+    for folder in ("snapshots", "thumbnails", LOG_FOLDER):
         if (data_dir / folder).is_dir():
             copy_tree_private(data_dir / folder, export / folder)
 

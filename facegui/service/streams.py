@@ -18,6 +18,7 @@ import numpy as np
 
 from ..engine.tracking import TrackedRecognition
 from ..engine.video import read_frame
+from .diagnostics import keep_traceback
 from ..storage.attendance import AttendanceEvent
 from .attendance import AttendanceService
 from .live import LiveRecognizer
@@ -145,6 +146,7 @@ def run_captures(streams: MultiStream, captures: Sequence[tuple[str, cv2.VideoCa
             try:
                 processed = streams.process(ready)
             except Exception as exc:
+                keep_traceback(exc, "recognition failed")  # a broken model, or a bug: its traceback, for the log
                 raise RecognitionFailed(f"recognition failed ({type(exc).__name__}: {exc})") from exc
             for index, (faces, events) in processed.items():
                 result = results[index]

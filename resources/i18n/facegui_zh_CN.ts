@@ -802,6 +802,10 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
         <source>About facegui</source>
         <translation>关于 facegui</translation>
     </message>
+    <message>
+        <source>Unexpected error (%1), a bug: the window goes on; the details are in Help ▸ Problems log</source>
+        <translation>意外错误（%1），这是程序缺陷：窗口继续运行；详情见“帮助 ▸ 问题日志”</translation>
+    </message>
 </context>
 <context>
     <name>Menu</name>
@@ -872,6 +876,14 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
     <message>
         <source>&amp;About facegui</source>
         <translation>关于 facegui(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Problems log…</source>
+        <translation>问题日志(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Warnings and unexpected errors, newest last: what went wrong while nobody watched</source>
+        <translation>警告和意外错误，最新的在最后：无人值守时出了什么问题</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
@@ -1117,6 +1129,10 @@ This cannot be undone.</source>
         <translation>打开数据文件夹</translation>
     </message>
     <message>
+        <source>read the problems log</source>
+        <translation>查看问题日志</translation>
+    </message>
+    <message>
         <source>view the attendance history</source>
         <translation>查看考勤记录</translation>
     </message>
@@ -1144,6 +1160,29 @@ This cannot be undone.</source>
         <translation>
             <numerusform>%n 张人脸</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>ProblemsLogDialog</name>
+    <message>
+        <source>Problems log</source>
+        <translation>问题日志</translation>
+    </message>
+    <message>
+        <source>%1 cannot be read: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>Warnings and unexpected errors of this data folder, newest last (%1):</source>
+        <translation>此数据文件夹的警告和意外错误，最新的在最后（%1）：</translation>
+    </message>
+    <message>
+        <source>Nothing has gone wrong here: %1 holds no problems.</source>
+        <translation>一切正常：%1 中没有记录任何问题。</translation>
+    </message>
+    <message>
+        <source>Copy all</source>
+        <translation>全部复制</translation>
     </message>
 </context>
 <context>

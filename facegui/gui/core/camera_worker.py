@@ -32,6 +32,7 @@ from PySide6.QtCore import QThread, Signal
 from PySide6.QtGui import QImage
 
 from ...engine.video import open_capture
+from ...service.diagnostics import keep_in_log, keep_traceback
 from ...service.live import LiveRecognizer
 from ...service.streams import MultiStream
 from ..drawing import FaceResult, annotated
@@ -101,6 +102,8 @@ class CameraWorker(QThread):
         self._times: list[deque[float]] = [deque(maxlen=60) for _ in self.sources]
         self._index = 0
         self._failed = False
+        self._troubled = [False] * len(self.sources)
+        """Per camera: its last state was a problem, so its next "streaming" is worth a line in the log."""
 
     # -- called from the GUI thread (thread-safe) ---------------------------
     def frame_shown(self, tile: int = 0) -> None:
@@ -121,6 +124,13 @@ class CameraWorker(QThread):
     def _report(self, tile: int, state: str, message: str, after_failure: bool = False) -> None:
         if self._failed and not after_failure:
             return  # the error stays on screen, not the feeds' "stopped" that follows it
+        # Into the problems log too: when a camera went and came back, for whoever asks the next morning.
+        if state == "retrying":
+            keep_in_log(__name__, message)
+        elif state == "streaming" and self._troubled[tile]:
+            keep_in_log(__name__, f"{message} (recovered)")
+        if state != "opening":  # opening again is still part of the trouble
+            self._troubled[tile] = state in ("retrying", "error")
         self.stateChanged.emit(SourceState(state, message, source_text(self.sources[tile]), tile))
 
     def run(self) -> None:
@@ -153,6 +163,8 @@ class CameraWorker(QThread):
                     results = streams.process(ready)
                 except Exception as exc:  # noqa: BLE001 - whatever it was, the door must not stop for good
                     log.warning("Recognition failed (%s: %s); trying again in %.0f s", type(exc).__name__, exc, backoff)
+                    if backoff == RETRY_INITIAL_S:  # the first of a run of failures: its traceback, for the log
+                        keep_traceback(exc, "recognition failed")
                     self._failed = True
                     message = arg(translate("CameraWorker", "recognition failed: %1; trying again in %2 s"),
                                   exc, f"{backoff:.0f}")

@@ -5,7 +5,8 @@ It holds what the whole window shares, so that no widget opens storage or servic
 * the ``Workspace`` (service layer): the recognizer and the attendance service, and the one current
   ``Settings`` (``context.settings`` always reads it; nobody keeps a copy);
 * the admin ``Guard`` (the PIN), the GUI preferences and their store, the thumbnails, the task pool;
-* whether the window is in kiosk mode (file dialogs and panels ask it).
+* whether the window is in kiosk mode (file dialogs and panels ask it);
+* ``unexpected``: the exceptions nothing caught, kept in the problems log and announced to the window.
 
 Changes reach the pages through its signals only: ``settingsChanged`` after ``apply_settings`` (the one path
 for a settings change), ``peopleChanged`` after an enrollment or a removal, ``dataReset`` after all face data
@@ -29,6 +30,7 @@ from ..i18n import ensure_language
 from .preferences import GuiPreferences, PreferenceStore
 from .tasks import TaskRunner, with_busy_cursor
 from .thumbnails import ThumbnailStore
+from .unexpected import UnexpectedErrors
 
 SAVED_SETTINGS = ("detector_input_size", "detector_confidence", "detector_nms_iou", "min_face_size",
                   "similarity_threshold", "enroll_min_face_size", "enroll_min_sharpness", "enroll_min_own_similarity",
@@ -81,6 +83,8 @@ class AppContext(QObject):
         self.guard = Guard(admin_lock or AdminLock.for_settings(self.settings, self.config_file), run=with_busy_cursor)
         self.kiosk = False
         self.file_dialogs = FileDialogs(lambda: self.kiosk, notify=lambda message: self.notice.emit(message, 8000))
+        self.unexpected = UnexpectedErrors(self)
+        """Installed as the process's exception hooks by the launcher (a test may install it too)."""
 
     # -- what the pages read ------------------------------------------------------------
     @property
@@ -133,4 +137,5 @@ class AppContext(QObject):
             self.kioskChanged.emit(on)
 
     def close(self) -> None:
+        self.unexpected.uninstall()
         self.workspace.close()

@@ -21,6 +21,7 @@ ACTION_WORDS = (
     QT_TRANSLATE_NOOP("PinPrompt", "export all face data"),
     QT_TRANSLATE_NOOP("PinPrompt", "delete all face data"),
     QT_TRANSLATE_NOOP("PinPrompt", "open the data folder"),
+    QT_TRANSLATE_NOOP("PinPrompt", "read the problems log"),
     QT_TRANSLATE_NOOP("PinPrompt", "view the attendance history"),
 )
 SERVICE_ERRORS = (
