@@ -74,6 +74,7 @@ def add_app_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--kiosk", action="store_true",
                         help="open the window as a station at a door: full screen, the camera started, "
                              "leaving it needs the admin PIN")
+    parser.add_argument("--station-child", action="store_true", help=argparse.SUPPRESS)  # service.station_keeper
     parser.add_argument("--smoke-test", metavar="SOURCE", help=argparse.SUPPRESS)
     parser.add_argument("--smoke-timeout", type=float, default=120.0, help=argparse.SUPPRESS)
     return parser
@@ -93,6 +94,27 @@ def self_test(parsed) -> int:
     return result.exit_code
 
 
+def keep_station(parsed, args: list[str]) -> int | None:
+    """``facegui --kiosk``: the window in a child process, started again if it dies (setting
+    ``station_restart``); None where the window is to run in this process instead."""
+    from .config import Settings, SettingsError
+
+    try:
+        settings = Settings.from_options(parsed)
+    except SettingsError:
+        return None  # the window says what is wrong with the settings, in its dialog
+    if not settings.station_restart:
+        return None
+    from .service.diagnostics import start_problems_log, stop_problems_log
+    from .service.station_keeper import keep_station_running
+
+    start_problems_log(settings, "station keeper")
+    try:
+        return keep_station_running(args)
+    finally:
+        stop_problems_log()
+
+
 def main(argv: list[str] | None = None, *, exit_when_done: bool = False) -> int:
     """Run facegui with ``argv`` (default: the process's arguments) and return its exit code.
     ``exit_when_done`` ends the process as soon as a command-line command has finished (see
@@ -108,6 +130,11 @@ def main(argv: list[str] | None = None, *, exit_when_done: bool = False) -> int:
         _warnings_in_one_line()  # not for --version and --help, which log nothing: logging costs 9 ms
     if parsed.self_test:
         return self_test(parsed)
+    if parsed.command is None and not info_only and parsed.kiosk and not parsed.station_child \
+            and parsed.smoke_test is None:
+        kept = keep_station(parsed, args)
+        if kept is not None:
+            return kept
     if parsed.command is None and not info_only:
         start_up_done()  # the window runs for hours: the collector's own thresholds from here on
         try:

@@ -275,6 +275,9 @@ class Settings:
     camera_stall_timeout_s: float = 3.0
     """A live source that delivers no frame for this many seconds (unplugged, a hung stream) is reported
     and reopened with backoff; the desktop app recovers by itself when frames come back."""
+    station_restart: bool = True
+    """``facegui --kiosk`` runs the window in a child process and starts it again when that process dies (a
+    crash in native code, the out-of-memory killer): 2 s later, doubling to 60 s while it keeps dying."""
 
     # -- attendance ----------------------------------------------------------
     checkin_min_hits: int = 3

@@ -182,7 +182,8 @@ def test_facegui_kiosk_starts_the_station_with_the_last_source(qtbot, cli_args, 
 
     look.tries = 0
     QTimer.singleShot(300, look)
-    assert main(["--kiosk", *cli_args]) == 0
+    # The window itself, as the station keeper starts it (tests/test_station_keeper.py runs the keeper).
+    assert main(["--kiosk", "--station-child", *cli_args]) == 0
     assert seen == {"kiosk": True, "full": True, "running": True, "frame": True, "roster": False,
                     "source": str(VIDEO)}
 

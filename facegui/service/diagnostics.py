@@ -162,11 +162,16 @@ def _log_only(level: int, source: str, message: str, exc_info: ExcInfo | None) -
     return handler
 
 
+def error_summary(exc: BaseException) -> str:
+    """``KeyError: 'tile 3'``: an error's type and message, in one line."""
+    return " ".join((f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__).split())
+
+
 def unexpected_error_line(exc: BaseException, where: str = "") -> str:
     """Keep ``exc``'s traceback in the problems log and return the one line that says it happened: its type
     and message, and where the details are (or why they could not be kept)."""
     place = f" in {where}" if where else ""
-    summary = " ".join((f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__).split())
+    summary = error_summary(exc)
     handler = keep_traceback(exc, f"unexpected error{place}")
     if handler is None:
         return f"unexpected error{place} ({summary}); a bug"

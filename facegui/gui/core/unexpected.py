@@ -14,7 +14,7 @@ from types import TracebackType
 
 from PySide6.QtCore import QObject, Signal
 
-from ...service.diagnostics import unexpected_error_line
+from ...service.diagnostics import error_summary, unexpected_error_line
 
 
 class UnexpectedErrors(QObject):
@@ -56,5 +56,4 @@ class UnexpectedErrors(QObject):
             print(f"facegui: {unexpected_error_line(error)}", file=sys.stderr, flush=True)
         except (OSError, ValueError):  # no stderr left: the log and the window still know
             pass
-        summary = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-        self.happened.emit(" ".join(summary.split()))
+        self.happened.emit(error_summary(error))
