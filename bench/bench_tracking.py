@@ -317,6 +317,16 @@ def untracked_breakdown(recognizer: Recognizer, image: np.ndarray, frames: int =
             statistics.median(floors[1:]))
 
 
+UNTRACKED_TRIED = (
+    'Tried for this frame and not kept (each an A/B in one process, the detector and the embedder running'
+    " in turn as here; outputs identical): the detector's input built inside the graph from the uint8 "
+    'frame (Cast, Sub and Transpose before the first convolution) cost 2.0 ms more a frame than building '
+    'it here, as onnxruntime fuses none of them into the convolution; uint8 planes split here with Cast '
+    'and Sub in the graph, 0.2-0.4 ms more; an NHWC input with a Transpose in the graph, 0.2-0.4 ms more;'
+    ' the outputs bound once with IOBinding, no gain (within 0.5 ms over 4 pairs); one numpy subtract '
+    'over the transposed frame, 1.2-1.3 ms against 0.9-1.0 ms; cv2.dnn.blobFromImage, 4.5 ms.')
+"""What was measured against the untracked frame's own steps and not kept (2026-12-07)."""
+
 PAUSES = ("back to back", "after an 8 ms busy Python loop", "after an 8 ms sleep",
           "after the network runs (each step as in the frame)")
 
@@ -406,7 +416,8 @@ def untracked_gap_text(recognizer: Recognizer, image: np.ndarray) -> tuple[list[
         "cause: that much comes from this shared machine (other work emptying the caches while our thread "
         "waits, or the core's clock), not from what the runs leave in the caches, and no change to our steps "
         "removes it. Building the input on a second thread instead was slower here: waking the thread costs "
-        "more than half the build.",
+        "more than half the build.", "",
+        UNTRACKED_TRIED,
     ], floor_ms / total
 
 
