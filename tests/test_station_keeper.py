@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,33 +17,9 @@ pytest.importorskip("PySide6")
 from facegui.gui.core.preferences import PreferenceStore  # noqa: E402
 
 from .gui_window import VIDEO  # noqa: E402
+from .processes import children_of, holds_open, wait_for  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the window's process in /proc")
-
-
-def children_of(pid: int) -> list[int]:
-    try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-
-
-def wait_for(condition, timeout_s: float, what: str):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"{what} within {timeout_s:.0f} s")
-
-
-def streaming(pid: int) -> bool:
-    """The window has opened the video: its process holds the file open."""
-    try:
-        return any(Path(f"/proc/{pid}/fd/{fd}").resolve() == VIDEO.resolve() for fd in os.listdir(f"/proc/{pid}/fd"))
-    except OSError:
-        return False
 
 
 def test_a_station_window_that_crashes_is_started_again_and_stopping_the_keeper_stops_it(tmp_path, models_dir):
@@ -57,11 +32,11 @@ def test_a_station_window_that_crashes_is_started_again_and_stopping_the_keeper_
                               env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         (first,) = wait_for(lambda: children_of(keeper.pid), 30, "no window started")
-        wait_for(lambda: streaming(first), 60, "the window did not stream the video")
+        wait_for(lambda: holds_open(first, VIDEO), 60, "the window did not stream the video")
         os.kill(first, signal.SIGSEGV)  # what a crash in Qt, onnxruntime or a camera driver does
         (second,) = wait_for(lambda: [p for p in children_of(keeper.pid) if p != first], 30,
                              "the window was not started again")
-        wait_for(lambda: streaming(second), 60, "the window started again did not stream the video")
+        wait_for(lambda: holds_open(second, VIDEO), 60, "the window started again did not stream the video")
         log = (data / "logs" / "facegui.log").read_text(encoding="utf-8")
         assert "WARNING [station keeper " in log
         assert "the station window crashed (SIGSEGV) after " in log and "; starting it again in 2 s" in log
