@@ -99,3 +99,31 @@ def test_the_dialog_says_when_nothing_went_wrong(qtbot, window, settings):
     qtbot.addWidget(dialog)
     assert "holds no problems" in dialog.heading.text() and not dialog.copy.isEnabled()
     assert not log_path(settings).exists()
+
+
+def test_the_status_bar_counts_problems_until_the_admin_has_looked(qtbot, window, settings, monkeypatch):
+    import logging
+
+    from facegui.gui.dialogs.problems_log import ProblemsLogDialog
+
+    button = window.status.problems
+    assert not button.isVisible()
+    logging.getLogger("facegui.test").warning("the database server is away; check-ins are queued")
+    qtbot.waitUntil(button.isVisible, timeout=5_000)
+    assert button.text() == "⚠ 1 new problem logged"
+    (log_path(settings).parent / "facegui.log").open("a", encoding="utf-8").write(
+        "2999-01-01 00:00:00,000 WARNING [station keeper 1] facegui.service.station_keeper: the station window "
+        "crashed (SIGSEGV) after 754 s; starting it again in 2 s\n")  # another process's line counts too
+    qtbot.waitUntil(lambda: button.text() == "⚠ 2 new problems logged", timeout=5_000)
+
+    window.kiosk_mode.enter()  # not at the door
+    assert not button.isVisible()
+    window.kiosk_mode.leave()
+    qtbot.waitUntil(button.isVisible, timeout=5_000)
+
+    shown = []
+    monkeypatch.setattr(ProblemsLogDialog, "exec", lambda dialog: shown.append(dialog.text.toPlainText()) or 0)
+    button.click()
+    assert "crashed (SIGSEGV)" in shown[0]
+    assert not button.isVisible() and window.context.prefs.problems_seen_until == "2999-01-01 00:00:00,000"
+    assert window.context.store.load().problems_seen_until == "2999-01-01 00:00:00,000"  # kept for the next start

@@ -10,6 +10,8 @@ each concern lives in its own page or controller:
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
@@ -77,6 +79,7 @@ class MainWindow(FileDropTarget, QMainWindow):
         self.commands.build_menus(self.docks)
         self.camera.runningChanged.connect(self.commands.camera_running)
         self.status = StatusFields(self.statusBar(), context, self.camera)
+        self.status.problems.clicked.connect(self.open_problems_log)
         self.kiosk_mode = KioskMode(self, context, self.commands.toolbar, self.docks,
                                     self.status.unlock_button, self.commands.kiosk)
         geometry, state = context.store.window_state()
@@ -216,8 +219,14 @@ class MainWindow(FileDropTarget, QMainWindow):
     def open_problems_log(self) -> None:
         from .dialogs.problems_log import ProblemsLogDialog
 
-        if self.context.guard.allow("problems_log"):  # file names and camera addresses are in it
-            ProblemsLogDialog(self.context.settings, self).exec()
+        if not self.context.guard.allow("problems_log"):  # file names and camera addresses are in it
+            return
+        ProblemsLogDialog(self.context.settings, self).exec()
+        self.status.show_problems(recount=True)  # what was shown is seen now
+        newest = self.status.problems_newest
+        if newest and newest != self.context.prefs.problems_seen_until:
+            self.context.set_preferences(replace(self.context.prefs, problems_seen_until=newest))
+        self.status.show_problems(recount=True)
 
     def show_problem(self, title: str, message: str) -> None:
         self.status.show_message(f"{title}: {message}", 10000)

@@ -29,6 +29,8 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 LOG_FOLDER = "logs"
 LOG_FILE = "facegui.log"
 LOGGER = "facegui"
+TIME_CHARS = len("2026-12-07 15:03:01,043")
+"""Each problem line starts with its time, as logging's default time format writes it."""
 TAIL_BYTES = 256_000
 """How much of the log's end ``recent_lines`` reads: some thousands of lines."""
 _HANDLER_NAME = "facegui: problems log"
@@ -178,6 +180,30 @@ def unexpected_error_line(exc: BaseException, where: str = "") -> str:
     if handler.failed is None:
         return f"unexpected error{place} ({summary}); a bug: its details are in {handler.path}"
     return f"unexpected error{place} ({summary}); a bug (the problems log could not be written: {handler.failed})"
+
+
+def line_time(line: str) -> str | None:
+    """The time a problem line starts with (``2026-12-07 15:03:01,043``), comparable as text; None for the
+    lines of a traceback."""
+    stamp = line[:TIME_CHARS]
+    return stamp if len(stamp) == TIME_CHARS and stamp[4] == "-" and stamp[10] == " " and stamp[:4].isdigit() \
+        else None
+
+
+def problems_after(lines: list[str], seen_until: str) -> tuple[int, str]:
+    """How many of ``lines`` (``recent_lines``) are problems newer than ``seen_until`` (a ``line_time``, or ""
+    for none seen yet), and the newest problem's time."""
+    times = [t for t in map(line_time, lines) if t is not None]
+    return sum(t > seen_until for t in times), max(times, default=seen_until)
+
+
+def log_state(settings: Settings) -> tuple[int, int] | None:
+    """The problems log's size and modification time, to notice that it changed; None while there is none."""
+    try:
+        info = log_path(settings).stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
 
 
 def recent_lines(settings: Settings, max_lines: int = 2000) -> list[str]:

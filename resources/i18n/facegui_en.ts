@@ -157,6 +157,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n new problem(s) logged</source>
+        <translation>
+            <numerusform>%n new problem logged</numerusform>
+            <numerusform>%n new problems logged</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>offline — %n check-in(s) waiting</source>
         <translation>
             <numerusform>offline — %n check-in waiting</numerusform>

@@ -1194,6 +1194,12 @@ This cannot be undone.</source>
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n new problem(s) logged</source>
+        <translation>
+            <numerusform>新记录了 %n 个问题</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>offline — %n check-in(s) waiting</source>
         <translation>
             <numerusform>离线 — %n 条签到待上传</numerusform>
@@ -1654,6 +1660,10 @@ This cannot be undone.</source>
     <message>
         <source>Leave kiosk mode (asks for the admin PIN when one is set)</source>
         <translation>退出无人值守模式（设置了管理员密码时需要输入）</translation>
+    </message>
+    <message>
+        <source>Open the problems log</source>
+        <translation>打开问题日志</translation>
     </message>
     <message>
         <source> (CUDA unavailable)</source>

@@ -163,3 +163,17 @@ def test_the_log_command_prints_the_last_lines(settings, capsys):
     with pytest.raises(SystemExit):
         main(["log", "--lines", "0", *data])
     assert "'0' is not a whole number of at least 1" in capsys.readouterr().err
+
+
+def test_problems_after_the_last_look_are_counted_a_traceback_with_its_line():
+    from facegui.service.diagnostics import problems_after
+
+    lines = ["2026-12-07 15:03:01,043 WARNING [window 7] facegui.gui: camera 0: retrying in 1 s",
+             "2026-12-07 15:03:02,100 ERROR [window 7] facegui: unexpected error",
+             "Traceback (most recent call last):",
+             '  File "x.py", line 1, in <module>',
+             "KeyError: 'k'"]
+    assert problems_after(lines, "") == (2, "2026-12-07 15:03:02,100")
+    assert problems_after(lines, "2026-12-07 15:03:01,043") == (1, "2026-12-07 15:03:02,100")
+    assert problems_after(lines, "2026-12-07 15:03:02,100") == (0, "2026-12-07 15:03:02,100")
+    assert problems_after([], "2026-12-07 15:03:02,100") == (0, "2026-12-07 15:03:02,100")

@@ -33,9 +33,12 @@ class GuiPreferences:
     """Play video files at their own frame rate (like a camera) rather than as fast as possible."""
     loop_video_files: bool = False
     start_station: bool = False
+    """Start the camera (the last source) and the station view (kiosk mode) when facegui starts."""
     checkin_sound: bool = False
     """A short sound with each check-in confirmation at the station."""
-    """Start the camera (the last source) and the station view (kiosk mode) when facegui starts."""
+    problems_seen_until: str = ""
+    """The time of the newest problems-log line the admin has seen (Help ▸ Problems log), as the log writes
+    times; the status bar counts the lines after it (``service.diagnostics.problems_after``)."""
     language: str = "system"
     """The window's language: "system" (follow the system locale), "en" or "zh_CN" (``gui/i18n.py``); applies
     on the next start."""

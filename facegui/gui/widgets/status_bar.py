@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar
 
+from ...service.diagnostics import log_state, problems_after, recent_lines
 from ...service.shared_database import ServerStatus, server_status
 from ..core.camera import CameraController
 from ..core.camera_worker import FramePacket, SourceState
@@ -55,6 +56,9 @@ class ServerWords(QObject):
 
     def cameras(self, n: int) -> str:
         return self.tr("%n camera(s)", "", n)
+
+    def problems(self, n: int) -> str:
+        return self.tr("%n new problem(s) logged", "", n)
 
     def text(self, status: ServerStatus) -> str:
         """``ServerStatus.text``, translated: "offline — 12 check-ins waiting", "online"."""
@@ -107,6 +111,17 @@ class StatusFields:
         self.unlock_button.setToolTip(translate("StatusBar", "Leave kiosk mode (asks for the admin PIN when one is set)"))
         self.unlock_button.hide()
         bar.addPermanentWidget(self.unlock_button)
+        # Problems logged since the admin last looked (by this window, a command, or the keeper that restarted
+        # it): the way to notice them without opening Help ▸ Problems log every morning. Not at the door.
+        self.problems = QPushButton()
+        self.problems.setObjectName("statusProblems")
+        self.problems.setFlat(True)
+        self.problems.setStyleSheet("color: #c62828")
+        self.problems.setToolTip(translate("StatusBar", "Open the problems log"))
+        self.problems.hide()
+        self.problems_unseen, self.problems_newest = 0, ""
+        self._log_state: tuple[int, int] | None = None
+        bar.addPermanentWidget(self.problems)
         bar.messageChanged.connect(self._fit_message)
         camera.frameShown.connect(self.show_frame)
         camera.stateChanged.connect(self.show_state)
@@ -120,13 +135,17 @@ class StatusFields:
         self.server_timer.setInterval(SERVER_POLL_MS)
         self.server_timer.timeout.connect(self.show_server)
         self.server_timer.timeout.connect(self.show_recording)
+        self.server_timer.timeout.connect(self.show_problems)
         self.server_timer.start()
         self.show_server()
+        context.kioskChanged.connect(lambda _on: self.show_problems())  # hidden at the door from the first moment
+        self.show_problems()
 
     # -- messages ------------------------------------------------------------------------
     def message_width(self) -> int:
         """Pixels a message may take: from the left edge to the first visible permanent field."""
-        visible = [w for w in (*self.fields, self.server, self.recording, self.unlock_button) if w.isVisible()]
+        visible = [w for w in (*self.fields, self.server, self.recording, self.problems, self.unlock_button)
+                   if w.isVisible()]
         right = min((w.x() for w in visible), default=self.bar.width()) if self.bar.isVisible() else self.bar.width()
         return max(right - MESSAGE_MARGIN_PX, 0)
 
@@ -184,6 +203,21 @@ class StatusFields:
             self.recording.setText(translate("StatusBar", "check-ins not recorded"))
             self.recording.setToolTip(arg(translate("StatusBar", "The last check-ins could not be written: %1"),
                                           problem))
+
+    def show_problems(self, recount: bool = False) -> None:
+        """The count of problems logged after ``problems_seen_until``; the log is read again only when it changed."""
+        settings = self.context.settings
+        state = log_state(settings)
+        if recount or state != self._log_state:
+            self._log_state = state
+            try:
+                lines = recent_lines(settings) if state is not None else []
+            except OSError:
+                lines = []
+            self.problems_unseen, self.problems_newest = problems_after(lines, self.context.prefs.problems_seen_until)
+        if self.problems_unseen:
+            self.problems.setText("⚠ " + ServerWords().problems(self.problems_unseen))
+        self.problems.setVisible(bool(self.problems_unseen) and not self.context.kiosk)
 
     def show_frame(self, packet: FramePacket) -> None:
         self.tile_fps[packet.tile], self.tile_faces[packet.tile] = packet.fps, len(packet.faces)
