@@ -207,8 +207,16 @@ def log_state(settings: Settings) -> tuple[int, int] | None:
 
 
 def recent_lines(settings: Settings, max_lines: int = 2000) -> list[str]:
-    """The problems log's last lines, oldest first (a traceback counts its lines); empty when there is none."""
+    """The problems log's last lines, oldest first (a traceback counts its lines), from the older file too
+    where the current one, just started, holds fewer; empty when there is none."""
     path = log_path(settings)
+    lines = _tail(path, max_lines)
+    if len(lines) < max_lines:
+        lines = _tail(path.with_name(f"{LOG_FILE}.1"), max_lines - len(lines)) + lines
+    return lines
+
+
+def _tail(path: Path, max_lines: int) -> list[str]:
     if path.is_symlink() or not path.is_file():  # a pipe or a device put there is not read
         return []
     with open(path, "rb") as file:

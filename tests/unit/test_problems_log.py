@@ -78,6 +78,10 @@ def test_it_rotates_and_keeps_the_older_files_it_is_told_to(settings):
     assert all(p.stat().st_size <= settings.log_max_bytes for p in folder.iterdir())
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in folder.iterdir())
     assert recent_lines(settings)[-1].endswith("line 399 of a camera that is gone for good")
+    # Just after a rotation the current file holds few lines: the older one fills the view.
+    current = log_path(settings).read_text(encoding="utf-8").count("\n")
+    numbers = [int(line.split("line ")[1].split()[0]) for line in recent_lines(settings, current + 20)]
+    assert numbers == list(range(400 - current - 20, 400))
 
 
 def test_a_log_deleted_or_moved_away_is_started_again(settings):
@@ -86,8 +90,10 @@ def test_a_log_deleted_or_moved_away_is_started_again(settings):
     path = log_path(settings)
     path.rename(path.with_name(f"{LOG_FILE}.1"))  # another facegui process rotated it
     log.warning("after the move")
-    assert recent_lines(settings) == [recent_lines(settings)[0]] and "after the move" in recent_lines(settings)[0]
+    assert path.read_text(encoding="utf-8").count("\n") == 1 and "after the move" in path.read_text(encoding="utf-8")
+    assert [line.rsplit(": ", 1)[1] for line in recent_lines(settings)] == ["before", "after the move"]
     path.unlink()  # all face data deleted, the log with it
+    path.with_name(f"{LOG_FILE}.1").unlink()
     log.warning("after the deletion")
     assert len(recent_lines(settings)) == 1 and "after the deletion" in recent_lines(settings)[0]
 
