@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
 from .. import __version__
+from ..service.diagnostics import log_path
 from .actions import WindowActions
 from .core.camera import CameraController
 from .core.camera_worker import MAX_CAMERAS
@@ -206,7 +207,8 @@ class MainWindow(FileDropTarget, QMainWindow):
                 + self.tr("Face-recognition attendance: RetinaFace detection, ArcFace embeddings, faiss search.")
                 + "</p><p>" + arg(self.tr("Models: %1"), models_text(engine)) + "<br>"
                 + arg(self.tr("Device: %1"), engine.device) + "<br>"
-                + arg(self.tr("Data: %1"), str(self.context.settings.data_dir)) + "</p>")
+                + arg(self.tr("Data: %1"), str(self.context.settings.data_dir)) + "<br>"
+                + arg(self.tr("Problems log: %1"), str(log_path(self.context.settings))) + "</p>")
 
     def about(self) -> None:
         QMessageBox.about(self, self.tr("About facegui"), self.about_text())

@@ -799,6 +799,10 @@ Models and settings are kept. The camera stops. This cannot be undone; export th
         <translation>数据位置：%1</translation>
     </message>
     <message>
+        <source>Problems log: %1</source>
+        <translation>问题日志：%1</translation>
+    </message>
+    <message>
         <source>About facegui</source>
         <translation>关于 facegui</translation>
     </message>
