@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
 from .. import __version__
-from ..service.diagnostics import log_path
+from ..service.diagnostics import log_path, problems_after
 from .actions import WindowActions
 from .core.camera import CameraController
 from .core.camera_worker import MAX_CAMERAS
@@ -223,10 +223,11 @@ class MainWindow(FileDropTarget, QMainWindow):
 
         if not self.context.guard.allow("problems_log"):  # file names and camera addresses are in it
             return
-        ProblemsLogDialog(self.context.settings, self).exec()
-        self.status.show_problems(recount=True)  # what was shown is seen now
-        newest = self.status.problems_newest
-        if newest and newest != self.context.prefs.problems_seen_until:
+        dialog = ProblemsLogDialog(self.context.settings, self)
+        dialog.exec()
+        seen = self.context.prefs.problems_seen_until
+        _unseen, newest = problems_after(dialog.lines, seen)  # what was shown is seen now, nothing logged since
+        if newest != seen:
             self.context.set_preferences(replace(self.context.prefs, problems_seen_until=newest))
         self.status.show_problems(recount=True)
 

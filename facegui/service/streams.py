@@ -18,9 +18,9 @@ import numpy as np
 
 from ..engine.tracking import TrackedRecognition
 from ..engine.video import read_frame
-from .diagnostics import keep_traceback
 from ..storage.attendance import AttendanceEvent
 from .attendance import AttendanceService
+from .diagnostics import keep_traceback
 from .live import LiveRecognizer
 from .recognizer import Recognizer
 

@@ -26,6 +26,8 @@ class ProblemsLogDialog(QDialog):
             heading = arg(self.tr("Warnings and unexpected errors of this data folder, newest last (%1):"), str(path))
         else:
             heading = arg(self.tr("Nothing has gone wrong here: %1 holds no problems."), str(path))
+        self.lines = lines
+        """What the dialog shows: the lines the admin has now seen."""
         self.heading = QLabel(heading)
         self.heading.setWordWrap(True)
         self.text = QPlainTextEdit("\n".join(lines))

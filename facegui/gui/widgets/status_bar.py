@@ -119,7 +119,7 @@ class StatusFields:
         self.problems.setStyleSheet("color: #c62828")
         self.problems.setToolTip(translate("StatusBar", "Open the problems log"))
         self.problems.hide()
-        self.problems_unseen, self.problems_newest = 0, ""
+        self.problems_unseen = 0
         self._log_state: tuple[int, int] | None = None
         bar.addPermanentWidget(self.problems)
         bar.messageChanged.connect(self._fit_message)
@@ -214,7 +214,7 @@ class StatusFields:
                 lines = recent_lines(settings) if state is not None else []
             except OSError:
                 lines = []
-            self.problems_unseen, self.problems_newest = problems_after(lines, self.context.prefs.problems_seen_until)
+            self.problems_unseen, _newest = problems_after(lines, self.context.prefs.problems_seen_until)
         if self.problems_unseen:
             self.problems.setText("⚠ " + ServerWords().problems(self.problems_unseen))
         self.problems.setVisible(bool(self.problems_unseen) and not self.context.kiosk)
