@@ -215,32 +215,16 @@ def test_bundled_station_is_started_again_after_a_crash_and_stops_with_its_keepe
 
     from facegui.gui.core.preferences import PreferenceStore
 
-    from .processes import children_of, holds_open, wait_for
+    from .processes import crash_the_window, station_keeper, stop_the_keeper
 
     store = PreferenceStore(tmp_path / "config" / "gui.ini")
     store.save(replace(store.load(), camera_source=str(VIDEO), loop_video_files=True))
     (tmp_path / "home").mkdir()
-    keeper = subprocess.Popen([str(bundle["exe"]), "--kiosk", "--data-dir", str(tmp_path / "data"),
-                               "--config", str(tmp_path / "config" / "settings.json")],
-                              cwd=tmp_path, env=_user_env(tmp_path / "home"), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE)
-    try:
-        (first,) = wait_for(lambda: children_of(keeper.pid), 30, "no window started")
-        assert Path(f"/proc/{first}/exe").resolve() == bundle["exe"].resolve()
-        wait_for(lambda: holds_open(first, VIDEO), 60, "the bundled window did not stream the video")
-        os.kill(first, signal.SIGKILL)  # as the out-of-memory killer would
-        (second,) = wait_for(lambda: [p for p in children_of(keeper.pid) if p != first], 30,
-                             "the window was not started again")
-        wait_for(lambda: holds_open(second, VIDEO), 60, "the window started again did not stream the video")
-        keeper.send_signal(signal.SIGTERM)
-        assert keeper.wait(20) == 0
-        assert not Path(f"/proc/{second}").exists(), "the window outlived its keeper"
+    with station_keeper([str(bundle["exe"]), "--kiosk", "--data-dir", str(tmp_path / "data"),
+                         "--config", str(tmp_path / "config" / "settings.json")],
+                        cwd=tmp_path, env=_user_env(tmp_path / "home")) as keeper:
+        _first, second = crash_the_window(keeper, VIDEO, signal.SIGKILL)  # as the out-of-memory killer would
+        assert Path(f"/proc/{second}/exe").resolve() == bundle["exe"].resolve()  # the bundle's own, no Python
+        stop_the_keeper(keeper, second)
         log = (tmp_path / "data" / "logs" / "facegui.log").read_text(encoding="utf-8")
         assert "the station window was killed by SIGKILL after " in log
-        assert "Traceback" not in keeper.stderr.read().decode("utf-8", "replace")
-    finally:
-        if keeper.poll() is None:
-            for child in children_of(keeper.pid):
-                os.kill(child, signal.SIGKILL)
-            keeper.kill()
-            keeper.wait()
